@@ -1,0 +1,59 @@
+# procnotify build. `make` builds the library, the BPF object and the CLI;
+# `make check` builds and runs every test suite (see tests/run-all.sh).
+# Component fragments live in mk/*.mk so each part owns its own rules.
+
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+B       := build
+ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fPIC \
+           -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(B)
+LDLIBS  := -lbpf -lelf -lz -lpthread
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(B) -Iinclude \
+              -Wall -Wno-unused-function
+
+# Portable library sources (also built by the Windows client) and Linux ones.
+LIB_PORTABLE := $(wildcard src/lib/*.c src/lib/fmt/*.c)
+LIB_LINUX    := $(wildcard src/lib/linux/*.c)
+LIB_SRCS     := $(LIB_PORTABLE) $(LIB_LINUX)
+LIB_OBJS     := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_SRCS     := $(wildcard src/cli/*.c)
+CLI_OBJS     := $(CLI_SRCS:%.c=$(B)/%.o)
+
+all: $(B)/procnotify $(B)/libprocnotify.a $(B)/libprocnotify.so
+
+$(B)/vmlinux.h:
+	@mkdir -p $(B)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/procnotify.bpf.o: src/bpf/procnotify.bpf.c include/procnotify/record.h $(B)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/procnotify.skel.h: $(B)/procnotify.bpf.o
+	$(BPFTOOL) gen skeleton $< name pn_bpf > $@.tmp && mv $@.tmp $@
+
+$(B)/src/lib/linux/bpf_backend.o: $(B)/procnotify.skel.h
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libprocnotify.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libprocnotify.so: $(LIB_OBJS)
+	$(CC) -shared -o $@ $^ $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+$(B)/procnotify: $(CLI_OBJS) $(B)/libprocnotify.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+-include mk/*.mk
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all clean check

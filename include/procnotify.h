@@ -1,0 +1,168 @@
+/*
+ * libprocnotify: process lifecycle notifications.
+ *
+ * The API mirrors the Windows process notify routine the project grew from:
+ * PsSetCreateProcessNotifyRoutine(callback, FALSE) is pn_register(),
+ * PsSetCreateProcessNotifyRoutine(callback, TRUE) is pn_unregister().
+ * A consumer opens a handle, registers one or more callbacks with the event
+ * types each wants, and drives delivery with pn_poll() (or watches pn_fd()
+ * in its own epoll loop and calls pn_poll(h, 0) when it is readable).
+ *
+ * Every function returns 0 (or a count) on success and a negative errno on
+ * failure; pn_strerror() describes it. Strings in events point into memory
+ * owned by the library and are valid only during the callback; they are
+ * bytes taken from other processes (untrusted, not NUL-terminated, not
+ * necessarily UTF-8): print them with the pn_fmt_* functions.
+ */
+#ifndef PROCNOTIFY_H
+#define PROCNOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pn_handle pn_handle;
+
+enum pn_event_type {
+	PN_EVENT_FORK = 1,
+	PN_EVENT_EXEC = 2,
+	PN_EVENT_EXIT = 3,
+	PN_EVENT_LOST = 4,
+	PN_EVENT_CREATE = 5, /* Windows: a new process with its image */
+};
+
+#define PN_MASK(t) (1u << (t))
+#define PN_MASK_ALL (PN_MASK(PN_EVENT_FORK) | PN_MASK(PN_EVENT_EXEC) | \
+		     PN_MASK(PN_EVENT_EXIT) | PN_MASK(PN_EVENT_LOST) | PN_MASK(PN_EVENT_CREATE))
+
+/* Identity of a process that stays unique across PID reuse and hosts. */
+typedef struct pn_key {
+	uint64_t boot;     /* hash of the boot id of the host the process ran on */
+	uint64_t start_ns; /* process start time, in the producer's clock */
+	uint32_t pid;
+	uint32_t os;       /* 'L' Linux, 'W' Windows */
+} pn_key;
+
+/* A byte string from another process: untrusted, not NUL-terminated. */
+typedef struct pn_str {
+	const char *ptr;
+	size_t len;
+} pn_str;
+
+/* Bits of pn_event.have: which optional fields the backend could fill. */
+#define PN_HAVE_UID      0x0001 /* uid, gid, euid */
+#define PN_HAVE_IMAGE    0x0002
+#define PN_HAVE_ARGV     0x0004
+#define PN_HAVE_CWD      0x0008
+#define PN_HAVE_FILENAME 0x0010
+#define PN_HAVE_PARENT   0x0020 /* ppid and parent_key */
+#define PN_HAVE_START    0x0040 /* key.start_ns, and so duration_ns at exit */
+#define PN_HAVE_TID      0x0080
+#define PN_HAVE_SID      0x0100
+#define PN_HAVE_COMM     0x0200
+#define PN_HAVE_NTSTATUS 0x0400 /* exit: nt_status is a Windows exit status */
+#define PN_HAVE_TTY      0x0800
+
+/* Bits of pn_event.flags. */
+#define PN_EV_ARGV_TRUNCATED  0x0001
+#define PN_EV_IMAGE_TRUNCATED 0x0002
+#define PN_EV_CWD_TRUNCATED   0x0004
+#define PN_EV_BEST_EFFORT     0x0008 /* fields read after the event, may be stale */
+#define PN_EV_IMAGE_FROM_TABLE 0x0010 /* image remembered from an earlier event */
+#define PN_EV_FILENAME_TRUNCATED 0x0020
+
+typedef struct pn_event {
+	uint64_t seq;          /* increasing from 1 per handle; gaps never happen */
+	enum pn_event_type type;
+	uint32_t have;         /* PN_HAVE_* */
+	uint32_t flags;        /* PN_EV_* */
+	int64_t time_ns;       /* wall clock, ns since the Unix epoch */
+	uint32_t pid, tid, ppid;
+	uint32_t uid, gid, euid;
+	uint32_t sid;
+	pn_key key, parent_key;
+	pn_str comm;
+	pn_str image;          /* absolute path of the executable */
+	pn_str filename;       /* exec: the path as passed to exec */
+	pn_str cwd;            /* exec */
+	pn_str argv;           /* exec: arguments, each followed by one NUL */
+	uint32_t argc;         /* exec: number of arguments in argv */
+	uint32_t old_tid;      /* exec: the thread that called exec */
+	char tty[32];          /* exec: controlling tty, "" when none */
+	uint64_t cgroup_id;    /* exec */
+	/* exit */
+	int exit_code;         /* -1 when killed by a signal */
+	int signal;            /* 0 when it exited */
+	int core_dumped;
+	uint32_t nt_status;    /* Windows exit status (exit_code holds it too) */
+	int64_t duration_ns;   /* -1 when the start time is unknown */
+	/* lost */
+	uint64_t lost_count;   /* 0 when unknown */
+	int lost_count_known;
+	uint64_t lost_by_type[8]; /* indexed by enum pn_event_type */
+} pn_event;
+
+typedef void (*pn_callback)(const pn_event *ev, void *user);
+
+enum pn_backend_kind {
+	PN_BACKEND_AUTO = 0,
+	PN_BACKEND_BPF = 1,
+	PN_BACKEND_NETLINK = 2,
+};
+
+typedef struct pn_options {
+	enum pn_backend_kind backend;
+	uint32_t ring_bytes;     /* BPF ring size; 0 for the default (16 MiB) */
+	uint32_t flush_ms;       /* longest time an event waits for delivery; 0: 25 */
+	uint32_t table_max;      /* process table bound; 0: 1,048,576 */
+	char errmsg[256];        /* out: why pn_open() failed, in words */
+} pn_options;
+
+typedef struct pn_stats {
+	uint64_t delivered[8];   /* by enum pn_event_type */
+	uint64_t lost;           /* records the producer dropped, total */
+	uint64_t lost_by_type[8];
+	uint64_t resyncs;        /* process table rebuilds after a loss */
+	uint64_t table_size;
+	uint64_t table_evicted;
+} pn_stats;
+
+/* Starts monitoring. opt may be NULL. *out is set only on success. */
+int pn_open(pn_handle **out, pn_options *opt);
+
+/* Registers cb for the event types in mask (PN_MASK(...) bits). The same
+ * (cb, user) pair may be registered once; -EEXIST otherwise. */
+int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user);
+
+/* Removes a registration; safe from inside any callback. -ENOENT if absent. */
+int pn_unregister(pn_handle *h, pn_callback cb, void *user);
+
+/* A file descriptor that becomes readable when pn_poll() has work. */
+int pn_fd(pn_handle *h);
+
+/* Waits up to timeout_ms (-1 forever) and delivers what is pending.
+ * Returns the number of events delivered, or -errno (-EINTR on a signal). */
+int pn_poll(pn_handle *h, int timeout_ms);
+
+/* Delivers everything the kernel has produced so far, without waiting. */
+int pn_flush(pn_handle *h);
+
+int pn_get_stats(pn_handle *h, pn_stats *st);
+
+/* "bpf" or "netlink". */
+const char *pn_backend_name(pn_handle *h);
+
+/* Detaches from the kernel and frees everything. NULL is accepted. */
+void pn_close(pn_handle *h);
+
+const char *pn_strerror(int err);
+
+const char *pn_event_type_name(enum pn_event_type t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/*
+ * Formatters shared by every front end: the Linux CLI, `procnotify query`,
+ * and the Windows client compile these same sources.
+ *
+ * All bytes that came from a process (comm, paths, argv, cwd) go through
+ * one of the two escapers:
+ *  - table: C-style. Control bytes (\n, \t, \x1b, ...), backslash, the
+ *    column separator '|', bytes that are not valid UTF-8 (\xHH), and code
+ *    points that reorder or hide text (C1 controls, bidi overrides, line and
+ *    paragraph separators: \uXXXX) are escaped, so no name can forge a row,
+ *    a column or a terminal escape. \xHH always has exactly two hex digits.
+ *  - JSON: always valid UTF-8 JSON. Valid UTF-8 comes out byte for byte;
+ *    each byte 0xHH that is not part of valid UTF-8 becomes the escape
+ *    \udcHH (a lone low surrogate, as in PEP 383 "surrogateescape"), which
+ *    valid UTF-8 can never produce, so the original bytes can be restored
+ *    exactly: in Python, s.encode("utf-8", "surrogateescape").
+ */
+#ifndef PROCNOTIFY_FORMAT_H
+#define PROCNOTIFY_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "procnotify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A growable output buffer; on allocation failure it sets oom and stops growing. */
+typedef struct pn_buf {
+	char *data;
+	size_t len, cap;
+	int oom;
+} pn_buf;
+
+void pn_buf_free(pn_buf *b);
+void pn_buf_reset(pn_buf *b);
+void pn_buf_put(pn_buf *b, const void *p, size_t n);
+void pn_buf_puts(pn_buf *b, const char *s);
+void pn_buf_putc(pn_buf *b, char c);
+void pn_buf_printf(pn_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Escape flags for pn_esc_table. */
+#define PN_ESC_QUOTE 0x1 /* wrap in "..." (escaping ") when empty or holding a space or quote */
+
+void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags);
+/* Writes s as a JSON string, quotes included. */
+void pn_esc_json(pn_buf *b, const char *s, size_t n);
+
+/* "L:<boot hex>:<start ns>:<pid>": one textual form for all hosts and OSes. */
+void pn_fmt_key(pn_buf *b, const pn_key *k);
+/* RFC 3339 UTC with nanoseconds. */
+void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns);
+/* "SIGKILL", or NULL for a number without a name. */
+const char *pn_signal_name(int sig);
+
+/* The live table, in the seed's style. */
+void pn_fmt_table_header(pn_buf *b);
+void pn_fmt_table_row(pn_buf *b, const pn_event *ev);
+/* One JSON object and a newline. */
+void pn_fmt_json(pn_buf *b, const pn_event *ev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

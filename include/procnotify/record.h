@@ -1,0 +1,188 @@
+/*
+ * procnotify wire record: the one layout shared by every producer (the BPF
+ * programs, the Windows driver, the user-space netlink backend) and every
+ * consumer (libprocnotify's decoder, the Windows client).
+ *
+ * Rules that keep this header usable from clang -target bpf (with vmlinux.h),
+ * gcc, and mingw-w64 (user and kernel mode):
+ *  - only fixed-width integer types and char arrays, no pointers, no bool;
+ *  - every field naturally aligned and every hole spelled out as padding;
+ *  - a record is a fixed part followed by an optional variable data area;
+ *    strings in the data area are referenced by (offset, length) from the
+ *    start of the record and are NOT NUL-terminated;
+ *  - the layout is frozen by the _Static_asserts at the bottom.
+ */
+#ifndef PROCNOTIFY_RECORD_H
+#define PROCNOTIFY_RECORD_H
+
+#if defined(__bpf__)
+/* vmlinux.h has already defined the kernel's __u8.. types. */
+typedef __u8 pn_u8;
+typedef __u16 pn_u16;
+typedef __u32 pn_u32;
+typedef __u64 pn_u64;
+#else
+#include <stdint.h>
+typedef uint8_t pn_u8;
+typedef uint16_t pn_u16;
+typedef uint32_t pn_u32;
+typedef uint64_t pn_u64;
+#endif
+
+#define PN_REC_VERSION 1
+
+/* Record types. Values are part of the wire format: never renumber. */
+enum pn_rec_type {
+	PN_REC_FORK = 1,     /* a new process (never a new thread) */
+	PN_REC_EXEC = 2,     /* a successful execve/execveat */
+	PN_REC_EXIT = 3,     /* the whole thread group has ended */
+	PN_REC_LOST = 4,     /* made by the consumer at a gap in the stream */
+	PN_REC_CREATE = 5,   /* Windows: process created with its image */
+	PN_REC_SNAPSHOT = 6, /* a process that existed when monitoring began */
+	PN_REC_TYPE_MAX = 7,
+};
+
+#define PN_COMM_LEN 16
+#define PN_TTY_LEN 32
+
+/* Limits of the variable data of one exec record. */
+#define PN_PATH_MAX 4096
+#define PN_ARGV_MAX 32768
+
+/* Header of every record. */
+struct pn_rec_hdr {
+	pn_u16 type;    /* enum pn_rec_type */
+	pn_u8 version;  /* PN_REC_VERSION */
+	pn_u8 hdr_flags;
+	pn_u32 size;    /* bytes in the whole record, header and data included */
+	pn_u64 time_ns; /* when it happened, in the producer's clock */
+	pn_u64 drops;   /* producer's total of lost records when this one was made */
+};
+
+/* hdr_flags */
+#define PN_HDR_WALLCLOCK 0x01 /* time_ns is ns since the Unix epoch, not monotonic */
+
+/* The acting process, as every process record carries it. */
+struct pn_rec_task {
+	pn_u32 pid;        /* thread-group id (the process id) */
+	pn_u32 tid;        /* the acting thread */
+	pn_u32 ppid;       /* real parent's process id */
+	pn_u32 uid;
+	pn_u32 gid;
+	pn_u32 euid;
+	pn_u32 known;      /* PN_KNOWN_*: which fields the producer could fill */
+	pn_u32 reserved;
+	pn_u64 start_ns;   /* the process's start time, producer's clock */
+	pn_u64 parent_start_ns;
+	char comm[PN_COMM_LEN];
+};
+
+/*
+ * pn_rec_task.known bits. A producer that cannot know a field (the netlink
+ * backend has no uid at exit, for one) leaves its bit clear and consumers
+ * report the field as unknown. Same values as PN_HAVE_* in procnotify.h.
+ */
+#define PN_KNOWN_UID      0x0001
+#define PN_KNOWN_IMAGE    0x0002
+#define PN_KNOWN_ARGV     0x0004
+#define PN_KNOWN_CWD      0x0008
+#define PN_KNOWN_FILENAME 0x0010
+#define PN_KNOWN_PARENT   0x0020
+#define PN_KNOWN_START    0x0040
+#define PN_KNOWN_TID      0x0080
+#define PN_KNOWN_SID      0x0100
+#define PN_KNOWN_COMM     0x0200
+#define PN_KNOWN_TTY      0x0800
+
+/* A string in the record's data area. len 0 with off 0 means "absent". */
+struct pn_strref {
+	pn_u32 off;
+	pn_u32 len;
+};
+
+struct pn_rec_fork {
+	struct pn_rec_hdr hdr;
+	struct pn_rec_task task; /* the child */
+};
+
+/* exec flags */
+#define PN_EXEC_ARGV_TRUNCATED  0x01
+#define PN_EXEC_IMAGE_TRUNCATED 0x02
+#define PN_EXEC_CWD_TRUNCATED   0x04
+#define PN_EXEC_FILENAME_TRUNCATED 0x08
+#define PN_EXEC_BEST_EFFORT     0x10 /* fields read after the fact (e.g. from /proc) */
+
+struct pn_rec_exec {
+	struct pn_rec_hdr hdr;
+	struct pn_rec_task task;
+	pn_u32 old_tid;    /* thread that called exec before it became the leader */
+	pn_u32 sid;        /* session id */
+	pn_u32 flags;      /* PN_EXEC_* */
+	pn_u32 argc;
+	pn_u64 cgroup_id;
+	char tty[PN_TTY_LEN];       /* controlling tty name, "" when none */
+	struct pn_strref filename;  /* as passed to exec */
+	struct pn_strref image;     /* resolved absolute path of the executable */
+	struct pn_strref cwd;
+	struct pn_strref argv;      /* NUL-separated arguments */
+	/* data follows */
+};
+
+/* exit status_kind */
+#define PN_EXIT_WAITSTATUS 1 /* Linux wait status: code << 8 | core 0x80 | signal */
+#define PN_EXIT_NTSTATUS   2 /* Windows process exit status */
+
+struct pn_rec_exit {
+	struct pn_rec_hdr hdr;
+	struct pn_rec_task task;
+	pn_u32 status;      /* see status_kind */
+	pn_u32 status_kind; /* PN_EXIT_* */
+	struct pn_strref image; /* optional: producers that know it (Windows) */
+	/* data follows */
+};
+
+/* A process seen at start-up; same payload as exec, no arguments. */
+struct pn_rec_snapshot {
+	struct pn_rec_hdr hdr;
+	struct pn_rec_task task;
+	struct pn_strref image;
+	/* data follows */
+};
+
+/* Windows creation: image and the command line as one string in argv. */
+struct pn_rec_create {
+	struct pn_rec_hdr hdr;
+	struct pn_rec_task task;
+	pn_u32 flags;       /* PN_EXEC_* truncation flags */
+	pn_u32 reserved;
+	struct pn_strref image;
+	struct pn_strref cmdline;
+	/* data follows */
+};
+
+struct pn_rec_lost {
+	struct pn_rec_hdr hdr;
+	pn_u64 count;                       /* records lost, 0 when unknown */
+	pn_u64 by_type[PN_REC_TYPE_MAX];    /* per pn_rec_type, when known */
+	pn_u32 count_known;                 /* 1 when count is exact */
+	pn_u32 reserved;
+};
+
+/* The largest record a producer may emit. */
+#define PN_REC_MAX_SIZE (sizeof(struct pn_rec_exec) + 3 * PN_PATH_MAX + PN_ARGV_MAX)
+
+#define PN__ASSERT_LAYOUT(t, sz) _Static_assert(sizeof(struct t) == (sz), #t " layout changed")
+PN__ASSERT_LAYOUT(pn_rec_hdr, 24);
+PN__ASSERT_LAYOUT(pn_rec_task, 64);
+PN__ASSERT_LAYOUT(pn_strref, 8);
+PN__ASSERT_LAYOUT(pn_rec_fork, 88);
+PN__ASSERT_LAYOUT(pn_rec_exec, 88 + 24 + 32 + 32);
+PN__ASSERT_LAYOUT(pn_rec_exit, 88 + 16);
+PN__ASSERT_LAYOUT(pn_rec_snapshot, 96);
+PN__ASSERT_LAYOUT(pn_rec_create, 88 + 8 + 16);
+PN__ASSERT_LAYOUT(pn_rec_lost, 24 + 8 + 8 * PN_REC_TYPE_MAX + 8);
+_Static_assert(__builtin_offsetof(struct pn_rec_task, start_ns) == 32, "task.start_ns offset");
+_Static_assert(__builtin_offsetof(struct pn_rec_exec, filename) == 144, "exec.filename offset");
+#undef PN__ASSERT_LAYOUT
+
+#endif

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel side of procnotify: the Linux counterpart of the seed's
+ * ProcessNotifyCallback. Three BTF tracepoints report process fork, exec and
+ * exit into one BPF ring buffer, and a task iterator reports the processes
+ * that already exist when monitoring begins.
+ *
+ * Everything here must stay small and fast: each handler fills one record
+ * and submits it. Records that do not fit in the ring are counted, per type,
+ * so the library can put a "lost" record in the stream at the gap.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "procnotify/record.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* include/linux/sched/signal.h; a #define, so not in BTF. Stable since 2.6. */
+#define PN_SIGNAL_GROUP_EXIT 0x00000004
+
+/* Set by the library before load. */
+const volatile __u64 wakeup_bytes = 0; /* 0: let the ring wake the reader itself */
+
+/* Drop counters: read by the library through the mmapped .bss. */
+__u64 drop_total = 0;
+__u64 drop_by_type[PN_REC_TYPE_MAX] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the library */
+} events SEC(".maps");
+
+/* The exec record and the path being assembled are too large for the stack. */
+#define PN_REC_BUF 65536
+#define PN_NAME_MAX 255
+#define PN_PATH_LOOPS 128
+
+struct scratch {
+	char rec[PN_REC_BUF];
+	char path[PN_PATH_MAX + PN_NAME_MAX + 1];
+};
+
+/*
+ * One scratch area per CPU. A per-CPU array cannot hold values over 32 KiB,
+ * so this is a plain array indexed by CPU, sized by the library at load time.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch_map, &cpu);
+}
+
+static __always_inline void count_drop(__u16 type)
+{
+	__sync_fetch_and_add(&drop_total, 1);
+	if (type < PN_REC_TYPE_MAX)
+		__sync_fetch_and_add(&drop_by_type[type], 1);
+}
+
+/*
+ * Wake the reader only when the ring has filled past a threshold: a wake-up
+ * per event costs more than everything else a handler does, and the library
+ * polls on a short timer for the rest.
+ */
+static __always_inline __u64 submit_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fill_hdr(struct pn_rec_hdr *h, __u16 type, __u32 size)
+{
+	h->type = type;
+	h->version = PN_REC_VERSION;
+	h->hdr_flags = 0;
+	h->size = size;
+	h->time_ns = bpf_ktime_get_ns();
+	h->drops = drop_total;
+}
+
+/* The process identity every record carries; task is the process's thread. */
+static __always_inline void fill_task(struct pn_rec_task *t, struct task_struct *task)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+
+	t->pid = BPF_CORE_READ(task, tgid);
+	t->tid = (__u32)bpf_get_current_pid_tgid();
+	t->ppid = BPF_CORE_READ(parent, tgid);
+	t->uid = BPF_CORE_READ(cred, uid.val);
+	t->gid = BPF_CORE_READ(cred, gid.val);
+	t->euid = BPF_CORE_READ(cred, euid.val);
+	t->known = PN_KNOWN_UID | PN_KNOWN_PARENT | PN_KNOWN_START | PN_KNOWN_TID |
+		   PN_KNOWN_COMM;
+	t->reserved = 0;
+	t->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	t->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_time);
+	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pn_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct pn_rec_fork *r;
+
+	/* A CLONE_THREAD child is a new thread of an existing process. */
+	if (child->pid != child->tgid)
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop(PN_REC_FORK);
+		return 0;
+	}
+	fill_hdr(&r->hdr, PN_REC_FORK, sizeof(*r));
+	fill_task(&r->task, child);
+	bpf_ringbuf_submit(r, submit_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pn_exit, struct task_struct *p)
+{
+	struct signal_struct *sig = p->signal;
+	struct pn_rec_exit *r;
+
+	/* Only the last thread of the group ends the process. */
+	if (BPF_CORE_READ(sig, live.counter) != 0)
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop(PN_REC_EXIT);
+		return 0;
+	}
+	fill_hdr(&r->hdr, PN_REC_EXIT, sizeof(*r));
+	fill_task(&r->task, p);
+	/* The wait status the parent will see, computed as wait_task_zombie() does. */
+	if (BPF_CORE_READ(sig, flags) & PN_SIGNAL_GROUP_EXIT)
+		r->status = BPF_CORE_READ(sig, group_exit_code);
+	else
+		r->status = BPF_CORE_READ(p, group_leader, exit_code);
+	r->status_kind = PN_EXIT_WAITSTATUS;
+	r->image.off = 0;
+	r->image.len = 0;
+	bpf_ringbuf_submit(r, submit_flags());
+	return 0;
+}
+
+/*
+ * d_path() is not callable from tracepoints, so paths are assembled here by
+ * walking dentries up to the task's root, crossing mount points, one
+ * component per bpf_loop() step, right to left into scratch->path.
+ */
+struct walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 pos;       /* first used byte of scratch->path */
+	__u32 truncated;
+};
+
+static __always_inline struct mount *real_mount(struct vfsmount *m)
+{
+	return (struct mount *)((char *)m - bpf_core_field_offset(struct mount, mnt));
+}
+
+static long walk_step(__u32 i, struct walk *w)
+{
+	/* Locals, not w->...: BPF_CORE_READ must not relocate our own struct. */
+	struct dentry *d = w->dentry, *up;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = real_mount(vfsmnt);
+	struct scratch *s;
+	const unsigned char *name;
+	__u32 len;
+
+	if (d == w->root_dentry && vfsmnt == w->root_mnt)
+		return 1;
+	if (d == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (parent == mnt)
+			return 1; /* the root of the mount tree */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->vfsmnt = (struct vfsmount *)((char *)parent +
+						bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	up = BPF_CORE_READ(d, d_parent);
+	if (up == d)
+		return 1; /* a detached tree: stop at its top */
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len > PN_NAME_MAX || len + 1 > w->pos) {
+		w->truncated = 1;
+		return 1;
+	}
+	s = get_scratch();
+	if (!s)
+		return 1;
+	w->pos -= len;
+	bpf_probe_read_kernel(&s->path[w->pos & (PN_PATH_MAX - 1)], len & PN_NAME_MAX, name);
+	w->pos -= 1;
+	s->path[w->pos & (PN_PATH_MAX - 1)] = '/';
+	w->dentry = up;
+	return 0;
+}
+
+/*
+ * Write the absolute path of (mnt, dentry) as seen from task's root into
+ * rec at offset off. Returns the length written; sets *truncated.
+ */
+static __always_inline __u32 put_path(struct scratch *s, __u32 off, struct vfsmount *mnt,
+				      struct dentry *dentry, struct task_struct *task,
+				      __u32 *truncated)
+{
+	struct walk w = {
+		.dentry = dentry,
+		.vfsmnt = mnt,
+		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.pos = PN_PATH_MAX,
+	};
+	__u32 len;
+
+	if (!dentry || !mnt)
+		return 0;
+	bpf_loop(PN_PATH_LOOPS, walk_step, &w, 0);
+	if (w.pos == PN_PATH_MAX)
+		s->path[--w.pos] = '/';
+	*truncated = w.truncated;
+	len = PN_PATH_MAX - w.pos;
+	bpf_probe_read_kernel(&s->rec[off & (PN_REC_BUF / 2 - 1)], len & (PN_PATH_MAX * 2 - 1),
+			      &s->path[w.pos & (PN_PATH_MAX - 1)]);
+	return len;
+}
+
+static __always_inline void set_ref(struct pn_strref *ref, __u32 off, __u32 len)
+{
+	ref->off = len ? off : 0;
+	ref->len = len;
+}
+
+/* Copies the new image's arguments; they sit in its freshly built stack. */
+static __always_inline __u32 put_argv(struct scratch *s, __u32 off, struct task_struct *task,
+				      __u32 *flags)
+{
+	struct mm_struct *mm = task->mm;
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = end - start;
+
+	if (end <= start)
+		return 0;
+	if (len > PN_ARGV_MAX) {
+		len = PN_ARGV_MAX;
+		*flags |= PN_EXEC_ARGV_TRUNCATED;
+	}
+	if (bpf_probe_read_user(&s->rec[off & (PN_REC_BUF / 2 - 1)], len & (PN_ARGV_MAX * 2 - 1),
+				(void *)start))
+		return 0;
+	return len;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct pn_rec_exec *r;
+	struct scratch *s;
+	struct file *file = bprm->file;
+	struct signal_struct *sig = p->signal;
+	struct tty_struct *tty;
+	__u32 off, len, trunc = 0, flags = 0;
+	long n;
+
+	s = get_scratch();
+	if (!s)
+		return 0;
+	r = (struct pn_rec_exec *)s->rec;
+	fill_task(&r->task, p);
+	r->old_tid = old_pid;
+	r->sid = BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr);
+	r->argc = BPF_CORE_READ(bprm, argc);
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	r->tty[0] = 0;
+	tty = BPF_CORE_READ(sig, tty);
+	if (tty)
+		BPF_CORE_READ_STR_INTO(&r->tty, tty, name);
+
+	off = sizeof(*r);
+	n = bpf_probe_read_kernel_str(&s->rec[off], PN_PATH_MAX, BPF_CORE_READ(bprm, filename));
+	len = n > 0 ? n - 1 : 0;
+	if (len == PN_PATH_MAX - 1)
+		flags |= PN_EXEC_FILENAME_TRUNCATED;
+	set_ref(&r->filename, off, len);
+	off += len;
+
+	len = put_path(s, off, BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(file, f_path.dentry),
+		       p, &trunc);
+	if (trunc)
+		flags |= PN_EXEC_IMAGE_TRUNCATED;
+	set_ref(&r->image, off, len);
+	off += len;
+
+	len = put_path(s, off, BPF_CORE_READ(p, fs, pwd.mnt), BPF_CORE_READ(p, fs, pwd.dentry), p,
+		       &trunc);
+	if (trunc)
+		flags |= PN_EXEC_CWD_TRUNCATED;
+	set_ref(&r->cwd, off, len);
+	off += len;
+
+	len = put_argv(s, off, p, &flags);
+	set_ref(&r->argv, off, len);
+	off += len;
+
+	r->flags = flags;
+	r->task.known |= PN_KNOWN_FILENAME | PN_KNOWN_IMAGE | PN_KNOWN_CWD | PN_KNOWN_ARGV |
+			 PN_KNOWN_SID | PN_KNOWN_TTY;
+	off &= PN_REC_BUF - 1;
+	fill_hdr(&r->hdr, PN_REC_EXEC, off);
+	if (bpf_ringbuf_output(&events, r, off, submit_flags()))
+		count_drop(PN_REC_EXEC);
+	return 0;
+}
+
+/* One record per process alive when the iterator is read. */
+SEC("iter/task")
+int pn_snapshot(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct pn_rec_snapshot *r;
+	struct scratch *s;
+	struct file *exe;
+	__u32 len = 0, trunc = 0, off = sizeof(*r);
+
+	if (!task || task->pid != task->tgid)
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	r = (struct pn_rec_snapshot *)s->rec;
+	fill_task(&r->task, task);
+	r->task.tid = task->pid;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe)
+		len = put_path(s, off, BPF_CORE_READ(exe, f_path.mnt),
+			       BPF_CORE_READ(exe, f_path.dentry), task, &trunc);
+	set_ref(&r->image, off, len);
+	if (len)
+		r->task.known |= PN_KNOWN_IMAGE;
+	off = (off + len) & (PN_REC_BUF / 2 - 1);
+	fill_hdr(&r->hdr, PN_REC_SNAPSHOT, off);
+	bpf_seq_write(ctx->meta->seq, r, off);
+	return 0;
+}

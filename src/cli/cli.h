@@ -1,0 +1,41 @@
+/* The procnotify command: shared declarations of its pieces. */
+#ifndef PN_CLI_H
+#define PN_CLI_H
+#include <stdio.h>
+#include "procnotify.h"
+#include "procnotify/format.h"
+
+enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON };
+
+struct monitor_opts {
+	enum pn_out_format format;
+	uint32_t types;          /* PN_MASK bits */
+	pn_options lib;
+	double duration_s;       /* 0: until a signal */
+	int no_header;
+	const char *output;      /* NULL: stdout */
+};
+
+/* Exit codes. */
+#define PN_EXIT_OK 0
+#define PN_EXIT_FAIL 1
+#define PN_EXIT_USAGE 2
+
+/* Parses the monitor's options; returns -1 to exit 0 (help), or an exit code > 0. */
+int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o);
+void pn_cli_usage(FILE *f);
+
+/* A sink that renders events and writes them out in batches. */
+struct sink {
+	int fd;
+	enum pn_out_format format;
+	pn_buf buf;
+	int failed;              /* the output went away (EPIPE) or broke */
+};
+void sink_init(struct sink *s, int fd, enum pn_out_format format);
+void sink_event(const pn_event *ev, void *user); /* a pn_callback */
+int sink_flush(struct sink *s);
+void sink_free(struct sink *s);
+
+int pn_cli_monitor(int argc, char **argv);
+#endif

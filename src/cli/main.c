@@ -1,0 +1,25 @@
+/*
+ * procnotify: the command. The first argument may name a subcommand; with
+ * none, it runs the live monitor.
+ */
+#include <string.h>
+#include "cli.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct subcommand subcommands[] = {
+	{ "monitor", pn_cli_monitor },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+			if (!strcmp(argv[1], subcommands[i].name))
+				return subcommands[i].run(argc - 1, argv + 1);
+	}
+	return pn_cli_monitor(argc, argv);
+}

@@ -1,0 +1,458 @@
+/*
+ * The handle: backend selection, the event loop fd, registrations and
+ * dispatch, sequence numbers, loss reporting and the process table.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include "decode.h"
+#include "internal.h"
+#include "proctable.h"
+
+struct reg {
+	pn_callback cb;
+	void *user;
+	uint32_t mask;
+};
+
+struct pn_handle {
+	const struct pn__backend_ops *ops;
+	void *state;
+	int epfd, timerfd;
+	struct reg *regs;
+	size_t nregs, capregs;
+	int dispatching, regs_dirty;
+	struct pn__proctable table;
+	struct pn__decode_ctx dctx;
+	uint64_t seq;
+	uint64_t drops_seen, drops_seen_by_type[PN_REC_TYPE_MAX];
+	uint64_t sweep_after_ns; /* run the resync's sweep after this time, 0: none */
+	int in_resync;
+	pn_stats stats;
+};
+
+static const struct pn__backend_ops *const backends[] = {
+	&pn__bpf_backend,
+};
+
+void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t pn__mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t mono_to_wall(void)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec - (int64_t)pn__mono_ns();
+}
+
+/* The first 64 bits of this boot's id: pn_key.boot for this host. */
+static uint64_t boot_id(void)
+{
+	char buf[64] = "";
+	uint64_t v = 0;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	for (int i = 0, n = 0; buf[i] && n < 16; i++) {
+		char c = buf[i];
+		int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+
+		if (d >= 0) {
+			v = v << 4 | (uint64_t)d;
+			n++;
+		}
+	}
+	return v ? v : pn__hash64(buf, strlen(buf));
+}
+
+/* ---- dispatch ---- */
+
+static void compact_regs(pn_handle *h)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < h->nregs; i++)
+		if (h->regs[i].cb)
+			h->regs[j++] = h->regs[i];
+	h->nregs = j;
+	h->regs_dirty = 0;
+}
+
+static void dispatch(pn_handle *h, pn_event *ev)
+{
+	uint32_t bit = PN_MASK(ev->type);
+
+	ev->seq = ++h->seq;
+	if ((unsigned)ev->type < 8)
+		h->stats.delivered[ev->type]++;
+	h->dispatching++;
+	/* Index, not pointer: a callback may register and grow the array. */
+	for (size_t i = 0; i < h->nregs; i++)
+		if (h->regs[i].cb && (h->regs[i].mask & bit))
+			h->regs[i].cb(ev, h->regs[i].user);
+	h->dispatching--;
+	if (!h->dispatching && h->regs_dirty)
+		compact_regs(h);
+}
+
+int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user)
+{
+	if (!h || !cb || !(mask & PN_MASK_ALL))
+		return -EINVAL;
+	for (size_t i = 0; i < h->nregs; i++)
+		if (h->regs[i].cb == cb && h->regs[i].user == user)
+			return -EEXIST;
+	if (h->nregs == h->capregs) {
+		size_t cap = h->capregs ? h->capregs * 2 : 4;
+		struct reg *r = realloc(h->regs, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		h->regs = r;
+		h->capregs = cap;
+	}
+	h->regs[h->nregs++] = (struct reg){ cb, user, mask & PN_MASK_ALL };
+	return 0;
+}
+
+int pn_unregister(pn_handle *h, pn_callback cb, void *user)
+{
+	if (!h || !cb)
+		return -EINVAL;
+	for (size_t i = 0; i < h->nregs; i++) {
+		if (h->regs[i].cb == cb && h->regs[i].user == user) {
+			h->regs[i].cb = NULL; /* compacted once no dispatch is running */
+			h->regs_dirty = 1;
+			if (!h->dispatching)
+				compact_regs(h);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* ---- process table ---- */
+
+static void remember(pn_handle *h, const pn_event *ev, const pn_str *image)
+{
+	struct pn__proc *p;
+
+	if (!(ev->have & PN_HAVE_START))
+		return;
+	p = pn__pt_put(&h->table, ev->pid, ev->key.start_ns);
+	if (!p)
+		return;
+	if (ev->have & PN_HAVE_COMM)
+		pn__pt_set_comm(p, &ev->comm);
+	/* Without memory for the copy the entry keeps its older image. */
+	if (image && image->len)
+		(void)pn__pt_set_image(p, image->ptr, image->len);
+}
+
+/* Fills what the record could not carry from what the table remembers. */
+static void enrich(pn_handle *h, pn_event *ev, struct pn__proc *p)
+{
+	if (!p || !p->image || (ev->have & PN_HAVE_IMAGE))
+		return;
+	ev->image.ptr = p->image;
+	ev->image.len = p->image_len;
+	ev->have |= PN_HAVE_IMAGE;
+	ev->flags |= PN_EV_IMAGE_FROM_TABLE;
+}
+
+static void apply(pn_handle *h, pn_event *ev)
+{
+	struct pn__proc *p;
+
+	switch (ev->type) {
+	case PN_EVENT_FORK:
+		/* A child runs its parent's image until it execs. */
+		p = pn__pt_find(&h->table, ev->ppid, ev->parent_key.start_ns);
+		enrich(h, ev, p);
+		remember(h, ev, (ev->have & PN_HAVE_IMAGE) ? &ev->image : NULL);
+		dispatch(h, ev);
+		break;
+	case PN_EVENT_EXEC:
+	case PN_EVENT_CREATE:
+		remember(h, ev, (ev->have & PN_HAVE_IMAGE) ? &ev->image : NULL);
+		dispatch(h, ev);
+		break;
+	case PN_EVENT_EXIT:
+		p = pn__pt_find(&h->table, ev->pid, ev->key.start_ns);
+		enrich(h, ev, p);
+		dispatch(h, ev);
+		p = pn__pt_find(&h->table, ev->pid, ev->key.start_ns);
+		if (p)
+			pn__pt_remove(&h->table, p);
+		break;
+	default:
+		dispatch(h, ev);
+	}
+}
+
+/* ---- loss ---- */
+
+static void resync(pn_handle *h)
+{
+	if (h->in_resync || !h->ops->snapshot)
+		return;
+	h->in_resync = 1;
+	pn__pt_begin_mark(&h->table);
+	if (h->ops->snapshot(h->state) == 0)
+		h->sweep_after_ns = pn__mono_ns();
+	h->in_resync = 0;
+	h->stats.resyncs++;
+}
+
+/*
+ * Processes that were not in the snapshot are dead, but their exit records
+ * may still wait in the ring behind the gap: sweep them only once the
+ * stream has moved past the snapshot's time.
+ */
+static void maybe_sweep(pn_handle *h, uint64_t rec_time)
+{
+	if (h->sweep_after_ns && rec_time > h->sweep_after_ns) {
+		pn__pt_sweep(&h->table);
+		h->sweep_after_ns = 0;
+	}
+}
+
+static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int known)
+{
+	pn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PN_EVENT_LOST;
+	ev.time_ns = (int64_t)pn__mono_ns() + h->dctx.mono_to_wall_ns;
+	ev.duration_ns = -1;
+	ev.lost_count = count;
+	ev.lost_count_known = known;
+	for (int t = 0; by_type && t < PN_REC_TYPE_MAX && t < 8; t++)
+		ev.lost_by_type[t] = by_type[t];
+	h->stats.lost += count;
+	for (int t = 0; t < 8; t++)
+		h->stats.lost_by_type[t] += ev.lost_by_type[t];
+	dispatch(h, &ev);
+	resync(h);
+}
+
+/* Puts a lost record in the stream if the producer dropped anything new. */
+static void check_drops(pn_handle *h)
+{
+	uint64_t total, by[PN_REC_TYPE_MAX] = { 0 }, delta[PN_REC_TYPE_MAX];
+
+	if (h->ops->drops(h->state, &total, by) || total <= h->drops_seen)
+		return;
+	for (int t = 0; t < PN_REC_TYPE_MAX; t++) {
+		delta[t] = by[t] - h->drops_seen_by_type[t];
+		h->drops_seen_by_type[t] = by[t];
+	}
+	total -= h->drops_seen;
+	h->drops_seen += total;
+	emit_lost(h, total, delta, 1);
+}
+
+void pn__lost_unknown(pn_handle *h)
+{
+	emit_lost(h, 0, NULL, 0);
+}
+
+void pn__ingest(pn_handle *h, const void *rec, size_t size)
+{
+	const struct pn_rec_hdr *hdr = rec;
+	int type = pn__rec_check(rec, size);
+	pn_event ev;
+
+	if (type < 0 || pn__decode(rec, size, &h->dctx, &ev))
+		return;
+	if (type == PN_REC_SNAPSHOT) {
+		remember(h, &ev, (ev.have & PN_HAVE_IMAGE) ? &ev.image : NULL);
+		return;
+	}
+	if (hdr->drops > h->drops_seen)
+		check_drops(h);
+	maybe_sweep(h, hdr->time_ns);
+	apply(h, &ev);
+}
+
+/* ---- the handle ---- */
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
+}
+
+static int setup_loop(pn_handle *h, uint32_t flush_ms)
+{
+	struct itimerspec its = { 0 };
+
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	h->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (h->epfd < 0 || h->timerfd < 0)
+		return -errno;
+	/* The ring wakes the reader only when it fills up; the timer bounds
+	 * how long an event can wait for delivery in a quiet period. */
+	its.it_interval.tv_sec = flush_ms / 1000;
+	its.it_interval.tv_nsec = (long)(flush_ms % 1000) * 1000000L;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(h->timerfd, 0, &its, NULL))
+		return -errno;
+	if (add_fd(h->epfd, h->timerfd))
+		return -errno;
+	return add_fd(h->epfd, h->ops->fd(h->state));
+}
+
+static int open_backend(pn_handle *h, pn_options *opt)
+{
+	int err = -ENOSYS;
+
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		const struct pn__backend_ops *ops = backends[i];
+
+		if (opt->backend != PN_BACKEND_AUTO && (size_t)opt->backend != i + 1)
+			continue;
+		err = ops->open(h, opt, &h->state, opt->errmsg, sizeof(opt->errmsg));
+		if (err == 0) {
+			h->ops = ops;
+			return 0;
+		}
+	}
+	return err;
+}
+
+int pn_open(pn_handle **out, pn_options *opt)
+{
+	pn_options defaults;
+	pn_handle *h;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	if (!opt) {
+		memset(&defaults, 0, sizeof(defaults));
+		opt = &defaults;
+	}
+	opt->errmsg[0] = 0;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->epfd = h->timerfd = -1;
+	h->dctx = (struct pn__decode_ctx){ mono_to_wall(), boot_id(), 'L' };
+	err = pn__pt_init(&h->table, opt->table_max);
+	if (!err)
+		err = open_backend(h, opt);
+	if (!err)
+		err = setup_loop(h, opt->flush_ms ? opt->flush_ms : 25);
+	if (!err)
+		err = h->ops->snapshot(h->state);
+	if (err) {
+		if (!opt->errmsg[0])
+			pn__errmsg(opt->errmsg, sizeof(opt->errmsg), "%s", pn_strerror(err));
+		pn_close(h);
+		return err;
+	}
+	*out = h;
+	return 0;
+}
+
+int pn_fd(pn_handle *h)
+{
+	return h ? h->epfd : -EINVAL;
+}
+
+int pn_flush(pn_handle *h)
+{
+	uint64_t before = h->seq;
+	int err;
+
+	h->dctx.mono_to_wall_ns = mono_to_wall();
+	err = h->ops->drain(h->state);
+	if (err)
+		return err;
+	check_drops(h);
+	maybe_sweep(h, pn__mono_ns());
+	return (int)(h->seq - before);
+}
+
+int pn_poll(pn_handle *h, int timeout_ms)
+{
+	struct epoll_event evs[4];
+	uint64_t ticks;
+	int n;
+
+	if (!h)
+		return -EINVAL;
+	n = epoll_wait(h->epfd, evs, 4, timeout_ms);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		if (evs[i].data.fd == h->timerfd && read(h->timerfd, &ticks, sizeof(ticks)) < 0)
+			return -errno;
+	return pn_flush(h);
+}
+
+int pn_get_stats(pn_handle *h, pn_stats *st)
+{
+	if (!h || !st)
+		return -EINVAL;
+	*st = h->stats;
+	st->table_size = h->table.used;
+	st->table_evicted = h->table.evicted;
+	return 0;
+}
+
+const char *pn_backend_name(pn_handle *h)
+{
+	return h && h->ops ? h->ops->name : "none";
+}
+
+void pn_close(pn_handle *h)
+{
+	if (!h)
+		return;
+	if (h->ops)
+		h->ops->close(h->state); /* detach first: nothing more will arrive */
+	if (h->timerfd >= 0)
+		close(h->timerfd);
+	if (h->epfd >= 0)
+		close(h->epfd);
+	pn__pt_free(&h->table);
+	free(h->regs);
+	free(h);
+}
+
+const char *pn_strerror(int err)
+{
+	if (err >= 0)
+		return "success";
+	return strerror(-err);
+}

@@ -1,0 +1,210 @@
+/*
+ * Wire record -> pn_event. Everything a producer wrote is checked before use:
+ * a record's size against its type's fixed part, each string reference
+ * against the record's size.
+ */
+#include <errno.h>
+#include <string.h>
+#include "decode.h"
+
+_Static_assert(PN_KNOWN_UID == PN_HAVE_UID && PN_KNOWN_IMAGE == PN_HAVE_IMAGE &&
+		       PN_KNOWN_ARGV == PN_HAVE_ARGV && PN_KNOWN_CWD == PN_HAVE_CWD &&
+		       PN_KNOWN_FILENAME == PN_HAVE_FILENAME && PN_KNOWN_PARENT == PN_HAVE_PARENT &&
+		       PN_KNOWN_START == PN_HAVE_START && PN_KNOWN_TID == PN_HAVE_TID &&
+		       PN_KNOWN_SID == PN_HAVE_SID && PN_KNOWN_COMM == PN_HAVE_COMM &&
+		       PN_KNOWN_TTY == PN_HAVE_TTY,
+	       "record known bits and event have bits must agree");
+_Static_assert((int)PN_REC_FORK == (int)PN_EVENT_FORK && (int)PN_REC_EXEC == (int)PN_EVENT_EXEC &&
+		       (int)PN_REC_EXIT == (int)PN_EVENT_EXIT && (int)PN_REC_LOST == (int)PN_EVENT_LOST &&
+		       (int)PN_REC_CREATE == (int)PN_EVENT_CREATE,
+	       "record types and event types must agree");
+
+static const size_t fixed_size[PN_REC_TYPE_MAX] = {
+	[PN_REC_FORK] = sizeof(struct pn_rec_fork),
+	[PN_REC_EXEC] = sizeof(struct pn_rec_exec),
+	[PN_REC_EXIT] = sizeof(struct pn_rec_exit),
+	[PN_REC_LOST] = sizeof(struct pn_rec_lost),
+	[PN_REC_CREATE] = sizeof(struct pn_rec_create),
+	[PN_REC_SNAPSHOT] = sizeof(struct pn_rec_snapshot),
+};
+
+const char *pn_event_type_name(enum pn_event_type t)
+{
+	switch (t) {
+	case PN_EVENT_FORK: return "fork";
+	case PN_EVENT_EXEC: return "exec";
+	case PN_EVENT_EXIT: return "exit";
+	case PN_EVENT_LOST: return "lost";
+	case PN_EVENT_CREATE: return "create";
+	}
+	return "unknown";
+}
+
+uint64_t pn__hash64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--) {
+		h ^= *s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int pn__rec_check(const void *rec, size_t size)
+{
+	struct pn_rec_hdr h;
+
+	if (size < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, rec, sizeof(h));
+	if (h.version != PN_REC_VERSION || h.type == 0 || h.type >= PN_REC_TYPE_MAX ||
+	    h.size != size || size < fixed_size[h.type])
+		return -EINVAL;
+	return h.type;
+}
+
+/* Resolves a string reference; absent (0, 0) gives an empty string. */
+static int get_str(const char *rec, size_t size, size_t fixed, struct pn_strref r, pn_str *out)
+{
+	out->ptr = rec + fixed;
+	out->len = 0;
+	if (r.len == 0)
+		return 0;
+	if (r.off < fixed || r.off > size || r.len > size - r.off)
+		return -EINVAL;
+	out->ptr = rec + r.off;
+	out->len = r.len;
+	return 0;
+}
+
+static size_t bounded_len(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+static void decode_task(const struct pn_rec_task *t, const struct pn__decode_ctx *c, pn_event *ev)
+{
+	ev->have = t->known & (PN_HAVE_UID | PN_HAVE_PARENT | PN_HAVE_START | PN_HAVE_TID |
+			       PN_HAVE_COMM);
+	ev->pid = t->pid;
+	ev->tid = t->tid;
+	ev->ppid = t->ppid;
+	ev->uid = t->uid;
+	ev->gid = t->gid;
+	ev->euid = t->euid;
+	ev->key = (pn_key){ c->boot, t->start_ns, t->pid, c->os };
+	ev->parent_key = (pn_key){ c->boot, t->parent_start_ns, t->ppid, c->os };
+	ev->comm.ptr = t->comm;
+	ev->comm.len = bounded_len(t->comm, sizeof(t->comm));
+}
+
+static void decode_status(uint32_t status, uint32_t kind, pn_event *ev)
+{
+	if (kind == PN_EXIT_NTSTATUS) {
+		ev->have |= PN_HAVE_NTSTATUS;
+		ev->nt_status = status;
+		ev->exit_code = (int)status;
+		return;
+	}
+	ev->signal = (int)(status & 0x7f);
+	ev->core_dumped = (status & 0x80) != 0;
+	ev->exit_code = ev->signal ? -1 : (int)((status >> 8) & 0xff);
+}
+
+static int decode_exec(const char *rec, size_t size, pn_event *ev)
+{
+	const struct pn_rec_exec *x = (const void *)rec;
+	size_t f = sizeof(*x);
+
+	ev->have |= x->task.known & (PN_HAVE_IMAGE | PN_HAVE_ARGV | PN_HAVE_CWD |
+				     PN_HAVE_FILENAME | PN_HAVE_SID | PN_HAVE_TTY);
+	ev->flags |= ((x->flags & PN_EXEC_ARGV_TRUNCATED) ? PN_EV_ARGV_TRUNCATED : 0) |
+		     ((x->flags & PN_EXEC_IMAGE_TRUNCATED) ? PN_EV_IMAGE_TRUNCATED : 0) |
+		     ((x->flags & PN_EXEC_CWD_TRUNCATED) ? PN_EV_CWD_TRUNCATED : 0) |
+		     ((x->flags & PN_EXEC_FILENAME_TRUNCATED) ? PN_EV_FILENAME_TRUNCATED : 0) |
+		     ((x->flags & PN_EXEC_BEST_EFFORT) ? PN_EV_BEST_EFFORT : 0);
+	ev->sid = x->sid;
+	ev->argc = x->argc;
+	ev->old_tid = x->old_tid;
+	ev->cgroup_id = x->cgroup_id;
+	memcpy(ev->tty, x->tty, sizeof(ev->tty));
+	ev->tty[sizeof(ev->tty) - 1] = 0;
+	if (get_str(rec, size, f, x->filename, &ev->filename) ||
+	    get_str(rec, size, f, x->image, &ev->image) ||
+	    get_str(rec, size, f, x->cwd, &ev->cwd) || get_str(rec, size, f, x->argv, &ev->argv))
+		return -EINVAL;
+	return 0;
+}
+
+static int decode_create(const char *rec, size_t size, pn_event *ev)
+{
+	const struct pn_rec_create *x = (const void *)rec;
+
+	ev->have |= x->task.known & (PN_HAVE_IMAGE | PN_HAVE_ARGV);
+	if (x->flags & PN_EXEC_ARGV_TRUNCATED)
+		ev->flags |= PN_EV_ARGV_TRUNCATED;
+	if (get_str(rec, size, sizeof(*x), x->image, &ev->image) ||
+	    get_str(rec, size, sizeof(*x), x->cmdline, &ev->argv))
+		return -EINVAL;
+	ev->argc = 1;
+	return 0;
+}
+
+static int decode_exit(const char *rec, size_t size, pn_event *ev)
+{
+	const struct pn_rec_exit *x = (const void *)rec;
+
+	ev->have |= x->task.known & PN_HAVE_IMAGE;
+	decode_status(x->status, x->status_kind, ev);
+	return get_str(rec, size, sizeof(*x), x->image, &ev->image);
+}
+
+static void decode_lost(const struct pn_rec_lost *x, pn_event *ev)
+{
+	ev->lost_count = x->count;
+	ev->lost_count_known = x->count_known != 0;
+	for (int t = PN_EVENT_FORK; t <= PN_EVENT_CREATE; t++)
+		ev->lost_by_type[t] = x->by_type[t];
+}
+
+int pn__decode(const void *rec, size_t size, const struct pn__decode_ctx *c, pn_event *ev)
+{
+	const struct pn_rec_hdr *h = rec;
+	const struct pn_rec_task *t = (const void *)((const char *)rec + sizeof(*h));
+	int type = pn__rec_check(rec, size);
+
+	if (type < 0)
+		return type;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (enum pn_event_type)type;
+	ev->time_ns = (int64_t)h->time_ns + ((h->hdr_flags & PN_HDR_WALLCLOCK) ? 0 : c->mono_to_wall_ns);
+	ev->duration_ns = -1;
+	if (type == PN_REC_LOST) {
+		decode_lost(rec, ev);
+		return 0;
+	}
+	decode_task(t, c, ev);
+	switch (type) {
+	case PN_REC_EXEC:
+		return decode_exec(rec, size, ev);
+	case PN_REC_CREATE:
+		return decode_create(rec, size, ev);
+	case PN_REC_EXIT:
+		if ((t->known & PN_KNOWN_START) && h->time_ns >= t->start_ns)
+			ev->duration_ns = (int64_t)(h->time_ns - t->start_ns);
+		return decode_exit(rec, size, ev);
+	case PN_REC_SNAPSHOT: {
+		const struct pn_rec_snapshot *s = rec;
+
+		ev->have |= t->known & PN_HAVE_IMAGE;
+		return get_str(rec, size, sizeof(*s), s->image, &ev->image);
+	}
+	}
+	return 0;
+}

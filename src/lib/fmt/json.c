@@ -1,0 +1,137 @@
+/* JSON Lines: one object per event, a field the backend cannot know is null. */
+#include <inttypes.h>
+#include "fmt_internal.h"
+
+static void key_str(pn_buf *b, const char *name, const pn_str *s, int known)
+{
+	pn_buf_printf(b, ",\"%s\":", name);
+	if (known)
+		pn_esc_json(b, s->ptr, s->len);
+	else
+		pn_buf_puts(b, "null");
+}
+
+static void key_u32(pn_buf *b, const char *name, uint32_t v, int known)
+{
+	if (known)
+		pn_buf_printf(b, ",\"%s\":%" PRIu32, name, v);
+	else
+		pn_buf_printf(b, ",\"%s\":null", name);
+}
+
+static void key_bool(pn_buf *b, const char *name, int v)
+{
+	pn_buf_printf(b, ",\"%s\":%s", name, v ? "true" : "false");
+}
+
+static void key_key(pn_buf *b, const char *name, const pn_key *k, int known)
+{
+	pn_buf_printf(b, ",\"%s\":", name);
+	if (!known) {
+		pn_buf_puts(b, "null");
+		return;
+	}
+	pn_buf_putc(b, '"');
+	pn_fmt_key(b, k);
+	pn_buf_putc(b, '"');
+}
+
+static void put_argv(pn_buf *b, const pn_event *ev)
+{
+	size_t i = 0;
+	int first = 1;
+
+	pn_buf_puts(b, ",\"argv\":");
+	if (!(ev->have & PN_HAVE_ARGV)) {
+		pn_buf_puts(b, "null");
+		return;
+	}
+	pn_buf_putc(b, '[');
+	while (i < ev->argv.len) {
+		const char *a = ev->argv.ptr + i;
+		size_t n = 0;
+
+		while (i + n < ev->argv.len && a[n])
+			n++;
+		if (!first)
+			pn_buf_putc(b, ',');
+		pn_esc_json(b, a, n);
+		first = 0;
+		i += n + 1;
+	}
+	pn_buf_putc(b, ']');
+}
+
+static void put_process(pn_buf *b, const pn_event *ev)
+{
+	uint32_t h = ev->have;
+	pn_str tty = { ev->tty, 0 };
+
+	while (tty.len < sizeof(ev->tty) && ev->tty[tty.len])
+		tty.len++;
+	key_u32(b, "pid", ev->pid, 1);
+	key_u32(b, "ppid", ev->ppid, h & PN_HAVE_PARENT);
+	key_u32(b, "tid", ev->tid, h & PN_HAVE_TID);
+	key_u32(b, "uid", ev->uid, h & PN_HAVE_UID);
+	key_u32(b, "gid", ev->gid, h & PN_HAVE_UID);
+	key_u32(b, "euid", ev->euid, h & PN_HAVE_UID);
+	key_str(b, "comm", &ev->comm, h & PN_HAVE_COMM);
+	key_str(b, "image", &ev->image, h & PN_HAVE_IMAGE);
+	key_key(b, "key", &ev->key, 1);
+	key_key(b, "parent_key", &ev->parent_key, h & PN_HAVE_PARENT);
+	if (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE) {
+		key_str(b, "filename", &ev->filename, h & PN_HAVE_FILENAME);
+		put_argv(b, ev);
+		key_bool(b, "argv_truncated", ev->flags & PN_EV_ARGV_TRUNCATED);
+		key_str(b, "cwd", &ev->cwd, h & PN_HAVE_CWD);
+		key_u32(b, "sid", ev->sid, h & PN_HAVE_SID);
+		key_str(b, "tty", &tty, (h & PN_HAVE_TTY) && tty.len);
+		key_bool(b, "best_effort", ev->flags & PN_EV_BEST_EFFORT);
+	}
+}
+
+static void put_exit(pn_buf *b, const pn_event *ev)
+{
+	const char *name = pn_signal_name(ev->signal);
+
+	key_u32(b, "exit_code", (uint32_t)ev->exit_code, !ev->signal);
+	if (ev->have & PN_HAVE_NTSTATUS)
+		pn_buf_printf(b, ",\"nt_status\":\"0x%08" PRIx32 "\"", ev->nt_status);
+	key_u32(b, "signal", (uint32_t)ev->signal, ev->signal);
+	pn_buf_puts(b, ",\"signal_name\":");
+	if (ev->signal && name)
+		pn_buf_printf(b, "\"%s\"", name);
+	else
+		pn_buf_puts(b, "null");
+	key_bool(b, "core_dumped", ev->core_dumped);
+	if (ev->duration_ns >= 0)
+		pn_buf_printf(b, ",\"duration_ns\":%" PRId64, ev->duration_ns);
+	else
+		pn_buf_puts(b, ",\"duration_ns\":null");
+}
+
+static void put_lost(pn_buf *b, const pn_event *ev)
+{
+	if (ev->lost_count_known)
+		pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":{\"fork\":%" PRIu64
+			      ",\"exec\":%" PRIu64 ",\"exit\":%" PRIu64 "}",
+			      ev->lost_count, ev->lost_by_type[PN_EVENT_FORK],
+			      ev->lost_by_type[PN_EVENT_EXEC], ev->lost_by_type[PN_EVENT_EXIT]);
+	else
+		pn_buf_puts(b, ",\"count\":null,\"by_type\":null");
+}
+
+void pn_fmt_json(pn_buf *b, const pn_event *ev)
+{
+	pn_buf_printf(b, "{\"seq\":%" PRIu64 ",\"type\":\"%s\",\"time\":\"", ev->seq,
+		      pn_event_type_name(ev->type));
+	pn_fmt_time_rfc3339(b, ev->time_ns);
+	pn_buf_putc(b, '"');
+	if (ev->type == PN_EVENT_LOST)
+		put_lost(b, ev);
+	else
+		put_process(b, ev);
+	if (ev->type == PN_EVENT_EXIT)
+		put_exit(b, ev);
+	pn_buf_puts(b, "}\n");
+}

@@ -1,0 +1,161 @@
+/*
+ * The live table, in the seed's spirit: the seed printed
+ * "| Parent PID | PID | Process Name |" through DbgPrint; this adds the
+ * time, the event and a detail column (arguments, exit status, lifetime).
+ */
+#include <inttypes.h>
+#include "fmt_internal.h"
+
+#define W_NAME 16
+
+static const char rule[] =
+	"+--------------+--------+---------+---------+------------------+----------------------\n";
+
+void pn_fmt_table_header(pn_buf *b)
+{
+	pn_buf_puts(b, rule);
+	pn_buf_puts(b, "| TIME (UTC)   | EVENT  |    PPID |     PID | PROCESS NAME     | DETAIL\n");
+	pn_buf_puts(b, rule);
+}
+
+void pn__fmt_duration(pn_buf *b, int64_t ns)
+{
+	if (ns < 1000000)
+		pn_buf_printf(b, "%" PRId64 "us", ns / 1000);
+	else if (ns < 1000000000)
+		pn_buf_printf(b, "%.1fms", ns / 1e6);
+	else if (ns < 60 * 1000000000LL)
+		pn_buf_printf(b, "%.2fs", ns / 1e9);
+	else if (ns < 3600 * 1000000000LL)
+		pn_buf_printf(b, "%" PRId64 "m%02" PRId64 "s", (int64_t)(ns / 60000000000LL),
+			      (int64_t)(ns / 1000000000 % 60));
+	else
+		pn_buf_printf(b, "%" PRId64 "h%02" PRId64 "m", (int64_t)(ns / 3600000000000LL),
+			      (int64_t)(ns / 60000000000LL % 60));
+}
+
+/* Code points in an escaped (so well-formed UTF-8) string: its width here. */
+static size_t width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+static void put_name(pn_buf *b, const pn_event *ev)
+{
+	size_t start = b->len;
+
+	if (ev->have & PN_HAVE_COMM)
+		pn_esc_table(b, ev->comm.ptr, ev->comm.len, 0);
+	else
+		pn_buf_putc(b, '-');
+	for (size_t w = width(b->data + start, b->len - start); w < W_NAME; w++)
+		pn_buf_putc(b, ' ');
+}
+
+static void put_pid(pn_buf *b, uint32_t pid, int known)
+{
+	if (known)
+		pn_buf_printf(b, " %7" PRIu32 " |", pid);
+	else
+		pn_buf_puts(b, "       - |");
+}
+
+static void put_argv(pn_buf *b, const pn_str *argv)
+{
+	size_t i = 0;
+
+	while (i < argv->len) {
+		const char *a = argv->ptr + i;
+		size_t n = 0;
+
+		while (i + n < argv->len && a[n])
+			n++;
+		pn_buf_putc(b, ' ');
+		pn_esc_table(b, a, n, PN_ESC_QUOTE);
+		i += n + 1;
+	}
+}
+
+static void put_exec_detail(pn_buf *b, const pn_event *ev)
+{
+	const pn_str *path = (ev->have & PN_HAVE_IMAGE) ? &ev->image : &ev->filename;
+
+	pn_esc_table(b, path->ptr, path->len, PN_ESC_QUOTE);
+	if (ev->have & PN_HAVE_ARGV) {
+		pn_buf_puts(b, " :");
+		put_argv(b, &ev->argv);
+	}
+	if (ev->flags & PN_EV_ARGV_TRUNCATED)
+		pn_buf_puts(b, " [argv truncated]");
+}
+
+static void put_exit_detail(pn_buf *b, const pn_event *ev)
+{
+	const char *name = pn_signal_name(ev->signal);
+
+	if (ev->have & PN_HAVE_NTSTATUS)
+		pn_buf_printf(b, "status 0x%08" PRIx32, ev->nt_status);
+	else if (ev->signal && name)
+		pn_buf_printf(b, "killed by %s", name);
+	else if (ev->signal)
+		pn_buf_printf(b, "killed by signal %d", ev->signal);
+	else
+		pn_buf_printf(b, "exit %d", ev->exit_code);
+	if (ev->core_dumped)
+		pn_buf_puts(b, " (core dumped)");
+	if (ev->duration_ns >= 0) {
+		pn_buf_puts(b, " after ");
+		pn__fmt_duration(b, ev->duration_ns);
+	}
+	if (ev->have & PN_HAVE_IMAGE) {
+		pn_buf_puts(b, ", ");
+		pn_esc_table(b, ev->image.ptr, ev->image.len, PN_ESC_QUOTE);
+	}
+}
+
+static void put_lost_detail(pn_buf *b, const pn_event *ev)
+{
+	if (ev->lost_count_known)
+		pn_buf_printf(b, "LOST %" PRIu64 " records (fork %" PRIu64 ", exec %" PRIu64
+			      ", exit %" PRIu64 ")", ev->lost_count,
+			      ev->lost_by_type[PN_EVENT_FORK], ev->lost_by_type[PN_EVENT_EXEC],
+			      ev->lost_by_type[PN_EVENT_EXIT]);
+	else
+		pn_buf_puts(b, "LOST an unknown number of records");
+	pn_buf_puts(b, "; process table resynchronised");
+}
+
+void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
+{
+	int is_lost = ev->type == PN_EVENT_LOST;
+
+	pn_buf_puts(b, "| ");
+	pn__fmt_clock(b, ev->time_ns);
+	pn_buf_printf(b, " | %-6s |", pn_event_type_name(ev->type));
+	put_pid(b, ev->ppid, !is_lost && (ev->have & PN_HAVE_PARENT));
+	put_pid(b, ev->pid, !is_lost);
+	pn_buf_putc(b, ' ');
+	put_name(b, ev);
+	pn_buf_puts(b, " | ");
+	switch (ev->type) {
+	case PN_EVENT_EXEC:
+	case PN_EVENT_CREATE:
+		put_exec_detail(b, ev);
+		break;
+	case PN_EVENT_EXIT:
+		put_exit_detail(b, ev);
+		break;
+	case PN_EVENT_LOST:
+		put_lost_detail(b, ev);
+		break;
+	case PN_EVENT_FORK:
+		if (ev->have & PN_HAVE_IMAGE)
+			pn_esc_table(b, ev->image.ptr, ev->image.len, PN_ESC_QUOTE);
+		break;
+	}
+	pn_buf_putc(b, '\n');
+}

@@ -1,0 +1,40 @@
+/*
+ * Library internals shared by the core and the backends. A backend turns
+ * one kernel source into wire records (include/procnotify/record.h) and hands
+ * them to pn__ingest(); the core decodes, keeps the process table, numbers
+ * the events, reports loss and dispatches to the registered callbacks.
+ */
+#ifndef PN_INTERNAL_H
+#define PN_INTERNAL_H
+#include <stddef.h>
+#include "procnotify.h"
+#include "procnotify/record.h"
+
+struct pn__backend_ops {
+	const char *name;
+	/* Attach to the kernel. On failure return -errno and say why in err. */
+	int (*open)(pn_handle *h, const pn_options *opt, void **state, char *err, size_t errlen);
+	/* A file descriptor that is readable when drain() has work. */
+	int (*fd)(void *state);
+	/* Hand every pending record to pn__ingest(); 0 or -errno. */
+	int (*drain)(void *state);
+	/* Cumulative producer drop counters; return 0, or -ENOTSUP when the
+	 * backend reports its losses itself through pn__lost_unknown(). */
+	int (*drops)(void *state, uint64_t *total, uint64_t by_type[PN_REC_TYPE_MAX]);
+	/* Hand one PN_REC_SNAPSHOT record per live process to pn__ingest(). */
+	int (*snapshot)(void *state);
+	void (*close)(void *state);
+};
+
+extern const struct pn__backend_ops pn__bpf_backend;
+
+/* Called by backends, from inside drain() or snapshot(). */
+void pn__ingest(pn_handle *h, const void *rec, size_t size);
+/* A loss whose size the producer cannot tell (netlink ENOBUFS). */
+void pn__lost_unknown(pn_handle *h);
+
+/* Small helpers the backends share. */
+void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+uint64_t pn__mono_ns(void);
+#endif

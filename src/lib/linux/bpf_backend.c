@@ -1,0 +1,229 @@
+/*
+ * The eBPF backend: open -> configure -> load -> attach, with one cleanup
+ * path (bpf_close), in the manner of libbpf-bootstrap. Feature checks are
+ * made at run time against the running kernel, never by version number.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "internal.h"
+#include "procnotify.skel.h"
+
+#define DEFAULT_RING (16u << 20)
+
+struct bpf_state {
+	pn_handle *h;
+	struct pn_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *iter_link;
+	char *snap_buf;
+	size_t snap_cap;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!getenv("PN_DEBUG_LIBBPF"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0;
+	return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+/* Says what is missing before libbpf would fail with a bare errno. */
+static int preflight(char *err, size_t errlen)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pn__errmsg(err, errlen, "kernel BTF is missing (/sys/kernel/btf/vmlinux): "
+			   "the eBPF backend needs a kernel built with CONFIG_DEBUG_INFO_BTF");
+		return -ENOENT;
+	}
+	if (!has_cap(CAP_SYS_ADMIN) && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON))) {
+		pn__errmsg(err, errlen, "not permitted: run as root, or with CAP_BPF and "
+			   "CAP_PERFMON (or CAP_SYS_ADMIN)");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_state *s = ctx;
+
+	pn__ingest(s->h, data, size);
+	return 0;
+}
+
+static void bpf_close(void *state)
+{
+	struct bpf_state *s = state;
+
+	if (!s)
+		return;
+	/* Detach first so nothing fires while the ring is torn down. */
+	bpf_link__destroy(s->iter_link);
+	if (s->skel)
+		pn_bpf__detach(s->skel);
+	ring_buffer__free(s->rb);
+	pn_bpf__destroy(s->skel);
+	free(s->snap_buf);
+	free(s);
+}
+
+static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err, size_t errlen)
+{
+	uint32_t ring = opt->ring_bytes ? opt->ring_bytes : DEFAULT_RING;
+	int rc;
+
+	s->skel = pn_bpf__open();
+	if (!s->skel) {
+		pn__errmsg(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	if ((rc = bpf_map__set_max_entries(s->skel->maps.events, ring))) {
+		pn__errmsg(err, errlen, "ring size %u: must be a power of two, >= 4096", ring);
+		return rc;
+	}
+	if ((rc = bpf_map__set_max_entries(s->skel->maps.scratch_map, libbpf_num_possible_cpus()))) {
+		pn__errmsg(err, errlen, "cannot size the scratch map: %s", strerror(-rc));
+		return rc;
+	}
+	/* Wake the reader when the ring is a quarter full; the timer does the rest. */
+	s->skel->rodata->wakeup_bytes = ring / 4;
+	bpf_program__set_autoattach(s->skel->progs.pn_snapshot, false);
+	if ((rc = pn_bpf__load(s->skel))) {
+		pn__errmsg(err, errlen, "the kernel refused the BPF programs (%s); "
+			   "set PN_DEBUG_LIBBPF=1 to see the verifier log", strerror(-rc));
+		return rc;
+	}
+	if ((rc = pn_bpf__attach(s->skel))) {
+		pn__errmsg(err, errlen, "cannot attach to the sched_process_* tracepoints: %s",
+			   strerror(-rc));
+		return rc;
+	}
+	s->iter_link = bpf_program__attach_iter(s->skel->progs.pn_snapshot, NULL);
+	if (!s->iter_link) {
+		rc = -errno;
+		pn__errmsg(err, errlen, "cannot create the task iterator: %s", strerror(-rc));
+		return rc;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
+	if (!s->rb) {
+		rc = -errno;
+		pn__errmsg(err, errlen, "cannot map the ring buffer: %s", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int bpf_open(pn_handle *h, const pn_options *opt, void **state, char *err, size_t errlen)
+{
+	struct bpf_state *s;
+	int rc = preflight(err, errlen);
+
+	if (rc)
+		return rc;
+	libbpf_set_print(libbpf_print);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->h = h;
+	rc = load_and_attach(s, opt, err, errlen);
+	if (rc) {
+		bpf_close(s);
+		return rc;
+	}
+	*state = s;
+	return 0;
+}
+
+static int bpf_fd(void *state)
+{
+	return ring_buffer__epoll_fd(((struct bpf_state *)state)->rb);
+}
+
+static int bpf_drain(void *state)
+{
+	int n = ring_buffer__consume(((struct bpf_state *)state)->rb);
+
+	return n < 0 ? n : 0;
+}
+
+static int bpf_drops(void *state, uint64_t *total, uint64_t by_type[PN_REC_TYPE_MAX])
+{
+	struct bpf_state *s = state;
+
+	/* .bss is mmapped: reading the kernel's counters costs no syscall. */
+	*total = __atomic_load_n(&s->skel->bss->drop_total, __ATOMIC_RELAXED);
+	for (int t = 0; t < PN_REC_TYPE_MAX; t++)
+		by_type[t] = __atomic_load_n(&s->skel->bss->drop_by_type[t], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Feeds whole records from buf to the core; returns the bytes consumed. */
+static size_t feed_records(struct bpf_state *s, const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct pn_rec_hdr)) {
+		const struct pn_rec_hdr *hdr = (const void *)(buf + off);
+
+		if (hdr->size < sizeof(*hdr) || hdr->size > len - off)
+			break;
+		pn__ingest(s->h, buf + off, hdr->size);
+		off += hdr->size;
+	}
+	return off;
+}
+
+static int bpf_snapshot(void *state)
+{
+	struct bpf_state *s = state;
+	size_t have = 0, used;
+	ssize_t n;
+	int fd = bpf_iter_create(bpf_link__fd(s->iter_link));
+
+	if (fd < 0)
+		return -errno;
+	if (!s->snap_buf) {
+		s->snap_cap = 1 << 16;
+		s->snap_buf = malloc(s->snap_cap);
+		if (!s->snap_buf) {
+			close(fd);
+			return -ENOMEM;
+		}
+	}
+	/* Records can straddle read() boundaries: keep the tail for the next read. */
+	while ((n = read(fd, s->snap_buf + have, s->snap_cap - have)) > 0) {
+		have += (size_t)n;
+		used = feed_records(s, s->snap_buf, have);
+		memmove(s->snap_buf, s->snap_buf + used, have - used);
+		have -= used;
+	}
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+const struct pn__backend_ops pn__bpf_backend = {
+	.name = "bpf",
+	.open = bpf_open,
+	.fd = bpf_fd,
+	.drain = bpf_drain,
+	.drops = bpf_drops,
+	.snapshot = bpf_snapshot,
+	.close = bpf_close,
+};
