@@ -15,15 +15,19 @@ LDLIBS  := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(B) -Iinclude \
               -Wall -Wno-unused-function
 
-# Portable library sources (also built by the Windows client) and Linux ones.
+# Portable library sources (the Windows client builds these too) and Linux ones.
 LIB_PORTABLE := $(wildcard src/lib/*.c src/lib/fmt/*.c)
 LIB_LINUX    := $(wildcard src/lib/linux/*.c)
 LIB_SRCS     := $(LIB_PORTABLE) $(LIB_LINUX)
-LIB_OBJS     := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_SRCS     := $(wildcard src/cli/*.c)
-CLI_OBJS     := $(CLI_SRCS:%.c=$(B)/%.o)
 
 all: $(B)/procnotify $(B)/libprocnotify.a $(B)/libprocnotify.so
+
+# Fragments may add to LIB_SRCS, CLI_SRCS and LIB_EXTRA_LIBS, and add targets.
+include $(wildcard mk/*.mk)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 
 $(B)/vmlinux.h:
 	@mkdir -p $(B)
@@ -50,7 +54,6 @@ $(B)/libprocnotify.so: $(LIB_OBJS)
 $(B)/procnotify: $(CLI_OBJS) $(B)/libprocnotify.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
--include mk/*.mk
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 clean:

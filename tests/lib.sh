@@ -1,0 +1,12 @@
+# Helpers for shell test suites: ok/fail/skip counters and the closing line.
+# A suite sources this, calls pass/fail/skip, and ends with `finish`.
+PN_PASS=0 PN_FAIL=0 PN_SKIP=0
+BUILD=${BUILD:-build}
+pass() { PN_PASS=$((PN_PASS + 1)); echo "ok   - $*"; }
+fail() { PN_FAIL=$((PN_FAIL + 1)); echo "FAIL - $*"; }
+# Under CI=true a skip is reported and counted as a failure by run-all.sh.
+skip() { PN_SKIP=$((PN_SKIP + 1)); echo "skip - $*"; }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+finish() { echo "$PN_PASS passed, $PN_FAIL failed, $PN_SKIP skipped"; [ "$PN_FAIL" -eq 0 ]; }
+# True when this process may load BPF programs and open netlink sockets.
+is_root() { [ "$(id -u)" -eq 0 ]; }
