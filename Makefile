@@ -9,7 +9,8 @@ B       := build
 ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fPIC \
+# What the code needs, kept apart from CFLAGS so `make CFLAGS=...` only tunes.
+PN_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fPIC \
            -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(B)
 LDLIBS  := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(B) -Iinclude \
@@ -43,13 +44,13 @@ $(B)/src/lib/linux/bpf_backend.o: $(B)/procnotify.skel.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(PN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libprocnotify.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/libprocnotify.so: $(LIB_OBJS)
-	$(CC) -shared -o $@ $^ $(LDLIBS) $(LIB_EXTRA_LIBS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS) $(LIB_EXTRA_LIBS)
 
 $(B)/procnotify: $(CLI_OBJS) $(B)/libprocnotify.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)

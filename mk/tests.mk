@@ -1,15 +1,21 @@
 # Unit tests: every tests/unit/test_*.c is one program linked with the library.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-E2E_BINS  := $(B)/tests/workload
+E2E_BINS  := $(B)/tests/workload $(B)/tests/lib_callbacks
+
+$(B)/tests/lib_callbacks: tests/e2e/lib_callbacks.c $(B)/libprocnotify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
+# The workload is a fixture, not code under test: never sanitized, so that
+# its crashes and signals are the kernel's, not a sanitizer's.
 $(B)/tests/workload: tests/e2e/workload.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -lpthread
+	gcc -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -lpthread
 
 tests: all $(UNIT_BINS) $(E2E_BINS)
 
@@ -19,8 +25,14 @@ check: tests
 
 # The unit and end-to-end tests again, built with ASan and UBSan.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-sanitize:
+# (make check runs this too, as the suite 90-sanitize.)
+sanitize-build:
 	$(MAKE) B=build-san CC=clang CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" tests
-	BUILD=build-san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-all.sh '[0-3]*'
 
-.PHONY: tests sanitize
+sanitize: sanitize-build
+	BUILD=build-san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-all.sh '[12]*'
+
+valgrind: tests
+	BUILD=$(B) tests/run-all.sh '91-*'
+
+.PHONY: tests sanitize sanitize-build valgrind

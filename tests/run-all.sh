@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 pattern=${1:-*}
 total_p=0 total_f=0 total_s=0 failed_suites=()
+closing='^([A-Za-z0-9_.-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$'
 for suite in tests/suites/$pattern.sh; do
 	[ -f "$suite" ] || continue
 	name=$(basename "$suite" .sh)
@@ -14,15 +15,14 @@ for suite in tests/suites/$pattern.sh; do
 	out=$(mktemp)
 	bash "$suite" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$out" | tail -n 1)
+	# A suite may run several programs: add up all of their closing lines.
+	read -r p f s < <(grep -E "$closing" "$out" | sed -E 's/.*\b([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/' |
+		awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
 	rm -f "$out"
-	if [ -z "$line" ]; then
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
 		echo "--- $name: no closing line (exit $rc): counted as one failure"
 		total_f=$((total_f + 1)); failed_suites+=("$name"); continue
 	fi
-	p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
-	f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
-	s=0; [[ $line == *skipped* ]] && s=$(sed -E 's/.*\b([0-9]+) skipped.*/\1/' <<<"$line")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	total_p=$((total_p + p)); total_f=$((total_f + f)); total_s=$((total_s + s))
 	{ [ "$f" -gt 0 ] || { [ "${CI:-}" = true ] && [ "$s" -gt 0 ]; }; } && failed_suites+=("$name")

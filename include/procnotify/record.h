@@ -7,7 +7,8 @@
  * gcc, and mingw-w64 (user and kernel mode):
  *  - only fixed-width integer types and char arrays, no pointers, no bool;
  *  - every field naturally aligned and every hole spelled out as padding;
- *  - a record is a fixed part followed by an optional variable data area;
+ *  - a record is a fixed part followed by an optional variable data area,
+ *    its size padded to a multiple of 8 so concatenated records stay aligned;
  *    strings in the data area are referenced by (offset, length) from the
  *    start of the record and are NOT NUL-terminated;
  *  - the layout is frozen by the _Static_asserts at the bottom.

@@ -327,6 +327,7 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	off += len;
 
 	r->flags = flags;
+	off = (off + 7) & ~7u; /* records stay 8-byte aligned when concatenated */
 	r->task.known |= PN_KNOWN_FILENAME | PN_KNOWN_IMAGE | PN_KNOWN_CWD | PN_KNOWN_ARGV |
 			 PN_KNOWN_SID | PN_KNOWN_TTY;
 	off &= PN_REC_BUF - 1;
@@ -361,7 +362,7 @@ int pn_snapshot(struct bpf_iter__task *ctx)
 	set_ref(&r->image, off, len);
 	if (len)
 		r->task.known |= PN_KNOWN_IMAGE;
-	off = (off + len) & (PN_REC_BUF / 2 - 1);
+	off = (off + len + 7) & (PN_REC_BUF / 2 - 8); /* keep the next record aligned */
 	fill_hdr(&r->hdr, PN_REC_SNAPSHOT, off);
 	bpf_seq_write(ctx->meta->seq, r, off);
 	return 0;

@@ -85,6 +85,7 @@ static void put_process(pn_buf *b, const pn_event *ev)
 		key_bool(b, "argv_truncated", ev->flags & PN_EV_ARGV_TRUNCATED);
 		key_str(b, "cwd", &ev->cwd, h & PN_HAVE_CWD);
 		key_u32(b, "sid", ev->sid, h & PN_HAVE_SID);
+		key_u32(b, "old_tid", ev->old_tid, ev->type == PN_EVENT_EXEC && (h & PN_HAVE_TID));
 		key_str(b, "tty", &tty, (h & PN_HAVE_TTY) && tty.len);
 		key_bool(b, "best_effort", ev->flags & PN_EV_BEST_EFFORT);
 	}

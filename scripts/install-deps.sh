@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs what procnotify needs to build and test on Debian 12, as root.
+# Idempotent: apt-get skips what is already there.
+set -eu
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (sudo $0)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	make gcc libc6-dev clang llvm libclang-rt-14-dev pkg-config \
+	libbpf-dev bpftool libelf-dev zlib1g-dev \
+	libsqlite3-dev sqlite3 \
+	python3 util-linux procps valgrind \
+	libbpf-tools forkstat \
+	mingw-w64 wine wine64 >/dev/null
+echo "install-deps.sh: build and test dependencies are installed"

@@ -1,0 +1,91 @@
+"""The command's contract: exit codes, one-line errors, and a 1,000-process run.
+
+Run as root. Prints "N passed, N failed, N skipped".
+"""
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pn_test import BIN, Monitor, Results, parse_jsonl
+
+R = Results()
+
+
+def cli(*args, prefix=(), timeout=20):
+    p = subprocess.run([*prefix, BIN, *args], capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def one_line_error(err, *words):
+    lines = err.strip().split("\n")
+    # The summary line is not printed when monitoring never started.
+    return len(lines) == 1 and lines[0].startswith("procnotify: ") and \
+        all(w in lines[0] for w in words)
+
+
+def check_usage():
+    rc, out, _ = cli("--help")
+    R.check("--help exits 0 with examples", rc == 0 and "Examples:" in out)
+    for bad in (["--bogus"], ["--types", "fork,spawn"], ["--duration", "x"],
+                ["--backend", "dtrace"], ["extra"], ["--ring-size"]):
+        rc, _, err = cli(*bad)
+        R.check(f"usage error {bad} exits 2", rc == 2 and "Try 'procnotify --help'" in err,
+                f"rc={rc} {err}")
+
+
+def check_privilege():
+    rc, _, err = cli("-d", "1", prefix=["setpriv", "--reuid=65534", "--regid=65534",
+                                        "--clear-groups", "--inh-caps=-all"])
+    R.check("not root: exit 1, one line naming what is missing",
+            rc == 1 and one_line_error(err, "root", "CAP_BPF"), f"rc={rc} {err}")
+    rc, _, err = cli("-d", "1", "--backend", "bpf",
+                     prefix=["setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin"])
+    R.check("root without CAP_BPF/CAP_SYS_ADMIN: exit 1, one line",
+            rc == 1 and one_line_error(err, "CAP_BPF"), f"rc={rc} {err}")
+    rc, _, err = cli("-d", "1", "--backend", "bpf", prefix=[
+        "unshare", "-m", "sh", "-c", 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'])
+    R.check("no kernel BTF: exit 1, one line naming BTF",
+            rc == 1 and one_line_error(err, "BTF"), f"rc={rc} {err}")
+
+
+def check_thousand():
+    """1,000 processes, 4 in flight: every fork, exec and exit is reported."""
+    mon = Monitor("--json", "-t", "exec,exit")
+    if not R.check("monitor ready for the 1,000-process run", mon.ready):
+        return
+    pids, t0 = set(), time.time()
+    running = []
+    for _ in range(1000):
+        running.append(subprocess.Popen(["/bin/true"]))
+        if len(running) == 4:
+            pids.add(running[0].pid)
+            running.pop(0).wait()
+    for p in running:
+        pids.add(p.pid)
+        p.wait()
+    spawn_s = time.time() - t0
+    rc, data, err = mon.stop()
+    events, bad = parse_jsonl(data)
+    execs = {e["pid"] for e in events if e["type"] == "exec" and e["image"] == "/usr/bin/true"}
+    exits = {e["pid"] for e in events if e["type"] == "exit" and e["pid"] in pids}
+    lost = [e for e in events if e["type"] == "lost"]
+    print(f"# 1,000 processes in {spawn_s:.2f}s: {len(execs & pids)} execs, "
+          f"{len(exits)} exits seen, {len(lost)} lost records")
+    R.check("1,000 processes: every exec seen", pids <= execs, f"missing {len(pids - execs)}")
+    R.check("1,000 processes: every exit seen", pids == exits, f"missing {len(pids - exits)}")
+    R.check("1,000 processes: nothing lost, JSON valid", not lost and not bad)
+
+
+def main():
+    check_usage()
+    if os.geteuid() != 0:
+        R.skip("privileged CLI checks", "need root")
+        R.finish()
+    check_privilege()
+    check_thousand()
+    R.finish()
+
+
+main()

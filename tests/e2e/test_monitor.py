@@ -1,0 +1,227 @@
+"""End-to-end: the real monitor against real processes, JSON and table at once.
+
+Run as root (BPF). Prints "N passed, N failed, N skipped".
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pn_test import (BIN, WORKLOAD, Monitor, Results, by_pid, loaded_program_ids,
+                     parse_jsonl, programs_held_by)
+
+R = Results()
+BACKEND = os.environ.get("PN_BACKEND", "bpf")
+HOSTILE = "evil\nname\x1b[31m\t\"q\" sp ü"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
+
+
+STATUS = {}  # pid -> the wait status its parent saw (Popen.returncode)
+
+
+def run(argv, cwd=None, **kw):
+    p = subprocess.Popen(argv, cwd=cwd, **kw)
+    STATUS[p.pid] = p.wait()
+    return p.pid
+
+
+def setup_files(tmp):
+    """A copy of the workload under a hostile name, and a symlink to it."""
+    hostile = os.path.join(tmp, HOSTILE)
+    shutil.copy(WORKLOAD, hostile)
+    link = os.path.join(tmp, "link-to-workload")
+    os.symlink(WORKLOAD, link)
+    return hostile, link
+
+
+def scenarios(tmp):
+    """Runs every workload; returns {name: pid} and the expectations."""
+    hostile, link = setup_files(tmp)
+    big = "A" * 20000
+    huge = "B" * 40000
+    pids = {}
+    for code in (0, 3, 255):
+        pids[f"exit{code}"] = run([WORKLOAD, "exit", str(code)])
+    for sig in (signal.SIGKILL, signal.SIGTERM):
+        pids[f"sig{int(sig)}"] = run([WORKLOAD, "signal", str(int(sig))])
+    pids["segv"] = run([WORKLOAD, "segv", "0"])
+    pids["threads"] = run([WORKLOAD, "threads", "8", "5"])
+    pids["leader"] = run([WORKLOAD, "leader-exit", "6"])
+    pids["rawexit"] = run([WORKLOAD, "raw-thread-exit", "9"])
+    pids["threadexec"] = run([WORKLOAD, "thread-exec", WORKLOAD, "exit", "4"])
+    pids["doubleexec"] = run(["/bin/sh", "-c", f"exec {WORKLOAD} exit 2"])
+    pids["bigarg"] = run([WORKLOAD, "exit", big])
+    pids["hugearg"] = run([WORKLOAD, "exit", huge])
+    pids["hostile"] = run(["./" + os.path.basename(hostile), "exit", "1", HOSTILE], cwd=tmp)
+    pids["symlink"] = run([link, "exit", "0"])
+    pids["nobody"] = run([WORKLOAD, "exit", "0"], preexec_fn=lambda: (os.setgid(65534),
+                                                                   os.setuid(65534)))
+    return pids, dict(hostile=hostile, link=link, big=big, huge=huge)
+
+
+def one(evs, typ):
+    return [e for e in evs if e["type"] == typ]
+
+
+def check_identity(name, evs, pid):
+    forks, execs, exits = one(evs, "fork"), one(evs, "exec"), one(evs, "exit")
+    R.check(f"{name}: one fork, one exit", len(forks) == 1 and len(exits) == 1,
+            f"{len(forks)} forks, {len(exits)} exits")
+    if not (forks and exits):
+        return None
+    keys = {e["key"] for e in evs}
+    R.check(f"{name}: one process key across its events", len(keys) == 1, str(keys))
+    R.check(f"{name}: parent is the test runner", forks[0]["ppid"] == os.getpid() and
+            forks[0]["parent_key"].endswith(f":{os.getpid()}"), str(forks[0]))
+    ex = exits[0]
+    R.check(f"{name}: lifetime measured", isinstance(ex["duration_ns"], int) and
+            0 < ex["duration_ns"] < 60e9, str(ex["duration_ns"]))
+    R.check(f"{name}: exit knows the image",
+            ex["image"] is not None and ex["image"].startswith("/"), str(ex["image"]))
+    return ex
+
+
+def check_exit(name, ex, code=None, sig=None):
+    """The reported status must be what we expect and what waitpid() saw."""
+    if ex is None:
+        return
+    rc = STATUS.get(ex["pid"])
+    R.check(f"{name}: the status the parent saw", rc == (code if sig is None else -sig),
+            f"waitpid gave {rc}")
+    want = (code, sig, sig and _signame(sig))
+    got = (ex["exit_code"], ex["signal"], ex["signal_name"])
+    R.check(f"{name}: status {want}", got == want and ex["core_dumped"] is False, str(ex))
+
+
+def _signame(sig):
+    return signal.Signals(sig).name
+
+
+def check_scenarios(events, pids, files):
+    for name, pid in pids.items():
+        evs = by_pid(events, pid)
+        ex = check_identity(name, evs, pid)
+        if name.startswith("exit"):
+            check_exit(name, ex, code=int(name[4:]))
+        elif name.startswith("sig"):
+            check_exit(name, ex, sig=int(name[3:]))
+    ex = lambda n: one(by_pid(events, pids[n]), "exit")
+    check_exit("segv", (ex("segv") or [None])[0], sig=signal.SIGSEGV)
+    check_exit("threads", (ex("threads") or [None])[0], code=5)
+    check_exit("leader pthread_exit", (ex("leader") or [None])[0], code=6)
+    # The leader left with status 0, the last thread with SYS_exit(9): the
+    # kernel reports the last thread's code to the parent (checked against
+    # waitpid in check_exit).
+    check_exit("threaded SYS_exit", (ex("rawexit") or [None])[0], code=9)
+    check_exit("exec from a thread", (ex("threadexec") or [None])[0], code=4)
+    check_exit("double exec", (ex("doubleexec") or [None])[0], code=2)
+    tids = {e["tid"] for e in ex("leader")}
+    R.check("leader pthread_exit: exit reported by the surviving thread",
+            tids and pids["leader"] not in tids, str(tids))
+    forks_of_threads = [e for e in events if e["type"] == "fork" and
+                        e["ppid"] in (pids["threads"], pids["leader"])]
+    R.check("threads are not reported as processes", not forks_of_threads,
+            str(forks_of_threads[:2]))
+    check_execs(events, pids, files)
+
+
+def check_execs(events, pids, files):
+    def execs(n):
+        return one(by_pid(events, pids[n]), "exec")
+
+    te = execs("threadexec")
+    R.check("exec from a non-leader thread: two execs, second by another thread",
+            len(te) == 2 and te[1]["old_tid"] != pids["threadexec"] and
+            te[1]["argv"] == [WORKLOAD, "exit", "4"], str(te[1:]))
+    de = execs("doubleexec")
+    R.check("double exec: sh then the workload, one process",
+            [e["image"] for e in de] == [os.path.realpath("/bin/sh"), WORKLOAD], str(de))
+    b = execs("bigarg")
+    R.check("20 KB argument complete",
+            b and b[0]["argv"][2] == files["big"] and b[0]["argv_truncated"] is False)
+    h = execs("hugearg")
+    R.check("40 KB argument truncated at 32 KiB and flagged",
+            h and h[0]["argv_truncated"] is True and
+            sum(len(a) + 1 for a in h[0]["argv"]) <= 32768 + 1, str(h and h[0]["argv_truncated"]))
+    x = execs("hostile")
+    R.check("hostile name: image, filename, comm, argv, cwd exactly",
+            x and x[0]["image"] == files["hostile"] and
+            x[0]["filename"] == "./" + HOSTILE and x[0]["comm"] == HOSTILE[:15] and
+            x[0]["argv"] == ["./" + HOSTILE, "exit", "1", HOSTILE] and
+            x[0]["cwd"] == os.path.dirname(files["hostile"]), str(x))
+    s = execs("symlink")
+    R.check("symlink: image resolved, filename as passed",
+            s and s[0]["image"] == WORKLOAD and s[0]["filename"] == files["link"], str(s))
+    n = execs("nobody")
+    R.check("uid/gid of a process that changed them", n and n[0]["uid"] == 65534 and
+            n[0]["gid"] == 65534, str(n))
+
+
+def check_json_shape(events, bad):
+    R.check("every JSON line parses", not bad, repr(bad[:2]))
+    seqs = [e["seq"] for e in events]
+    R.check("seq increases by one from 1", seqs == list(range(1, len(seqs) + 1)))
+    R.check("time is RFC 3339 UTC with ns", all(RFC3339.match(e["time"]) for e in events))
+    need = {"seq", "type", "time", "pid", "ppid", "tid", "uid", "gid", "comm", "image",
+            "key", "parent_key"}
+    R.check("process events carry the required keys",
+            all(need <= e.keys() for e in events if e["type"] != "lost"))
+    R.check("exec events carry argv, argv_truncated, cwd",
+            all({"argv", "argv_truncated", "cwd"} <= e.keys()
+                for e in events if e["type"] == "exec"))
+    R.check("no events lost in this run", not [e for e in events if e["type"] == "lost"])
+
+
+def check_table(data, pid):
+    text = data.decode("utf-8", errors="strict")
+    lines = text.split("\n")[:-1]
+    R.check("table: no raw control byte anywhere",
+            not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text))
+    cols = [l for l in lines if l.startswith("| ")]
+    R.check("table: every row has 6 columns",
+            all(l.count(" | ") == 5 for l in cols), str([l for l in cols if l.count(" | ") != 5][:2]))
+    row = [l for l in cols if f" {pid} | " in l and "| exec" in l]
+    R.check("table: hostile name escaped C-style",
+            row and "| evil\\nname\\x1b[31m\\t |" in row[0] and
+            '"evil\\nname\\x1b[31m\\t\\"q\\" sp ü"' in row[0], str(row))
+
+
+def check_teardown(mon, rc, err, ids_before):
+    R.check("monitor exits 0 on SIGINT", rc == 0, f"rc={rc} {err}")
+    R.check("exit summary on stderr", "events: fork" in err, err)
+    left = (loaded_program_ids() or set()) & ids_before
+    R.check("no BPF program of ours stays loaded", ids_before and not left,
+            f"before={ids_before} left={left}")
+
+
+def main():
+    if os.geteuid() != 0:
+        R.skip("end-to-end", "needs root to load BPF")
+        R.finish()
+    jm = Monitor("--json", "--backend", BACKEND)
+    tm = Monitor("--backend", BACKEND)
+    ok = R.check("both monitors print ready", jm.ready and tm.ready and BACKEND in jm.ready,
+                 str(jm.ready))
+    if not ok:
+        print(jm.stop(), tm.stop())
+        R.finish()
+    ids = programs_held_by(jm.proc.pid)
+    with tempfile.TemporaryDirectory() as tmp:
+        pids, files = scenarios(tmp)
+        rc, data, err = jm.stop()
+        trc, tdata, terr = tm.stop(signal.SIGTERM)
+    events, bad = parse_jsonl(data)
+    check_json_shape(events, bad)
+    check_scenarios(events, pids, files)
+    check_teardown(jm, rc, err, ids)
+    R.check("SIGTERM also exits 0", trc == 0, terr)
+    check_table(tdata, pids["hostile"])
+    R.finish()
+
+
+main()

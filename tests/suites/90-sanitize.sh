@@ -1,0 +1,17 @@
+# The unit and end-to-end suites again, built with ASan and UBSan (clang).
+# Any sanitizer report aborts the program under test and fails its checks.
+. tests/lib.sh
+SAN_BUILD=build-san
+if ! make -s sanitize-build B=$SAN_BUILD >/tmp/pn-san-build.log 2>&1; then
+	cat /tmp/pn-san-build.log
+	fail "sanitizer build"
+	finish
+	exit
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+rc=0
+for suite in tests/suites/10-*.sh tests/suites/2*.sh; do
+	echo "--- $(basename "$suite") under ASan+UBSan"
+	BUILD=$SAN_BUILD bash "$suite" || rc=1
+done
+exit $rc

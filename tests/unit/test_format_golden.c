@@ -1,0 +1,125 @@
+/*
+ * Formatting golden files: a fixed set of records, decoded and printed as the
+ * table and as JSON, must match tests/golden/events.{table,jsonl} byte for
+ * byte. PN_UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "decode.h"
+#include "procnotify/format.h"
+#include "recbuild.h"
+#include "check.h"
+
+/* 2026-11-27T00:00:00Z in ns, minus nothing: records are monotonic + this. */
+static const struct pn__decode_ctx ctx = { 1795737600000000000LL, 0x5c645282e5804455ULL, 'L' };
+
+static void emit(pn_buf *tbl, pn_buf *js, struct recbuf *r, uint64_t seq)
+{
+	pn_event ev;
+
+	CHECK(pn__decode(&r->u, r->len, &ctx, &ev) == 0);
+	ev.seq = seq;
+	pn_fmt_table_row(tbl, &ev);
+	pn_fmt_json(js, &ev);
+}
+
+static void exec_rec(struct recbuf *r, const char *comm, const char *image, size_t ilen,
+		     const char *argv, size_t alen, uint32_t flags)
+{
+	rb_start(r, PN_REC_EXEC, sizeof(r->u.exec), 2000000000);
+	rb_task(&r->u.exec.task, 4242, 4000, 1500000000, comm);
+	r->u.exec.task.known |= PN_KNOWN_IMAGE | PN_KNOWN_ARGV | PN_KNOWN_CWD | PN_KNOWN_FILENAME |
+				PN_KNOWN_SID | PN_KNOWN_TTY;
+	r->u.exec.flags = flags;
+	r->u.exec.sid = 4000;
+	r->u.exec.old_tid = 4242;
+	strcpy(r->u.exec.tty, "pts/3");
+	rb_str(r, &r->u.exec.filename, image, ilen);
+	rb_str(r, &r->u.exec.image, image, ilen);
+	rb_str(r, &r->u.exec.cwd, "/home/u", 7);
+	rb_str(r, &r->u.exec.argv, argv, alen);
+}
+
+static void exit_rec(struct recbuf *r, uint32_t status, uint32_t kind, uint64_t t)
+{
+	rb_start(r, PN_REC_EXIT, sizeof(r->u.exit), t);
+	rb_task(&r->u.exit.task, 4242, 4000, 1500000000, "ls");
+	r->u.exit.status = status;
+	r->u.exit.status_kind = kind;
+}
+
+static void build(pn_buf *tbl, pn_buf *js)
+{
+	static const char argv[] = "ls\0-la\0two words\0";
+	static const char evil[] = "evil\nname\x1b[31m|\xff\"q\"";
+	struct recbuf r;
+	uint64_t seq = 1;
+
+	pn_fmt_table_header(tbl);
+	rb_start(&r, PN_REC_FORK, sizeof(r.u.fork), 1000000000);
+	rb_task(&r.u.fork.task, 4242, 4000, 1000000000, "bash");
+	emit(tbl, js, &r, seq++);
+	exec_rec(&r, "ls", "/usr/bin/ls", 11, argv, sizeof(argv) - 1, 0);
+	emit(tbl, js, &r, seq++);
+	exec_rec(&r, evil, evil, sizeof(evil) - 1, evil, sizeof(evil), PN_EXEC_ARGV_TRUNCATED);
+	emit(tbl, js, &r, seq++);
+	exit_rec(&r, 3 << 8, PN_EXIT_WAITSTATUS, 3512345678);
+	emit(tbl, js, &r, seq++);
+	exit_rec(&r, 11 | 0x80, PN_EXIT_WAITSTATUS, 1500900000);
+	emit(tbl, js, &r, seq++);
+	exit_rec(&r, 0xc0000005u, PN_EXIT_NTSTATUS, 1501000000 + 3600LL * 1000000000);
+	emit(tbl, js, &r, seq++);
+	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000000);
+	r.u.lost.count = 5;
+	r.u.lost.count_known = 1;
+	r.u.lost.by_type[PN_REC_FORK] = 2;
+	r.u.lost.by_type[PN_REC_EXIT] = 3;
+	emit(tbl, js, &r, seq++);
+	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000001);
+	emit(tbl, js, &r, seq++);
+}
+
+static void compare(const char *path, const pn_buf *got)
+{
+	FILE *f;
+	char *want;
+	long n;
+
+	if (getenv("PN_UPDATE_GOLDEN")) {
+		f = fopen(path, "wb");
+		CHECK(f && fwrite(got->data, 1, got->len, f) == got->len);
+		if (f)
+			fclose(f);
+		return;
+	}
+	f = fopen(path, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	want = malloc((size_t)n + 1);
+	CHECK(want && fread(want, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	CHECK((size_t)n == got->len && !memcmp(want, got->data, got->len));
+	if ((size_t)n != got->len || memcmp(want, got->data, got->len))
+		fprintf(stderr, "%s differs; got:\n%s\n", path, got->data);
+	free(want);
+}
+
+int main(void)
+{
+	pn_buf tbl = { 0 }, js = { 0 };
+	const char *dir = getenv("PN_GOLDEN_DIR") ? getenv("PN_GOLDEN_DIR") : "tests/golden";
+	char path[512];
+
+	build(&tbl, &js);
+	snprintf(path, sizeof(path), "%s/events.table", dir);
+	compare(path, &tbl);
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	compare(path, &js);
+	pn_buf_free(&tbl);
+	pn_buf_free(&js);
+	return pn_test_done("test_format_golden");
+}
