@@ -91,24 +91,28 @@ static __always_inline void fill_hdr(struct pn_rec_hdr *h, __u16 type, __u32 siz
 	h->drops = drop_total;
 }
 
-/* The process identity every record carries; task is the process's thread. */
+/*
+ * The process identity every record carries; task is the process's thread.
+ * task is a BTF pointer (a tracepoint or iterator argument), so fields are
+ * read with direct, CO-RE relocated loads rather than bpf_probe_read calls.
+ */
 static __always_inline void fill_task(struct pn_rec_task *t, struct task_struct *task)
 {
-	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
-	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct task_struct *parent = task->real_parent;
+	const struct cred *cred = task->cred;
 
-	t->pid = BPF_CORE_READ(task, tgid);
+	t->pid = task->tgid;
 	t->tid = (__u32)bpf_get_current_pid_tgid();
-	t->ppid = BPF_CORE_READ(parent, tgid);
-	t->uid = BPF_CORE_READ(cred, uid.val);
-	t->gid = BPF_CORE_READ(cred, gid.val);
-	t->euid = BPF_CORE_READ(cred, euid.val);
+	t->ppid = parent->tgid;
+	t->uid = cred->uid.val;
+	t->gid = cred->gid.val;
+	t->euid = cred->euid.val;
 	t->known = PN_KNOWN_UID | PN_KNOWN_PARENT | PN_KNOWN_START | PN_KNOWN_TID |
 		   PN_KNOWN_COMM;
 	t->reserved = 0;
-	t->start_ns = BPF_CORE_READ(task, group_leader, start_time);
-	t->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_time);
-	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
+	t->start_ns = task->group_leader->start_time;
+	t->parent_start_ns = parent->group_leader->start_time;
+	__builtin_memcpy(t->comm, task->comm, sizeof(t->comm));
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -118,3 +118,27 @@ def programs_held_by(pid):
         except OSError:
             pass
     return ids
+
+
+def kernel_drop_counters(pid):
+    """(drop_total, drop_by_type) from the .bss of the BPF object pid holds.
+
+    Read with bpftool, independently of the library, so the test compares
+    the stream's lost records with the kernel's own counters."""
+    map_ids = set()
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                map_ids |= {int(l.split()[1]) for l in f if l.startswith("map_id:")}
+        except OSError:
+            pass
+    for mid in map_ids:
+        show = subprocess.run(["bpftool", "map", "show", "id", str(mid), "-j"],
+                              capture_output=True)
+        if json.loads(show.stdout or b"{}").get("name", "").endswith(".bss"):
+            dump = subprocess.run(["bpftool", "map", "dump", "id", str(mid), "-j"],
+                                  capture_output=True)
+            bss = json.loads(dump.stdout)[0]["formatted"]["value"][".bss"]
+            fields = {k: v for d in bss for k, v in d.items()}
+            return fields["drop_total"], fields["drop_by_type"]
+    return None, None

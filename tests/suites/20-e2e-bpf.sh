@@ -5,6 +5,7 @@ if ! is_root; then skip "e2e (bpf): needs root"; finish; exit; fi
 rc=0
 PN_BACKEND=bpf python3 tests/e2e/test_monitor.py || rc=1
 python3 tests/e2e/test_cli.py || rc=1
+PN_BACKEND=bpf python3 tests/e2e/test_storm.py || rc=1
 "$BUILD"/tests/lib_callbacks || rc=1
 # The three programs above print their own closing lines; this one sums them.
 exit $rc
