@@ -33,6 +33,7 @@ struct pn_handle {
 	uint64_t seq;
 	uint64_t drops_seen, drops_seen_by_type[PN_REC_TYPE_MAX];
 	uint64_t sweep_after_ns; /* run the resync's sweep after this time, 0: none */
+	uint64_t next_compact_ns; /* the table was full: rebuild it from a snapshot then */
 	int in_resync;
 	pn_stats stats;
 };
@@ -167,8 +168,11 @@ static void remember(pn_handle *h, const pn_event *ev, const pn_str *image)
 	if (!(ev->have & PN_HAVE_START))
 		return;
 	p = pn__pt_put(&h->table, ev->pid, ev->key.start_ns);
-	if (!p)
+	if (!p) {
+		if (!h->next_compact_ns)
+			h->next_compact_ns = pn__mono_ns();
 		return;
+	}
 	if (ev->have & PN_HAVE_COMM)
 		pn__pt_set_comm(p, &ev->comm);
 	/* Without memory for the copy the entry keeps its older image. */
@@ -261,6 +265,26 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 		h->stats.lost_by_type[t] += ev.lost_by_type[t];
 	dispatch(h, &ev);
 	resync(h);
+}
+
+/*
+ * At the bound, entries of processes whose exits were never seen may fill
+ * the table; a snapshot tells the live ones from the dead, which go. Live
+ * processes are never evicted: at most an insert is refused (and counted)
+ * while more processes live than the bound, and that only once a second.
+ */
+static void compact_table(pn_handle *h)
+{
+	uint64_t now = pn__mono_ns();
+
+	if (!h->next_compact_ns || now < h->next_compact_ns)
+		return;
+	pn__pt_begin_mark(&h->table);
+	if (h->ops->snapshot(h->state) == 0)
+		pn__pt_sweep(&h->table);
+	h->next_compact_ns = 0;
+	if (h->table.used >= h->table.max)
+		h->next_compact_ns = now + 1000000000ULL;
 }
 
 /* Puts a lost record in the stream if the producer dropped anything new. */
@@ -400,6 +424,7 @@ int pn_flush(pn_handle *h)
 		return err;
 	check_drops(h);
 	maybe_sweep(h, pn__mono_ns());
+	compact_table(h);
 	return (int)(h->seq - before);
 }
 
