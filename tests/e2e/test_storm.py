@@ -45,7 +45,8 @@ def storm():
     lost = [e for e in events if e["type"] == "lost"]
     print(f"# storm: {len(pids)} processes in {secs:.1f}s ({len(pids) / secs:.0f}/s); "
           f"seen {len(execs & pids)} execs, {len(exits & pids)} exits, {len(lost)} lost records")
-    R.check("storm: the spawner ran every process", rc == 0 and len(pids) == STORM_N)
+    R.check("storm: the spawner ran every process", rc == 0 and len(pids) == STORM_N,
+            f"rc={rc}, {len(pids)} pids")
     R.check("storm: every exec reported", pids <= execs, f"missing {len(pids - execs)}")
     R.check("storm: every exit reported", pids <= exits, f"missing {len(pids - exits)}")
     R.check("storm: no lost record, valid JSON", not lost and not bad and mrc == 0, err)

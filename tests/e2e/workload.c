@@ -13,6 +13,7 @@
  *   workload storm N INFLIGHT PIDFILE  posix_spawn /bin/true N times, INFLIGHT at
  *                                 once, and write every child's pid to PIDFILE
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <signal.h>
@@ -81,8 +82,17 @@ static int storm(long n, int inflight, const char *pidfile)
 	for (long i = 0; i < n; i++) {
 		if (running == inflight && wait(NULL) > 0)
 			running--;
-		if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ))
+		int err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+
+		if (err == EAGAIN && running && wait(NULL) > 0) {
+			running--; /* at a process limit: let one finish and retry */
+			i--;
+			continue;
+		}
+		if (err) {
+			fprintf(stderr, "workload: posix_spawn: %s\n", strerror(err));
 			return 1;
+		}
 		fprintf(f, "%d\n", pid);
 		running++;
 	}
