@@ -1,7 +1,7 @@
 # Windows: procnotify.sys (kernel driver) and procnotify.exe (client), cross-built
 # with mingw-w64. `make windows` builds the release driver and client, plus a
 # test build of the driver with the injection IOCTL (in $(WIN_B)/test/ only, never
-# next to the release driver) and the malformed-IOCTL checker the Wine tests use.
+# next to the release driver) and the test helper (malformed IOCTLs, injection) the Wine tests use.
 # The client compiles the shared decoder and formatters from src/lib, not copies.
 
 WIN_CC  ?= x86_64-w64-mingw32-gcc
@@ -26,7 +26,7 @@ WIN_DRV_REL  := $(filter-out windows/driver/inject.c,$(WIN_DRV_SRCS))
 WIN_CLI_SRCS := windows/client/main.c src/lib/decode.c $(wildcard src/lib/fmt/*.c)
 
 WIN_OUT := $(WIN_B)/driver/procnotify.sys $(WIN_B)/client/procnotify.exe \
-           $(WIN_B)/test/procnotify.sys $(WIN_B)/test/pn_badioctl.exe
+           $(WIN_B)/test/procnotify.sys $(WIN_B)/test/pn_wintest.exe
 
 windows: $(WIN_OUT)
 
@@ -42,9 +42,9 @@ $(WIN_B)/client/procnotify.exe: $(WIN_CLI_SRCS) $(WIN_HDRS) include/procnotify.h
 	@mkdir -p $(dir $@)
 	$(WIN_CC) $(WIN_UCFLAGS) -o $@ $(WIN_CLI_SRCS) -ladvapi32
 
-$(WIN_B)/test/pn_badioctl.exe: windows/tests/badioctl.c $(WIN_HDRS)
+$(WIN_B)/test/pn_wintest.exe: windows/tests/pn_wintest.c $(WIN_HDRS)
 	@mkdir -p $(dir $@)
-	$(WIN_CC) $(WIN_UCFLAGS) -o $@ $<
+	$(WIN_CC) $(WIN_UCFLAGS) -municode -o $@ $< -ladvapi32
 
 # The driver's ring is portable C, so its unit test runs on Linux with the others.
 $(B)/tests/test_win_ring: tests/unit/test_win_ring.c windows/common/pn_ring.c windows/common/pn_ring.h

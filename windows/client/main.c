@@ -26,6 +26,7 @@ struct pnc_client {
 	int drain;            /* stop when the queue is empty */
 	uint64_t seq;
 	uint64_t drops_seen;  /* the driver's drop total already reported as lost */
+	int have_baseline;    /* drops_seen is set: loss before we started is not a gap */
 	struct pn__decode_ctx ctx;
 	pn_buf out;
 };
@@ -111,6 +112,18 @@ static void pnc_emit_lost(struct pnc_client *c, uint64_t drops_total)
 	pnc_emit(c, &ev);
 }
 
+/*
+ * The driver outlives its readers: the first drop total this run sees
+ * (from the oldest queued record, or from the counters when nothing is
+ * queued) is history, not a gap in this run's stream.
+ */
+static void pnc_baseline(struct pnc_client *c, uint64_t drops_total)
+{
+	if (!c->have_baseline)
+		c->drops_seen = drops_total;
+	c->have_baseline = 1;
+}
+
 /* Decodes the records of one read; the decoder checks every size and offset. */
 static int pnc_print_records(struct pnc_client *c, const unsigned char *p, DWORD len)
 {
@@ -121,6 +134,7 @@ static int pnc_print_records(struct pnc_client *c, const unsigned char *p, DWORD
 		memcpy(&h, p, sizeof(h));
 		if (h.size < sizeof(h) || h.size > len)
 			break;
+		pnc_baseline(c, h.drops);
 		pnc_emit_lost(c, h.drops);
 		if (pn__decode(p, h.size, &c->ctx, &ev) == 0)
 			pnc_emit(c, &ev);
@@ -151,8 +165,10 @@ static int pnc_idle(struct pnc_client *c)
 {
 	struct pn_win_counters k;
 
-	if (pnc_ioctl(c->dev, IOCTL_PN_GET_COUNTERS, &k, sizeof(k), NULL) == 0)
+	if (pnc_ioctl(c->dev, IOCTL_PN_GET_COUNTERS, &k, sizeof(k), NULL) == 0) {
+		pnc_baseline(c, k.drops_total);
 		pnc_emit_lost(c, k.drops_total);
+	}
 	if (pnc_flush(c))
 		return -1;
 	if (c->drain)
