@@ -1,0 +1,173 @@
+# Windows driver and client: cross-built with mingw-w64, checked as PE files,
+# then loaded into Wine, where DriverEntry, the device, IOCTLs and DriverUnload
+# run for real. Wine never calls process notify routines, so events come from
+# the test build's injection IOCTL, which feeds the driver's notify code.
+. tests/lib.sh
+W=$BUILD/windows
+OBJDUMP=x86_64-w64-mingw32-objdump
+
+if ! command -v x86_64-w64-mingw32-gcc >/dev/null || ! command -v wine >/dev/null ||
+	! command -v python3 >/dev/null; then
+	skip "windows: needs mingw-w64, wine and python3 (apt-get install gcc-mingw-w64-x86-64 wine python3)"
+	finish; exit
+fi
+
+check "make windows builds driver, test driver, client and helper" \
+	make -s B="$BUILD" windows
+
+# ---- the PE files ----
+pe_ok() { # file subsystem-text: the subsystem, and for drivers the imports and flags
+	local p; p=$($OBJDUMP -p "$1") || return 1
+	grep -q "Subsystem.*($2)" <<<"$p" || return 1
+	[ "$2" = "NT native" ] || return 0
+	grep -q FORCE_INTEGRITY <<<"$p" &&
+		! grep 'DLL Name:' <<<"$p" | grep -vqE 'DLL Name: (ntoskrnl\.exe|hal\.dll)$'
+}
+check "release procnotify.sys: native subsystem, imports only ntoskrnl/hal, FORCE_INTEGRITY" \
+	pe_ok "$W/driver/procnotify.sys" "NT native"
+check "test procnotify.sys: native subsystem, imports only ntoskrnl/hal, FORCE_INTEGRITY" \
+	pe_ok "$W/test/procnotify.sys" "NT native"
+check "procnotify.exe is a console program" pe_ok "$W/client/procnotify.exe" "Windows CUI"
+check "the injection code is in the test driver" grep -q "IOCTL_PN_TEST_INJECT is enabled" "$W/test/procnotify.sys"
+check "the injection code is not in the release driver" \
+	eval '! grep -q "IOCTL_PN_TEST_INJECT" "$W/driver/procnotify.sys"'
+
+# ---- Wine: a private prefix whose services (and so the driver's DbgPrint) log to $LOG ----
+T=$(mktemp -d)
+export WINEPREFIX=$T/prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all,err+all,warn+debugstr
+LOG=$T/wine.log
+cleanup() { wineserver -k 2>/dev/null; wineserver -w 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+# Create the prefix first and let that server exit: services.exe restarts during
+# a first boot, and a service created meanwhile can vanish. Then one persistent
+# server, whose services.exe (started by wineboot) logs the driver's DbgPrint.
+if ! wineboot -i >"$T/init.log" 2>&1 || ! wineserver -w || ! wineserver -p 300 ||
+	! wineboot >"$LOG" 2>&1; then
+	fail "wine prefix start-up (wineboot)"; finish; exit
+fi
+mkdir -p "$WINEPREFIX/drive_c/pn/test" "$WINEPREFIX/drive_c/pn/release"
+cp "$W/test/procnotify.sys" "$W/test/pn_wintest.exe" "$W/client/procnotify.exe" "$WINEPREFIX/drive_c/pn/test/"
+cp "$W/driver/procnotify.sys" "$WINEPREFIX/drive_c/pn/release/"
+CLIENT='C:\pn\test\procnotify.exe'
+HELPER='C:\pn\test\pn_wintest.exe'
+wq() { wine "$@" 2>>"$T/stderr"; } # the programs' own output, without Wine's noise
+sc() { wine sc "$@" >>"$T/sc.out" 2>>"$T/stderr"; }
+in_log() { grep -qF -- "$1" "$LOG"; }
+
+out=$(wine "$CLIENT" --drain 2>&1); rc=$?
+check "client without the driver: exit 1 and says it is not loaded" \
+	eval '[ $rc -eq 1 ] && grep -q "driver is not loaded" <<<"$out"'
+
+check "sc create procnotify (test build)" \
+	sc create procnotify type= kernel 'binPath=' 'C:\pn\test\procnotify.sys'
+check "sc start procnotify" sc start procnotify
+check "DbgPrint shows the Ex registration" \
+	in_log "procnotify: process notify routine registered (PsSetCreateProcessNotifyRoutineEx)"
+check "counters: empty ring of 1 MiB, Ex routine" \
+	eval '[[ $(wq "$CLIENT" --counters) == "queued=0 dropped=0 read=0 drops_total=0 ring_bytes=1048576 ring_used=0 routine=Ex" ]]'
+
+# ---- one process through notify code -> ring -> IOCTL -> client -> shared formatter ----
+IMAGE='\Device\HarddiskVolume2\Program Files\Tëst\ünï|x.exe'
+CMDLINE=$'"C:\\Program Files\\Tëst\\ünï|x.exe" --arg "a b" \e[31mred'
+check "inject a create/exit pair" \
+	wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE"
+wq "$CLIENT" --drain --json >"$T/one.json"
+check "client --json reads it back: pids, names, command line, exit status" python3 - "$T/one.json" "$IMAGE" "$CMDLINE" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+image, cmdline = sys.argv[2], sys.argv[3]
+c, e = (json.loads(l) for l in lines)
+start_ns = (133000000000000000 - 116444736000000000) * 100
+assert len(lines) == 2, lines
+assert (c["type"], c["seq"], e["type"], e["seq"]) == ("create", 1, "exit", 2)
+for ev in (c, e):
+    assert (ev["pid"], ev["ppid"], ev["tid"]) == (4321, 1234, 77), ev
+    assert ev["image"] == image and ev["comm"] == "ünï|x.exe", ev
+    assert ev["key"].startswith("W:") and ev["key"].endswith(":%d:4321" % start_ns), ev
+assert c["argv"] == [cmdline] and c["argv_truncated"] is False, c
+assert e["nt_status"] == "0xc0000005" and e["exit_code"] == 0xC0000005, e
+assert e["duration_ns"] > 0, e
+PY
+check "JSON escapes the escape byte in the command line" grep -qF '\u001b[31mred' "$T/one.json"
+check "DbgPrint shows the seed's table row with the IRQL" eval \
+	'in_log "ProcessNotifyCallback (Handling event) IRQL: PASSIVE_LEVEL" && grep -qE "^\|       1234 \|     4321 \| ünï\?x\.exe +\| exit   \| 0xc0000005 \|" "$LOG"'
+
+wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE"
+wq "$CLIENT" --drain >"$T/table.txt"
+check "table output escapes names and shows the exit status" eval \
+	'grep -qE "^\| [0-9:.]+ \| exit   \|    1234 \|    4321 \| ünï\\\\x7cx\.exe +\| status 0xc0000005 after " "$T/table.txt" &&
+	 grep -qF "\\x1b[31mred" "$T/table.txt"'
+wq "$HELPER" inject 99 4 0 0 0 1 ''
+check "unknown image and command line come out as null" eval \
+	'wq "$CLIENT" --drain --json | grep -q "\"pid\":99,.*\"comm\":null,\"image\":null,.*\"argv\":null"'
+
+# ---- loss: a full ring drops, and the client reports it as on Linux ----
+wq "$CLIENT" --reset-counters
+wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe
+wq "$HELPER" discard 2000 >/dev/null  # room for one more pair, queued after the drops
+wq "$HELPER" inject 777 4 0 1 0 1 '\Device\X\marker.exe'
+counters=$(wq "$CLIENT" --counters)
+wq "$CLIENT" --drain --json >"$T/lost.json"
+check "a record queued after drops brings a lost event with the driver's count" python3 - "$T/lost.json" "$counters" <<'PY'
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+k = dict(f.split("=") for f in sys.argv[2].split())
+lost = [i for i, e in enumerate(evs) if e["type"] == "lost"]
+assert int(k["dropped"]) > 0 and len(lost) == 1, (k, lost)
+assert evs[lost[0]]["count"] == int(k["dropped"]), (evs[lost[0]], k)
+assert evs[lost[0] + 1]["pid"] == 777 and evs[lost[0] + 1]["type"] == "create"
+assert [e["seq"] for e in evs] == list(range(1, len(evs) + 1))
+PY
+wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe
+before=$(wq "$CLIENT" --counters)
+wq "$CLIENT" --drain --json >"$T/tail.json"
+check "drops with nothing queued after them are reported when the ring runs dry" python3 - "$T/tail.json" "$counters" "$before" <<'PY'
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+k0, k1 = (dict(f.split("=") for f in a.split()) for a in sys.argv[2:4])
+assert evs[-1]["type"] == "lost", evs[-1]
+assert evs[-1]["count"] == int(k1["drops_total"]) - int(k0["drops_total"]) > 0, (evs[-1], k0, k1)
+PY
+
+# ---- malformed requests ----
+wq "$HELPER" inject 4 0 0 0 0 1 '\Device\X\queued.exe' >/dev/null  # a record for the short-read case
+res=$(wq "$HELPER" malformed test); rc=$?
+while read -r verdict name rest; do
+	case $verdict in ok) pass "malformed IOCTL (test build): $name" ;; *) fail "malformed IOCTL (test build): $name $rest" ;; esac
+done <<<"$res"
+check "malformed IOCTLs: helper exit 0 and the driver still answers" eval '[ $rc -eq 0 ] && grep -q "^ok counters-after-abuse" <<<"$res"'
+
+# ---- Ctrl-C ----
+wine "$CLIENT" --json >/dev/null 2>>"$T/stderr" &
+pid=$!
+sleep 1
+kill -INT $pid
+for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid; rc=$?
+check "Ctrl-C stops the client with exit 0 (its handler ran)" eval '[ $rc -eq 0 ]'
+
+# ---- unload, then 100 start/stop cycles ----
+check "sc stop procnotify" sc stop procnotify
+check "DriverUnload unregistered the routine and unloaded" eval \
+	'grep -A3 "process notify routine unregistered" "$LOG" | grep -q "Driver unloaded"'
+out=$(wine "$CLIENT" --drain 2>&1); rc=$?
+check "after stop the device is gone" eval '[ $rc -eq 1 ] && grep -q "not loaded" <<<"$out"'
+loads=$(grep -c "Driver loaded and process notify routine registered" "$LOG")
+check "100 start/stop cycles, device present while running and gone after" eval \
+	'timeout 120 wine "$HELPER" cycles procnotify 100 2>>"$T/stderr" | grep -q "^ok cycles 100"'
+check "every cycle loaded and unloaded the driver" eval \
+	'[ $(( $(grep -c "Driver loaded and process notify routine registered" "$LOG") - loads )) -eq 100 ] &&
+	 [ $(grep -c "Driver loaded and process notify routine registered" "$LOG") -eq $(grep -c "Driver unloaded" "$LOG") ]'
+check "sc delete procnotify" sc delete procnotify
+
+# ---- the release build: loads, registers, has no injection IOCTL ----
+check "release build: sc create + start" eval \
+	'sc create pnrelease type= kernel "binPath=" "C:\pn\release\procnotify.sys" && sc start pnrelease'
+res=$(wq "$HELPER" malformed release); rc=$?
+check "release build refuses the injection IOCTL and every malformed request" eval \
+	'[ $rc -eq 0 ] && grep -q "^ok inject-absent-in-release" <<<"$res"'
+check "release build: sc stop + delete" eval 'sc stop pnrelease && sc delete pnrelease'
+check "no Wine exception or crash in the driver host" eval \
+	'! grep -qiE "unhandled exception|page fault|winedevice.*(crash|abort)" "$LOG" "$T/stderr"'
+finish
