@@ -49,6 +49,6 @@ $(WIN_B)/test/pn_wintest.exe: windows/tests/pn_wintest.c $(WIN_HDRS)
 # The driver's ring is portable C, so its unit test runs on Linux with the others.
 $(B)/tests/test_win_ring: tests/unit/test_win_ring.c windows/common/pn_ring.c windows/common/pn_ring.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -Iwindows/common -o $@ tests/unit/test_win_ring.c windows/common/pn_ring.c
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -Iwindows/common -o $@ tests/unit/test_win_ring.c windows/common/pn_ring.c
 
 .PHONY: windows

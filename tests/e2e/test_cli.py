@@ -25,9 +25,14 @@ def one_line_error(err, *words):
         all(w in lines[0] for w in words)
 
 
+GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
+
+
 def check_usage():
     rc, out, _ = cli("--help")
-    R.check("--help exits 0 with examples", rc == 0 and "Examples:" in out)
+    with open(os.path.join(GOLDEN, "help.txt")) as f:
+        want = f.read()
+    R.check("--help exits 0 and matches tests/golden/help.txt", rc == 0 and out == want)
     for bad in (["--bogus"], ["--types", "fork,spawn"], ["--duration", "x"],
                 ["--backend", "dtrace"], ["extra"], ["--ring-size"]):
         rc, _, err = cli(*bad)
