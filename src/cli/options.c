@@ -21,6 +21,8 @@ void pn_cli_usage(FILE *f)
 	      "      --backend NAME     auto (default), bpf or netlink\n"
 	      "      --ring-size BYTES  kernel ring buffer size, a power of two (default 16M)\n"
 	      "      --flush-ms MS      longest wait before an event is delivered (default 25)\n"
+	      "      --netlink-rcvbuf BYTES  netlink socket receive buffer (default 16M);\n"
+	      "                         smaller loses events sooner (for tests)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Examples:\n"
@@ -96,7 +98,7 @@ static int usage_error(const char *what, const char *arg)
 
 int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 {
-	enum { OPT_NO_HEADER = 256, OPT_BACKEND, OPT_RING, OPT_FLUSH };
+	enum { OPT_NO_HEADER = 256, OPT_BACKEND, OPT_RING, OPT_FLUSH, OPT_RCVBUF };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "types", required_argument, NULL, 't' },
@@ -106,6 +108,7 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "flush-ms", required_argument, NULL, OPT_FLUSH },
+		{ "netlink-rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -140,6 +143,10 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		case OPT_FLUSH:
 			if (parse_u32(optarg, &o->lib.flush_ms) || !o->lib.flush_ms)
 				return usage_error("bad flush interval", optarg);
+			break;
+		case OPT_RCVBUF:
+			if (parse_u32(optarg, &o->lib.netlink_rcvbuf) || !o->lib.netlink_rcvbuf)
+				return usage_error("bad receive buffer size", optarg);
 			break;
 		case 'h': pn_cli_usage(stdout); return -1;
 		case ':': return usage_error("missing argument for", argv[optind - 1]);

@@ -39,6 +39,7 @@ struct pn_handle {
 
 static const struct pn__backend_ops *const backends[] = {
 	&pn__bpf_backend,
+	&pn__netlink_backend,
 };
 
 void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
