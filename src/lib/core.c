@@ -332,8 +332,18 @@ static int setup_loop(pn_handle *h, uint32_t flush_ms)
 	return add_fd(h->epfd, h->ops->fd(h->state));
 }
 
+/* With auto, every backend tried says why it could not start, on one line. */
+static void add_reason(char *why, size_t len, const char *name, const char *msg, int err)
+{
+	size_t used = strlen(why);
+
+	pn__errmsg(why + used, len - used, "%s%s: %s", used ? "; " : "", name,
+		   msg[0] ? msg : pn_strerror(err));
+}
+
 static int open_backend(pn_handle *h, pn_options *opt)
 {
+	char why[sizeof(opt->errmsg)] = "";
 	int err = -ENOSYS;
 
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
@@ -341,12 +351,16 @@ static int open_backend(pn_handle *h, pn_options *opt)
 
 		if (opt->backend != PN_BACKEND_AUTO && (size_t)opt->backend != i + 1)
 			continue;
+		opt->errmsg[0] = 0;
 		err = ops->open(h, opt, &h->state, opt->errmsg, sizeof(opt->errmsg));
 		if (err == 0) {
 			h->ops = ops;
 			return 0;
 		}
+		add_reason(why, sizeof(why), ops->name, opt->errmsg, err);
 	}
+	if (opt->backend == PN_BACKEND_AUTO)
+		pn__errmsg(opt->errmsg, sizeof(opt->errmsg), "%s", why);
 	return err;
 }
 

@@ -77,7 +77,7 @@ static void put_process(pn_buf *b, const pn_event *ev)
 	key_u32(b, "euid", ev->euid, h & PN_HAVE_UID);
 	key_str(b, "comm", &ev->comm, h & PN_HAVE_COMM);
 	key_str(b, "image", &ev->image, h & PN_HAVE_IMAGE);
-	key_key(b, "key", &ev->key, 1);
+	key_key(b, "key", &ev->key, h & PN_HAVE_START);
 	key_key(b, "parent_key", &ev->parent_key, h & PN_HAVE_PARENT);
 	if (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE) {
 		key_str(b, "filename", &ev->filename, h & PN_HAVE_FILENAME);
