@@ -13,8 +13,9 @@ void pn_cli_usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json             JSON Lines, one object per event\n"
-	      "  -t, --types LIST       event types to show: fork,exec,exit (default: all;\n"
-	      "                         lost records are always shown)\n"
+	      "  -t, --types LIST       event types to show: fork,exec,exit, and with the\n"
+	      "                         netlink backend comm,setuid,setgid,setsid,ptrace,\n"
+	      "                         coredump (default: all; lost is always shown)\n"
 	      "  -o, --output FILE      write events to FILE instead of standard output\n"
 	      "  -d, --duration SECS    stop after SECS seconds\n"
 	      "      --no-header        no table header\n"
@@ -46,13 +47,16 @@ static int parse_types(const char *s, uint32_t *mask)
 		return -ENOMEM;
 	*mask = PN_MASK(PN_EVENT_LOST);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "fork"))
-			*mask |= PN_MASK(PN_EVENT_FORK);
-		else if (!strcmp(tok, "exec"))
-			*mask |= PN_MASK(PN_EVENT_EXEC);
-		else if (!strcmp(tok, "exit"))
-			*mask |= PN_MASK(PN_EVENT_EXIT);
-		else
+		uint32_t bit = 0;
+
+		for (int t = PN_EVENT_FORK; t < PN_EVENT_TYPE_MAX; t++) {
+			const char *name = pn_event_type_name((enum pn_event_type)t);
+
+			if (strcmp(name, "unknown") && !strcmp(tok, name))
+				bit = PN_MASK(t);
+		}
+		*mask |= bit;
+		if (!bit)
 			rc = -EINVAL;
 	}
 	free(copy);

@@ -111,7 +111,7 @@ static void dispatch(pn_handle *h, pn_event *ev)
 	uint32_t bit = PN_MASK(ev->type);
 
 	ev->seq = ++h->seq;
-	if ((unsigned)ev->type < 8)
+	if ((unsigned)ev->type < PN_EVENT_TYPE_MAX)
 		h->stats.delivered[ev->type]++;
 	h->dispatching++;
 	/* Index, not pointer: a callback may register and grow the array. */
@@ -255,7 +255,7 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 	ev.duration_ns = -1;
 	ev.lost_count = count;
 	ev.lost_count_known = known;
-	for (int t = 0; by_type && t < PN_REC_TYPE_MAX && t < 8; t++)
+	for (int t = 0; by_type && t < PN_REC_LOST_SLOTS; t++)
 		ev.lost_by_type[t] = by_type[t];
 	h->stats.lost += count;
 	for (int t = 0; t < 8; t++)

@@ -98,13 +98,15 @@ def check_enrichment():
 
 
 def check_overflow():
-    """A tiny receive buffer and a stopped reader: lost, then a correct resync."""
-    mon = Monitor("--json", "--backend", "netlink", "--netlink-rcvbuf", "4096")
+    """A small receive buffer and a stopped reader: lost, then a correct resync."""
+    # Small enough that 1,200 queued events overflow it, large enough that a
+    # running reader keeps up afterwards, even on a busy machine.
+    mon = Monitor("--json", "--backend", "netlink", "--netlink-rcvbuf", "65536")
     if not R.check("overflow: monitor ready", mon.ready):
         mon.stop()
         return
     os.kill(mon.proc.pid, signal.SIGSTOP)
-    for _ in range(300):
+    for _ in range(400):
         run(["/bin/true"])
     # Forked and exec'd while the queue is full: only the resync can name it.
     late = subprocess.Popen(["sleep", "1.5"])
@@ -128,6 +130,60 @@ def check_overflow():
     seqs = [e["seq"] for e in events]
     R.check("overflow: seq has no gap, JSON valid, exit 0",
             seqs == list(range(1, len(seqs) + 1)) and not bad and rc == 0, err)
+
+
+def changes_child():
+    """A child that renames itself, starts a session and drops to nobody."""
+    pid = os.fork()
+    if pid == 0:
+        import ctypes
+        ctypes.CDLL(None).prctl(15, b"pn-renamed", 0, 0, 0)  # PR_SET_NAME
+        os.setsid()
+        os.setgid(65534)
+        os.setuid(65534)
+        time.sleep(0.3)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
+def traced_child():
+    """A sleeping child the test attaches to with PTRACE_SEIZE, then kills."""
+    import ctypes
+    p = subprocess.Popen(["sleep", "5"])
+    rc = ctypes.CDLL(None, use_errno=True).ptrace(0x4206, p.pid, 0, 0)  # PTRACE_SEIZE
+    p.kill()
+    p.wait()
+    return p.pid, rc
+
+
+def check_extra_events():
+    """The connector's other events: rename, credentials, session, tracer, core."""
+    mon = Monitor("--json", "--backend", "netlink")
+    if not R.check("extra events: monitor ready", mon.ready):
+        mon.stop()
+        return
+    cpid = changes_child()
+    tpid, trc = traced_child()
+    spid = run([WORKLOAD, "segv", "0"])
+    _, data, _ = mon.stop()
+    events, _ = parse_jsonl(data)
+    of = lambda pid, typ: [e for e in events if e.get("pid") == pid and e["type"] == typ]
+    R.check("comm: the new name, and the exit carries it",
+            [e["comm"] for e in of(cpid, "comm")] == ["pn-renamed"] and
+            [e["comm"] for e in of(cpid, "exit")] == ["pn-renamed"], str(of(cpid, "comm")))
+    R.check("setsid: the process leads a session of its own id",
+            [e["sid"] for e in of(cpid, "setsid")] == [cpid], str(of(cpid, "setsid")))
+    R.check("setgid, setuid: the new ids, once per process",
+            [(e["new_gid"], e["new_egid"]) for e in of(cpid, "setgid")] == [(65534, 65534)] and
+            [(e["new_uid"], e["new_euid"]) for e in of(cpid, "setuid")] == [(65534, 65534)],
+            str(of(cpid, "setuid") + of(cpid, "setgid")))
+    R.check("ptrace: the tracer's pid on attach",
+            trc == 0 and [(e["tracer_pid"], e["attached"]) for e in of(tpid, "ptrace")] ==
+            [(os.getpid(), True)], f"rc={trc} {of(tpid, 'ptrace')}")
+    R.check("coredump: reported before the SIGSEGV exit",
+            len(of(spid, "coredump")) == 1 and [e["signal"] for e in of(spid, "exit")] == [11] and
+            of(spid, "coredump")[0]["seq"] < of(spid, "exit")[0]["seq"], str(of(spid, "coredump")))
 
 
 def one_line_error(err, *words):
@@ -159,6 +215,7 @@ def main():
     check_differential()
     check_enrichment()
     check_overflow()
+    check_extra_events()
     R.finish()
 
 

@@ -304,10 +304,68 @@ static void on_exit_event(struct nl_state *s, const struct proc_event *ev, size_
 	pn__nt_forget(&s->tasks, tgid);
 }
 
+/*
+ * The connector's other events, for the process as a whole: a rename or a
+ * credential change is reported once per thread (setuid() changes every
+ * thread), so only the leader's counts; a session, a core dump and a
+ * tracer are per process, named by the thread that acted.
+ */
+static void on_change(struct nl_state *s, const struct proc_event *ev, uint16_t type,
+		      uint32_t id_real, uint32_t id_effective, int leader_only)
+{
+	/* Every one of these events starts with process_pid, process_tgid. */
+	uint32_t tid = (uint32_t)ev->event_data.id.process_pid;
+	uint32_t tgid = (uint32_t)ev->event_data.id.process_tgid;
+	struct pn__nt_entry *p = pn__nt_proc(&s->tasks, tgid);
+	struct pn_rec_change r;
+
+	if (leader_only && tid != tgid)
+		return;
+	if (type == PN_REC_COMM && p) {
+		memcpy(p->comm, ev->event_data.comm.comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = 0;
+		p->has_comm = 1;
+	}
+	fill_hdr(&r.hdr, type, sizeof(r), ev->timestamp_ns);
+	fill_task(s, &r.task, tgid, tid, p ? p->ppid : 0);
+	r.id_real = id_real;
+	r.id_effective = id_effective;
+	pn__ingest(s->h, &r, sizeof(r));
+}
+
+static void on_other_event(struct nl_state *s, const struct proc_event *ev)
+{
+	const struct id_proc_event *id = &ev->event_data.id;
+
+	switch (ev->what) {
+	case PROC_EVENT_COMM:
+		on_change(s, ev, PN_REC_COMM, 0, 0, 1);
+		break;
+	case PROC_EVENT_UID:
+		on_change(s, ev, PN_REC_SETUID, id->r.ruid, id->e.euid, 1);
+		break;
+	case PROC_EVENT_GID:
+		on_change(s, ev, PN_REC_SETGID, id->r.rgid, id->e.egid, 1);
+		break;
+	case PROC_EVENT_SID:
+		on_change(s, ev, PN_REC_SETSID, 0, 0, 0);
+		break;
+	case PROC_EVENT_PTRACE:
+		on_change(s, ev, PN_REC_PTRACE, (uint32_t)ev->event_data.ptrace.tracer_tgid, 0, 0);
+		break;
+	case PROC_EVENT_COREDUMP:
+		on_change(s, ev, PN_REC_COREDUMP, 0, 0, 0);
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_event(struct nl_state *s, const struct proc_event *ev, size_t len)
 {
-	if (len < offsetof(struct proc_event, event_data.exit.parent_pid))
-		return; /* shorter than any event this backend reads */
+	/* The longest fixed part read, the comm event's, sets the minimum. */
+	if (len < offsetof(struct proc_event, event_data.comm.comm) + sizeof(ev->event_data.comm.comm))
+		return;
 	switch (ev->what) {
 	case PROC_EVENT_FORK:
 		on_fork_event(s, ev);
@@ -319,7 +377,7 @@ static void on_event(struct nl_state *s, const struct proc_event *ev, size_t len
 		on_exit_event(s, ev, len);
 		break;
 	default:
-		break;
+		on_other_event(s, ev);
 	}
 }
 
