@@ -385,6 +385,7 @@ static void on_event(struct nl_state *s, const struct proc_event *ev, size_t len
 static void on_datagram(struct nl_state *s, size_t n)
 {
 	struct nlmsghdr *nl = (struct nlmsghdr *)s->msg;
+	struct proc_event ev;
 
 	for (; NLMSG_OK(nl, n); nl = NLMSG_NEXT(nl, n)) {
 		const struct cn_msg *cn = NLMSG_DATA(nl);
@@ -394,7 +395,11 @@ static void on_datagram(struct nl_state *s, size_t n)
 		    cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC ||
 		    cn->len > payload - sizeof(*cn))
 			continue;
-		on_event(s, (const struct proc_event *)cn->data, cn->len);
+		/* The event sits 4 bytes past an 8-byte boundary (netlink and
+		 * connector headers are 36 bytes): copy it out to read it. */
+		memset(&ev, 0, sizeof(ev));
+		memcpy(&ev, cn->data, cn->len < sizeof(ev) ? cn->len : sizeof(ev));
+		on_event(s, &ev, cn->len);
 	}
 }
 
