@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BIN, WORKLOAD, Monitor, Results, parse_jsonl
+from pn_test import BIN, WORKLOAD, Monitor, Results, parse_jsonl, spawn_true
 
 R = Results()
 LIFECYCLE = ("fork", "exec", "exit")
@@ -27,6 +27,15 @@ def run(argv):
     p = subprocess.Popen(argv)
     p.wait()
     return p.pid
+
+
+def start(what, *args):
+    """A netlink monitor, or None (reported as a failure) when it is not ready."""
+    mon = Monitor("--json", "--backend", "netlink", *args)
+    if R.check(f"{what}: monitor ready", mon.ready, str(mon.ready)):
+        return mon
+    mon.stop()
+    return None
 
 
 def outcome(e):
@@ -69,20 +78,10 @@ def check_differential():
 
 def check_enrichment():
     """Execs of /bin/true exit at once: count how many /proc still had."""
-    mon = Monitor("--json", "--backend", "netlink", "-t", "exec,exit")
-    if not R.check("enrichment: monitor ready", mon.ready):
-        mon.stop()
+    mon = start("enrichment", "-t", "exec,exit")
+    if not mon:
         return
-    pids = set()
-    running = []
-    for _ in range(1000):
-        running.append(subprocess.Popen(["/bin/true"]))
-        if len(running) == 4:
-            pids.add(running[0].pid)
-            running.pop(0).wait()
-    for p in running:
-        pids.add(p.pid)
-        p.wait()
+    pids = spawn_true(1000)
     _, data, _ = mon.stop()
     events, _ = parse_jsonl(data)
     execs = [e for e in events if e["type"] == "exec" and e["pid"] in pids]
@@ -103,9 +102,8 @@ def check_overflow():
     """A small receive buffer and a stopped reader: lost, then a correct resync."""
     # Small enough that 1,200 queued events overflow it, large enough that a
     # running reader keeps up afterwards, even on a busy machine.
-    mon = Monitor("--json", "--backend", "netlink", "--netlink-rcvbuf", "65536")
-    if not R.check("overflow: monitor ready", mon.ready):
-        mon.stop()
+    mon = start("overflow", "--netlink-rcvbuf", "65536")
+    if not mon:
         return
     os.kill(mon.proc.pid, signal.SIGSTOP)
     for _ in range(400):
@@ -161,9 +159,8 @@ def traced_child():
 
 def check_extra_events():
     """The connector's other events: rename, credentials, session, tracer, core."""
-    mon = Monitor("--json", "--backend", "netlink")
-    if not R.check("extra events: monitor ready", mon.ready):
-        mon.stop()
+    mon = start("extra events")
+    if not mon:
         return
     cpid = changes_child()
     tpid, trc = traced_child()
