@@ -15,7 +15,9 @@
  * netlink keys have tick precision (10 ms at USER_HZ 100) and differ from
  * BPF keys, which carry the kernel's start time in ns. The start time of a
  * process is read once, at its fork (or exec, or snapshot), and remembered:
- * its fork, exec and exit records carry the same key.
+ * its fork, exec and exit records carry the same key. A child reaped before
+ * its fork event was read has no /proc entry left: its fork event's time
+ * (ns, a few microseconds after the start) is its start time instead.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -130,6 +132,13 @@ static void fill_hdr(struct pn_rec_hdr *h, uint16_t type, size_t size, uint64_t 
 	h->time_ns = time_ns;
 }
 
+/* A start read from /proc now names the same process as the remembered one:
+ * equal, or within a tick of a fork event's time standing in for it. */
+static int same_start(const struct nl_state *s, uint64_t remembered, uint64_t now)
+{
+	return (remembered > now ? remembered - now : now - remembered) < s->tick_ns;
+}
+
 /* The process entry of tgid brought up to date from /proc/tgid/stat, which
  * is read now; st is zeroed when the process has already gone. */
 static struct pn__nt_entry *track(struct nl_state *s, uint32_t tgid, struct pn__procstat *st)
@@ -142,7 +151,7 @@ static struct pn__nt_entry *track(struct nl_state *s, uint32_t tgid, struct pn__
 		memset(st, 0, sizeof(*st));
 	/* A known start time is never replaced by a different one unless the
 	 * pid has a new owner, so one process keeps one key. */
-	if (!p || (ok && (!p->has_start || p->start_ns != start)))
+	if (!p || (ok && (!p->has_start || !same_start(s, p->start_ns, start))))
 		p = pn__nt_add_proc(&s->tasks, tgid, ok, start, 1);
 	if (p && ok) {
 		memcpy(p->comm, st->comm, sizeof(p->comm));
@@ -204,6 +213,12 @@ static void on_fork_event(struct nl_state *s, const struct proc_event *ev)
 	p = track(s, (uint32_t)f->child_tgid, &st);
 	if (p)
 		p->ppid = (uint32_t)f->parent_tgid; /* the event's parent is authoritative */
+	/* Reaped before /proc could be read: the fork's own time, a few
+	 * microseconds after the kernel's start time, stands in for it. */
+	if (p && !p->has_start) {
+		p->has_start = 1;
+		p->start_ns = ev->timestamp_ns;
+	}
 	if (p && !p->has_comm)
 		inherit_comm(s, p, (uint32_t)f->parent_tgid);
 	fill_hdr(&r.hdr, PN_REC_FORK, sizeof(r), ev->timestamp_ns);
