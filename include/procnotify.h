@@ -32,11 +32,21 @@ enum pn_event_type {
 	PN_EVENT_EXIT = 3,
 	PN_EVENT_LOST = 4,
 	PN_EVENT_CREATE = 5, /* Windows: a new process with its image */
+	/* Reported by the netlink backend only (the proc connector's extras). */
+	PN_EVENT_COMM = 7,     /* the process renamed itself; comm is the new name */
+	PN_EVENT_SETUID = 8,   /* new_id, new_eid: the new real and effective uid */
+	PN_EVENT_SETGID = 9,   /* new_id, new_eid: the new real and effective gid */
+	PN_EVENT_SETSID = 10,  /* the process leads a new session (sid == pid) */
+	PN_EVENT_PTRACE = 11,  /* tracer_pid attached, or 0: the tracer detached */
+	PN_EVENT_COREDUMP = 12, /* the process began dumping core; its exit follows */
+	PN_EVENT_TYPE_MAX = 13,
 };
 
 #define PN_MASK(t) (1u << (t))
 #define PN_MASK_ALL (PN_MASK(PN_EVENT_FORK) | PN_MASK(PN_EVENT_EXEC) | \
-		     PN_MASK(PN_EVENT_EXIT) | PN_MASK(PN_EVENT_LOST) | PN_MASK(PN_EVENT_CREATE))
+		     PN_MASK(PN_EVENT_EXIT) | PN_MASK(PN_EVENT_LOST) | PN_MASK(PN_EVENT_CREATE) | \
+		     PN_MASK(PN_EVENT_COMM) | PN_MASK(PN_EVENT_SETUID) | PN_MASK(PN_EVENT_SETGID) | \
+		     PN_MASK(PN_EVENT_SETSID) | PN_MASK(PN_EVENT_PTRACE) | PN_MASK(PN_EVENT_COREDUMP))
 
 /* Identity of a process that stays unique across PID reuse and hosts. */
 typedef struct pn_key {
@@ -99,6 +109,9 @@ typedef struct pn_event {
 	int core_dumped;
 	uint32_t nt_status;    /* Windows exit status (exit_code holds it too) */
 	int64_t duration_ns;   /* -1 when the start time is unknown */
+	/* setuid, setgid, ptrace */
+	uint32_t new_id, new_eid;
+	uint32_t tracer_pid;
 	/* lost */
 	uint64_t lost_count;   /* 0 when unknown */
 	int lost_count_known;
@@ -118,11 +131,12 @@ typedef struct pn_options {
 	uint32_t ring_bytes;     /* BPF ring size; 0 for the default (16 MiB) */
 	uint32_t flush_ms;       /* longest time an event waits for delivery; 0: 25 */
 	uint32_t table_max;      /* process table bound; 0: 1,048,576 */
+	uint32_t netlink_rcvbuf; /* netlink socket receive buffer; 0 for the default (16 MiB) */
 	char errmsg[256];        /* out: why pn_open() failed, in words */
 } pn_options;
 
 typedef struct pn_stats {
-	uint64_t delivered[8];   /* by enum pn_event_type */
+	uint64_t delivered[PN_EVENT_TYPE_MAX]; /* by enum pn_event_type */
 	uint64_t lost;           /* records the producer dropped, total */
 	uint64_t lost_by_type[8];
 	uint64_t resyncs;        /* process table rebuilds after a loss */

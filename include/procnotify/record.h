@@ -40,8 +40,19 @@ enum pn_rec_type {
 	PN_REC_LOST = 4,     /* made by the consumer at a gap in the stream */
 	PN_REC_CREATE = 5,   /* Windows: process created with its image */
 	PN_REC_SNAPSHOT = 6, /* a process that existed when monitoring began */
-	PN_REC_TYPE_MAX = 7,
+	/* Events the netlink proc connector reports besides the lifecycle,
+	 * all as struct pn_rec_change. */
+	PN_REC_COMM = 7,     /* the process renamed itself (task.comm is the new name) */
+	PN_REC_SETUID = 8,   /* new real and effective uid */
+	PN_REC_SETGID = 9,   /* new real and effective gid */
+	PN_REC_SETSID = 10,  /* the process began a new session, which it leads */
+	PN_REC_PTRACE = 11,  /* a tracer attached (id_real: its pid) or detached (0) */
+	PN_REC_COREDUMP = 12, /* the process began dumping core; its exit follows */
+	PN_REC_TYPE_MAX = 13,
 };
+
+/* A lost record counts the first 7 types, fork to snapshot: its layout is frozen. */
+#define PN_REC_LOST_SLOTS 7
 
 #define PN_COMM_LEN 16
 #define PN_TTY_LEN 32
@@ -161,10 +172,18 @@ struct pn_rec_create {
 	/* data follows */
 };
 
+/* Netlink connector extras, PN_REC_COMM to PN_REC_COREDUMP. */
+struct pn_rec_change {
+	struct pn_rec_hdr hdr;
+	struct pn_rec_task task;
+	pn_u32 id_real;      /* SETUID, SETGID: the new real id; PTRACE: tracer pid or 0 */
+	pn_u32 id_effective; /* SETUID, SETGID: the new effective id */
+};
+
 struct pn_rec_lost {
 	struct pn_rec_hdr hdr;
 	pn_u64 count;                       /* records lost, 0 when unknown */
-	pn_u64 by_type[PN_REC_TYPE_MAX];    /* per pn_rec_type, when known */
+	pn_u64 by_type[PN_REC_LOST_SLOTS];  /* per pn_rec_type, when known */
 	pn_u32 count_known;                 /* 1 when count is exact */
 	pn_u32 reserved;
 };
@@ -181,7 +200,8 @@ PN__ASSERT_LAYOUT(pn_rec_exec, 88 + 24 + 32 + 32);
 PN__ASSERT_LAYOUT(pn_rec_exit, 88 + 16);
 PN__ASSERT_LAYOUT(pn_rec_snapshot, 96);
 PN__ASSERT_LAYOUT(pn_rec_create, 88 + 8 + 16);
-PN__ASSERT_LAYOUT(pn_rec_lost, 24 + 8 + 8 * PN_REC_TYPE_MAX + 8);
+PN__ASSERT_LAYOUT(pn_rec_lost, 24 + 8 + 8 * 7 + 8);
+PN__ASSERT_LAYOUT(pn_rec_change, 88 + 8);
 _Static_assert(__builtin_offsetof(struct pn_rec_task, start_ns) == 32, "task.start_ns offset");
 _Static_assert(__builtin_offsetof(struct pn_rec_exec, filename) == 144, "exec.filename offset");
 #undef PN__ASSERT_LAYOUT

@@ -13,14 +13,17 @@ void pn_cli_usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json             JSON Lines, one object per event\n"
-	      "  -t, --types LIST       event types to show: fork,exec,exit (default: all;\n"
-	      "                         lost records are always shown)\n"
+	      "  -t, --types LIST       event types to show: fork,exec,exit, and with the\n"
+	      "                         netlink backend comm,setuid,setgid,setsid,ptrace,\n"
+	      "                         coredump (default: all; lost is always shown)\n"
 	      "  -o, --output FILE      write events to FILE instead of standard output\n"
 	      "  -d, --duration SECS    stop after SECS seconds\n"
 	      "      --no-header        no table header\n"
 	      "      --backend NAME     auto (default), bpf or netlink\n"
 	      "      --ring-size BYTES  kernel ring buffer size, a power of two (default 16M)\n"
 	      "      --flush-ms MS      longest wait before an event is delivered (default 25)\n"
+	      "      --netlink-rcvbuf BYTES  netlink socket receive buffer (default 16M);\n"
+	      "                         smaller loses events sooner (for tests)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Examples:\n"
@@ -44,13 +47,16 @@ static int parse_types(const char *s, uint32_t *mask)
 		return -ENOMEM;
 	*mask = PN_MASK(PN_EVENT_LOST);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "fork"))
-			*mask |= PN_MASK(PN_EVENT_FORK);
-		else if (!strcmp(tok, "exec"))
-			*mask |= PN_MASK(PN_EVENT_EXEC);
-		else if (!strcmp(tok, "exit"))
-			*mask |= PN_MASK(PN_EVENT_EXIT);
-		else
+		uint32_t bit = 0;
+
+		for (int t = PN_EVENT_FORK; t < PN_EVENT_TYPE_MAX; t++) {
+			const char *name = pn_event_type_name((enum pn_event_type)t);
+
+			if (strcmp(name, "unknown") && !strcmp(tok, name))
+				bit = PN_MASK(t);
+		}
+		*mask |= bit;
+		if (!bit)
 			rc = -EINVAL;
 	}
 	free(copy);
@@ -96,7 +102,7 @@ static int usage_error(const char *what, const char *arg)
 
 int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 {
-	enum { OPT_NO_HEADER = 256, OPT_BACKEND, OPT_RING, OPT_FLUSH };
+	enum { OPT_NO_HEADER = 256, OPT_BACKEND, OPT_RING, OPT_FLUSH, OPT_RCVBUF };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "types", required_argument, NULL, 't' },
@@ -106,6 +112,7 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "flush-ms", required_argument, NULL, OPT_FLUSH },
+		{ "netlink-rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -140,6 +147,10 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		case OPT_FLUSH:
 			if (parse_u32(optarg, &o->lib.flush_ms) || !o->lib.flush_ms)
 				return usage_error("bad flush interval", optarg);
+			break;
+		case OPT_RCVBUF:
+			if (parse_u32(optarg, &o->lib.netlink_rcvbuf) || !o->lib.netlink_rcvbuf)
+				return usage_error("bad receive buffer size", optarg);
 			break;
 		case 'h': pn_cli_usage(stdout); return -1;
 		case ':': return usage_error("missing argument for", argv[optind - 1]);

@@ -40,6 +40,7 @@ struct pn_handle {
 
 static const struct pn__backend_ops *const backends[] = {
 	&pn__bpf_backend,
+	&pn__netlink_backend,
 };
 
 void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
@@ -111,7 +112,7 @@ static void dispatch(pn_handle *h, pn_event *ev)
 	uint32_t bit = PN_MASK(ev->type);
 
 	ev->seq = ++h->seq;
-	if ((unsigned)ev->type < 8)
+	if ((unsigned)ev->type < PN_EVENT_TYPE_MAX)
 		h->stats.delivered[ev->type]++;
 	h->dispatching++;
 	/* Index, not pointer: a callback may register and grow the array. */
@@ -258,7 +259,7 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 	ev.duration_ns = -1;
 	ev.lost_count = count;
 	ev.lost_count_known = known;
-	for (int t = 0; by_type && t < PN_REC_TYPE_MAX && t < 8; t++)
+	for (int t = 0; by_type && t < PN_REC_LOST_SLOTS; t++)
 		ev.lost_by_type[t] = by_type[t];
 	h->stats.lost += count;
 	for (int t = 0; t < 8; t++)
@@ -355,8 +356,18 @@ static int setup_loop(pn_handle *h, uint32_t flush_ms)
 	return add_fd(h->epfd, h->ops->fd(h->state));
 }
 
+/* With auto, every backend tried says why it could not start, on one line. */
+static void add_reason(char *why, size_t len, const char *name, const char *msg, int err)
+{
+	size_t used = strlen(why);
+
+	pn__errmsg(why + used, len - used, "%s%s: %s", used ? "; " : "", name,
+		   msg[0] ? msg : pn_strerror(err));
+}
+
 static int open_backend(pn_handle *h, pn_options *opt)
 {
+	char why[sizeof(opt->errmsg)] = "";
 	int err = -ENOSYS;
 
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
@@ -364,12 +375,16 @@ static int open_backend(pn_handle *h, pn_options *opt)
 
 		if (opt->backend != PN_BACKEND_AUTO && (size_t)opt->backend != i + 1)
 			continue;
+		opt->errmsg[0] = 0;
 		err = ops->open(h, opt, &h->state, opt->errmsg, sizeof(opt->errmsg));
 		if (err == 0) {
 			h->ops = ops;
 			return 0;
 		}
+		add_reason(why, sizeof(why), ops->name, opt->errmsg, err);
 	}
+	if (opt->backend == PN_BACKEND_AUTO)
+		pn__errmsg(opt->errmsg, sizeof(opt->errmsg), "%s", why);
 	return err;
 }
 

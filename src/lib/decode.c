@@ -16,7 +16,14 @@ _Static_assert(PN_KNOWN_UID == PN_HAVE_UID && PN_KNOWN_IMAGE == PN_HAVE_IMAGE &&
 	       "record known bits and event have bits must agree");
 _Static_assert((int)PN_REC_FORK == (int)PN_EVENT_FORK && (int)PN_REC_EXEC == (int)PN_EVENT_EXEC &&
 		       (int)PN_REC_EXIT == (int)PN_EVENT_EXIT && (int)PN_REC_LOST == (int)PN_EVENT_LOST &&
-		       (int)PN_REC_CREATE == (int)PN_EVENT_CREATE,
+		       (int)PN_REC_CREATE == (int)PN_EVENT_CREATE &&
+		       (int)PN_REC_COMM == (int)PN_EVENT_COMM &&
+		       (int)PN_REC_SETUID == (int)PN_EVENT_SETUID &&
+		       (int)PN_REC_SETGID == (int)PN_EVENT_SETGID &&
+		       (int)PN_REC_SETSID == (int)PN_EVENT_SETSID &&
+		       (int)PN_REC_PTRACE == (int)PN_EVENT_PTRACE &&
+		       (int)PN_REC_COREDUMP == (int)PN_EVENT_COREDUMP &&
+		       (int)PN_REC_TYPE_MAX == (int)PN_EVENT_TYPE_MAX,
 	       "record types and event types must agree");
 
 static const size_t fixed_size[PN_REC_TYPE_MAX] = {
@@ -26,6 +33,7 @@ static const size_t fixed_size[PN_REC_TYPE_MAX] = {
 	[PN_REC_LOST] = sizeof(struct pn_rec_lost),
 	[PN_REC_CREATE] = sizeof(struct pn_rec_create),
 	[PN_REC_SNAPSHOT] = sizeof(struct pn_rec_snapshot),
+	[PN_REC_COMM ... PN_REC_COREDUMP] = sizeof(struct pn_rec_change),
 };
 
 const char *pn_event_type_name(enum pn_event_type t)
@@ -36,6 +44,13 @@ const char *pn_event_type_name(enum pn_event_type t)
 	case PN_EVENT_EXIT: return "exit";
 	case PN_EVENT_LOST: return "lost";
 	case PN_EVENT_CREATE: return "create";
+	case PN_EVENT_COMM: return "comm";
+	case PN_EVENT_SETUID: return "setuid";
+	case PN_EVENT_SETGID: return "setgid";
+	case PN_EVENT_SETSID: return "setsid";
+	case PN_EVENT_PTRACE: return "ptrace";
+	case PN_EVENT_COREDUMP: return "coredump";
+	case PN_EVENT_TYPE_MAX: break;
 	}
 	return "unknown";
 }
@@ -165,6 +180,18 @@ static int decode_exit(const char *rec, size_t size, pn_event *ev)
 	return get_str(rec, size, sizeof(*x), x->image, &ev->image);
 }
 
+static void decode_change(const struct pn_rec_change *x, pn_event *ev)
+{
+	ev->new_id = x->id_real;
+	ev->new_eid = x->id_effective;
+	if (x->hdr.type == PN_REC_PTRACE)
+		ev->tracer_pid = x->id_real;
+	if (x->hdr.type == PN_REC_SETSID) {
+		ev->sid = x->task.pid;
+		ev->have |= PN_HAVE_SID;
+	}
+}
+
 static void decode_lost(const struct pn_rec_lost *x, pn_event *ev)
 {
 	ev->lost_count = x->count;
@@ -199,6 +226,9 @@ int pn__decode(const void *rec, size_t size, const struct pn__decode_ctx *c, pn_
 		if ((t->known & PN_KNOWN_START) && h->time_ns >= t->start_ns)
 			ev->duration_ns = (int64_t)(h->time_ns - t->start_ns);
 		return decode_exit(rec, size, ev);
+	case PN_REC_COMM ... PN_REC_COREDUMP:
+		decode_change(rec, ev);
+		return 0;
 	case PN_REC_SNAPSHOT: {
 		const struct pn_rec_snapshot *s = rec;
 

@@ -27,6 +27,7 @@ struct pn__backend_ops {
 };
 
 extern const struct pn__backend_ops pn__bpf_backend;
+extern const struct pn__backend_ops pn__netlink_backend;
 
 /* Called by backends, from inside drain() or snapshot(). */
 void pn__ingest(pn_handle *h, const void *rec, size_t size);
@@ -37,4 +38,6 @@ void pn__lost_unknown(pn_handle *h);
 void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t pn__mono_ns(void);
+/* 1 when the calling thread has capability cap (CAP_*) in its effective set. */
+int pn__has_cap(int cap);
 #endif

@@ -79,6 +79,20 @@ class Monitor:
         return rc, data, rest.decode(errors="replace")
 
 
+def spawn_true(n, in_flight=4):
+    """Runs /bin/true n times, in_flight at once; returns their pids."""
+    pids, running = set(), []
+    for _ in range(n):
+        running.append(subprocess.Popen(["/bin/true"]))
+        if len(running) == in_flight:
+            pids.add(running[0].pid)
+            running.pop(0).wait()
+    for p in running:
+        pids.add(p.pid)
+        p.wait()
+    return pids
+
+
 def parse_jsonl(data):
     """Every line must be one JSON object; returns (events, bad lines)."""
     events, bad = [], []

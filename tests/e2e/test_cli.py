@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BIN, Monitor, Results, parse_jsonl
+from pn_test import BIN, Monitor, Results, parse_jsonl, spawn_true
 
 R = Results()
 
@@ -60,16 +60,8 @@ def check_thousand():
     mon = Monitor("--json", "-t", "exec,exit")
     if not R.check("monitor ready for the 1,000-process run", mon.ready):
         return
-    pids, t0 = set(), time.time()
-    running = []
-    for _ in range(1000):
-        running.append(subprocess.Popen(["/bin/true"]))
-        if len(running) == 4:
-            pids.add(running[0].pid)
-            running.pop(0).wait()
-    for p in running:
-        pids.add(p.pid)
-        p.wait()
+    t0 = time.time()
+    pids = spawn_true(1000)
     spawn_s = time.time() - t0
     rc, data, err = mon.stop()
     events, bad = parse_jsonl(data)

@@ -3,6 +3,8 @@
  * mode ends the process in one precise way the monitor must report right.
  *
  *   workload exit CODE            exit(CODE)
+ *   workload linger CODE ARG...   exit(CODE) after 300 ms, long enough for a
+ *                                 backend that reads /proc after the exec
  *   workload signal SIG           kill itself with SIG (core dumps disabled)
  *   workload segv                 a real SIGSEGV from a bad store
  *   workload threads N CODE       N threads exit first, then exit(CODE)
@@ -121,6 +123,10 @@ int main(int argc, char **argv)
 	code_arg = atoi(argv[argc - 1]);
 	if (!strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (!strcmp(argv[1], "linger")) {
+		usleep(300000);
+		return atoi(argv[2]);
+	}
 	if (!strcmp(argv[1], "signal")) {
 		kill(getpid(), atoi(argv[2]));
 		pause();

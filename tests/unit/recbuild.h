@@ -13,6 +13,7 @@ struct recbuf {
 		struct pn_rec_create create;
 		struct pn_rec_snapshot snap;
 		struct pn_rec_lost lost;
+		struct pn_rec_change change;
 		char bytes[65536];
 	} u;
 	size_t len;

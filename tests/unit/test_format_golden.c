@@ -48,6 +48,27 @@ static void exit_rec(struct recbuf *r, uint32_t status, uint32_t kind, uint64_t 
 	r->u.exit.status_kind = kind;
 }
 
+/* The netlink connector's extra events, one of each (ptrace twice). */
+static void changes(pn_buf *tbl, pn_buf *js, uint64_t *seq)
+{
+	static const struct { int type; uint32_t a, b; } c[] = {
+		{ PN_REC_COMM, 0, 0 },	      { PN_REC_SETUID, 65534, 0 },
+		{ PN_REC_SETGID, 100, 65534 }, { PN_REC_SETSID, 0, 0 },
+		{ PN_REC_PTRACE, 4000, 0 },    { PN_REC_PTRACE, 0, 0 },
+		{ PN_REC_COREDUMP, 0, 0 },
+	};
+	struct recbuf r;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		rb_start(&r, c[i].type, sizeof(r.u.change), 5000000000 + i);
+		rb_task(&r.u.change.task, 4242, 4000, 1500000000, "renamed\x1b");
+		r.u.change.task.known &= ~PN_KNOWN_UID; /* as the netlink backend sends them */
+		r.u.change.id_real = c[i].a;
+		r.u.change.id_effective = c[i].b;
+		emit(tbl, js, &r, (*seq)++);
+	}
+}
+
 static void build(pn_buf *tbl, pn_buf *js)
 {
 	static const char argv[] = "ls\0-la\0two words\0";
@@ -77,6 +98,7 @@ static void build(pn_buf *tbl, pn_buf *js)
 	emit(tbl, js, &r, seq++);
 	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000001);
 	emit(tbl, js, &r, seq++);
+	changes(tbl, js, &seq);
 }
 
 static void compare(const char *path, const pn_buf *got)

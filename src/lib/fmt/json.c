@@ -77,7 +77,7 @@ static void put_process(pn_buf *b, const pn_event *ev)
 	key_u32(b, "euid", ev->euid, h & PN_HAVE_UID);
 	key_str(b, "comm", &ev->comm, h & PN_HAVE_COMM);
 	key_str(b, "image", &ev->image, h & PN_HAVE_IMAGE);
-	key_key(b, "key", &ev->key, 1);
+	key_key(b, "key", &ev->key, h & PN_HAVE_START);
 	key_key(b, "parent_key", &ev->parent_key, h & PN_HAVE_PARENT);
 	if (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE) {
 		key_str(b, "filename", &ev->filename, h & PN_HAVE_FILENAME);
@@ -111,6 +111,30 @@ static void put_exit(pn_buf *b, const pn_event *ev)
 		pn_buf_puts(b, ",\"duration_ns\":null");
 }
 
+/* What the netlink connector's extra events carry beyond the process. */
+static void put_change(pn_buf *b, const pn_event *ev)
+{
+	switch (ev->type) {
+	case PN_EVENT_SETUID:
+		pn_buf_printf(b, ",\"new_uid\":%" PRIu32 ",\"new_euid\":%" PRIu32, ev->new_id,
+			      ev->new_eid);
+		break;
+	case PN_EVENT_SETGID:
+		pn_buf_printf(b, ",\"new_gid\":%" PRIu32 ",\"new_egid\":%" PRIu32, ev->new_id,
+			      ev->new_eid);
+		break;
+	case PN_EVENT_SETSID:
+		key_u32(b, "sid", ev->sid, ev->have & PN_HAVE_SID);
+		break;
+	case PN_EVENT_PTRACE:
+		key_u32(b, "tracer_pid", ev->tracer_pid, ev->tracer_pid != 0);
+		key_bool(b, "attached", ev->tracer_pid != 0);
+		break;
+	default:
+		break;
+	}
+}
+
 static void put_lost(pn_buf *b, const pn_event *ev)
 {
 	if (ev->lost_count_known)
@@ -134,5 +158,6 @@ void pn_fmt_json(pn_buf *b, const pn_event *ev)
 		put_process(b, ev);
 	if (ev->type == PN_EVENT_EXIT)
 		put_exit(b, ev);
+	put_change(b, ev);
 	pn_buf_puts(b, "}\n");
 }

@@ -129,6 +129,35 @@ static void put_lost_detail(pn_buf *b, const pn_event *ev)
 	pn_buf_puts(b, "; process table resynchronised");
 }
 
+static void put_change_detail(pn_buf *b, const pn_event *ev)
+{
+	switch (ev->type) {
+	case PN_EVENT_COMM:
+		pn_buf_puts(b, "renamed");
+		break;
+	case PN_EVENT_SETUID:
+		pn_buf_printf(b, "uid %" PRIu32 " euid %" PRIu32, ev->new_id, ev->new_eid);
+		break;
+	case PN_EVENT_SETGID:
+		pn_buf_printf(b, "gid %" PRIu32 " egid %" PRIu32, ev->new_id, ev->new_eid);
+		break;
+	case PN_EVENT_SETSID:
+		pn_buf_printf(b, "new session %" PRIu32, ev->sid);
+		break;
+	case PN_EVENT_PTRACE:
+		if (ev->tracer_pid)
+			pn_buf_printf(b, "traced by %" PRIu32, ev->tracer_pid);
+		else
+			pn_buf_puts(b, "tracer detached");
+		break;
+	case PN_EVENT_COREDUMP:
+		pn_buf_puts(b, "dumping core");
+		break;
+	default:
+		break;
+	}
+}
+
 void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
 {
 	int is_lost = ev->type == PN_EVENT_LOST;
@@ -156,6 +185,8 @@ void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
 		if (ev->have & PN_HAVE_IMAGE)
 			pn_esc_table(b, ev->image.ptr, ev->image.len, PN_ESC_QUOTE);
 		break;
+	default:
+		put_change_detail(b, ev);
 	}
 	pn_buf_putc(b, '\n');
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "internal.h"
@@ -34,16 +33,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int has_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 0;
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
-}
-
 /* Says what is missing before libbpf would fail with a bare errno. */
 static int preflight(char *err, size_t errlen)
 {
@@ -52,7 +41,7 @@ static int preflight(char *err, size_t errlen)
 			   "the eBPF backend needs a kernel built with CONFIG_DEBUG_INFO_BTF");
 		return -ENOENT;
 	}
-	if (!has_cap(CAP_SYS_ADMIN) && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON))) {
+	if (!pn__has_cap(CAP_SYS_ADMIN) && !(pn__has_cap(CAP_BPF) && pn__has_cap(CAP_PERFMON))) {
 		pn__errmsg(err, errlen, "not permitted: run as root, or with CAP_BPF and "
 			   "CAP_PERFMON (or CAP_SYS_ADMIN)");
 		return -EPERM;

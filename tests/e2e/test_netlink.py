@@ -1,0 +1,221 @@
+"""The netlink backend beyond the shared e2e suite: both backends against one
+workload, a forced overflow and its resync, exec enrichment of short-lived
+processes, and the errors without CAP_NET_ADMIN.
+
+Run as root. Prints "N passed, N failed, N skipped".
+"""
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pn_test import BIN, WORKLOAD, Monitor, Results, parse_jsonl, spawn_true
+
+R = Results()
+LIFECYCLE = ("fork", "exec", "exit")
+
+
+def cli(*args, prefix=(), timeout=20):
+    p = subprocess.run([*prefix, BIN, *args], capture_output=True, timeout=timeout)
+    return p.returncode, p.stderr.decode(errors="replace")
+
+
+def run(argv):
+    p = subprocess.Popen(argv)
+    p.wait()
+    return p.pid
+
+
+def start(what, *args):
+    """A netlink monitor, or None (reported as a failure) when it is not ready."""
+    mon = Monitor("--json", "--backend", "netlink", *args)
+    if R.check(f"{what}: monitor ready", mon.ready, str(mon.ready)):
+        return mon
+    mon.stop()
+    return None
+
+
+def outcome(e):
+    """What both backends must agree on for one event."""
+    status = (e["exit_code"], e["signal"]) if e["type"] == "exit" else None
+    return (e["pid"], e["type"], status)
+
+
+def check_differential():
+    """One scripted workload seen by both backends at once."""
+    bm = Monitor("--json", "--backend", "bpf")
+    nm = Monitor("--json", "--backend", "netlink")
+    if not R.check("differential: both monitors ready", bm.ready and nm.ready,
+                   f"{bm.ready} {nm.ready}"):
+        bm.stop(), nm.stop()
+        return
+    pids = set()
+    for argv in (["exit", "0"], ["exit", "3"], ["exit", "255"], ["signal", "9"],
+                 ["signal", "15"], ["segv", "0"], ["threads", "8", "5"],
+                 ["leader-exit", "6"], ["raw-thread-exit", "9"],
+                 ["thread-exec", WORKLOAD, "exit", "4"]):
+        pids.add(run([WORKLOAD, *argv]))
+    pids.add(run(["/bin/sh", "-c", f"{WORKLOAD} exit 1; exec {WORKLOAD} exit 2"]))
+    pids |= {run(["/bin/true"]) for _ in range(50)}
+    _, bdata, _ = bm.stop()
+    _, ndata, _ = nm.stop()
+    seen = []
+    for data in (bdata, ndata):
+        events, _ = parse_jsonl(data)
+        # The sh's child is ours too: take every process our children started.
+        ours = pids | {e["pid"] for e in events if e["type"] == "fork" and e["ppid"] in pids}
+        # The lifecycle only: the connector's extra events have no BPF twin.
+        seen.append(collections.Counter(outcome(e) for e in events
+                                        if e["type"] in LIFECYCLE and e["pid"] in ours))
+    b, n = seen
+    R.check(f"differential: the same (pid, type, exit status) from both ({sum(b.values())} events)",
+            b == n and sum(b.values()) >= 3 * len(pids),
+            f"only bpf: {b - n}; only netlink: {n - b}")
+
+
+def check_enrichment():
+    """Execs of /bin/true exit at once: count how many /proc still had."""
+    mon = start("enrichment", "-t", "exec,exit")
+    if not mon:
+        return
+    pids = spawn_true(1000)
+    _, data, _ = mon.stop()
+    events, _ = parse_jsonl(data)
+    execs = [e for e in events if e["type"] == "exec" and e["pid"] in pids]
+    full = [e for e in execs if e["image"] == "/usr/bin/true" and e["argv"] == ["/bin/true"]]
+    gone = [e for e in execs if e["image"] is None]
+    print(f"# 1,000 /bin/true: {len(execs)} execs, {len(full)} enriched, "
+          f"{len(gone)} gone before /proc was read")
+    R.check("enrichment: every exec and exit reported",
+            {e["pid"] for e in execs} == pids and
+            {e["pid"] for e in events if e["type"] == "exit" and e["pid"] in pids} == pids)
+    R.check("enrichment: each exec is enriched or has null image, never another image",
+            all(e["image"] in ("/usr/bin/true", None) and e["best_effort"] for e in execs))
+    R.check("enrichment: most execs were enriched", len(full) > len(execs) // 2,
+            f"{len(full)} of {len(execs)}")
+
+
+def check_overflow():
+    """A small receive buffer and a stopped reader: lost, then a correct resync."""
+    # Small enough that 1,200 queued events overflow it, large enough that a
+    # running reader keeps up afterwards, even on a busy machine.
+    mon = start("overflow", "--netlink-rcvbuf", "65536")
+    if not mon:
+        return
+    os.kill(mon.proc.pid, signal.SIGSTOP)
+    for _ in range(400):
+        run(["/bin/true"])
+    # Forked and exec'd while the queue is full: only the resync can name it.
+    late = subprocess.Popen(["sleep", "1.5"])
+    for _ in range(50):
+        run(["/bin/true"])
+    os.kill(mon.proc.pid, signal.SIGCONT)
+    late.wait()
+    rc, data, err = mon.stop()
+    events, bad = parse_jsonl(data)
+    lost = [e for e in events if e["type"] == "lost"]
+    mine = [e for e in events if e.get("pid") == late.pid]
+    exits = [e for e in mine if e["type"] == "exit"]
+    R.check("overflow: a lost record with an unknown count", lost and
+            all(e["count"] is None for e in lost), str(lost[:2]))
+    R.check("overflow: the late process's fork and exec fell in the gap",
+            not [e for e in mine if e["type"] != "exit"], str(mine))
+    R.check("overflow: after the resync its exit has name, image and key",
+            len(exits) == 1 and exits[0]["comm"] == "sleep" and
+            exits[0]["image"] == os.path.realpath("/usr/bin/sleep") and
+            exits[0]["key"] is not None and exits[0]["exit_code"] == 0, str(exits))
+    seqs = [e["seq"] for e in events]
+    R.check("overflow: seq has no gap, JSON valid, exit 0",
+            seqs == list(range(1, len(seqs) + 1)) and not bad and rc == 0, err)
+
+
+def changes_child():
+    """A child that renames itself, starts a session and drops to nobody."""
+    pid = os.fork()
+    if pid == 0:
+        import ctypes
+        ctypes.CDLL(None).prctl(15, b"pn-renamed", 0, 0, 0)  # PR_SET_NAME
+        os.setsid()
+        os.setgid(65534)
+        os.setuid(65534)
+        time.sleep(0.3)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
+def traced_child():
+    """A sleeping child the test attaches to with PTRACE_SEIZE, then kills."""
+    import ctypes
+    p = subprocess.Popen(["sleep", "5"])
+    rc = ctypes.CDLL(None, use_errno=True).ptrace(0x4206, p.pid, 0, 0)  # PTRACE_SEIZE
+    p.kill()
+    p.wait()
+    return p.pid, rc
+
+
+def check_extra_events():
+    """The connector's other events: rename, credentials, session, tracer, core."""
+    mon = start("extra events")
+    if not mon:
+        return
+    cpid = changes_child()
+    tpid, trc = traced_child()
+    spid = run([WORKLOAD, "segv", "0"])
+    _, data, _ = mon.stop()
+    events, _ = parse_jsonl(data)
+    of = lambda pid, typ: [e for e in events if e.get("pid") == pid and e["type"] == typ]
+    R.check("comm: the new name, and the exit carries it",
+            [e["comm"] for e in of(cpid, "comm")] == ["pn-renamed"] and
+            [e["comm"] for e in of(cpid, "exit")] == ["pn-renamed"], str(of(cpid, "comm")))
+    R.check("setsid: the process leads a session of its own id",
+            [e["sid"] for e in of(cpid, "setsid")] == [cpid], str(of(cpid, "setsid")))
+    R.check("setgid, setuid: the new ids, once per process",
+            [(e["new_gid"], e["new_egid"]) for e in of(cpid, "setgid")] == [(65534, 65534)] and
+            [(e["new_uid"], e["new_euid"]) for e in of(cpid, "setuid")] == [(65534, 65534)],
+            str(of(cpid, "setuid") + of(cpid, "setgid")))
+    R.check("ptrace: the tracer's pid on attach",
+            trc == 0 and [(e["tracer_pid"], e["attached"]) for e in of(tpid, "ptrace")] ==
+            [(os.getpid(), True)], f"rc={trc} {of(tpid, 'ptrace')}")
+    R.check("coredump: reported before the SIGSEGV exit",
+            len(of(spid, "coredump")) == 1 and [e["signal"] for e in of(spid, "exit")] == [11] and
+            of(spid, "coredump")[0]["seq"] < of(spid, "exit")[0]["seq"], str(of(spid, "coredump")))
+
+
+def one_line_error(err, *words):
+    lines = err.strip().split("\n")
+    return len(lines) == 1 and lines[0].startswith("procnotify: ") and \
+        all(w in lines[0] for w in words)
+
+
+def check_privilege():
+    rc, err = cli("-d", "1", "--backend", "netlink", prefix=["setpriv", "--bounding-set=-net_admin"])
+    R.check("root without CAP_NET_ADMIN: exit 1, one line naming it",
+            rc == 1 and one_line_error(err, "CAP_NET_ADMIN"), f"rc={rc} {err}")
+    rc, err = cli("-d", "1", "--backend", "netlink", prefix=[
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+    R.check("not root, netlink: exit 1, one line naming CAP_NET_ADMIN",
+            rc == 1 and one_line_error(err, "CAP_NET_ADMIN"), f"rc={rc} {err}")
+    rc, err = cli("-d", "0.3", prefix=["setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin"])
+    R.check("auto without BPF privileges falls back to netlink",
+            rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
+    rc, err = cli("--backend", "netlink", "--netlink-rcvbuf", "0")
+    R.check("--netlink-rcvbuf 0 is a usage error", rc == 2, f"rc={rc} {err}")
+
+
+def main():
+    if os.geteuid() != 0:
+        R.skip("netlink end-to-end", "needs root")
+        R.finish()
+    check_privilege()
+    check_differential()
+    check_enrichment()
+    check_overflow()
+    check_extra_events()
+    R.finish()
+
+
+main()
