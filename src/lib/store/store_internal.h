@@ -4,12 +4,21 @@
 #include <sqlite3.h>
 #include "procnotify/store.h"
 
+/* Row ids of recent processes (see slot_of() in write.c). */
+#define PN_STORE_CACHE_BITS 16
+struct pn__store_slot {
+	uint32_t pid;
+	uint64_t start_ns;
+	int64_t id;
+};
+
 struct pn_store {
 	sqlite3 *db;
 	enum pn_store_mode mode;
 	pn_store_options opt;
 	int64_t run;                /* run.id of this writer */
-	sqlite3_stmt *ins_event, *up_process;
+	sqlite3_stmt *ins_event, *ins_process, *up_process, *find_process;
+	struct pn__store_slot *cache;
 	int in_txn;                 /* a batch transaction is open */
 	uint32_t pending;           /* events in it */
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */

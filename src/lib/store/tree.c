@@ -160,8 +160,8 @@ static int load_ancestors(pn_store *s, struct tree *t)
 		sqlite3_bind_text(st, 1, key.data, (int)key.len, SQLITE_STATIC);
 		rc = collect(s, st, &t->up, &t->nup, t->nup + 1);
 		sqlite3_reset(st);
-		if (t->nup == before)
-			break; /* the first ancestor the log does not know */
+		if (t->nup == before || t->up[before].id == t->down[0].id)
+			break; /* the first ancestor the log does not know, or a loop */
 		cur = &t->up[t->nup - 1];
 	}
 	sqlite3_finalize(st);

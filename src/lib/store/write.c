@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "store_internal.h"
@@ -23,27 +24,29 @@ static const char sql_insert_event[] =
 
 /* A process row gathers what its events tell: the first known parent (an
  * exit after the parent died names the reaper instead), the latest exec's
- * image and arguments, and the exit. */
-static const char sql_upsert_process[] =
-	"INSERT INTO process(key, boot, start_ns, os, pid, parent_key, ppid, uid, gid, euid,"
-	" comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
+ * image and arguments, and the exit. Both statements take the same
+ * parameters (?1..?21, and the row id ?22 for the update); plain single-row
+ * statements need no statement journal, unlike an upsert, which halves
+ * the cost of an event. */
+static const char sql_insert_process[] =
+	"INSERT OR IGNORE INTO process(key, boot, start_ns, os, pid, parent_key, ppid, uid, gid,"
+	" euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
 	" core_dumped) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
-	" ON CONFLICT(key) DO UPDATE SET"
-	" ppid = CASE WHEN parent_key IS NULL THEN excluded.ppid ELSE ppid END,"
-	" parent_key = coalesce(parent_key, excluded.parent_key),"
-	" uid = coalesce(excluded.uid, uid), gid = coalesce(excluded.gid, gid),"
-	" euid = coalesce(excluded.euid, euid),"
-	" comm = coalesce(excluded.comm, comm), image = coalesce(excluded.image, image),"
-	" argv = CASE WHEN excluded.exec_ns IS NULL THEN argv ELSE excluded.argv END,"
-	" argc = CASE WHEN excluded.exec_ns IS NULL THEN argc ELSE excluded.argc END,"
-	" cwd = CASE WHEN excluded.exec_ns IS NULL THEN cwd ELSE excluded.cwd END,"
-	" exec_ns = coalesce(excluded.exec_ns, exec_ns),"
-	" end_ns = coalesce(excluded.end_ns, end_ns),"
-	" exit_code = coalesce(excluded.exit_code, exit_code),"
-	" signal = coalesce(excluded.signal, signal),"
-	" core_dumped = coalesce(excluded.core_dumped, core_dumped)"
-	" RETURNING id";
+	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+
+static const char sql_update_process[] =
+	"UPDATE process SET"
+	" ppid = CASE WHEN parent_key IS NULL THEN ?7 ELSE ppid END,"
+	" parent_key = coalesce(parent_key, ?6),"
+	" uid = coalesce(?8, uid), gid = coalesce(?9, gid), euid = coalesce(?10, euid),"
+	" comm = coalesce(?11, comm), image = coalesce(?12, image),"
+	" argv = CASE WHEN ?17 IS NULL THEN argv ELSE ?13 END,"
+	" argc = CASE WHEN ?17 IS NULL THEN argc ELSE ?14 END,"
+	" cwd = CASE WHEN ?17 IS NULL THEN cwd ELSE ?15 END,"
+	" exec_ns = coalesce(?17, exec_ns), end_ns = coalesce(?18, end_ns),"
+	" exit_code = coalesce(?19, exit_code), signal = coalesce(?20, signal),"
+	" core_dumped = coalesce(?21, core_dumped)"
+	" WHERE id = ?22";
 
 static int is_exec(const pn_event *ev)
 {
@@ -69,17 +72,11 @@ static void bind_process_exit(sqlite3_stmt *st, const pn_event *ev)
 	bind_int(st, 21, ev->core_dumped, is_exit);
 }
 
-/* The process row of ev's process, created or updated; its id in *id. */
-static int upsert_process(pn_store *s, const pn_event *ev, int64_t *id)
+static void bind_process(pn_store *s, sqlite3_stmt *st, const pn_event *ev)
 {
-	sqlite3_stmt *st = s->up_process;
 	uint32_t h = ev->have;
-	int exec = is_exec(ev), rc;
+	int exec = is_exec(ev);
 
-	pn_buf_reset(&s->key);
-	pn_fmt_key(&s->key, &ev->key);
-	pn_buf_reset(&s->parent_key);
-	pn_fmt_key(&s->parent_key, &ev->parent_key);
 	sqlite3_bind_text(st, 1, s->key.data, (int)s->key.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)ev->key.boot);
 	sqlite3_bind_int64(st, 3, (int64_t)ev->key.start_ns);
@@ -101,10 +98,74 @@ static int upsert_process(pn_store *s, const pn_event *ev, int64_t *id)
 	sqlite3_bind_int64(st, 16, ev->time_ns);
 	bind_int(st, 17, ev->time_ns, exec);
 	bind_process_exit(st, ev);
-	rc = sqlite3_step(st);
-	*id = sqlite3_column_int64(st, 0);
+}
+
+static int step_done(pn_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : pn__store_err(s, rc, "recording a process");
+	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "recording a process");
+}
+
+/* Updates row id with ev; *hit says whether the row was there. */
+static int update_process(pn_store *s, const pn_event *ev, int64_t id, int *hit)
+{
+	int rc;
+
+	bind_process(s, s->up_process, ev);
+	sqlite3_bind_int64(s->up_process, 22, id);
+	rc = step_done(s, s->up_process);
+	*hit = !rc && sqlite3_changes(s->db) > 0;
+	return rc;
+}
+
+static int find_process(pn_store *s, int64_t *id)
+{
+	sqlite3_stmt *st = s->find_process;
+	int rc;
+
+	sqlite3_bind_text(st, 1, s->key.data, (int)s->key.len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "recording a process");
+}
+
+/* The cache slot of a process: the row ids of recent processes, so most
+ * events update their row by id without looking the key up. A slot is
+ * only a hint; a wrong or stale one falls back to the key. */
+static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
+{
+	uint64_t h = (k->start_ns ^ ((uint64_t)k->pid << 32)) * 0x9e3779b97f4a7c15ULL;
+
+	return &s->cache[h >> (64 - PN_STORE_CACHE_BITS)];
+}
+
+/* A new process: its row is inserted; one seen before: its row updated. */
+static int upsert_process(pn_store *s, const pn_event *ev, int64_t *id)
+{
+	struct pn__store_slot *slot = slot_of(s, &ev->key);
+	int hit = 0, rc = 0;
+
+	pn_buf_reset(&s->key);
+	pn_fmt_key(&s->key, &ev->key);
+	pn_buf_reset(&s->parent_key);
+	pn_fmt_key(&s->parent_key, &ev->parent_key);
+	if (slot->id && slot->pid == ev->key.pid && slot->start_ns == ev->key.start_ns)
+		rc = update_process(s, ev, *id = slot->id, &hit);
+	if (!rc && !hit) {
+		bind_process(s, s->ins_process, ev);
+		rc = step_done(s, s->ins_process);
+		hit = !rc && sqlite3_changes(s->db) > 0;
+		*id = sqlite3_last_insert_rowid(s->db);
+	}
+	if (!rc && !hit)
+		rc = find_process(s, id);
+	if (!rc && !hit)
+		rc = update_process(s, ev, *id, &hit);
+	*slot = (struct pn__store_slot){ ev->key.pid, ev->key.start_ns, *id };
+	return rc;
 }
 
 static void bind_event_process(sqlite3_stmt *st, const pn_event *ev)
@@ -288,7 +349,15 @@ int pn__store_writer_open(pn_store *s)
 	int rc = pn__store_prepare(s, sql_insert_event, &s->ins_event);
 
 	if (!rc)
-		rc = pn__store_prepare(s, sql_upsert_process, &s->up_process);
+		rc = pn__store_prepare(s, sql_insert_process, &s->ins_process);
+	if (!rc)
+		rc = pn__store_prepare(s, sql_update_process, &s->up_process);
+	if (!rc)
+		rc = pn__store_prepare(s, "SELECT id FROM process WHERE key = ?1", &s->find_process);
+	if (!rc)
+		s->cache = calloc(1u << PN_STORE_CACHE_BITS, sizeof(*s->cache));
+	if (!rc && !s->cache)
+		rc = -ENOMEM;
 	if (!rc)
 		rc = start_run(s, &crashed);
 	if (!rc && crashed)
@@ -325,5 +394,8 @@ void pn__store_writer_close(pn_store *s)
 			s->failed = rc;
 	}
 	sqlite3_finalize(s->ins_event);
+	sqlite3_finalize(s->ins_process);
 	sqlite3_finalize(s->up_process);
+	sqlite3_finalize(s->find_process);
+	free(s->cache);
 }
