@@ -184,36 +184,36 @@ static int is_blank(pn_store *s, int *blank)
 	return rc;
 }
 
-int pn__store_schema(pn_store *s)
+/* Reads the header and refuses what this build must not touch; *version
+ * is the schema the file has. Nothing is written. */
+static int check_schema(pn_store *s, int64_t *version)
 {
-	int64_t version, app;
+	int64_t app;
 	int rc, blank;
 
 	/* Reading the header is the first access: a file that is not SQLite
-	 * fails here, before anything is written. */
-	rc = pragma_int(s, "PRAGMA user_version", &version);
+	 * fails here. */
+	rc = pragma_int(s, "PRAGMA user_version", version);
 	if (!rc)
 		rc = pragma_int(s, "PRAGMA application_id", &app);
 	if (!rc)
 		rc = is_blank(s, &blank);
 	if (rc)
 		return rc;
-	if (version > PN_STORE_SCHEMA_VERSION) {
+	if (*version > PN_STORE_SCHEMA_VERSION) {
 		snprintf(s->errmsg, sizeof(s->errmsg),
 			 "the database has schema version %lld, newer than this procnotify "
 			 "understands (%d); use a newer procnotify",
-			 (long long)version, PN_STORE_SCHEMA_VERSION);
+			 (long long)*version, PN_STORE_SCHEMA_VERSION);
 		return -EPROTONOSUPPORT;
 	}
 	if (!blank && app != PN_STORE_APP_ID)
 		return refuse(s, -EILSEQ, "the file is an SQLite database, but not a procnotify log");
-	if (s->mode == PN_STORE_READ && version < PN_STORE_SCHEMA_VERSION)
+	if (s->mode == PN_STORE_READ && *version < PN_STORE_SCHEMA_VERSION)
 		return refuse(s, -EPROTONOSUPPORT,
 			      blank ? "the database is empty: not a procnotify log"
 				    : "the log has an older schema; run procnotify --db on it once "
 				      "to upgrade it");
-	if (s->mode == PN_STORE_WRITE && version < PN_STORE_SCHEMA_VERSION)
-		return migrate(s, version);
 	return 0;
 }
 
@@ -241,12 +241,18 @@ static int configure(pn_store *s)
 	rc = pn__store_functions(s->db);
 	if (rc)
 		return pn__store_err(s, rc, "database");
-	if (s->mode == PN_STORE_READ)
-		return pn__store_exec(s, "PRAGMA query_only = ON");
+	return s->mode == PN_STORE_READ ? pn__store_exec(s, "PRAGMA query_only = ON") : 0;
+}
+
+/* The writer's settings, once the file is known to be a log (or blank):
+ * before that nothing may change it. */
+static int configure_writer(pn_store *s)
+{
 	/* WAL: readers never wait for the writer. NORMAL: a commit is a write()
 	 * without fsync; a crash of the monitor loses nothing committed, a
 	 * power loss may lose the last commits but never corrupts the file. */
-	rc = pn__store_exec(s, "PRAGMA journal_mode = WAL");
+	int rc = pn__store_exec(s, "PRAGMA journal_mode = WAL");
+
 	if (!rc)
 		rc = pn__store_exec(s, "PRAGMA synchronous = NORMAL");
 	/* Checkpoint every 32 MiB of WAL rather than 4: the index pages a
@@ -265,6 +271,7 @@ static int configure(pn_store *s)
 static int open_db(pn_store *s, const char *path)
 {
 	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
+	int64_t version;
 	int rc;
 
 	if (s->mode == PN_STORE_WRITE) {
@@ -280,7 +287,12 @@ static int open_db(pn_store *s, const char *path)
 		return pn__store_err(s, rc, path);
 	rc = configure(s);
 	if (!rc)
-		rc = pn__store_schema(s);
+		rc = check_schema(s, &version);
+	if (rc || s->mode == PN_STORE_READ)
+		return rc;
+	rc = configure_writer(s);
+	if (!rc && version < PN_STORE_SCHEMA_VERSION)
+		rc = migrate(s, version);
 	return rc;
 }
 

@@ -39,8 +39,6 @@ int pn__store_prepare(pn_store *s, const char *sql, sqlite3_stmt **st);
 int pn__store_int(pn_store *s, const char *sql, int64_t bind1, int64_t *out, int *found);
 /* Registers the SQL functions the queries use: pn_basename(), pn_args(). */
 int pn__store_functions(sqlite3 *db);
-/* Creates or migrates the schema (write mode) or checks it (read mode). */
-int pn__store_schema(pn_store *s);
 /* Writer setup: statements, the run row, the gap left by a crashed run. */
 int pn__store_writer_open(pn_store *s);
 void pn__store_writer_close(pn_store *s);
