@@ -423,6 +423,39 @@ static void test_retention(void)
 	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 61") == 1);
 }
 
+/* With --db-max-size, the oldest events go, step by step, until the pages
+ * in use fit; the newest stay, and never everything. */
+static void test_retention_size(void)
+{
+	pn_store_options o = { .max_size = 256 << 10 };
+	pn_store *s;
+	int steps = 0;
+
+	snprintf(path, sizeof(path), "%s/size.db", dir);
+	s = open_store(PN_STORE_WRITE, &o);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (uint32_t pid = 100; pid < 6100; pid++) {
+		pn_event ev = exit_event(pid, 10, T0 + (int64_t)pid * NS, 0, 0);
+
+		pn_store_event(&ev, s);
+	}
+	CHECK(pn_store_commit(s) == 0);
+	CHECK(db_int("SELECT count(*) FROM event") == 6000);
+	while (steps++ < 50 && db_int("SELECT (page_count - freelist_count) * page_size FROM"
+				      " pragma_page_count, pragma_freelist_count, pragma_page_size") > (256 << 10)) {
+		CHECK(pn_store_tick(s) == 0);
+		usleep(60000); /* the next step is due 50 ms later */
+	}
+	CHECK(pn_store_close(s) == 0);
+	CHECK(db_int("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count,"
+		     " pragma_freelist_count, pragma_page_size") <= (256 << 10));
+	CHECK(db_int("SELECT count(*) FROM event") > 0);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 6099") == 1);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 100") == 0);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -440,6 +473,7 @@ int main(void)
 	test_parse();
 	test_crash_gap();
 	test_retention();
+	test_retention_size();
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

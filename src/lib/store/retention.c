@@ -41,10 +41,15 @@ static int cutoff(pn_store *s, int64_t *cut, int *over_size)
 		return rc;
 	*over_size = 1;
 	rc = pn__store_int(s, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET ?1",
-		       RETENTION_ROWS - 1, &t, &found);
-	t = found ? t + 1 : INT64_MAX;
+			   RETENTION_ROWS - 1, &t, &found);
+	/* Fewer events than a step: the older half goes, never all of them. */
+	if (!rc && !found)
+		rc = pn__store_int(s, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET"
+				   " (SELECT count(*) / 2 FROM event)", 0, &t, &found);
+	if (!found)
+		return rc;
 	if (t > *cut)
-		*cut = t;
+		*cut = t; /* events strictly older than t go */
 	return rc;
 }
 
