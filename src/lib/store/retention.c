@@ -13,7 +13,7 @@
  * are handed back to the file system by incremental_vacuum. */
 static int used_bytes(pn_store *s, int64_t *out)
 {
-	int64_t pages, freel, psize;
+	int64_t pages = 0, freel = 0, psize = 0;
 	int found, rc = pn__store_int(s, "PRAGMA page_count", 1, &pages, &found);
 
 	if (!rc)
