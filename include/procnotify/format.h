@@ -64,6 +64,26 @@ void pn_fmt_table_row(pn_buf *b, const pn_event *ev);
 /* One JSON object and a newline. */
 void pn_fmt_json(pn_buf *b, const pn_event *ev);
 
+/* One process of a tree (`procnotify tree`): what is known of its life. */
+typedef struct pn_proc_node {
+	pn_key key, parent_key;
+	uint32_t have;          /* PN_HAVE_PARENT, _UID, _COMM, _IMAGE, _ARGV, _CWD */
+	uint32_t pid, ppid, uid;
+	pn_str comm, image, argv, cwd;
+	int64_t start_ns;       /* wall clock of the first event seen of it */
+	int64_t end_ns;         /* wall clock of its exit; 0 when none was recorded */
+	int exit_code, signal, core_dumped;
+} pn_proc_node;
+
+/* One line of an indented tree: pid, image, arguments, exit status, key;
+ * selected marks the process the tree was asked for. */
+void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected);
+/* Nested JSON: writes p's object up to the opening of its "children"
+ * array; the caller writes the children, separated by commas, then calls
+ * pn_fmt_tree_json_close() once for p. */
+void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected);
+void pn_fmt_tree_json_close(pn_buf *b);
+
 #ifdef __cplusplus
 }
 #endif

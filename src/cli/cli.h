@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "procnotify.h"
 #include "procnotify/format.h"
+#include "procnotify/store.h"
 
 enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON };
 
@@ -14,6 +15,8 @@ struct monitor_opts {
 	double duration_s;       /* 0: until a signal */
 	int no_header;
 	const char *output;      /* NULL: stdout */
+	const char *db;          /* the activity log to append to, or NULL */
+	pn_store_options db_opt;
 };
 
 /* Exit codes. */
@@ -38,4 +41,15 @@ int sink_flush(struct sink *s);
 void sink_free(struct sink *s);
 
 int pn_cli_monitor(int argc, char **argv);
+int pn_cli_query(int argc, char **argv);
+int pn_cli_tree(int argc, char **argv);
+
+/* Opens an activity log for reading; prints why not and returns NULL. */
+pn_store *pn_cli_open_log(const char *path);
+/* "fork,exec,exit" to PN_MASK bits; lost records are always included. */
+int pn_cli_parse_types(const char *s, uint32_t *mask);
+/* A number, with an optional K or M suffix. */
+int pn_cli_parse_u32(const char *s, uint32_t *out);
+/* Prints "procnotify: what 'arg'" and the --help hint; returns PN_EXIT_USAGE. */
+int pn_cli_usage_error(const char *what, const char *arg);
 #endif

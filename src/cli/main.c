@@ -12,6 +12,8 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "monitor", pn_cli_monitor },
+	{ "query", pn_cli_query },
+	{ "tree", pn_cli_tree },
 };
 
 int main(int argc, char **argv)

@@ -24,12 +24,24 @@ void pn_cli_usage(FILE *f)
 	      "      --flush-ms MS      longest wait before an event is delivered (default 25)\n"
 	      "      --netlink-rcvbuf BYTES  netlink socket receive buffer (default 16M);\n"
 	      "                         smaller loses events sooner (for tests)\n"
+	      "      --db FILE          also keep every event in the activity log FILE\n"
+	      "                         (SQLite, created mode 0600, appended to)\n"
+	      "      --db-max-age AGE   forget logged history older than AGE (30m, 12h, 7d)\n"
+	      "      --db-max-size SIZE keep the log under SIZE bytes (K, M, G suffixes)\n"
 	      "  -h, --help             this help\n"
+	      "\n"
+	      "Subcommands:\n"
+	      "  procnotify query --db FILE [FILTERS]   events from the activity log\n"
+	      "  procnotify tree --db FILE PID|KEY      a process with its ancestors and\n"
+	      "                                         descendants, from the log\n"
+	      "  (procnotify query --help, procnotify tree --help)\n"
 	      "\n"
 	      "Examples:\n"
 	      "  sudo procnotify                      live table of all process events\n"
 	      "  sudo procnotify --json -t exec       JSON Lines of every exec\n"
 	      "  sudo procnotify --json -o log.jsonl  keep a log while a build runs\n"
+	      "  sudo procnotify --db /var/log/procnotify.db --db-max-age 7d\n"
+	      "                                       a week of queryable history\n"
 	      "\n"
 	      "Strings from processes are escaped: C-style in the table, and in JSON\n"
 	      "bytes that are not UTF-8 become \\udcXX (see README).\n"
@@ -38,7 +50,7 @@ void pn_cli_usage(FILE *f)
 	      f);
 }
 
-static int parse_types(const char *s, uint32_t *mask)
+int pn_cli_parse_types(const char *s, uint32_t *mask)
 {
 	char *copy = strdup(s), *save = NULL, *tok;
 	int rc = 0;
@@ -63,7 +75,7 @@ static int parse_types(const char *s, uint32_t *mask)
 	return rc;
 }
 
-static int parse_u32(const char *s, uint32_t *out)
+int pn_cli_parse_u32(const char *s, uint32_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -93,7 +105,7 @@ static int parse_backend(const char *s, enum pn_backend_kind *b)
 	return 0;
 }
 
-static int usage_error(const char *what, const char *arg)
+int pn_cli_usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr, "procnotify: %s '%s'\n", what, arg);
 	fputs("Try 'procnotify --help' for more information.\n", stderr);
@@ -102,7 +114,8 @@ static int usage_error(const char *what, const char *arg)
 
 int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 {
-	enum { OPT_NO_HEADER = 256, OPT_BACKEND, OPT_RING, OPT_FLUSH, OPT_RCVBUF };
+	enum { OPT_NO_HEADER = 256, OPT_BACKEND, OPT_RING, OPT_FLUSH, OPT_RCVBUF, OPT_DB,
+	       OPT_DB_AGE, OPT_DB_SIZE };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "types", required_argument, NULL, 't' },
@@ -113,6 +126,9 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "flush-ms", required_argument, NULL, OPT_FLUSH },
 		{ "netlink-rcvbuf", required_argument, NULL, OPT_RCVBUF },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "db-max-age", required_argument, NULL, OPT_DB_AGE },
+		{ "db-max-size", required_argument, NULL, OPT_DB_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -126,38 +142,50 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		switch (c) {
 		case 'j': o->format = PN_OUT_JSON; break;
 		case 't':
-			if (parse_types(optarg, &o->types))
-				return usage_error("bad event type list", optarg);
+			if (pn_cli_parse_types(optarg, &o->types))
+				return pn_cli_usage_error("bad event type list", optarg);
 			break;
 		case 'o': o->output = optarg; break;
 		case 'd':
 			o->duration_s = strtod(optarg, &end);
 			if (*end || end == optarg || o->duration_s <= 0)
-				return usage_error("bad duration", optarg);
+				return pn_cli_usage_error("bad duration", optarg);
 			break;
 		case OPT_NO_HEADER: o->no_header = 1; break;
 		case OPT_BACKEND:
 			if (parse_backend(optarg, &o->lib.backend))
-				return usage_error("unknown backend", optarg);
+				return pn_cli_usage_error("unknown backend", optarg);
 			break;
 		case OPT_RING:
-			if (parse_u32(optarg, &o->lib.ring_bytes))
-				return usage_error("bad ring size", optarg);
+			if (pn_cli_parse_u32(optarg, &o->lib.ring_bytes))
+				return pn_cli_usage_error("bad ring size", optarg);
 			break;
 		case OPT_FLUSH:
-			if (parse_u32(optarg, &o->lib.flush_ms) || !o->lib.flush_ms)
-				return usage_error("bad flush interval", optarg);
+			if (pn_cli_parse_u32(optarg, &o->lib.flush_ms) || !o->lib.flush_ms)
+				return pn_cli_usage_error("bad flush interval", optarg);
+			break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_DB_AGE:
+			if (pn_store_parse_duration(optarg, &o->db_opt.max_age_ns) ||
+			    !o->db_opt.max_age_ns)
+				return pn_cli_usage_error("bad age", optarg);
+			break;
+		case OPT_DB_SIZE:
+			if (pn_store_parse_size(optarg, &o->db_opt.max_size) || !o->db_opt.max_size)
+				return pn_cli_usage_error("bad size", optarg);
 			break;
 		case OPT_RCVBUF:
-			if (parse_u32(optarg, &o->lib.netlink_rcvbuf) || !o->lib.netlink_rcvbuf)
-				return usage_error("bad receive buffer size", optarg);
+			if (pn_cli_parse_u32(optarg, &o->lib.netlink_rcvbuf) || !o->lib.netlink_rcvbuf)
+				return pn_cli_usage_error("bad receive buffer size", optarg);
 			break;
 		case 'h': pn_cli_usage(stdout); return -1;
-		case ':': return usage_error("missing argument for", argv[optind - 1]);
-		default: return usage_error("unknown option", argv[optind - 1]);
+		case ':': return pn_cli_usage_error("missing argument for", argv[optind - 1]);
+		default: return pn_cli_usage_error("unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return pn_cli_usage_error("unexpected argument", argv[optind]);
+	if (!o->db && (o->db_opt.max_age_ns || o->db_opt.max_size))
+		return pn_cli_usage_error("retention needs a log:", "--db");
 	return 0;
 }

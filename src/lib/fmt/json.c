@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include "fmt_internal.h"
 
-static void key_str(pn_buf *b, const char *name, const pn_str *s, int known)
+void pn__json_str(pn_buf *b, const char *name, const pn_str *s, int known)
 {
 	pn_buf_printf(b, ",\"%s\":", name);
 	if (known)
@@ -11,7 +11,7 @@ static void key_str(pn_buf *b, const char *name, const pn_str *s, int known)
 		pn_buf_puts(b, "null");
 }
 
-static void key_u32(pn_buf *b, const char *name, uint32_t v, int known)
+void pn__json_u32(pn_buf *b, const char *name, uint32_t v, int known)
 {
 	if (known)
 		pn_buf_printf(b, ",\"%s\":%" PRIu32, name, v);
@@ -19,12 +19,12 @@ static void key_u32(pn_buf *b, const char *name, uint32_t v, int known)
 		pn_buf_printf(b, ",\"%s\":null", name);
 }
 
-static void key_bool(pn_buf *b, const char *name, int v)
+void pn__json_bool(pn_buf *b, const char *name, int v)
 {
 	pn_buf_printf(b, ",\"%s\":%s", name, v ? "true" : "false");
 }
 
-static void key_key(pn_buf *b, const char *name, const pn_key *k, int known)
+void pn__json_key(pn_buf *b, const char *name, const pn_key *k, int known)
 {
 	pn_buf_printf(b, ",\"%s\":", name);
 	if (!known) {
@@ -36,22 +36,22 @@ static void key_key(pn_buf *b, const char *name, const pn_key *k, int known)
 	pn_buf_putc(b, '"');
 }
 
-static void put_argv(pn_buf *b, const pn_event *ev)
+void pn__json_argv(pn_buf *b, const pn_str *argv, int known)
 {
 	size_t i = 0;
 	int first = 1;
 
 	pn_buf_puts(b, ",\"argv\":");
-	if (!(ev->have & PN_HAVE_ARGV)) {
+	if (!known) {
 		pn_buf_puts(b, "null");
 		return;
 	}
 	pn_buf_putc(b, '[');
-	while (i < ev->argv.len) {
-		const char *a = ev->argv.ptr + i;
+	while (i < argv->len) {
+		const char *a = argv->ptr + i;
 		size_t n = 0;
 
-		while (i + n < ev->argv.len && a[n])
+		while (i + n < argv->len && a[n])
 			n++;
 		if (!first)
 			pn_buf_putc(b, ',');
@@ -69,42 +69,47 @@ static void put_process(pn_buf *b, const pn_event *ev)
 
 	while (tty.len < sizeof(ev->tty) && ev->tty[tty.len])
 		tty.len++;
-	key_u32(b, "pid", ev->pid, 1);
-	key_u32(b, "ppid", ev->ppid, h & PN_HAVE_PARENT);
-	key_u32(b, "tid", ev->tid, h & PN_HAVE_TID);
-	key_u32(b, "uid", ev->uid, h & PN_HAVE_UID);
-	key_u32(b, "gid", ev->gid, h & PN_HAVE_UID);
-	key_u32(b, "euid", ev->euid, h & PN_HAVE_UID);
-	key_str(b, "comm", &ev->comm, h & PN_HAVE_COMM);
-	key_str(b, "image", &ev->image, h & PN_HAVE_IMAGE);
-	key_key(b, "key", &ev->key, h & PN_HAVE_START);
-	key_key(b, "parent_key", &ev->parent_key, h & PN_HAVE_PARENT);
+	pn__json_u32(b, "pid", ev->pid, 1);
+	pn__json_u32(b, "ppid", ev->ppid, h & PN_HAVE_PARENT);
+	pn__json_u32(b, "tid", ev->tid, h & PN_HAVE_TID);
+	pn__json_u32(b, "uid", ev->uid, h & PN_HAVE_UID);
+	pn__json_u32(b, "gid", ev->gid, h & PN_HAVE_UID);
+	pn__json_u32(b, "euid", ev->euid, h & PN_HAVE_UID);
+	pn__json_str(b, "comm", &ev->comm, h & PN_HAVE_COMM);
+	pn__json_str(b, "image", &ev->image, h & PN_HAVE_IMAGE);
+	pn__json_key(b, "key", &ev->key, h & PN_HAVE_START);
+	pn__json_key(b, "parent_key", &ev->parent_key, h & PN_HAVE_PARENT);
 	if (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE) {
-		key_str(b, "filename", &ev->filename, h & PN_HAVE_FILENAME);
-		put_argv(b, ev);
-		key_bool(b, "argv_truncated", ev->flags & PN_EV_ARGV_TRUNCATED);
-		key_str(b, "cwd", &ev->cwd, h & PN_HAVE_CWD);
-		key_u32(b, "sid", ev->sid, h & PN_HAVE_SID);
-		key_u32(b, "old_tid", ev->old_tid, ev->type == PN_EVENT_EXEC && (h & PN_HAVE_TID));
-		key_str(b, "tty", &tty, (h & PN_HAVE_TTY) && tty.len);
-		key_bool(b, "best_effort", ev->flags & PN_EV_BEST_EFFORT);
+		pn__json_str(b, "filename", &ev->filename, h & PN_HAVE_FILENAME);
+		pn__json_argv(b, &ev->argv, h & PN_HAVE_ARGV);
+		pn__json_bool(b, "argv_truncated", ev->flags & PN_EV_ARGV_TRUNCATED);
+		pn__json_str(b, "cwd", &ev->cwd, h & PN_HAVE_CWD);
+		pn__json_u32(b, "sid", ev->sid, h & PN_HAVE_SID);
+		pn__json_u32(b, "old_tid", ev->old_tid, ev->type == PN_EVENT_EXEC && (h & PN_HAVE_TID));
+		pn__json_str(b, "tty", &tty, (h & PN_HAVE_TTY) && tty.len);
+		pn__json_bool(b, "best_effort", ev->flags & PN_EV_BEST_EFFORT);
 	}
+}
+
+void pn__json_signal(pn_buf *b, int sig, int core_dumped)
+{
+	const char *name = pn_signal_name(sig);
+
+	pn__json_u32(b, "signal", (uint32_t)sig, sig);
+	pn_buf_puts(b, ",\"signal_name\":");
+	if (sig && name)
+		pn_buf_printf(b, "\"%s\"", name);
+	else
+		pn_buf_puts(b, "null");
+	pn__json_bool(b, "core_dumped", core_dumped);
 }
 
 static void put_exit(pn_buf *b, const pn_event *ev)
 {
-	const char *name = pn_signal_name(ev->signal);
-
-	key_u32(b, "exit_code", (uint32_t)ev->exit_code, !ev->signal);
+	pn__json_u32(b, "exit_code", (uint32_t)ev->exit_code, !ev->signal);
 	if (ev->have & PN_HAVE_NTSTATUS)
 		pn_buf_printf(b, ",\"nt_status\":\"0x%08" PRIx32 "\"", ev->nt_status);
-	key_u32(b, "signal", (uint32_t)ev->signal, ev->signal);
-	pn_buf_puts(b, ",\"signal_name\":");
-	if (ev->signal && name)
-		pn_buf_printf(b, "\"%s\"", name);
-	else
-		pn_buf_puts(b, "null");
-	key_bool(b, "core_dumped", ev->core_dumped);
+	pn__json_signal(b, ev->signal, ev->core_dumped);
 	if (ev->duration_ns >= 0)
 		pn_buf_printf(b, ",\"duration_ns\":%" PRId64, ev->duration_ns);
 	else
@@ -124,11 +129,11 @@ static void put_change(pn_buf *b, const pn_event *ev)
 			      ev->new_eid);
 		break;
 	case PN_EVENT_SETSID:
-		key_u32(b, "sid", ev->sid, ev->have & PN_HAVE_SID);
+		pn__json_u32(b, "sid", ev->sid, ev->have & PN_HAVE_SID);
 		break;
 	case PN_EVENT_PTRACE:
-		key_u32(b, "tracer_pid", ev->tracer_pid, ev->tracer_pid != 0);
-		key_bool(b, "attached", ev->tracer_pid != 0);
+		pn__json_u32(b, "tracer_pid", ev->tracer_pid, ev->tracer_pid != 0);
+		pn__json_bool(b, "attached", ev->tracer_pid != 0);
 		break;
 	default:
 		break;

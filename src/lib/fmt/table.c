@@ -64,7 +64,7 @@ static void put_pid(pn_buf *b, uint32_t pid, int known)
 		pn_buf_puts(b, "       - |");
 }
 
-static void put_argv(pn_buf *b, const pn_str *argv)
+void pn__table_argv(pn_buf *b, const pn_str *argv)
 {
 	size_t i = 0;
 
@@ -87,26 +87,35 @@ static void put_exec_detail(pn_buf *b, const pn_event *ev)
 	pn_esc_table(b, path->ptr, path->len, PN_ESC_QUOTE);
 	if (ev->have & PN_HAVE_ARGV) {
 		pn_buf_puts(b, " :");
-		put_argv(b, &ev->argv);
+		pn__table_argv(b, &ev->argv);
 	}
 	if (ev->flags & PN_EV_ARGV_TRUNCATED)
 		pn_buf_puts(b, " [argv truncated]");
 }
 
+void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped)
+{
+	const char *name = pn_signal_name(sig);
+
+	if (sig && name)
+		pn_buf_printf(b, "killed by %s", name);
+	else if (sig)
+		pn_buf_printf(b, "killed by signal %d", sig);
+	else
+		pn_buf_printf(b, "exit %d", exit_code);
+	if (core_dumped)
+		pn_buf_puts(b, " (core dumped)");
+}
+
 static void put_exit_detail(pn_buf *b, const pn_event *ev)
 {
-	const char *name = pn_signal_name(ev->signal);
-
-	if (ev->have & PN_HAVE_NTSTATUS)
+	if (ev->have & PN_HAVE_NTSTATUS) {
 		pn_buf_printf(b, "status 0x%08" PRIx32, ev->nt_status);
-	else if (ev->signal && name)
-		pn_buf_printf(b, "killed by %s", name);
-	else if (ev->signal)
-		pn_buf_printf(b, "killed by signal %d", ev->signal);
-	else
-		pn_buf_printf(b, "exit %d", ev->exit_code);
-	if (ev->core_dumped)
-		pn_buf_puts(b, " (core dumped)");
+		if (ev->core_dumped)
+			pn_buf_puts(b, " (core dumped)");
+	} else {
+		pn__fmt_exit_status(b, ev->exit_code, ev->signal, ev->core_dumped);
+	}
 	if (ev->duration_ns >= 0) {
 		pn_buf_puts(b, " after ");
 		pn__fmt_duration(b, ev->duration_ns);

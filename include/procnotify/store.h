@@ -1,0 +1,105 @@
+/*
+ * The activity log: every event kept in an SQLite database, so an
+ * investigator can ask afterwards what a process started, who started it
+ * and how it ended.
+ *
+ * One writer (the monitor) appends through pn_store_event(), which is a
+ * pn_callback; events are batched into transactions and committed every
+ * PN_STORE_BATCH_EVENTS events or PN_STORE_BATCH_MS milliseconds, so a
+ * crash loses at most the last batch. Any number of readers may query the
+ * same file while it is written (WAL mode).
+ *
+ * Every function returns 0 or a negative errno; pn_store_errmsg() says what
+ * went wrong in words (SQLite's message, or why a file was refused).
+ */
+#ifndef PROCNOTIFY_STORE_H
+#define PROCNOTIFY_STORE_H
+
+#include <stdint.h>
+#include "procnotify.h"
+#include "procnotify/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pn_store pn_store;
+
+/* The schema this library writes; a file with a higher version is refused. */
+#define PN_STORE_SCHEMA_VERSION 1
+#define PN_STORE_BATCH_EVENTS 8192
+#define PN_STORE_BATCH_MS 200
+
+enum pn_store_mode {
+	PN_STORE_READ = 0,  /* read-only: the file is never modified */
+	PN_STORE_WRITE = 1, /* create (mode 0600) or append, migrating old schemas */
+};
+
+typedef struct pn_store_options {
+	int64_t max_age_ns;  /* write: drop history older than this; 0 keeps all */
+	uint64_t max_size;   /* write: keep the database file under this; 0: no bound */
+} pn_store_options;
+
+/* Opens path. In write mode it also starts a new run and, when the previous
+ * run ended without closing (a crash), records a lost event at the gap.
+ * On failure *out is NULL and err (if given) holds the reason. */
+int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
+		  const pn_store_options *opt, char *err, size_t errlen);
+
+/* Commits what is pending, marks the run ended and closes. NULL is accepted. */
+int pn_store_close(pn_store *s);
+
+/* Appends one event. A pn_callback (user is the pn_store); a failure is kept
+ * and reported by pn_store_tick()/pn_store_failed(). */
+void pn_store_event(const pn_event *ev, void *user);
+
+/* Call regularly from the event loop: commits a batch that is due and runs
+ * one bounded step of retention. Returns 0 or the first write error. */
+int pn_store_tick(pn_store *s);
+
+/* Commits the pending batch now. */
+int pn_store_commit(pn_store *s);
+
+/* The first write error (-errno), 0 when none. */
+int pn_store_failed(const pn_store *s);
+
+const char *pn_store_errmsg(const pn_store *s);
+
+/* Filters of pn_store_query(); a field left at its zero value does not filter. */
+typedef struct pn_store_filter {
+	int have_pid, have_ppid, have_uid, have_exit_code;
+	uint32_t pid, ppid, uid;
+	int exit_code;
+	int signaled;          /* only exits caused by a signal */
+	const char *name;      /* GLOB over comm or the image's basename */
+	const char *image;     /* GLOB over the image path */
+	const char *argv;      /* substring of the arguments joined by spaces */
+	uint32_t types;        /* PN_MASK bits; 0: all */
+	int64_t since_ns, until_ns; /* wall clock; 0: open */
+} pn_store_filter;
+
+/* Calls cb for each stored event that matches, oldest first, with the event
+ * rebuilt as it was delivered. Lost events (gaps) match every filter but the
+ * time range and the type list, so a gap is never hidden. Returns the
+ * number of events or -errno. */
+int pn_store_query(pn_store *s, const pn_store_filter *f, pn_callback cb, void *user);
+
+/* Renders the tree around one process: its known ancestors and all of its
+ * descendants. spec is a process key ("L:...") or a pid; for a pid the most
+ * recent process with it is chosen and *note receives a sentence saying so
+ * (note may be NULL). Returns 0, -ENOENT when nothing matches, or -errno. */
+int pn_store_tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note);
+
+/* Times for --since/--until: RFC 3339 ("2026-01-02T03:04:05Z",
+ * "2026-01-02T03:04:05.5+02:00", or a date "2026-01-02") or a duration
+ * before now_ns ("10m"). */
+int pn_store_parse_time(const char *s, int64_t now_ns, int64_t *out_ns);
+/* Durations: a number and a unit, s, m, h, d or w ("90s", "7d"). */
+int pn_store_parse_duration(const char *s, int64_t *out_ns);
+/* Sizes: a number with an optional K, M, G suffix (powers of 1024). */
+int pn_store_parse_size(const char *s, uint64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

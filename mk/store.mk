@@ -1,0 +1,13 @@
+# The activity log (src/lib/store): SQLite from Debian's libsqlite3-dev.
+LIB_SRCS += $(wildcard src/lib/store/*.c)
+LIB_EXTRA_LIBS += -lsqlite3
+
+# Store throughput and query latency (see src/lib/store/README.md).
+$(B)/bench/store_bench: bench/store_bench.c $(B)/libprocnotify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+bench-store: $(B)/bench/store_bench
+	$(B)/bench/store_bench
+
+.PHONY: bench-store

@@ -1,0 +1,80 @@
+/*
+ * Process trees, as `procnotify tree` prints them: an indented line per
+ * process, or nested JSON objects. The pieces (escaping, argv, exit status,
+ * keys, JSON members) are the ones the event table and JSON Lines use.
+ */
+#include <inttypes.h>
+#include "fmt_internal.h"
+
+static void put_status(pn_buf *b, const pn_proc_node *p)
+{
+	if (p->end_ns)
+		pn__fmt_exit_status(b, p->exit_code, p->signal, p->core_dumped);
+	else
+		pn_buf_puts(b, "no exit recorded");
+}
+
+void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected)
+{
+	for (unsigned i = 0; i < depth; i++)
+		pn_buf_puts(b, "  ");
+	pn_buf_printf(b, "%" PRIu32 " ", p->pid);
+	if (p->have & PN_HAVE_IMAGE) {
+		pn_esc_table(b, p->image.ptr, p->image.len, PN_ESC_QUOTE);
+	} else if (p->have & PN_HAVE_COMM) {
+		pn_buf_putc(b, '[');
+		pn_esc_table(b, p->comm.ptr, p->comm.len, 0);
+		pn_buf_putc(b, ']');
+	} else {
+		pn_buf_putc(b, '?');
+	}
+	if (p->have & PN_HAVE_ARGV) {
+		pn_buf_puts(b, " :");
+		pn__table_argv(b, &p->argv);
+	}
+	pn_buf_puts(b, " [");
+	put_status(b, p);
+	pn_buf_puts(b, "] ");
+	pn_fmt_key(b, &p->key);
+	if (selected)
+		pn_buf_puts(b, " <= selected");
+	pn_buf_putc(b, '\n');
+}
+
+static void json_time(pn_buf *b, const char *name, int64_t ns, int known)
+{
+	pn_buf_printf(b, ",\"%s\":", name);
+	if (!known) {
+		pn_buf_puts(b, "null");
+		return;
+	}
+	pn_buf_putc(b, '"');
+	pn_fmt_time_rfc3339(b, ns);
+	pn_buf_putc(b, '"');
+}
+
+void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
+{
+	uint32_t h = p->have;
+
+	pn_buf_printf(b, "{\"pid\":%" PRIu32, p->pid);
+	pn__json_u32(b, "ppid", p->ppid, h & PN_HAVE_PARENT);
+	pn__json_u32(b, "uid", p->uid, h & PN_HAVE_UID);
+	pn__json_str(b, "comm", &p->comm, h & PN_HAVE_COMM);
+	pn__json_str(b, "image", &p->image, h & PN_HAVE_IMAGE);
+	pn__json_key(b, "key", &p->key, 1);
+	pn__json_key(b, "parent_key", &p->parent_key, h & PN_HAVE_PARENT);
+	pn__json_argv(b, &p->argv, h & PN_HAVE_ARGV);
+	pn__json_str(b, "cwd", &p->cwd, h & PN_HAVE_CWD);
+	json_time(b, "start", p->start_ns, 1);
+	json_time(b, "end", p->end_ns, p->end_ns != 0);
+	pn__json_u32(b, "exit_code", (uint32_t)p->exit_code, p->end_ns && !p->signal);
+	pn__json_signal(b, p->signal, p->core_dumped);
+	pn__json_bool(b, "selected", selected);
+	pn_buf_puts(b, ",\"children\":[");
+}
+
+void pn_fmt_tree_json_close(pn_buf *b)
+{
+	pn_buf_puts(b, "]}");
+}

@@ -1,0 +1,89 @@
+/*
+ * Retention: --db-max-age and --db-max-size. The oldest events go first,
+ * then the processes none of the remaining events refer to. Each step
+ * removes at most RETENTION_ROWS rows, so the monitor returns to the
+ * kernel ring within milliseconds however much is due.
+ */
+#include <stdint.h>
+#include "store_internal.h"
+
+#define RETENTION_ROWS 2000
+
+/* Pages in use, in bytes: what a deletion can bring down. The free pages
+ * are handed back to the file system by incremental_vacuum. */
+static int used_bytes(pn_store *s, int64_t *out)
+{
+	int64_t pages = 0, freel = 0, psize = 0;
+	int found, rc = pn__store_int(s, "PRAGMA page_count", 1, &pages, &found);
+
+	if (!rc)
+		rc = pn__store_int(s, "PRAGMA freelist_count", 1,
+			       &freel, &found);
+	if (!rc)
+		rc = pn__store_int(s, "PRAGMA page_size", 1, &psize, &found);
+	*out = (pages - freel) * psize;
+	return rc;
+}
+
+/* The time before which events go: the age bound, or when the file is too
+ * large, far enough to drop the oldest RETENTION_ROWS events. */
+static int cutoff(pn_store *s, int64_t *cut, int *over_size)
+{
+	int64_t used, t;
+	int found, rc;
+
+	*cut = s->opt.max_age_ns ? pn__store_wall_ns() - s->opt.max_age_ns : INT64_MIN;
+	*over_size = 0;
+	if (!s->opt.max_size)
+		return 0;
+	rc = used_bytes(s, &used);
+	if (rc || (uint64_t)used <= s->opt.max_size)
+		return rc;
+	*over_size = 1;
+	rc = pn__store_int(s, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET ?1",
+			   RETENTION_ROWS - 1, &t, &found);
+	/* Fewer events than a step: the older half goes, never all of them. */
+	if (!rc && !found)
+		rc = pn__store_int(s, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET"
+				   " (SELECT count(*) / 2 FROM event)", 0, &t, &found);
+	if (!found)
+		return rc;
+	if (t > *cut)
+		*cut = t; /* events strictly older than t go */
+	return rc;
+}
+
+static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed)
+{
+	sqlite3_stmt *st;
+	int rc = pn__store_prepare(s, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, cut);
+	sqlite3_bind_int(st, 2, RETENTION_ROWS);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*changed = sqlite3_changes(s->db);
+	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "retention");
+}
+
+int pn__store_retention_step(pn_store *s)
+{
+	int64_t cut;
+	int over, events = 0, procs = 0;
+	int rc = cutoff(s, &cut, &over);
+
+	if (!rc && cut > INT64_MIN)
+		rc = delete_before(s, "DELETE FROM event WHERE id IN (SELECT id FROM event"
+				      " WHERE time_ns < ?1 ORDER BY time_ns LIMIT ?2)", cut, &events);
+	if (!rc && cut > INT64_MIN)
+		rc = delete_before(s, "DELETE FROM process WHERE id IN (SELECT p.id FROM process p"
+				      " WHERE p.first_ns < ?1 AND NOT EXISTS (SELECT 1 FROM event e"
+				      " WHERE e.process = p.id) LIMIT ?2)", cut, &procs);
+	if (!rc && (events || procs))
+		rc = pn__store_exec(s, "PRAGMA incremental_vacuum(1024)");
+	if (rc)
+		return rc;
+	return events == RETENTION_ROWS || procs == RETENTION_ROWS || (over && events);
+}

@@ -1,0 +1,166 @@
+# The activity log end to end: procnotify --db records a known process tree,
+# query and tree give it back exactly; a SIGKILLed monitor leaves a sound
+# file that the next run appends to, with the gap shown; bad input is
+# refused without a crash and without touching the file.
+. tests/lib.sh
+PN=$BUILD/procnotify
+D=$(mktemp -d /tmp/pn-store-e2e.XXXXXX)
+MON=
+cleanup() { [ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT
+
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# Starts the monitor on a log and waits for "ready"; sets MON.
+start_monitor() {
+	local db=$1 out=$2 err=$3
+	"$PN" --db "$db" --json -o "$out" 2>"$err" &
+	MON=$!
+	for _ in $(seq 100); do
+		grep -q 'procnotify: ready' "$err" && return 0
+		kill -0 "$MON" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_monitor() { kill -"$1" "$MON"; wait "$MON"; local rc=$?; MON=; return $rc; }
+
+# The known tree: the script (exit 0) starts a shell that runs a grandchild
+# with hostile arguments and one in the background, then exits 3; a sleep
+# killed by SIGKILL; a shell that kills itself with SIGTERM.
+cat >"$D/tree.sh" <<'EOF'
+echo $$ >"$1/root.pid"
+/bin/sh -c '/bin/true "a b" "$1"; /bin/sleep 0.1 & wait; exit 3' sh $'\xff'
+/bin/sleep 30 &
+s=$!
+/bin/sh -c 'kill -TERM $$'
+kill -KILL $s
+wait
+exit 0
+EOF
+
+record_tree() {
+	start_monitor "$D/log.db" "$D/live.json" "$D/mon.err" || return 1
+	bash "$D/tree.sh" "$D" 2>"$D/tree.sh.err"
+	# A reader while the writer runs (WAL): it must not wait or fail.
+	sleep 0.5
+	"$PN" query --db "$D/log.db" --pid "$(cat "$D/root.pid")" --no-header >"$D/during.txt" 2>&1
+	echo $? >"$D/during.rc"
+	stop_monitor INT
+}
+
+if ! is_root; then
+	skip "activity log end to end: needs root to load BPF"
+	finish
+	exit
+fi
+
+check "monitor with --db records and stops cleanly on SIGINT" record_tree
+ROOT=$(cat "$D/root.pid")
+check "the log file is created mode 0600" test "$(stat -c %a "$D/log.db")" = 600
+check "a query while the monitor wrote succeeded" test "$(cat "$D/during.rc")" = 0
+check "... and saw the tree's exec" grep -q "bash $D/tree.sh" "$D/during.txt"
+
+# One formatter: the log gives back exactly what the monitor printed live.
+"$PN" query --db "$D/log.db" --json >"$D/all.json"
+check "query --json equals the live monitor's JSON, event for event" cmp -s "$D/all.json" "$D/live.json"
+
+"$PN" tree --db "$D/log.db" "$ROOT" >"$D/tree.txt" 2>"$D/tree.err"
+cat >"$D/tree.want" <<EOF
+^$ROOT /usr/bin/bash : bash $D/tree.sh $D \[exit 0\] L:[0-9a-f]{16}:[0-9]+:$ROOT <= selected\$
+^  [0-9]+ /usr/bin/dash : /bin/sh -c "/bin/true \\\\"a b\\\\" \\\\"\\\$1\\\\"; /bin/sleep 0.1 & wait; exit 3" sh \\\\xff \[exit 3\] L:[^ ]+\$
+^    [0-9]+ /usr/bin/true : /bin/true "a b" \\\\xff \[exit 0\] L:[^ ]+\$
+^    [0-9]+ /usr/bin/sleep : /bin/sleep 0.1 \[exit 0\] L:[^ ]+\$
+^  [0-9]+ /usr/bin/sleep : /bin/sleep 30 \[killed by SIGKILL\] L:[^ ]+\$
+^  [0-9]+ /usr/bin/dash : /bin/sh -c "kill -TERM \\\$\\\$" \[killed by SIGTERM\] L:[^ ]+\$
+EOF
+tree_matches() {
+	[ "$(wc -l <"$D/tree.txt")" -eq 6 ] || return 1
+	paste -d '\n' "$D/tree.want" "$D/tree.txt" | while IFS= read -r re && IFS= read -r line; do
+		grep -Eq -- "$re" <<<"$line" || { echo "  no match: $line"; echo "  for: $re"; exit 1; }
+	done
+}
+check "tree PID prints exactly the tree, argv and statuses" tree_matches
+check "tree PID says it picked the most recent process" grep -q "most recent" "$D/tree.err"
+
+KEY=$(grep -o "L:[0-9a-f]*:[0-9]*:$ROOT" "$D/tree.txt" | head -1)
+check "tree KEY gives the same tree" cmp -s <("$PN" tree --db "$D/log.db" "$KEY" 2>/dev/null) "$D/tree.txt"
+
+"$PN" tree --db "$D/log.db" --json "$ROOT" >"$D/tree.json" 2>/dev/null
+tree_json_ok() {
+	python3 - "$D/tree.json" "$D" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+d = sys.argv[2]
+def st(n): return ("sig", n["signal_name"]) if n["signal"] else ("exit", n["exit_code"])
+assert t["selected"] and t["argv"] == ["bash", d + "/tree.sh", d] and st(t) == ("exit", 0), t
+c = t["children"]
+assert [x["image"] for x in c] == ["/usr/bin/dash", "/usr/bin/sleep", "/usr/bin/dash"], c
+assert [st(x) for x in c] == [("exit", 3), ("sig", "SIGKILL"), ("sig", "SIGTERM")], c
+g = c[0]["children"]
+assert [x["argv"] for x in g] == [["/bin/true", "a b", "\udcff"], ["/bin/sleep", "0.1"]], g
+assert [st(x) for x in g] == [("exit", 0), ("exit", 0)] and not c[1]["children"], g
+assert all(x["parent_key"] == t["key"] for x in c)
+EOF
+}
+check "tree --json nests the same tree with argv and statuses" tree_json_ok
+
+"$PN" query --db "$D/log.db" --ppid "$ROOT" --signaled --no-header >"$D/sig.txt"
+check "query --signaled --ppid finds the two killed children" \
+	test "$(grep -c 'killed by SIGKILL after' "$D/sig.txt")-$(grep -c 'killed by SIGTERM after' "$D/sig.txt")-$(wc -l <"$D/sig.txt")" = "1-1-2"
+"$PN" query --db "$D/log.db" --name true --argv 'a b' --no-header >"$D/true.txt"
+check "query --name --argv finds the grandchild's exec, escaped" \
+	grep -q '| exec   | .* | /usr/bin/true : /bin/true "a b" \\xff$' "$D/true.txt"
+check "query --exit-code 3 finds the shell" test "$("$PN" query --db "$D/log.db" --ppid "$ROOT" --exit-code 3 --no-header | wc -l)" = 1
+
+# Bad input: clear errors, exit codes, no crash, no change to any file.
+SUM=$(sum "$D/log.db")
+"$PN" query --db "$D/log.db" --name "'; DROP TABLE event; --" --no-header >"$D/drop.txt"; rc=$?
+check "a glob with SQL in it is matched literally (exit 0, nothing found)" test "$rc-$(grep -vc '| lost' "$D/drop.txt")" = "0-0"
+"$PN" query --db "$D/log.db" --since yesterday >/dev/null 2>"$D/since.err"; rc=$?
+check "malformed --since is a usage error" test "$rc" = 2
+check "... that names the bad value" grep -q "yesterday" "$D/since.err"
+check "the log is unchanged by queries and errors" test "$(sum "$D/log.db")" = "$SUM"
+check "... and still holds every table" test "$(sqlite3 "$D/log.db" 'SELECT count(*) FROM event') -gt 0"
+
+"$PN" query --db "$D/missing.db" >/dev/null 2>"$D/missing.err"; rc=$?
+check "a missing log is an error (exit 1) and is not created" test "$rc-$(test -e "$D/missing.db"; echo $?)" = "1-1"
+printf 'not a database at all\n' >"$D/text.db"; SUM=$(sum "$D/text.db")
+"$PN" query --db "$D/text.db" >/dev/null 2>"$D/text.err"; rc=$?
+check "a non-SQLite file is refused (exit 1) and left as it was" test "$rc-$(sum "$D/text.db")" = "1-$SUM"
+sqlite3 "$D/newer.db" 'CREATE TABLE t(x); PRAGMA user_version = 99;'; SUM=$(sum "$D/newer.db")
+"$PN" query --db "$D/newer.db" >/dev/null 2>"$D/newer.err"; rc=$?
+check "a newer schema is refused by query, with the reason" test "$rc-$(grep -c newer "$D/newer.err")" = "1-1"
+"$PN" --db "$D/newer.db" -d 1 >/dev/null 2>"$D/newer2.err"; rc=$?
+check "... and by the monitor, and the file is untouched" test "$rc-$(sum "$D/newer.db")" = "1-$SUM"
+"$PN" tree --db "$D/log.db" 4294967295 >/dev/null 2>&1; rc=$?
+check "tree of an unknown pid fails cleanly (exit 1)" test "$rc" = 1
+
+# Crash safety: SIGKILL in the middle of a storm of processes.
+storm() { local end=$((SECONDS + 3)); while [ $SECONDS -lt $end ]; do for _ in 1 2 3 4 5 6 7 8; do /bin/true & done; wait; done; }
+crash_run() {
+	start_monitor "$D/crash.db" /dev/null "$D/crash.err" || return 1
+	storm &
+	local s=$!
+	sleep 1.5
+	kill -KILL "$MON"; wait "$MON" 2>/dev/null; MON=
+	wait "$s"
+}
+check "the monitor is SIGKILLed in the middle of a storm" crash_run
+check "integrity_check is ok after the crash" test "$(sqlite3 "$D/crash.db" 'PRAGMA integrity_check')" = ok
+BEFORE=$(sqlite3 "$D/crash.db" 'SELECT count(*) FROM event')
+check "events committed before the crash are there" test "$BEFORE" -gt 100
+restart() {
+	start_monitor "$D/crash.db" /dev/null "$D/crash2.err" || return 1
+	/bin/echo procnotify-after-crash-marker >/dev/null
+	sleep 0.5
+	stop_monitor INT
+}
+check "a restart appends to the same file" restart
+check "the next run's events are there" test "$("$PN" query --db "$D/crash.db" --argv procnotify-after-crash-marker --type exec --no-header | grep -c ' exec ')" = 1
+check "the old events are kept" test "$(sqlite3 "$D/crash.db" 'SELECT count(*) FROM event WHERE run = 1')" -eq "$BEFORE"
+check "the gap is visible as a lost record of unknown size" \
+	grep -q 'LOST an unknown number of records' <("$PN" query --db "$D/crash.db" --type lost --no-header)
+check "integrity_check is ok after the restart" test "$(sqlite3 "$D/crash.db" 'PRAGMA integrity_check')" = ok
+finish

@@ -1,0 +1,481 @@
+/*
+ * The activity log without the kernel: schema and file mode, exact
+ * round-trip of hostile bytes, every query filter, bound parameters,
+ * refusal of files it must not touch, time parsing, trees, the gap a
+ * crash leaves, and retention.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "check.h"
+#include "procnotify.h"
+#include "procnotify/format.h"
+#include "procnotify/store.h"
+
+#define NS 1000000000LL
+#define T0 (1800000000LL * NS)
+#define BOOT 0x1122334455667788ULL
+
+static char dir[] = "/tmp/pn-test-store-XXXXXX";
+static char path[256];
+
+static const char hostile_comm[] = "ev\xffil\n\x1b[31m";
+static const char hostile_argv[] = "rm\0-rf\0'; DROP TABLE event; --\0\xc3\xa9t\xe9\0";
+static const char drop_comm[] = "'; DROP TABLE";
+
+static pn_str str(const char *p, size_t n)
+{
+	return (pn_str){ p, n };
+}
+
+static pn_event proc_event(enum pn_event_type type, uint32_t pid, uint32_t ppid, int64_t t)
+{
+	pn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.time_ns = t;
+	ev.have = PN_HAVE_UID | PN_HAVE_PARENT | PN_HAVE_START | PN_HAVE_TID | PN_HAVE_COMM;
+	ev.pid = ev.tid = pid;
+	ev.ppid = ppid;
+	ev.uid = ev.gid = ev.euid = pid == 30 ? 1000 : 0;
+	ev.key = (pn_key){ BOOT, (uint64_t)pid * 100, pid, 'L' };
+	ev.parent_key = (pn_key){ BOOT, (uint64_t)ppid * 100, ppid, 'L' };
+	ev.comm = str("sh", 2);
+	ev.duration_ns = -1;
+	return ev;
+}
+
+static pn_event exec_event(uint32_t pid, uint32_t ppid, int64_t t, const char *image,
+			   const char *argv, size_t argv_len, const char *comm, size_t comm_len)
+{
+	pn_event ev = proc_event(PN_EVENT_EXEC, pid, ppid, t);
+
+	ev.have |= PN_HAVE_IMAGE | PN_HAVE_ARGV | PN_HAVE_CWD | PN_HAVE_FILENAME;
+	ev.image = ev.filename = str(image, strlen(image));
+	ev.argv = str(argv, argv_len);
+	ev.cwd = str("/tmp/a b", 8);
+	ev.comm = str(comm, comm_len);
+	ev.argc = 2;
+	return ev;
+}
+
+static pn_event exit_event(uint32_t pid, uint32_t ppid, int64_t t, int code, int sig)
+{
+	pn_event ev = proc_event(PN_EVENT_EXIT, pid, ppid, t);
+
+	ev.exit_code = sig ? -1 : code;
+	ev.signal = sig;
+	ev.duration_ns = 5000;
+	return ev;
+}
+
+/*
+ * The history: 10 (sh) forks 20 which execs a hostile program and is
+ * killed by SIGKILL; 10 forks 30 (uid 1000), which execs /usr/bin/curl
+ * and exits 7; 30 forks 40 named "'; DROP TABLE", which exits 0.
+ */
+static int history(pn_event *ev)
+{
+	static const char curl_argv[] = "curl\0-s\0http://x/\0";
+	int n = 0;
+
+	ev[n++] = proc_event(PN_EVENT_FORK, 20, 10, T0 + 1 * NS);
+	ev[n++] = exec_event(20, 10, T0 + 2 * NS, "/opt/\xff/evil", hostile_argv,
+			     sizeof(hostile_argv) - 1, hostile_comm, sizeof(hostile_comm) - 1);
+	ev[n++] = proc_event(PN_EVENT_FORK, 30, 10, T0 + 3 * NS);
+	ev[n++] = exec_event(30, 10, T0 + 4 * NS, "/usr/bin/curl", curl_argv,
+			     sizeof(curl_argv) - 1, "curl", 4);
+	ev[n] = exit_event(20, 10, T0 + 5 * NS, 0, 9);
+	ev[n++].comm = str(hostile_comm, sizeof(hostile_comm) - 1);
+	ev[n++] = proc_event(PN_EVENT_FORK, 40, 30, T0 + 6 * NS);
+	ev[n] = proc_event(PN_EVENT_EXIT, 40, 30, T0 + 7 * NS);
+	ev[n++].comm = str(drop_comm, strlen(drop_comm));
+	ev[n++] = exit_event(30, 10, T0 + 8 * NS, 7, 0);
+	memset(&ev[n], 0, sizeof(ev[n]));
+	ev[n].type = PN_EVENT_LOST;
+	ev[n].time_ns = T0 + 9 * NS;
+	ev[n].duration_ns = -1;
+	ev[n].lost_count = 3;
+	ev[n].lost_count_known = 1;
+	ev[n++].lost_by_type[PN_EVENT_EXEC] = 3;
+	for (int i = 0; i < n; i++)
+		ev[i].seq = (uint64_t)i + 1;
+	return n;
+}
+
+static pn_store *open_store(enum pn_store_mode mode, const pn_store_options *o)
+{
+	char err[256] = "";
+	pn_store *s = NULL;
+	int rc = pn_store_open(&s, path, mode, o, err, sizeof(err));
+
+	if (rc)
+		fprintf(stderr, "open %s: %s\n", path, err);
+	return s;
+}
+
+static void write_history(void)
+{
+	pn_event ev[16];
+	int n = history(ev);
+	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (int i = 0; i < n; i++)
+		pn_store_event(&ev[i], s);
+	CHECK(pn_store_close(s) == 0);
+}
+
+/* Collects query results as JSON Lines, the CLI's --json output. */
+static void to_json(const pn_event *ev, void *user)
+{
+	pn_fmt_json(user, ev);
+}
+
+static int query_json(const pn_store_filter *f, pn_buf *out)
+{
+	pn_store *s = open_store(PN_STORE_READ, NULL);
+	int n;
+
+	pn_buf_reset(out);
+	if (!s)
+		return -1;
+	n = pn_store_query(s, f, to_json, out);
+	pn_store_close(s);
+	return n;
+}
+
+static int64_t db_int(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_schema(void)
+{
+	struct stat st;
+
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(db_int("PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+	CHECK(db_int("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
+	CHECK(db_int("SELECT count(*) FROM process") == 3);
+	CHECK(db_int("SELECT count(*) FROM event") == 9);
+	CHECK(db_int("SELECT count(*) FROM run WHERE ended_ns IS NOT NULL") == 1);
+	/* A field the event did not have is NULL, not 0 or "". */
+	CHECK(db_int("SELECT count(*) FROM event WHERE type = 1 AND image IS NULL AND argv IS NULL"
+		     " AND exit_code IS NULL") == 3);
+	CHECK(db_int("SELECT count(*) FROM event WHERE type = 4 AND pid IS NULL") == 1);
+}
+
+/* Every event comes back exactly as it went in: same JSON, same bytes. */
+static void test_round_trip(void)
+{
+	pn_store_filter all = { 0 };
+	pn_buf want = { 0 }, got = { 0 };
+	pn_event ev[16];
+	int n = history(ev);
+
+	for (int i = 0; i < n; i++)
+		pn_fmt_json(&want, &ev[i]);
+	CHECK(query_json(&all, &got) == n);
+	CHECK_STR(got.data, want.data);
+	CHECK(db_int("SELECT length(argv) FROM event WHERE pid = 20 AND type = 2") ==
+	      (int64_t)sizeof(hostile_argv) - 1);
+	CHECK(db_int("SELECT count(*) FROM event WHERE comm = CAST(x'6576ff696c0a1b5b33316d' AS BLOB)") == 2);
+	pn_buf_free(&want);
+	pn_buf_free(&got);
+}
+
+/* The number of events a filter matches (lost records included). */
+static int count(pn_store_filter f)
+{
+	pn_buf out = { 0 };
+	int n = query_json(&f, &out);
+
+	pn_buf_free(&out);
+	return n;
+}
+
+static void test_filters(void)
+{
+	CHECK(count((pn_store_filter){ .have_pid = 1, .pid = 20 }) == 3 + 1);
+	CHECK(count((pn_store_filter){ .have_ppid = 1, .ppid = 30 }) == 2 + 1);
+	CHECK(count((pn_store_filter){ .have_uid = 1, .uid = 1000 }) == 3 + 1);
+	CHECK(count((pn_store_filter){ .name = "curl" }) == 1 + 1);    /* comm */
+	CHECK(count((pn_store_filter){ .name = "evi?" }) == 1 + 1);    /* image basename */
+	CHECK(count((pn_store_filter){ .name = "c*" }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .image = "/usr/bin/*" }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .argv = "-s http" }) == 1 + 1); /* across arguments */
+	CHECK(count((pn_store_filter){ .argv = "DROP TABLE event" }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .argv = "nothing" }) == 1);
+	CHECK(count((pn_store_filter){ .signaled = 1 }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .have_exit_code = 1, .exit_code = 7 }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .have_exit_code = 1, .exit_code = 0 }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .types = PN_MASK(PN_EVENT_FORK) }) == 3);
+	CHECK(count((pn_store_filter){ .types = PN_MASK(PN_EVENT_FORK) | PN_MASK(PN_EVENT_LOST) }) == 4);
+	CHECK(count((pn_store_filter){ .since_ns = T0 + 3 * NS, .until_ns = T0 + 5 * NS }) == 3);
+	CHECK(count((pn_store_filter){ .since_ns = T0 + 9 * NS + 1 }) == 0);
+	CHECK(count((pn_store_filter){ .have_pid = 1, .pid = 30, .name = "curl" }) == 1 + 1);
+}
+
+/* SQL in a filter is data: it matches itself and nothing else happens. */
+static void test_sql_metacharacters(void)
+{
+	pn_buf out = { 0 };
+	pn_store_filter f = { .name = drop_comm };
+
+	CHECK(query_json(&f, &out) == 2);
+	CHECK(strstr(out.data, "\"pid\":40") != NULL);
+	f.name = "'; DROP TABLE event; --";
+	CHECK(query_json(&f, &out) == 1); /* the lost record only */
+	f = (pn_store_filter){ .image = "' OR 1=1 --" };
+	CHECK(query_json(&f, &out) == 1);
+	CHECK(db_int("SELECT count(*) FROM event") == 9);
+	pn_buf_free(&out);
+}
+
+static void test_tree(void)
+{
+	pn_store *s = open_store(PN_STORE_READ, NULL);
+	pn_buf out = { 0 }, note = { 0 };
+
+	if (!s)
+		return;
+	CHECK(pn_store_tree(s, "30", 0, &out, &note) == 0);
+	CHECK_STR(out.data,
+		  "30 /usr/bin/curl : curl -s http://x/ [exit 7] L:1122334455667788:3000:30 <= selected\n"
+		  "  40 ['; DROP TABLE] [exit 0] L:1122334455667788:4000:40\n");
+	CHECK(strstr(note.data, "most recent") != NULL);
+	pn_buf_reset(&out);
+	CHECK(pn_store_tree(s, "L:1122334455667788:4000:40", 0, &out, NULL) == 0);
+	CHECK(strncmp(out.data, "30 /usr/bin/curl", 16) == 0); /* its parent above it */
+	CHECK(strstr(out.data, "\n  40 ") != NULL);
+	pn_buf_reset(&out);
+	CHECK(pn_store_tree(s, "20", 1, &out, NULL) == 0);
+	CHECK(strstr(out.data, "\"comm\":\"ev\\udcffil\\n\\u001b[31m\"") != NULL);
+	CHECK(strstr(out.data, "\"signal_name\":\"SIGKILL\"") != NULL);
+	CHECK(strstr(out.data, "\"children\":[]}\n") != NULL);
+	CHECK(pn_store_tree(s, "999", 0, &out, NULL) == -ENOENT);
+	CHECK(pn_store_tree(s, "L:0:0:1", 0, &out, NULL) == -ENOENT);
+	CHECK(pn_store_tree(s, "12x", 0, &out, NULL) == -EINVAL);
+	pn_store_close(s);
+	pn_buf_free(&out);
+	pn_buf_free(&note);
+}
+
+static uint64_t file_hash(const char *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+	unsigned char buf[4096];
+	ssize_t n;
+	int fd = open(p, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ULL;
+	close(fd);
+	return h;
+}
+
+/* A file that must be refused is refused in both modes and left as it was. */
+static void check_refused(const char *p, int want)
+{
+	uint64_t before = file_hash(p);
+	char err[256] = "";
+	pn_store *s;
+
+	CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) == want);
+	CHECK(s == NULL && err[0]);
+	CHECK(pn_store_open(&s, p, PN_STORE_WRITE, NULL, err, sizeof(err)) == want);
+	CHECK(s == NULL);
+	CHECK(file_hash(p) == before);
+}
+
+static void test_refusals(void)
+{
+	char p[300];
+	sqlite3 *db;
+	int fd;
+	pn_store *s;
+	char err[256];
+
+	snprintf(p, sizeof(p), "%s/text", dir);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, "this is not a database, just text\n", 34) == 34);
+	close(fd);
+	check_refused(p, -EILSEQ);
+
+	snprintf(p, sizeof(p), "%s/newer", dir);
+	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA user_version = 99;", NULL, NULL, NULL) == 0);
+	sqlite3_close(db);
+	check_refused(p, -EPROTONOSUPPORT);
+
+	snprintf(p, sizeof(p), "%s/other", dir);
+	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE event(x)", NULL, NULL, NULL) == 0);
+	sqlite3_close(db);
+	check_refused(p, -EILSEQ);
+
+	snprintf(p, sizeof(p), "%s/missing", dir);
+	CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) < 0);
+	CHECK(access(p, F_OK) != 0); /* reading never creates */
+}
+
+static void test_parse(void)
+{
+	int64_t t;
+	uint64_t sz;
+	static const char *const bad[] = {
+		"", "yesterday", "10", "10x", "-5m", "2026-13-01", "2026-02-30",
+		"2026-01-01T00:00:00", "2026-01-01T25:00:00Z", "2026-01-01T00:00:00Zjunk",
+		"2026-1-01", "2026-01-01T00:00:00.Z", "1e400h", "'; DROP TABLE event; --",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(pn_store_parse_time(bad[i], T0, &t) < 0);
+	CHECK(pn_store_parse_time("1970-01-02T00:00:01.5Z", 0, &t) == 0 && t == 86401 * NS + NS / 2);
+	CHECK(pn_store_parse_time("1970-01-01T02:00:00+02:00", 0, &t) == 0 && t == 0);
+	CHECK(pn_store_parse_time("2000-02-29", 0, &t) == 0 && t == 951782400LL * NS);
+	CHECK(pn_store_parse_time("10m", T0, &t) == 0 && t == T0 - 600 * NS);
+	CHECK(pn_store_parse_time("1.5h", T0, &t) == 0 && t == T0 - 5400 * NS);
+	CHECK(pn_store_parse_duration("7d", &t) == 0 && t == 7 * 86400 * NS);
+	CHECK(pn_store_parse_size("64M", &sz) == 0 && sz == 64u << 20);
+	CHECK(pn_store_parse_size("12Q", &sz) < 0 && pn_store_parse_size("-1", &sz) < 0);
+}
+
+/* A writer that dies without closing leaves a run with no end; the next
+ * writer appends and puts an unknown-size lost record at the gap. */
+static void test_crash_gap(void)
+{
+	pn_event ev = proc_event(PN_EVENT_FORK, 50, 10, T0 + 20 * NS);
+	pn_store_filter lost = { .types = PN_MASK(PN_EVENT_LOST) };
+	pn_buf out = { 0 };
+	pid_t child = fork();
+	pn_store *s;
+	int status;
+
+	if (child == 0) {
+		s = open_store(PN_STORE_WRITE, NULL);
+		pn_store_event(&ev, s);
+		_exit(s && pn_store_commit(s) == 0 ? 0 : 1); /* no close: a crash */
+	}
+	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && !WEXITSTATUS(status));
+	CHECK(db_int("SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
+	s = open_store(PN_STORE_WRITE, NULL);
+	CHECK(s != NULL);
+	pn_store_close(s);
+	CHECK(query_json(&lost, &out) == 2);
+	CHECK(strstr(out.data, "\"count\":null") != NULL);
+	CHECK(count((pn_store_filter){ .have_pid = 1, .pid = 50 }) == 1 + 2);
+	pn_buf_free(&out);
+}
+
+/* With --db-max-age 1h, a process that ended two hours ago is forgotten
+ * (events and row) at the first tick; one from now stays. */
+static void test_retention(void)
+{
+	pn_store_options o = { .max_age_ns = 3600 * NS };
+	struct timespec now;
+	pn_event old_fork, old_exit, fresh;
+	pn_store *s;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	old_fork = proc_event(PN_EVENT_FORK, 60, 10, (int64_t)now.tv_sec * NS - 7200 * NS);
+	old_exit = exit_event(60, 10, old_fork.time_ns + NS, 0, 0);
+	fresh = proc_event(PN_EVENT_FORK, 61, 10, (int64_t)now.tv_sec * NS);
+	snprintf(path, sizeof(path), "%s/retention.db", dir);
+	s = open_store(PN_STORE_WRITE, &o);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	pn_store_event(&old_fork, s);
+	pn_store_event(&old_exit, s);
+	pn_store_event(&fresh, s);
+	CHECK(pn_store_commit(s) == 0);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 60") == 2);
+	CHECK(pn_store_tick(s) == 0); /* the first tick runs retention */
+	CHECK(pn_store_close(s) == 0);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 60") == 0);
+	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 60") == 0);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 61") == 1);
+	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 61") == 1);
+}
+
+/* With --db-max-size, the oldest events go, step by step, until the pages
+ * in use fit; the newest stay, and never everything. */
+static void test_retention_size(void)
+{
+	pn_store_options o = { .max_size = 256 << 10 };
+	pn_store *s;
+	int steps = 0;
+
+	snprintf(path, sizeof(path), "%s/size.db", dir);
+	s = open_store(PN_STORE_WRITE, &o);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (uint32_t pid = 100; pid < 6100; pid++) {
+		pn_event ev = exit_event(pid, 10, T0 + (int64_t)pid * NS, 0, 0);
+
+		pn_store_event(&ev, s);
+	}
+	CHECK(pn_store_commit(s) == 0);
+	CHECK(db_int("SELECT count(*) FROM event") == 6000);
+	while (steps++ < 50 && db_int("SELECT (page_count - freelist_count) * page_size FROM"
+				      " pragma_page_count, pragma_freelist_count, pragma_page_size") > (256 << 10)) {
+		CHECK(pn_store_tick(s) == 0);
+		usleep(60000); /* the next step is due 50 ms later */
+	}
+	CHECK(pn_store_close(s) == 0);
+	CHECK(db_int("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count,"
+		     " pragma_freelist_count, pragma_page_size") <= (256 << 10));
+	CHECK(db_int("SELECT count(*) FROM event") > 0);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 6099") == 1);
+	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 100") == 0);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/log.db", dir);
+	write_history();
+	test_schema();
+	test_round_trip();
+	test_filters();
+	test_sql_metacharacters();
+	test_tree();
+	test_refusals();
+	test_parse();
+	test_crash_gap();
+	test_retention();
+	test_retention_size();
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return pn_test_done("test_store");
+}
