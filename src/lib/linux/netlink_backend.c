@@ -293,15 +293,28 @@ static void on_exec_event(struct nl_state *s, const struct proc_event *ev)
  * The connector reports every task's exit. The process has ended when its
  * last counted task exits; for a process never seen (its fork fell in a
  * loss), the leader's exit is taken as the process's.
+ *
+ * The connector does not say whether the group exited as a whole
+ * (exit_group, a fatal signal), so the status is inferred: a thread that
+ * was already leaving with 0 when the leader called exit_group(5) can be the
+ * last task reported, and the parent sees 5. A nonzero status of the last
+ * task wins (a signal, or SYS_exit(N) after the leader's pthread_exit);
+ * otherwise the leader's own status is the process's.
  */
 static void on_exit_event(struct nl_state *s, const struct proc_event *ev, size_t len)
 {
 	const struct exit_proc_event *x = &ev->event_data.exit;
 	uint32_t tgid = (uint32_t)x->process_tgid, tid = (uint32_t)x->process_pid, ppid = 0;
-	int last = pn__nt_task_exit(&s->tasks, tid, tgid);
-	const struct pn__nt_entry *p;
+	struct pn__nt_entry *p = pn__nt_proc(&s->tasks, tgid);
+	uint32_t status = x->exit_code;
 	struct pn_rec_exit r;
+	int last;
 
+	if (p && tid == tgid)
+		p->leader_status = x->exit_code;
+	if (p && tid != tgid && !status && !p->leader_live)
+		status = p->leader_status;
+	last = pn__nt_task_exit(&s->tasks, tid, tgid);
 	if (last == 0 || (last < 0 && tid != tgid))
 		return;
 	/* Older kernels send no parent; a released task reports parent 0. */
@@ -312,7 +325,7 @@ static void on_exit_event(struct nl_state *s, const struct proc_event *ev, size_
 		ppid = p->ppid;
 	fill_hdr(&r.hdr, PN_REC_EXIT, sizeof(r), ev->timestamp_ns);
 	fill_task(s, &r.task, tgid, tid, ppid);
-	r.status = x->exit_code;
+	r.status = status;
 	r.status_kind = PN_EXIT_WAITSTATUS;
 	r.image.off = r.image.len = 0;
 	pn__ingest(s->h, &r, sizeof(r));

@@ -27,6 +27,8 @@ struct pn__nt_entry {
 	uint8_t has_comm;
 	uint8_t reserved;
 	uint32_t ppid;
+	uint32_t leader_status; /* leader: wait status of its own exit, once it exited */
+	uint32_t reserved2;
 	uint64_t start_ns;
 	char comm[16];
 };
