@@ -4,6 +4,7 @@
  * against the record's size.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "decode.h"
 
@@ -132,6 +133,24 @@ static void decode_status(uint32_t status, uint32_t kind, pn_event *ev)
 	ev->exit_code = ev->signal ? -1 : (int)((status >> 8) & 0xff);
 }
 
+/*
+ * The kernel names a pseudo-terminal "pts3"; people and ps(1) know it by
+ * its device path below /dev, "pts/3". Other names are kept as they are.
+ */
+static void tty_name(char *out, size_t outlen, const char *in, size_t inlen)
+{
+	size_t n = bounded_len(in, inlen);
+
+	if (n > 3 && !memcmp(in, "pts", 3) && in[3] >= '0' && in[3] <= '9') {
+		snprintf(out, outlen, "pts/%.*s", (int)(n - 3), in + 3);
+		return;
+	}
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, in, n);
+	out[n] = 0;
+}
+
 static int decode_exec(const char *rec, size_t size, pn_event *ev)
 {
 	const struct pn_rec_exec *x = (const void *)rec;
@@ -148,8 +167,7 @@ static int decode_exec(const char *rec, size_t size, pn_event *ev)
 	ev->argc = x->argc;
 	ev->old_tid = x->old_tid;
 	ev->cgroup_id = x->cgroup_id;
-	memcpy(ev->tty, x->tty, sizeof(ev->tty));
-	ev->tty[sizeof(ev->tty) - 1] = 0;
+	tty_name(ev->tty, sizeof(ev->tty), x->tty, sizeof(x->tty));
 	if (get_str(rec, size, f, x->filename, &ev->filename) ||
 	    get_str(rec, size, f, x->image, &ev->image) ||
 	    get_str(rec, size, f, x->cwd, &ev->cwd) || get_str(rec, size, f, x->argv, &ev->argv))

@@ -73,6 +73,9 @@ def scenarios(tmp):
     pids["symlink"] = run([link, "linger", "0"])
     pids["nobody"] = run([WORKLOAD, "linger", "0"], preexec_fn=lambda: (os.setgid(65534),
                                                                      os.setuid(65534)))
+    # script(1) runs the command in a new session on a new pseudo-terminal.
+    subprocess.run(["script", "-qec", f"{WORKLOAD} linger 77", "/dev/null"],
+                   stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     return pids, dict(hostile=hostile, link=link, big=big, huge=huge)
 
 
@@ -179,6 +182,13 @@ def check_execs(events, pids, files):
     n = execs("nobody")
     R.check("uid/gid of a process that changed them", n and n[0]["uid"] == 65534 and
             n[0]["gid"] == 65534, str(n))
+    t = [e for e in events if e["type"] == "exec" and e["argv"] == [WORKLOAD, "linger", "77"]]
+    tty_ok = t and (t[0]["tty"] is None if "tty" in CANNOT_KNOW
+                    else re.fullmatch(r"pts/\d+", t[0]["tty"] or ""))
+    R.check("controlling tty and session of a process on a pty",
+            tty_ok and t[0]["sid"] == t[0]["pid"], str(t))
+    R.check("no tty for a process without one", execs("nobody") and
+            all(e["tty"] is None for e in execs("nobody")), str(execs("nobody")))
     every = [e for e in events if e["type"] == "exec"]
     R.check(f"exec best_effort is {BEST_EFFORT} on every exec ({BACKEND})",
             every and all(e["best_effort"] is BEST_EFFORT for e in every))

@@ -25,6 +25,13 @@ static void exec_record(void)
 	CHECK(ev.argv.len == 7 && (ev.have & PN_HAVE_ARGV) && !(ev.have & PN_HAVE_FILENAME));
 	CHECK(ev.key.pid == 42 && ev.key.start_ns == 4000 && ev.key.boot == 0xabcdef);
 	CHECK(ev.parent_key.pid == 1 && ev.parent_key.start_ns == 2000);
+	CHECK(ev.tty[0] == 0);
+
+	/* The kernel's "pts7" is shown as its /dev path, other names as they are. */
+	memcpy(r.u.exec.tty, "pts7", 5);
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0 && !strcmp(ev.tty, "pts/7"));
+	memcpy(r.u.exec.tty, "ttyS0", 6);
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0 && !strcmp(ev.tty, "ttyS0"));
 
 	/* A string reference past the end of the record is refused. */
 	r.u.exec.cwd.len = 1000;
