@@ -484,7 +484,7 @@ def rate_run(args, workdir):
     user, sys_ = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
     lat_spawn, lat_kernel = exec_latencies(chunks, read_pidfile(f"{workdir}/pids"), int(sp["pid"]))
     keep_logs(args, workdir, "rate")
-    return {"target_rate": args.rate, "rate": sp["rate"], "seconds": t1 - t0,
+    return {"target_rate": args.rate, "n": int(sp["n"]), "rate": sp["rate"], "seconds": t1 - t0,
             "cpu_user_s": user, "cpu_sys_s": sys_, "cpu_pct": 100 * (user + sys_) / (t1 - t0),
             "latency_from_spawn_ms": lat_spawn, "latency_from_kernel_ms": lat_kernel}
 

@@ -15,3 +15,6 @@ bench: bench-build
 	BUILD=$(B) python3 bench/run.py
 
 .PHONY: bench bench-build
+
+# tests/suites/60-bench-smoke.sh runs the harness with a tiny N.
+tests: $(BENCH_BINS)
