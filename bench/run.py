@@ -484,8 +484,10 @@ def rate_run(args, workdir):
     user, sys_ = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
     lat_spawn, lat_kernel = exec_latencies(chunks, read_pidfile(f"{workdir}/pids"), int(sp["pid"]))
     keep_logs(args, workdir, "rate")
+    events = sum(data.count(b"\n") for _, data in chunks)
     return {"target_rate": args.rate, "n": int(sp["n"]), "rate": sp["rate"], "seconds": t1 - t0,
             "cpu_user_s": user, "cpu_sys_s": sys_, "cpu_pct": 100 * (user + sys_) / (t1 - t0),
+            "events": events, "cpu_us_per_event": 1e6 * (user + sys_) / events,
             "latency_from_spawn_ms": lat_spawn, "latency_from_kernel_ms": lat_kernel}
 
 
@@ -579,7 +581,14 @@ def print_rate(r):
         return
     print(f"achieved rate       {r['rate']:.1f} exec/s over {r['seconds']:.1f} s")
     print(f"procnotify CPU      {r['cpu_pct']:.2f}% of one core "
-          f"(user {r['cpu_user_s']:.2f} s, sys {r['cpu_sys_s']:.2f} s)")
+          f"(user {r['cpu_user_s']:.2f} s, sys {r['cpu_sys_s']:.2f} s), "
+          f"{r['cpu_us_per_event']:.1f} us per event ({r['events']} events, whole machine)")
+    if r["rate"] < 0.95 * r["target_rate"]:
+        # Linear in events from the achieved rate: the fixed cost (timer
+        # wake-ups) is scaled up too, so this over-estimates.
+        pct = r["cpu_us_per_event"] * 3 * r["target_rate"] / 1e4
+        print(f"  the target rate was not reached; at {r['target_rate']:.0f} exec/s "
+              f"(fork+exec+exit each) that is about {pct:.2f}% (upper estimate)")
     for label, key in (("spawn returned", "latency_from_spawn_ms"),
                        ("kernel event time", "latency_from_kernel_ms")):
         p = r[key]
