@@ -208,13 +208,14 @@ FORKSTAT_LOST_RE = re.compile(r"recv ----- nobufs")
 
 
 def parse_forkstat(paths, spawner):
-    cap = Capture()
+    cap, nobufs = Capture(), 0
     with open(paths["forkstat"], errors="replace") as f:
-        for m in filter(None, map(FORKSTAT_RE.match, f)):
-            cap.events += 1
-            (cap.execs if m.group(1) == "exec" else cap.exits).update([int(m.group(2))])
-    with open(paths["forkstat"], errors="replace") as f:
-        nobufs = sum(1 for line in f if FORKSTAT_LOST_RE.search(line))
+        for line in f:
+            m = FORKSTAT_RE.match(line)
+            if m:
+                cap.events += 1
+                (cap.execs if m.group(1) == "exec" else cap.exits)[int(m.group(2))] += 1
+            nobufs += bool(FORKSTAT_LOST_RE.search(line))
     if nobufs:
         cap.notes.append(f"{nobufs} netlink overruns (ENOBUFS), count unknown")
     return cap
