@@ -1,0 +1,20 @@
+# Benchmarks (issue 3): `make bench` runs the spawn storm against procnotify
+# and its peers and prints a table; BENCH_N, BENCH_REPS, ... tune it (see
+# bench/run.py --help). Needs root. Figures only: nothing here passes or fails
+# on speed.
+BENCH_BINS := $(B)/bench/spawn_storm
+
+# The spawner is the workload, not code under test: plain flags, never sanitized.
+$(B)/bench/spawn_storm: bench/spawn_storm.c
+	@mkdir -p $(dir $@)
+	gcc -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o $@ $<
+
+bench-build: all $(BENCH_BINS)
+
+bench: bench-build
+	BUILD=$(B) python3 bench/run.py
+
+.PHONY: bench bench-build
+
+# tests/suites/60-bench-smoke.sh runs the harness with a tiny N.
+tests: $(BENCH_BINS)

@@ -1,0 +1,44 @@
+# Smoke test of the benchmark harness (bench/run.py): a tiny storm with every
+# configuration, a forced-loss stall run and a short latency run. It checks
+# that the harness completes and prints a well-formed table, that procnotify
+# captured every exec and exit, and that the forced loss was reported exactly.
+# No check here depends on speed. Needs root; a peer is skipped only when its
+# binary is absent (a skip is a failure under CI=true).
+. tests/lib.sh
+if ! is_root; then skip "bench smoke: needs root"; finish; exit; fi
+N=300
+out=$(mktemp) json=$(mktemp)
+trap 'rm -f "$out" "$json"' EXIT
+BUILD=$BUILD BENCH_N=$N BENCH_REPS=1 BENCH_STALL_N=$N BENCH_STALL_RING=4096 \
+	BENCH_RATE=200 BENCH_RATE_SECS=2 BENCH_JSON=$json python3 bench/run.py >"$out" 2>&1
+check "harness exits 0" [ $? -eq 0 ]
+cat "$out"
+
+# The table row of a configuration, found by its label.
+row() { grep -E "^$1 " "$out"; }
+row_has() { row "$1" | grep -qE -- "$2"; }
+full="$N/$N \(100\.00%\)"
+check "table has its header" grep -qE '^config +rate/s +min\.\.max +ratio' "$out"
+check "no monitor row has a rate and ratio 1.000" row_has "no monitor" '^no monitor +[0-9.]+ +[0-9]+\.\.[0-9]+ +1\.000 '
+check "procnotify captured every exec and every exit, 0 lost" \
+	row_has "procnotify --json -o FILE" " $full +$full +0 "
+for peer in "execsnoop -t \+ exitsnoop -t:/usr/sbin/execsnoop /usr/sbin/exitsnoop" \
+	"forkstat -e fork,exec,exit:/usr/bin/forkstat"; do
+	label=${peer%%:*} bins=${peer#*:} absent=
+	for b in $bins; do [ -x "$b" ] || absent=$b; done
+	if [ -n "$absent" ]; then skip "peer row ${label//\\/}: $absent is absent"; continue; fi
+	check "peer row ${label//\\/} has capture counts" \
+		row_has "$label" " [0-9]+/$N \([0-9.]+%\) +[0-9]+/$N \([0-9.]+%\) "
+done
+check "stall run forced a loss and reported it exactly" python3 - "$json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["stall"]
+sys.exit(not (s["kernel_drops"]["total"] > 0 and s["exact"]))
+PY
+check "stall table says the loss was reported exactly" grep -q '^loss reported exactly: yes$' "$out"
+check "latency run saw every exec" python3 - "$json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["rate"]
+sys.exit(not (r["latency_from_spawn_ms"]["count"] == r["n"] == r["latency_from_kernel_ms"]["count"]))
+PY
+finish
