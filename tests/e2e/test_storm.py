@@ -18,9 +18,10 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import WORKLOAD, Monitor, Results, kernel_drop_counters, parse_jsonl
+from pn_test import BUILD, Monitor, Results, kernel_drop_counters, parse_jsonl
 
 R = Results()
+SPAWNER = os.path.abspath(os.path.join(BUILD, "bench", "spawn_storm"))
 STORM_N = int(os.environ.get("PN_STORM_N", "20000"))
 BACKEND = os.environ.get("PN_BACKEND", "bpf")
 
@@ -31,10 +32,11 @@ def spawn_storm(n, pidfile):
     A Counter, not a set: in a long storm on a busy machine pids wrap around
     and the same pid can be two of our children."""
     t0 = time.time()
-    p = subprocess.Popen([WORKLOAD, "storm", str(n), "4", pidfile])
+    p = subprocess.Popen([SPAWNER, "-n", str(n), "-j", "4", "-o", pidfile],
+                         stdout=subprocess.DEVNULL)
     rc = p.wait()
     with open(pidfile) as f:
-        pids = Counter(int(l) for l in f if l.strip())
+        pids = Counter(int(l.split()[0]) for l in f if l.strip())
     return rc, p.pid, pids, time.time() - t0
 
 

@@ -12,10 +12,7 @@
  *                                 exits the process with CODE later
  *   workload thread-exec PATH ARG...  a non-leader thread calls execv(PATH)
  *   workload raw-thread-exit CODE last thread leaves with SYS_exit, not exit_group
- *   workload storm N INFLIGHT PIDFILE  posix_spawn /bin/true N times, INFLIGHT at
- *                                 once, and write every child's pid to PIDFILE
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <signal.h>
@@ -24,11 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
-#include <spawn.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-
-extern char **environ;
 
 static int code_arg;
 static char **exec_argv;
@@ -71,38 +64,6 @@ static int run_threads(int n, int code)
 	return code;
 }
 
-/* A process storm as fast as this machine allows; every pid is recorded. */
-static int storm(long n, int inflight, const char *pidfile)
-{
-	char *argv[] = { "/bin/true", NULL };
-	FILE *f = fopen(pidfile, "w");
-	long running = 0;
-	pid_t pid;
-
-	if (!f)
-		return 1;
-	for (long i = 0; i < n; i++) {
-		if (running == inflight && wait(NULL) > 0)
-			running--;
-		int err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
-
-		if (err == EAGAIN && running && wait(NULL) > 0) {
-			running--; /* at a process limit: let one finish and retry */
-			i--;
-			continue;
-		}
-		if (err) {
-			fprintf(stderr, "workload: posix_spawn: %s\n", strerror(err));
-			return 1;
-		}
-		fprintf(f, "%d\n", pid);
-		running++;
-	}
-	while (wait(NULL) > 0)
-		;
-	return fclose(f) ? 1 : 0;
-}
-
 static void leader_exit(void *(*fn)(void *))
 {
 	pthread_t t;
@@ -142,8 +103,6 @@ int main(int argc, char **argv)
 		leader_exit(thread_exit_process_later);
 	if (!strcmp(argv[1], "raw-thread-exit"))
 		leader_exit(thread_raw_exit_later);
-	if (!strcmp(argv[1], "storm") && argc > 4)
-		return storm(atol(argv[2]), atoi(argv[3]), argv[4]);
 	if (!strcmp(argv[1], "thread-exec")) {
 		pthread_t t;
 
