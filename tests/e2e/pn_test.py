@@ -3,6 +3,7 @@
 The tests start the real `procnotify`, spawn real processes and compare what
 the monitor reported with what they know happened.
 """
+import atexit
 import json
 import os
 import signal
@@ -49,6 +50,13 @@ class Monitor:
                                      stderr=subprocess.PIPE, env=env,
                                      preexec_fn=preexec_fn)
         self.ready = self._wait_ready(timeout)
+        # A test that dies half-way must not leave a monitor running.
+        atexit.register(self._kill)
+
+    def _kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def _wait_ready(self, timeout):
         deadline = time.time() + timeout
