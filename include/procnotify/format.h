@@ -38,6 +38,10 @@ void pn_buf_reset(pn_buf *b);
 void pn_buf_put(pn_buf *b, const void *p, size_t n);
 void pn_buf_puts(pn_buf *b, const char *s);
 void pn_buf_putc(pn_buf *b, char c);
+/* Numbers without printf: the JSON of a storm is mostly numbers. */
+void pn_buf_put_u64(pn_buf *b, uint64_t v);
+/* v in decimal, zero-padded to at least width digits. */
+void pn_buf_put_udec(pn_buf *b, uint64_t v, int width);
 void pn_buf_printf(pn_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

@@ -59,18 +59,41 @@ void pn_buf_putc(pn_buf *b, char c)
 	pn_buf_put(b, &c, 1);
 }
 
+void pn_buf_put_udec(pn_buf *b, uint64_t v, int width)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || (int)sizeof(tmp) - i < width);
+	pn_buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+void pn_buf_put_u64(pn_buf *b, uint64_t v)
+{
+	pn_buf_put_udec(b, v, 1);
+}
+
+/* One formatting pass when the text fits in what is already allocated. */
 void pn_buf_printf(pn_buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !reserve(b, (size_t)n))
+	if (n < 0)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= room) {
+		if (!reserve(b, (size_t)n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 }

@@ -34,6 +34,15 @@ static void split_time(int64_t unix_ns, int64_t *days, unsigned *sec_of_day, uns
 	*sec_of_day = (unsigned)(s - *days * 86400);
 }
 
+static void put_hms(pn_buf *b, unsigned sod)
+{
+	pn_buf_put_udec(b, sod / 3600, 2);
+	pn_buf_putc(b, ':');
+	pn_buf_put_udec(b, sod / 60 % 60, 2);
+	pn_buf_putc(b, ':');
+	pn_buf_put_udec(b, sod % 60, 2);
+}
+
 void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns)
 {
 	int64_t days;
@@ -42,8 +51,22 @@ void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns)
 
 	split_time(unix_ns, &days, &sod, &ns);
 	civil_from_days(days, &y, &m, &d);
-	pn_buf_printf(b, "%04d-%02u-%02uT%02u:%02u:%02u.%09uZ", y, m, d, sod / 3600,
-		      sod / 60 % 60, sod % 60, ns);
+	/* By hand, not printf: one of these per event in a storm. */
+	if (y < 0 || y > 9999) {
+		pn_buf_printf(b, "%04d-%02u-%02uT%02u:%02u:%02u.%09uZ", y, m, d, sod / 3600,
+			      sod / 60 % 60, sod % 60, ns);
+		return;
+	}
+	pn_buf_put_udec(b, (uint64_t)y, 4);
+	pn_buf_putc(b, '-');
+	pn_buf_put_udec(b, m, 2);
+	pn_buf_putc(b, '-');
+	pn_buf_put_udec(b, d, 2);
+	pn_buf_putc(b, 'T');
+	put_hms(b, sod);
+	pn_buf_putc(b, '.');
+	pn_buf_put_udec(b, ns, 9);
+	pn_buf_putc(b, 'Z');
 }
 
 /* HH:MM:SS.mmm in UTC, the table's time column. */
@@ -53,14 +76,25 @@ void pn__fmt_clock(pn_buf *b, int64_t unix_ns)
 	unsigned sod, ns;
 
 	split_time(unix_ns, &days, &sod, &ns);
-	pn_buf_printf(b, "%02u:%02u:%02u.%03u", sod / 3600, sod / 60 % 60, sod % 60,
-		      ns / 1000000);
+	put_hms(b, sod);
+	pn_buf_putc(b, '.');
+	pn_buf_put_udec(b, ns / 1000000, 3);
 }
 
 void pn_fmt_key(pn_buf *b, const pn_key *k)
 {
-	pn_buf_printf(b, "%c:%016" PRIx64 ":%" PRIu64 ":%" PRIu32, k->os ? (char)k->os : '?',
-		      k->boot, k->start_ns, k->pid);
+	static const char hex[] = "0123456789abcdef";
+	char boot[16];
+
+	for (int i = 0; i < 16; i++)
+		boot[i] = hex[(k->boot >> (60 - 4 * i)) & 15];
+	pn_buf_putc(b, k->os ? (char)k->os : '?');
+	pn_buf_putc(b, ':');
+	pn_buf_put(b, boot, sizeof(boot));
+	pn_buf_putc(b, ':');
+	pn_buf_put_u64(b, k->start_ns);
+	pn_buf_putc(b, ':');
+	pn_buf_put_u64(b, k->pid);
 }
 
 /* Linux numbering: exit statuses in records are Linux wait statuses. */

@@ -121,6 +121,17 @@ void pn_esc_json(pn_buf *b, const char *s, size_t n)
 
 	pn_buf_putc(b, '"');
 	while (i < n) {
+		size_t run = 0;
+
+		/* Copy plain printable ASCII in one go: most names are nothing else. */
+		while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
+		       p[i + run] != '\\')
+			run++;
+		if (run) {
+			pn_buf_put(b, p + i, run);
+			i += run;
+			continue;
+		}
 		len = utf8_seq(p + i, n - i, &cp);
 		if (len == 0) {
 			put_hex_byte(b, "\\udc", p[i]);

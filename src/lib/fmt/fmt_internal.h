@@ -13,6 +13,7 @@ void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped);
 
 /* JSON members, each written as ,"name":value; a value that is not known is null. */
 void pn__json_str(pn_buf *b, const char *name, const pn_str *s, int known);
+void pn__json_u64(pn_buf *b, const char *name, uint64_t v, int known);
 void pn__json_u32(pn_buf *b, const char *name, uint32_t v, int known);
 void pn__json_bool(pn_buf *b, const char *name, int v);
 void pn__json_key(pn_buf *b, const char *name, const pn_key *k, int known);

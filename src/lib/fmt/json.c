@@ -2,31 +2,46 @@
 #include <inttypes.h>
 #include "fmt_internal.h"
 
+/* ,"name": */
+static void member(pn_buf *b, const char *name)
+{
+	pn_buf_put(b, ",\"", 2);
+	pn_buf_puts(b, name);
+	pn_buf_put(b, "\":", 2);
+}
+
 void pn__json_str(pn_buf *b, const char *name, const pn_str *s, int known)
 {
-	pn_buf_printf(b, ",\"%s\":", name);
+	member(b, name);
 	if (known)
 		pn_esc_json(b, s->ptr, s->len);
 	else
 		pn_buf_puts(b, "null");
 }
 
+void pn__json_u64(pn_buf *b, const char *name, uint64_t v, int known)
+{
+	member(b, name);
+	if (known)
+		pn_buf_put_u64(b, v);
+	else
+		pn_buf_puts(b, "null");
+}
+
 void pn__json_u32(pn_buf *b, const char *name, uint32_t v, int known)
 {
-	if (known)
-		pn_buf_printf(b, ",\"%s\":%" PRIu32, name, v);
-	else
-		pn_buf_printf(b, ",\"%s\":null", name);
+	pn__json_u64(b, name, v, known);
 }
 
 void pn__json_bool(pn_buf *b, const char *name, int v)
 {
-	pn_buf_printf(b, ",\"%s\":%s", name, v ? "true" : "false");
+	member(b, name);
+	pn_buf_puts(b, v ? "true" : "false");
 }
 
 void pn__json_key(pn_buf *b, const char *name, const pn_key *k, int known)
 {
-	pn_buf_printf(b, ",\"%s\":", name);
+	member(b, name);
 	if (!known) {
 		pn_buf_puts(b, "null");
 		return;
@@ -110,10 +125,7 @@ static void put_exit(pn_buf *b, const pn_event *ev)
 	if (ev->have & PN_HAVE_NTSTATUS)
 		pn_buf_printf(b, ",\"nt_status\":\"0x%08" PRIx32 "\"", ev->nt_status);
 	pn__json_signal(b, ev->signal, ev->core_dumped);
-	if (ev->duration_ns >= 0)
-		pn_buf_printf(b, ",\"duration_ns\":%" PRId64, ev->duration_ns);
-	else
-		pn_buf_puts(b, ",\"duration_ns\":null");
+	pn__json_u64(b, "duration_ns", (uint64_t)ev->duration_ns, ev->duration_ns >= 0);
 }
 
 /* What the netlink connector's extra events carry beyond the process. */
@@ -153,8 +165,11 @@ static void put_lost(pn_buf *b, const pn_event *ev)
 
 void pn_fmt_json(pn_buf *b, const pn_event *ev)
 {
-	pn_buf_printf(b, "{\"seq\":%" PRIu64 ",\"type\":\"%s\",\"time\":\"", ev->seq,
-		      pn_event_type_name(ev->type));
+	pn_buf_puts(b, "{\"seq\":");
+	pn_buf_put_u64(b, ev->seq);
+	pn_buf_puts(b, ",\"type\":\"");
+	pn_buf_puts(b, pn_event_type_name(ev->type));
+	pn_buf_puts(b, "\",\"time\":\"");
 	pn_fmt_time_rfc3339(b, ev->time_ns);
 	pn_buf_putc(b, '"');
 	if (ev->type == PN_EVENT_LOST)
