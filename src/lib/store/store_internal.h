@@ -24,10 +24,11 @@ struct pn_store {
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */
 	uint64_t next_retention_ns; /* monotonic time of the next retention step */
 	int failed;                 /* first write error, -errno */
-	pn_buf key, parent_key;     /* scratch for textual keys */
 	char errmsg[256];
 };
 
+/* The schema steps: [i] brings a file from version i to i + 1. */
+extern const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION];
 /* Records SQLite's message for what failed and maps rc to -errno. */
 int pn__store_err(pn_store *s, int rc, const char *what);
 /* Runs SQL that returns no rows. */
