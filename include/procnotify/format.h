@@ -38,6 +38,9 @@ void pn_buf_reset(pn_buf *b);
 void pn_buf_put(pn_buf *b, const void *p, size_t n);
 void pn_buf_puts(pn_buf *b, const char *s);
 void pn_buf_putc(pn_buf *b, char c);
+/* v in decimal; v in lower-case hex, zero-padded to at least width digits. */
+void pn_buf_put_u64(pn_buf *b, uint64_t v);
+void pn_buf_put_hex64(pn_buf *b, uint64_t v, unsigned width);
 void pn_buf_printf(pn_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

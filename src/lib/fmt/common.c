@@ -59,8 +59,13 @@ void pn__fmt_clock(pn_buf *b, int64_t unix_ns)
 
 void pn_fmt_key(pn_buf *b, const pn_key *k)
 {
-	pn_buf_printf(b, "%c:%016" PRIx64 ":%" PRIu64 ":%" PRIu32, k->os ? (char)k->os : '?',
-		      k->boot, k->start_ns, k->pid);
+	pn_buf_putc(b, k->os ? (char)k->os : '?');
+	pn_buf_putc(b, ':');
+	pn_buf_put_hex64(b, k->boot, 16);
+	pn_buf_putc(b, ':');
+	pn_buf_put_u64(b, k->start_ns);
+	pn_buf_putc(b, ':');
+	pn_buf_put_u64(b, k->pid);
 }
 
 /* Linux numbering: exit statuses in records are Linux wait statuses. */

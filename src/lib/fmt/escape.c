@@ -82,6 +82,28 @@ static int needs_quotes(const char *s, size_t n)
 	return n == 0 || memchr(s, ' ', n) || memchr(s, '"', n);
 }
 
+/* The length of the run at s of printable ASCII that the table form copies
+ * as it is: most strings are one such run, copied with one pn_buf_put. */
+static size_t table_run(const unsigned char *s, size_t n, int quote)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && s[i] != '|' &&
+	       !(quote && s[i] == '"'))
+		i++;
+	return i;
+}
+
+/* The same for JSON strings. */
+static size_t json_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && s[i] != '"')
+		i++;
+	return i;
+}
+
 void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -92,8 +114,14 @@ void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
 	if (quote)
 		pn_buf_putc(b, '"');
 	while (i < n) {
-		const char *esc = c_escape(p[i]);
+		const char *esc;
 
+		if ((len = table_run(p + i, n - i, quote))) {
+			pn_buf_put(b, p + i, len);
+			i += len;
+			continue;
+		}
+		esc = c_escape(p[i]);
 		len = utf8_seq(p + i, n - i, &cp);
 		if (esc) {
 			pn_buf_puts(b, esc);
@@ -121,6 +149,11 @@ void pn_esc_json(pn_buf *b, const char *s, size_t n)
 
 	pn_buf_putc(b, '"');
 	while (i < n) {
+		if ((len = json_run(p + i, n - i))) {
+			pn_buf_put(b, p + i, len);
+			i += len;
+			continue;
+		}
 		len = utf8_seq(p + i, n - i, &cp);
 		if (len == 0) {
 			put_hex_byte(b, "\\udc", p[i]);
