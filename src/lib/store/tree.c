@@ -137,15 +137,17 @@ static void bind_key(sqlite3_stmt *st, const pn_key *k)
 static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 {
 	/* One statement for the whole subtree, each level found through the
-	 * parent index. UNION, not UNION ALL: a damaged file with a loop of
-	 * parents still ends. The rows carry only integers, so the set UNION
-	 * keeps is small; the strings are read once, by the final join. */
+	 * parent index; the strings are read once, by the final join. A child
+	 * starts after its parent, so (start_ns, id) grows along every link
+	 * that is followed: a damaged file with a loop of parents still ends,
+	 * without the cost of UNION remembering every row. */
 	static const char sql[] =
 		"WITH RECURSIVE d(id, pid, start_ns, boot, os, parent) AS ("
 		" SELECT id, pid, start_ns, boot, os, 0 FROM process WHERE id = ?1"
-		" UNION SELECT p.id, p.pid, p.start_ns, p.boot, p.os, d.id FROM d JOIN process p"
+		" UNION ALL SELECT p.id, p.pid, p.start_ns, p.boot, p.os, d.id FROM d JOIN process p"
 		"  ON p.ppid = d.pid AND p.parent_start = d.start_ns AND p.boot = d.boot"
-		"  AND p.os = d.os)"
+		"  AND p.os = d.os WHERE p.start_ns > d.start_ns"
+		"  OR (p.start_ns = d.start_ns AND p.id > d.id))"
 		" SELECT " NODE_COLS ", d.parent FROM d JOIN process p ON p.id = d.id";
 	sqlite3_stmt *st;
 	int rc = pn__store_prepare(s, sql, &st);
