@@ -457,6 +457,41 @@ static void test_retention_size(void)
 	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 100") == 0);
 }
 
+/* Records ev[from..to) in one writer session. */
+static void write_events(const pn_event *ev, int from, int to)
+{
+	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+
+	CHECK(s != NULL);
+	for (int i = from; s && i < to; i++)
+		pn_store_event(&ev[i], s);
+	CHECK(pn_store_close(s) == 0);
+}
+
+/* A process first seen without a parent takes the first parent an event
+ * names, and keeps it when a later exit names the reaper; both when its
+ * row is cached (pid 70) and when a new writer finds it by key (pid 71). */
+static void test_first_parent(void)
+{
+	char saved[sizeof(path)];
+	pn_event ev[6];
+
+	for (int i = 0; i < 2; i++) {
+		uint32_t pid = 70 + (uint32_t)i;
+
+		ev[i * 3] = proc_event(PN_EVENT_FORK, pid, 60, T0 + NS);
+		ev[i * 3].have &= ~PN_HAVE_PARENT;
+		ev[i * 3 + 1] = proc_event(PN_EVENT_FORK, pid, 60, T0 + 2 * NS);
+		ev[i * 3 + 2] = exit_event(pid, 1, T0 + 3 * NS, 0, 0);
+	}
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/parent.db", dir);
+	write_events(ev, 0, 4);
+	write_events(ev, 4, 6);
+	CHECK(db_int("SELECT count(*) FROM process WHERE ppid = 60 AND parent_start = 6000") == 2);
+	memcpy(path, saved, sizeof(path));
+}
+
 /* A log written by schema version 1 (textual keys) is brought to the
  * current version by the writer and answers the same tree and queries. */
 static const char v1_rows[] =
@@ -518,6 +553,7 @@ int main(void)
 	test_tree();
 	test_refusals();
 	test_migrate_v1();
+	test_first_parent();
 	test_parse();
 	test_crash_gap();
 	test_retention();

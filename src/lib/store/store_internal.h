@@ -8,6 +8,7 @@
 #define PN_STORE_CACHE_BITS 16
 struct pn__store_slot {
 	uint32_t pid;
+	uint32_t has_parent;        /* the row is known to have its parent */
 	uint64_t start_ns;
 	int64_t id;
 };
@@ -17,7 +18,7 @@ struct pn_store {
 	enum pn_store_mode mode;
 	pn_store_options opt;
 	int64_t run;                /* run.id of this writer */
-	sqlite3_stmt *ins_event, *ins_process, *up_process, *find_process;
+	sqlite3_stmt *ins_event, *ins_process, *up_process, *adopt_parent, *find_process;
 	struct pn__store_slot *cache;
 	int in_txn;                 /* a batch transaction is open */
 	uint32_t pending;           /* events in it */

@@ -34,12 +34,11 @@ static const char sql_insert_process[] =
 	" core_dumped) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
 	" ?15, ?16, ?17, ?18, ?19, ?20)";
 
-/* SQLite evaluates every SET expression on the old row, so parent_start
- * still sees the old ppid. */
+/* The parent is not set here: SQLite rewrites the entries of every index
+ * whose columns an UPDATE sets, so setting ppid on each exec and exit
+ * rewrote the parent index for nothing. adopt_parent() sets it, once. */
 static const char sql_update_process[] =
 	"UPDATE process SET"
-	" parent_start = CASE WHEN ppid IS NULL THEN ?6 ELSE parent_start END,"
-	" ppid = coalesce(ppid, ?5),"
 	" uid = coalesce(?7, uid), gid = coalesce(?8, gid), euid = coalesce(?9, euid),"
 	" comm = coalesce(?10, comm), image = coalesce(?11, image),"
 	" argv = CASE WHEN ?16 IS NULL THEN argv ELSE ?12 END,"
@@ -49,6 +48,9 @@ static const char sql_update_process[] =
 	" exit_code = coalesce(?18, exit_code), signal = coalesce(?19, signal),"
 	" core_dumped = coalesce(?20, core_dumped)"
 	" WHERE id = ?21";
+
+static const char sql_adopt_parent[] =
+	"UPDATE process SET ppid = ?1, parent_start = ?2 WHERE id = ?3 AND ppid IS NULL";
 
 static const char sql_find_process[] =
 	"SELECT id FROM process WHERE pid = ?4 AND start_ns = ?2 AND boot = ?1 AND os = ?3";
@@ -148,25 +150,43 @@ static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
 	return &s->cache[h >> (64 - PN_STORE_CACHE_BITS)];
 }
 
-/* A new process: its row is inserted; one seen before: its row updated. */
+/* A row recorded without a parent takes the first one an event names. */
+static int adopt_parent(pn_store *s, const pn_event *ev, int64_t id)
+{
+	sqlite3_stmt *st = s->adopt_parent;
+
+	sqlite3_bind_int64(st, 1, ev->ppid);
+	sqlite3_bind_int64(st, 2, (int64_t)ev->parent_key.start_ns);
+	sqlite3_bind_int64(st, 3, id);
+	return step_done(s, st);
+}
+
+/* A new process: its row is inserted; one seen before: its row updated,
+ * and given the event's parent unless it is known to have one. */
 static int upsert_process(pn_store *s, const pn_event *ev, int64_t *id)
 {
 	struct pn__store_slot *slot = slot_of(s, &ev->key);
-	int hit = 0, rc = 0;
+	uint32_t has_parent = 0, ev_parent = (ev->have & PN_HAVE_PARENT) != 0;
+	int hit = 0, inserted = 0, rc = 0;
 
-	if (slot->id && slot->pid == ev->key.pid && slot->start_ns == ev->key.start_ns)
+	if (slot->id && slot->pid == ev->key.pid && slot->start_ns == ev->key.start_ns) {
+		has_parent = slot->has_parent;
 		rc = update_process(s, ev, *id = slot->id, &hit);
+	}
 	if (!rc && !hit) {
+		has_parent = 0;
 		bind_process(s->ins_process, ev);
 		rc = step_done(s, s->ins_process);
-		hit = !rc && sqlite3_changes(s->db) > 0;
+		hit = inserted = !rc && sqlite3_changes(s->db) > 0;
 		*id = sqlite3_last_insert_rowid(s->db);
 	}
 	if (!rc && !hit)
 		rc = find_process(s, &ev->key, id);
 	if (!rc && !hit)
 		rc = update_process(s, ev, *id, &hit);
-	*slot = (struct pn__store_slot){ ev->key.pid, ev->key.start_ns, *id };
+	if (!rc && !inserted && !has_parent && ev_parent)
+		rc = adopt_parent(s, ev, *id);
+	*slot = (struct pn__store_slot){ ev->key.pid, has_parent | ev_parent, ev->key.start_ns, *id };
 	return rc;
 }
 
@@ -355,6 +375,8 @@ int pn__store_writer_open(pn_store *s)
 	if (!rc)
 		rc = pn__store_prepare(s, sql_update_process, &s->up_process);
 	if (!rc)
+		rc = pn__store_prepare(s, sql_adopt_parent, &s->adopt_parent);
+	if (!rc)
 		rc = pn__store_prepare(s, sql_find_process, &s->find_process);
 	if (!rc)
 		s->cache = calloc(1u << PN_STORE_CACHE_BITS, sizeof(*s->cache));
@@ -398,6 +420,7 @@ void pn__store_writer_close(pn_store *s)
 	sqlite3_finalize(s->ins_event);
 	sqlite3_finalize(s->ins_process);
 	sqlite3_finalize(s->up_process);
+	sqlite3_finalize(s->adopt_parent);
 	sqlite3_finalize(s->find_process);
 	free(s->cache);
 }
