@@ -5,7 +5,7 @@ LIB_EXTRA_LIBS += -lsqlite3
 # Store throughput and query latency (see src/lib/store/README.md).
 $(B)/bench/store_bench: bench/store_bench.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
 bench-store: $(B)/bench/store_bench
 	$(B)/bench/store_bench

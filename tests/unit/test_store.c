@@ -17,6 +17,7 @@
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
+#include "store/store_internal.h"
 
 #define NS 1000000000LL
 #define T0 (1800000000LL * NS)
@@ -456,6 +457,87 @@ static void test_retention_size(void)
 	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 100") == 0);
 }
 
+/* Records ev[from..to) in one writer session. */
+static void write_events(const pn_event *ev, int from, int to)
+{
+	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+
+	CHECK(s != NULL);
+	for (int i = from; s && i < to; i++)
+		pn_store_event(&ev[i], s);
+	CHECK(pn_store_close(s) == 0);
+}
+
+/* A process first seen without a parent takes the first parent an event
+ * names, and keeps it when a later exit names the reaper; both when its
+ * row is cached (pid 70) and when a new writer finds it by key (pid 71). */
+static void test_first_parent(void)
+{
+	char saved[sizeof(path)];
+	pn_event ev[6];
+
+	for (int i = 0; i < 2; i++) {
+		uint32_t pid = 70 + (uint32_t)i;
+
+		ev[i * 3] = proc_event(PN_EVENT_FORK, pid, 60, T0 + NS);
+		ev[i * 3].have &= ~PN_HAVE_PARENT;
+		ev[i * 3 + 1] = proc_event(PN_EVENT_FORK, pid, 60, T0 + 2 * NS);
+		ev[i * 3 + 2] = exit_event(pid, 1, T0 + 3 * NS, 0, 0);
+	}
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/parent.db", dir);
+	write_events(ev, 0, 4);
+	write_events(ev, 4, 6);
+	CHECK(db_int("SELECT count(*) FROM process WHERE ppid = 60 AND parent_start = 6000") == 2);
+	memcpy(path, saved, sizeof(path));
+}
+
+/* A log written by schema version 1 (textual keys) is brought to the
+ * current version by the writer and answers the same tree and queries. */
+static const char v1_rows[] =
+	"PRAGMA user_version = 1; PRAGMA application_id = 1886285684;"
+	"INSERT INTO run VALUES(1, 1, 2, 99);"
+	"INSERT INTO process(id, key, boot, start_ns, os, pid, parent_key, ppid, comm, image, argv,"
+	" argc, first_ns, exec_ns, end_ns, exit_code, signal, core_dumped) VALUES"
+	" (1, 'L:1122334455667788:3000:30', 1234605616436508552, 3000, 76, 30,"
+	"  'L:1122334455667788:1000:10', 10, x'6375726c', '/usr/bin/curl',"
+	"  x'6375726c002d7300687474703a2f2f782f00', 3, 1, 2, 8, 7, 0, 0),"
+	" (2, 'L:1122334455667788:4000:40', 1234605616436508552, 4000, 76, 40,"
+	"  'L:1122334455667788:3000:30', 30, x'73', NULL, NULL, NULL, 3, NULL, 4, 0, 0, 0),"
+	" (3, 'L:1122334455667788:5000:50', 1234605616436508552, 5000, 76, 50,"
+	"  NULL, NULL, x'73', NULL, NULL, NULL, 5, NULL, NULL, NULL, NULL, NULL);"
+	"INSERT INTO event(run, seq, type, time_ns, have, flags, process, pid, ppid, parent_start)"
+	" VALUES(1, 1, 1, 3, 2, 0, 2, 40, 30, 3000), (1, 2, 3, 4, 2, 0, 2, 40, 30, 3000);";
+
+static void test_migrate_v1(void)
+{
+	char saved[sizeof(path)];
+	pn_store_filter by_pid = { .have_pid = 1, .pid = 40 };
+	pn_buf out = { 0 };
+	pn_store *s;
+	sqlite3 *db;
+
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, pn__store_migrations[0], NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, v1_rows, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(pn_store_close(open_store(PN_STORE_WRITE, NULL)) == 0);
+	CHECK(db_int("PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+	CHECK(db_int("SELECT count(*) FROM process WHERE ppid IS NULL AND parent_start IS NULL") == 1);
+	CHECK(db_int("SELECT parent_start FROM process WHERE pid = 40") == 3000);
+	s = open_store(PN_STORE_READ, NULL);
+	CHECK(s && pn_store_tree(s, "L:1122334455667788:3000:30", 0, &out, NULL) == 0);
+	CHECK_STR(out.data,
+		  "30 /usr/bin/curl : curl -s http://x/ [exit 7] L:1122334455667788:3000:30 <= selected\n"
+		  "  40 [s] [exit 0] L:1122334455667788:4000:40\n");
+	pn_store_close(s);
+	CHECK(query_json(&by_pid, &out) == 2);
+	memcpy(path, saved, sizeof(path));
+	pn_buf_free(&out);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -470,6 +552,8 @@ int main(void)
 	test_sql_metacharacters();
 	test_tree();
 	test_refusals();
+	test_migrate_v1();
+	test_first_parent();
 	test_parse();
 	test_crash_gap();
 	test_retention();

@@ -18,7 +18,8 @@ void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int sele
 {
 	for (unsigned i = 0; i < depth; i++)
 		pn_buf_puts(b, "  ");
-	pn_buf_printf(b, "%" PRIu32 " ", p->pid);
+	pn_buf_put_u64(b, p->pid);
+	pn_buf_putc(b, ' ');
 	if (p->have & PN_HAVE_IMAGE) {
 		pn_esc_table(b, p->image.ptr, p->image.len, PN_ESC_QUOTE);
 	} else if (p->have & PN_HAVE_COMM) {

@@ -8,6 +8,7 @@
 #define PN_STORE_CACHE_BITS 16
 struct pn__store_slot {
 	uint32_t pid;
+	uint32_t has_parent;        /* the row is known to have its parent */
 	uint64_t start_ns;
 	int64_t id;
 };
@@ -17,17 +18,18 @@ struct pn_store {
 	enum pn_store_mode mode;
 	pn_store_options opt;
 	int64_t run;                /* run.id of this writer */
-	sqlite3_stmt *ins_event, *ins_process, *up_process, *find_process;
+	sqlite3_stmt *ins_event, *ins_process, *up_process, *adopt_parent, *find_process;
 	struct pn__store_slot *cache;
 	int in_txn;                 /* a batch transaction is open */
 	uint32_t pending;           /* events in it */
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */
 	uint64_t next_retention_ns; /* monotonic time of the next retention step */
 	int failed;                 /* first write error, -errno */
-	pn_buf key, parent_key;     /* scratch for textual keys */
 	char errmsg[256];
 };
 
+/* The schema steps: [i] brings a file from version i to i + 1. */
+extern const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION];
 /* Records SQLite's message for what failed and maps rc to -errno. */
 int pn__store_err(pn_store *s, int rc, const char *what);
 /* Runs SQL that returns no rows. */

@@ -4,6 +4,7 @@
  * they started. Rendering is src/lib/fmt/tree.c's; this file finds the
  * processes and orders them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,9 +16,9 @@
 #define MAX_ANCESTORS 4096
 
 #define NODE_COLS                                                                       \
-	"p.id, p.boot, p.start_ns, p.os, p.pid, p.parent_key, p.ppid, p.uid, p.comm, p.image," \
+	"p.id, p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image," \
 	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped"
-enum { N_ID, N_BOOT, N_START, N_OS, N_PID, N_PKEY, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV,
+enum { N_ID, N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV,
        N_CWD, N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_PARENT_ID };
 
 struct node {
@@ -66,18 +67,14 @@ static int copy_strings(struct node *x, sqlite3_stmt *st)
 	return 0;
 }
 
-static void parse_parent(struct node *x, sqlite3_stmt *st)
+/* The parent has the child's boot and os (see migration 1 -> 2). */
+static void row_parent(struct node *x, sqlite3_stmt *st)
 {
-	const char *k = (const char *)sqlite3_column_text(st, N_PKEY);
-	char os;
-	pn_key pk;
-
-	if (!k || sscanf(k, "%c:%" SCNx64 ":%" SCNu64 ":%" SCNu32, &os, &pk.boot, &pk.start_ns,
-			 &pk.pid) != 4)
+	if (is_null(st, N_PPID))
 		return;
-	pk.os = (unsigned char)os;
-	x->n.parent_key = pk;
 	x->n.ppid = (uint32_t)sqlite3_column_int64(st, N_PPID);
+	x->n.parent_key = (pn_key){ x->n.key.boot, (uint64_t)sqlite3_column_int64(st, N_PSTART),
+				    x->n.ppid, x->n.key.os };
 	x->n.have |= PN_HAVE_PARENT;
 }
 
@@ -92,7 +89,7 @@ static int row_node(sqlite3_stmt *st, struct node *x)
 	n->key = (pn_key){ (uint64_t)sqlite3_column_int64(st, N_BOOT),
 			   (uint64_t)sqlite3_column_int64(st, N_START), n->pid,
 			   (uint32_t)sqlite3_column_int64(st, N_OS) };
-	parse_parent(x, st);
+	row_parent(x, st);
 	if (!is_null(st, N_UID)) {
 		n->uid = (uint32_t)sqlite3_column_int64(st, N_UID);
 		n->have |= PN_HAVE_UID;
@@ -126,13 +123,31 @@ static int collect(pn_store *s, sqlite3_stmt *st, struct node **arr, size_t *n, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "tree");
 }
 
+/* Binds a key as the ?1..?4 of a statement that looks a process up. */
+static void bind_key(sqlite3_stmt *st, const pn_key *k)
+{
+	sqlite3_bind_int64(st, 1, k->pid);
+	sqlite3_bind_int64(st, 2, (int64_t)k->start_ns);
+	sqlite3_bind_int64(st, 3, (int64_t)k->boot);
+	sqlite3_bind_int64(st, 4, k->os);
+}
+
+#define BY_KEY "p.pid = ?1 AND p.start_ns = ?2 AND p.boot = ?3 AND p.os = ?4"
+
 static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 {
-	/* UNION, not UNION ALL: a damaged file with a loop of keys still ends. */
+	/* One statement for the whole subtree, each level found through the
+	 * parent index; the strings are read once, by the final join. A child
+	 * starts after its parent, so (start_ns, id) grows along every link
+	 * that is followed: a damaged file with a loop of parents still ends,
+	 * without the cost of UNION remembering every row. */
 	static const char sql[] =
-		"WITH RECURSIVE d(id, key, parent) AS ("
-		" SELECT id, key, 0 FROM process WHERE id = ?1"
-		" UNION SELECT p.id, p.key, d.id FROM process p JOIN d ON p.parent_key = d.key)"
+		"WITH RECURSIVE d(id, pid, start_ns, boot, os, parent) AS ("
+		" SELECT id, pid, start_ns, boot, os, 0 FROM process WHERE id = ?1"
+		" UNION ALL SELECT p.id, p.pid, p.start_ns, p.boot, p.os, d.id FROM d JOIN process p"
+		"  ON p.ppid = d.pid AND p.parent_start = d.start_ns AND p.boot = d.boot"
+		"  AND p.os = d.os WHERE p.start_ns > d.start_ns"
+		"  OR (p.start_ns = d.start_ns AND p.id > d.id))"
 		" SELECT " NODE_COLS ", d.parent FROM d JOIN process p ON p.id = d.id";
 	sqlite3_stmt *st;
 	int rc = pn__store_prepare(s, sql, &st);
@@ -148,16 +163,13 @@ static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 static int load_ancestors(pn_store *s, struct tree *t)
 {
 	sqlite3_stmt *st;
-	pn_buf key = { 0 };
-	int rc = pn__store_prepare(s, "SELECT " NODE_COLS " FROM process p WHERE p.key = ?1", &st);
+	int rc = pn__store_prepare(s, "SELECT " NODE_COLS " FROM process p WHERE " BY_KEY, &st);
 	const struct node *cur = &t->down[0];
 
 	while (!rc && (cur->n.have & PN_HAVE_PARENT) && t->nup < MAX_ANCESTORS) {
 		size_t before = t->nup;
 
-		pn_buf_reset(&key);
-		pn_fmt_key(&key, &cur->n.parent_key);
-		sqlite3_bind_text(st, 1, key.data, (int)key.len, SQLITE_STATIC);
+		bind_key(st, &cur->n.parent_key);
 		rc = collect(s, st, &t->up, &t->nup, t->nup + 1);
 		sqlite3_reset(st);
 		if (t->nup == before || t->up[before].id == t->down[0].id)
@@ -165,7 +177,6 @@ static int load_ancestors(pn_store *s, struct tree *t)
 		cur = &t->up[t->nup - 1];
 	}
 	sqlite3_finalize(st);
-	pn_buf_free(&key);
 	return rc;
 }
 
@@ -269,14 +280,49 @@ static int parse_pid(const char *spec, uint32_t *pid)
 	return 0;
 }
 
+/* An unsigned number in base 10 or 16 up to the next ':' or the end. */
+static const char *parse_u64(const char *p, int base, uint64_t *v)
+{
+	char *end;
+
+	if (!(base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+		return NULL;
+	errno = 0;
+	*v = strtoull(p, &end, base);
+	return errno || (*end && *end != ':') ? NULL : end;
+}
+
+/* A key as pn_fmt_key() prints it: "L:<boot hex>:<start ns>:<pid>". */
+static int parse_key(const char *spec, pn_key *k)
+{
+	const char *p;
+	uint64_t pid = 0;
+
+	if (!spec[0] || spec[1] != ':')
+		return -EINVAL;
+	k->os = (unsigned char)spec[0];
+	p = parse_u64(spec + 2, 16, &k->boot);
+	if (p && *p == ':')
+		p = parse_u64(p + 1, 10, &k->start_ns);
+	if (p && *p == ':')
+		p = parse_u64(p + 1, 10, &pid);
+	if (!p || *p || pid > UINT32_MAX)
+		return -EINVAL;
+	k->pid = (uint32_t)pid;
+	return 0;
+}
+
 static int resolve_key(pn_store *s, const char *spec, int64_t *id)
 {
 	sqlite3_stmt *st;
-	int rc = pn__store_prepare(s, "SELECT id FROM process WHERE key = ?1", &st);
+	pn_key k;
+	int rc = parse_key(spec, &k);
 
+	if (!rc)
+		rc = pn__store_prepare(s, "SELECT p.id FROM process p WHERE " BY_KEY, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, spec, -1, SQLITE_STATIC);
+	bind_key(st, &k);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : pn__store_err(s, rc, "tree");

@@ -24,29 +24,36 @@ static const char sql_insert_event[] =
 
 /* A process row gathers what its events tell: the first known parent (an
  * exit after the parent died names the reaper instead), the latest exec's
- * image and arguments, and the exit. Both statements take the same
- * parameters (?1..?21, and the row id ?22 for the update); plain single-row
- * statements need no statement journal, unlike an upsert, which halves
- * the cost of an event. */
+ * image and arguments, and the exit. The statements share the parameters
+ * ?1..?20 (the key is ?1..?4), and the update takes the row id as ?21;
+ * plain single-row statements need no statement journal, unlike an upsert,
+ * which halves the cost of an event. */
 static const char sql_insert_process[] =
-	"INSERT OR IGNORE INTO process(key, boot, start_ns, os, pid, parent_key, ppid, uid, gid,"
+	"INSERT OR IGNORE INTO process(boot, start_ns, os, pid, ppid, parent_start, uid, gid,"
 	" euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
 	" core_dumped) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+	" ?15, ?16, ?17, ?18, ?19, ?20)";
 
+/* The parent is not set here: SQLite rewrites the entries of every index
+ * whose columns an UPDATE sets, so setting ppid on each exec and exit
+ * rewrote the parent index for nothing. adopt_parent() sets it, once. */
 static const char sql_update_process[] =
 	"UPDATE process SET"
-	" ppid = CASE WHEN parent_key IS NULL THEN ?7 ELSE ppid END,"
-	" parent_key = coalesce(parent_key, ?6),"
-	" uid = coalesce(?8, uid), gid = coalesce(?9, gid), euid = coalesce(?10, euid),"
-	" comm = coalesce(?11, comm), image = coalesce(?12, image),"
-	" argv = CASE WHEN ?17 IS NULL THEN argv ELSE ?13 END,"
-	" argc = CASE WHEN ?17 IS NULL THEN argc ELSE ?14 END,"
-	" cwd = CASE WHEN ?17 IS NULL THEN cwd ELSE ?15 END,"
-	" exec_ns = coalesce(?17, exec_ns), end_ns = coalesce(?18, end_ns),"
-	" exit_code = coalesce(?19, exit_code), signal = coalesce(?20, signal),"
-	" core_dumped = coalesce(?21, core_dumped)"
-	" WHERE id = ?22";
+	" uid = coalesce(?7, uid), gid = coalesce(?8, gid), euid = coalesce(?9, euid),"
+	" comm = coalesce(?10, comm), image = coalesce(?11, image),"
+	" argv = CASE WHEN ?16 IS NULL THEN argv ELSE ?12 END,"
+	" argc = CASE WHEN ?16 IS NULL THEN argc ELSE ?13 END,"
+	" cwd = CASE WHEN ?16 IS NULL THEN cwd ELSE ?14 END,"
+	" exec_ns = coalesce(?16, exec_ns), end_ns = coalesce(?17, end_ns),"
+	" exit_code = coalesce(?18, exit_code), signal = coalesce(?19, signal),"
+	" core_dumped = coalesce(?20, core_dumped)"
+	" WHERE id = ?21";
+
+static const char sql_adopt_parent[] =
+	"UPDATE process SET ppid = ?1, parent_start = ?2 WHERE id = ?3 AND ppid IS NULL";
+
+static const char sql_find_process[] =
+	"SELECT id FROM process WHERE pid = ?4 AND start_ns = ?2 AND boot = ?1 AND os = ?3";
 
 static int is_exec(const pn_event *ev)
 {
@@ -66,37 +73,38 @@ static void bind_process_exit(sqlite3_stmt *st, const pn_event *ev)
 {
 	int is_exit = ev->type == PN_EVENT_EXIT;
 
-	bind_int(st, 18, ev->time_ns, is_exit);
-	bind_int(st, 19, ev->exit_code, is_exit);
-	bind_int(st, 20, ev->signal, is_exit);
-	bind_int(st, 21, ev->core_dumped, is_exit);
+	bind_int(st, 17, ev->time_ns, is_exit);
+	bind_int(st, 18, ev->exit_code, is_exit);
+	bind_int(st, 19, ev->signal, is_exit);
+	bind_int(st, 20, ev->core_dumped, is_exit);
 }
 
-static void bind_process(pn_store *s, sqlite3_stmt *st, const pn_event *ev)
+static void bind_key(sqlite3_stmt *st, const pn_key *k)
+{
+	sqlite3_bind_int64(st, 1, (int64_t)k->boot);
+	sqlite3_bind_int64(st, 2, (int64_t)k->start_ns);
+	sqlite3_bind_int64(st, 3, k->os);
+	sqlite3_bind_int64(st, 4, k->pid);
+}
+
+static void bind_process(sqlite3_stmt *st, const pn_event *ev)
 {
 	uint32_t h = ev->have;
 	int exec = is_exec(ev);
 
-	sqlite3_bind_text(st, 1, s->key.data, (int)s->key.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)ev->key.boot);
-	sqlite3_bind_int64(st, 3, (int64_t)ev->key.start_ns);
-	sqlite3_bind_int64(st, 4, ev->key.os);
-	sqlite3_bind_int64(st, 5, ev->pid);
-	if (h & PN_HAVE_PARENT)
-		sqlite3_bind_text(st, 6, s->parent_key.data, (int)s->parent_key.len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 6);
-	bind_int(st, 7, ev->ppid, h & PN_HAVE_PARENT);
-	bind_int(st, 8, ev->uid, h & PN_HAVE_UID);
-	bind_int(st, 9, ev->gid, h & PN_HAVE_UID);
-	bind_int(st, 10, ev->euid, h & PN_HAVE_UID);
-	pn__store_bind_str(st, 11, &ev->comm, h & PN_HAVE_COMM);
-	pn__store_bind_str(st, 12, &ev->image, h & PN_HAVE_IMAGE);
-	pn__store_bind_str(st, 13, &ev->argv, exec && (h & PN_HAVE_ARGV));
-	bind_int(st, 14, ev->argc, exec && (h & PN_HAVE_ARGV));
-	pn__store_bind_str(st, 15, &ev->cwd, exec && (h & PN_HAVE_CWD));
-	sqlite3_bind_int64(st, 16, ev->time_ns);
-	bind_int(st, 17, ev->time_ns, exec);
+	bind_key(st, &ev->key);
+	bind_int(st, 5, ev->ppid, h & PN_HAVE_PARENT);
+	bind_int(st, 6, (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
+	bind_int(st, 7, ev->uid, h & PN_HAVE_UID);
+	bind_int(st, 8, ev->gid, h & PN_HAVE_UID);
+	bind_int(st, 9, ev->euid, h & PN_HAVE_UID);
+	pn__store_bind_str(st, 10, &ev->comm, h & PN_HAVE_COMM);
+	pn__store_bind_str(st, 11, &ev->image, h & PN_HAVE_IMAGE);
+	pn__store_bind_str(st, 12, &ev->argv, exec && (h & PN_HAVE_ARGV));
+	bind_int(st, 13, ev->argc, exec && (h & PN_HAVE_ARGV));
+	pn__store_bind_str(st, 14, &ev->cwd, exec && (h & PN_HAVE_CWD));
+	sqlite3_bind_int64(st, 15, ev->time_ns);
+	bind_int(st, 16, ev->time_ns, exec);
 	bind_process_exit(st, ev);
 }
 
@@ -113,19 +121,19 @@ static int update_process(pn_store *s, const pn_event *ev, int64_t id, int *hit)
 {
 	int rc;
 
-	bind_process(s, s->up_process, ev);
-	sqlite3_bind_int64(s->up_process, 22, id);
+	bind_process(s->up_process, ev);
+	sqlite3_bind_int64(s->up_process, 21, id);
 	rc = step_done(s, s->up_process);
 	*hit = !rc && sqlite3_changes(s->db) > 0;
 	return rc;
 }
 
-static int find_process(pn_store *s, int64_t *id)
+static int find_process(pn_store *s, const pn_key *k, int64_t *id)
 {
 	sqlite3_stmt *st = s->find_process;
 	int rc;
 
-	sqlite3_bind_text(st, 1, s->key.data, (int)s->key.len, SQLITE_STATIC);
+	bind_key(st, k);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
@@ -142,29 +150,43 @@ static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
 	return &s->cache[h >> (64 - PN_STORE_CACHE_BITS)];
 }
 
-/* A new process: its row is inserted; one seen before: its row updated. */
+/* A row recorded without a parent takes the first one an event names. */
+static int adopt_parent(pn_store *s, const pn_event *ev, int64_t id)
+{
+	sqlite3_stmt *st = s->adopt_parent;
+
+	sqlite3_bind_int64(st, 1, ev->ppid);
+	sqlite3_bind_int64(st, 2, (int64_t)ev->parent_key.start_ns);
+	sqlite3_bind_int64(st, 3, id);
+	return step_done(s, st);
+}
+
+/* A new process: its row is inserted; one seen before: its row updated,
+ * and given the event's parent unless it is known to have one. */
 static int upsert_process(pn_store *s, const pn_event *ev, int64_t *id)
 {
 	struct pn__store_slot *slot = slot_of(s, &ev->key);
-	int hit = 0, rc = 0;
+	uint32_t has_parent = 0, ev_parent = (ev->have & PN_HAVE_PARENT) != 0;
+	int hit = 0, inserted = 0, rc = 0;
 
-	pn_buf_reset(&s->key);
-	pn_fmt_key(&s->key, &ev->key);
-	pn_buf_reset(&s->parent_key);
-	pn_fmt_key(&s->parent_key, &ev->parent_key);
-	if (slot->id && slot->pid == ev->key.pid && slot->start_ns == ev->key.start_ns)
+	if (slot->id && slot->pid == ev->key.pid && slot->start_ns == ev->key.start_ns) {
+		has_parent = slot->has_parent;
 		rc = update_process(s, ev, *id = slot->id, &hit);
+	}
 	if (!rc && !hit) {
-		bind_process(s, s->ins_process, ev);
+		has_parent = 0;
+		bind_process(s->ins_process, ev);
 		rc = step_done(s, s->ins_process);
-		hit = !rc && sqlite3_changes(s->db) > 0;
+		hit = inserted = !rc && sqlite3_changes(s->db) > 0;
 		*id = sqlite3_last_insert_rowid(s->db);
 	}
 	if (!rc && !hit)
-		rc = find_process(s, id);
+		rc = find_process(s, &ev->key, id);
 	if (!rc && !hit)
 		rc = update_process(s, ev, *id, &hit);
-	*slot = (struct pn__store_slot){ ev->key.pid, ev->key.start_ns, *id };
+	if (!rc && !inserted && !has_parent && ev_parent)
+		rc = adopt_parent(s, ev, *id);
+	*slot = (struct pn__store_slot){ ev->key.pid, has_parent | ev_parent, ev->key.start_ns, *id };
 	return rc;
 }
 
@@ -353,7 +375,9 @@ int pn__store_writer_open(pn_store *s)
 	if (!rc)
 		rc = pn__store_prepare(s, sql_update_process, &s->up_process);
 	if (!rc)
-		rc = pn__store_prepare(s, "SELECT id FROM process WHERE key = ?1", &s->find_process);
+		rc = pn__store_prepare(s, sql_adopt_parent, &s->adopt_parent);
+	if (!rc)
+		rc = pn__store_prepare(s, sql_find_process, &s->find_process);
 	if (!rc)
 		s->cache = calloc(1u << PN_STORE_CACHE_BITS, sizeof(*s->cache));
 	if (!rc && !s->cache)
@@ -396,6 +420,7 @@ void pn__store_writer_close(pn_store *s)
 	sqlite3_finalize(s->ins_event);
 	sqlite3_finalize(s->ins_process);
 	sqlite3_finalize(s->up_process);
+	sqlite3_finalize(s->adopt_parent);
 	sqlite3_finalize(s->find_process);
 	free(s->cache);
 }
