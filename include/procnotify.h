@@ -158,7 +158,8 @@ int pn_unregister(pn_handle *h, pn_callback cb, void *user);
 int pn_fd(pn_handle *h);
 
 /* Waits up to timeout_ms (-1 forever) and delivers what is pending.
- * Returns the number of events delivered, or -errno (-EINTR on a signal). */
+ * Returns the number of events delivered, or -errno (-EINTR on a signal;
+ * -EBUSY when called from inside a callback, as pn_flush() too). */
 int pn_poll(pn_handle *h, int timeout_ms);
 
 /* Delivers everything the kernel has produced so far, without waiting. */

@@ -212,8 +212,7 @@ static void apply(pn_handle *h, pn_event *ev)
 	case PN_EVENT_EXIT:
 		p = pn__pt_find(&h->table, ev->pid, ev->key.start_ns);
 		enrich(h, ev, p);
-		dispatch(h, ev);
-		p = pn__pt_find(&h->table, ev->pid, ev->key.start_ns);
+		dispatch(h, ev); /* callbacks cannot reach the table: p stays valid */
 		if (p)
 			pn__pt_remove(&h->table, p);
 		break;
@@ -433,6 +432,9 @@ int pn_flush(pn_handle *h)
 	uint64_t before = h->seq;
 	int err;
 
+	/* Event strings point into the table and the ring: no delivery inside one. */
+	if (h->dispatching)
+		return -EBUSY;
 	h->dctx.mono_to_wall_ns = mono_to_wall();
 	err = h->ops->drain(h->state);
 	if (err)
@@ -451,6 +453,8 @@ int pn_poll(pn_handle *h, int timeout_ms)
 
 	if (!h)
 		return -EINVAL;
+	if (h->dispatching)
+		return -EBUSY;
 	n = epoll_wait(h->epfd, evs, 4, timeout_ms);
 	if (n < 0)
 		return -errno;
