@@ -17,6 +17,8 @@ void pn__json_u64(pn_buf *b, const char *name, uint64_t v, int known);
 void pn__json_u32(pn_buf *b, const char *name, uint32_t v, int known);
 void pn__json_bool(pn_buf *b, const char *name, int v);
 void pn__json_key(pn_buf *b, const char *name, const pn_key *k, int known);
+/* RFC 3339 time as a JSON string, or null. */
+void pn__json_time(pn_buf *b, const char *name, int64_t unix_ns, int known);
 void pn__json_argv(pn_buf *b, const pn_str *argv, int known);
 /* "signal", "signal_name" and "core_dumped" of an exit. */
 void pn__json_signal(pn_buf *b, int sig, int core_dumped);

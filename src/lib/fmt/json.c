@@ -51,6 +51,18 @@ void pn__json_key(pn_buf *b, const char *name, const pn_key *k, int known)
 	pn_buf_putc(b, '"');
 }
 
+void pn__json_time(pn_buf *b, const char *name, int64_t unix_ns, int known)
+{
+	member(b, name);
+	if (!known) {
+		pn_buf_puts(b, "null");
+		return;
+	}
+	pn_buf_putc(b, '"');
+	pn_fmt_time_rfc3339(b, unix_ns);
+	pn_buf_putc(b, '"');
+}
+
 void pn__json_argv(pn_buf *b, const pn_str *argv, int known)
 {
 	size_t i = 0;

@@ -42,18 +42,6 @@ void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int sele
 	pn_buf_putc(b, '\n');
 }
 
-static void json_time(pn_buf *b, const char *name, int64_t ns, int known)
-{
-	pn_buf_printf(b, ",\"%s\":", name);
-	if (!known) {
-		pn_buf_puts(b, "null");
-		return;
-	}
-	pn_buf_putc(b, '"');
-	pn_fmt_time_rfc3339(b, ns);
-	pn_buf_putc(b, '"');
-}
-
 void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 {
 	uint32_t h = p->have;
@@ -67,8 +55,8 @@ void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 	pn__json_key(b, "parent_key", &p->parent_key, h & PN_HAVE_PARENT);
 	pn__json_argv(b, &p->argv, h & PN_HAVE_ARGV);
 	pn__json_str(b, "cwd", &p->cwd, h & PN_HAVE_CWD);
-	json_time(b, "start", p->start_ns, 1);
-	json_time(b, "end", p->end_ns, p->end_ns != 0);
+	pn__json_time(b, "start", p->start_ns, 1);
+	pn__json_time(b, "end", p->end_ns, p->end_ns != 0);
 	pn__json_u32(b, "exit_code", (uint32_t)p->exit_code, p->end_ns && !p->signal);
 	pn__json_signal(b, p->signal, p->core_dumped);
 	pn__json_bool(b, "selected", selected);

@@ -18,15 +18,21 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
 	return (n < 0 && got == 0) ? -errno : got;
 }
 
-static ssize_t read_file(const char *path, char *buf, size_t cap)
+/* /proc/PID/NAME as a NUL-terminated string in buf (size bytes). */
+static ssize_t read_text(uint32_t pid, const char *name, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char path[64];
+	int fd;
 	ssize_t got;
 
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	got = read_all(fd, buf, cap);
+	got = read_all(fd, buf, size - 1);
 	close(fd);
+	if (got >= 0)
+		buf[got] = 0;
 	return got;
 }
 
@@ -47,16 +53,14 @@ static const char *skip_fields(const char *s, int n)
  */
 int pn__procfs_stat(uint32_t pid, struct pn__procstat *st)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	const char *open_paren, *close_paren, *f;
 	ssize_t n;
 	size_t clen;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
+	n = read_text(pid, "stat", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	buf[n] = 0;
 	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
@@ -80,15 +84,13 @@ int pn__procfs_stat(uint32_t pid, struct pn__procstat *st)
 
 int pn__procfs_ids(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *euid)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	const char *u, *g;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
+	n = read_text(pid, "status", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	buf[n] = 0;
 	u = strstr(buf, "\nUid:");
 	g = strstr(buf, "\nGid:");
 	if (!u || !g || sscanf(u + 5, "%u %u", uid, euid) != 2 || sscanf(g + 5, "%u", gid) != 1)
