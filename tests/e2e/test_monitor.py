@@ -73,8 +73,10 @@ def scenarios(tmp):
     pids["symlink"] = run([link, "linger", "0"])
     pids["nobody"] = run([WORKLOAD, "linger", "0"], preexec_fn=lambda: (os.setgid(65534),
                                                                      os.setuid(65534)))
-    # script(1) runs the command in a new session on a new pseudo-terminal.
-    subprocess.run(["script", "-qec", f"{WORKLOAD} linger 77", "/dev/null"],
+    # script(1) runs the command in a new session on a new pseudo-terminal, through
+    # $SHELL -c; "exec" makes the session leader itself become the workload, since
+    # dash (SHELL unset or /bin/sh, as under CI) forks rather than exec a lone command.
+    subprocess.run(["script", "-qec", f"exec {WORKLOAD} linger 77", "/dev/null"],
                    stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     return pids, dict(hostile=hostile, link=link, big=big, huge=huge)
 
