@@ -422,6 +422,20 @@ static void test_retention(void)
 	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 60") == 0);
 	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 61") == 1);
 	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 61") == 1);
+	/* A late event of the forgotten process: the writer's cached row id is
+	 * stale, and the row comes back under it with what the event tells. */
+	s = open_store(PN_STORE_WRITE, &o);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	pn_store_event(&old_fork, s);
+	CHECK(pn_store_tick(s) == 0);
+	old_exit.exit_code = 3;
+	old_exit.time_ns = (int64_t)now.tv_sec * NS;
+	pn_store_event(&old_exit, s);
+	CHECK(pn_store_close(s) == 0);
+	CHECK(db_int("SELECT count(*) FROM process p JOIN event e ON e.process = p.id"
+		     " WHERE p.pid = 60 AND p.exit_code = 3") == 1);
 }
 
 /* With --db-max-size, the oldest events go, step by step, until the pages
@@ -492,6 +506,53 @@ static void test_first_parent(void)
 	memcpy(path, saved, sizeof(path));
 }
 
+/* Events of processes spread over writers and batches: 40 processes forked
+ * under one writer and ended under the next (which has never seen them, so
+ * takes them for new in chunks of PN_STORE_ROWS), 20 new processes whose
+ * exec and exit fall in different batches. Each process has one row, with
+ * its exec and exit, and every event points at it. */
+static void test_batches(void)
+{
+	static const char args[] = "w\0-x\0";
+	char saved[sizeof(path)];
+	pn_event ev[200];
+	int n = 0, split;
+
+	for (uint32_t pid = 200; pid < 240; pid++)
+		ev[n++] = proc_event(PN_EVENT_FORK, pid, 10, T0 + pid * NS);
+	split = n;
+	for (uint32_t pid = 200; pid < 240; pid++) {
+		ev[n++] = exec_event(pid, 10, T0 + 300 * NS, "/bin/w", args, 5, "w", 1);
+		ev[n++] = exit_event(pid, 10, T0 + 301 * NS, 5, 0);
+	}
+	for (uint32_t pid = 300; pid < 320; pid++) {
+		ev[n++] = proc_event(PN_EVENT_FORK, pid, 10, T0 + pid * NS);
+		ev[n++] = exec_event(pid, 10, T0 + pid * NS + 1, "/bin/w", args, 5, "w", 1);
+	}
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/batches.db", dir);
+	write_events(ev, 0, split);
+	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+
+	CHECK(s != NULL);
+	for (int i = split; s && i < n; i++)
+		pn_store_event(&ev[i], s);
+	CHECK(s && pn_store_commit(s) == 0);
+	for (uint32_t pid = 300; s && pid < 320; pid++) {
+		pn_event ex = exit_event(pid, 10, T0 + 400 * NS, 5, 0);
+
+		pn_store_event(&ex, s);
+	}
+	CHECK(pn_store_close(s) == 0);
+	CHECK(db_int("SELECT count(*) FROM event e WHERE e.type != 4 AND"
+		     " e.process NOT IN (SELECT id FROM process)") == 0);
+	CHECK(db_int("SELECT count(*) FROM process p WHERE p.exit_code = 5 AND p.argc = 2 AND"
+		     " p.ppid = 10 AND (SELECT count(*) FROM event e WHERE e.process = p.id) = 3")
+	      == 60);
+	CHECK(db_int("SELECT count(*) FROM process") == 60);
+	memcpy(path, saved, sizeof(path));
+}
+
 /* A log written by schema version 1 (textual keys) is brought to the
  * current version by the writer and answers the same tree and queries. */
 static const char v1_rows[] =
@@ -554,6 +615,7 @@ int main(void)
 	test_refusals();
 	test_migrate_v1();
 	test_first_parent();
+	test_batches();
 	test_parse();
 	test_crash_gap();
 	test_retention();

@@ -13,12 +13,59 @@ struct pn__store_slot {
 	int64_t id;
 };
 
+/* Rows per multi-row insert: a statement's fixed cost (start, halt,
+ * reset) is paid once per PN_STORE_ROWS rows instead of once per row. */
+#define PN_STORE_ROWS 16
+/* A batch that holds this many bytes of strings commits early, so a storm
+ * of long command lines cannot grow the writer without bound. */
+#define PN_STORE_BATCH_BYTES (8u << 20)
+
+/* The strings a batch copied (pending.c). */
+struct pn__arena {
+	struct pn__arena_blk *head, *cur;
+	size_t bytes;               /* handed out since the batch began */
+};
+
+/* Bits of pn__store_proc.known beside PN_HAVE_PARENT, _UID, _COMM,
+ * _IMAGE, _ARGV and _CWD. */
+#define PN__P_EXEC 0x10000
+#define PN__P_EXIT 0x20000
+
+/* What a batch's events tell about one process: its row at commit. */
+struct pn__store_proc {
+	pn_key key;
+	int64_t id;                 /* its row id, or the id its new row will get */
+	int existing;               /* the id came from the cache of known rows */
+	int row_parent;             /* that row is known to have its parent */
+	uint32_t known;
+	uint32_t ppid, uid, gid, euid, argc;
+	uint64_t parent_start;
+	pn_str comm, image, argv, cwd;
+	int64_t first_ns, exec_ns, end_ns;
+	int exit_code, signal, core_dumped;
+};
+
+/* The open transaction's work that is still in memory. */
+struct pn__store_batch {
+	struct pn__arena arena;
+	pn_event ev[PN_STORE_ROWS]; /* events waiting for a multi-row insert */
+	int64_t process[PN_STORE_ROWS];
+	int nev;
+	struct pn__store_proc *procs; /* in the order first seen */
+	uint32_t nprocs;
+	uint32_t *map;              /* open addressing over procs: index + 1, 0 free */
+	int64_t next_id;            /* the id of the next new process row */
+};
+
 struct pn_store {
 	sqlite3 *db;
 	enum pn_store_mode mode;
 	pn_store_options opt;
 	int64_t run;                /* run.id of this writer */
-	sqlite3_stmt *ins_event, *ins_process, *up_process, *adopt_parent, *find_process;
+	/* [0] one row, [1] PN_STORE_ROWS rows */
+	sqlite3_stmt *ins_event[2], *ins_process[2];
+	sqlite3_stmt *up_process, *adopt_parent, *find_process, *repoint;
+	struct pn__store_batch batch;
 	struct pn__store_slot *cache;
 	int in_txn;                 /* a batch transaction is open */
 	uint32_t pending;           /* events in it */
@@ -50,4 +97,20 @@ int64_t pn__store_wall_ns(void);
 uint64_t pn__store_mono_ns(void);
 /* Binds an untrusted byte string as a BLOB, or NULL when it is not known. */
 int pn__store_bind_str(sqlite3_stmt *st, int i, const pn_str *v, int known);
+
+/* rows.c: the insert statements, and binding a row from parameter base + 1. */
+int pn__store_rows_open(pn_store *s);
+void pn__store_rows_close(pn_store *s);
+void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k);
+void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p);
+int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int n);
+int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process, int n);
+
+/* pending.c: the batch in memory. */
+int pn__batch_init(struct pn__store_batch *b);
+void pn__batch_reset(struct pn__store_batch *b);
+void pn__batch_free(struct pn__store_batch *b);
+int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, int64_t process);
+struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k, int *fresh);
+int pn__batch_merge(struct pn__store_batch *b, struct pn__store_proc *p, const pn_event *ev);
 #endif

@@ -14,29 +14,11 @@
 #define RETENTION_IDLE_NS (1000 * 1000000ULL)
 #define RETENTION_BUSY_NS (50 * 1000000ULL)
 
-static const char sql_insert_event[] =
-	"INSERT INTO event(run, seq, type, time_ns, have, flags, process, pid, tid, ppid,"
-	" parent_start, uid, gid, euid, sid, comm, image, filename, cwd, argv, argc, old_tid,"
-	" tty, cgroup_id, exit_code, signal, core_dumped, nt_status, duration_ns, lost_count,"
-	" lost_fork, lost_exec, lost_exit, lost_create) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,"
-	" ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
-
-/* A process row gathers what its events tell: the first known parent (an
- * exit after the parent died names the reaper instead), the latest exec's
- * image and arguments, and the exit. The statements share the parameters
- * ?1..?20 (the key is ?1..?4), and the update takes the row id as ?21;
- * plain single-row statements need no statement journal, unlike an upsert,
- * which halves the cost of an event. */
-static const char sql_insert_process[] =
-	"INSERT OR IGNORE INTO process(boot, start_ns, os, pid, ppid, parent_start, uid, gid,"
-	" euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
-	" core_dumped) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18, ?19, ?20)";
-
-/* The parent is not set here: SQLite rewrites the entries of every index
- * whose columns an UPDATE sets, so setting ppid on each exec and exit
- * rewrote the parent index for nothing. adopt_parent() sets it, once. */
+/* A row the batch's events updated: the parent is not set here, since
+ * SQLite rewrites the entries of every index whose columns an UPDATE sets;
+ * sql_adopt_parent sets it, once. The key in the WHERE clause makes a
+ * stale cached id (its row deleted by retention) miss instead of hitting
+ * another process. Binds ?1..?20 as an insert does, and the id as ?21. */
 static const char sql_update_process[] =
 	"UPDATE process SET"
 	" uid = coalesce(?7, uid), gid = coalesce(?8, gid), euid = coalesce(?9, euid),"
@@ -47,7 +29,7 @@ static const char sql_update_process[] =
 	" exec_ns = coalesce(?16, exec_ns), end_ns = coalesce(?17, end_ns),"
 	" exit_code = coalesce(?18, exit_code), signal = coalesce(?19, signal),"
 	" core_dumped = coalesce(?20, core_dumped)"
-	" WHERE id = ?21";
+	" WHERE id = ?21 AND pid = ?4 AND start_ns = ?2";
 
 static const char sql_adopt_parent[] =
 	"UPDATE process SET ppid = ?1, parent_start = ?2 WHERE id = ?3 AND ppid IS NULL";
@@ -55,58 +37,8 @@ static const char sql_adopt_parent[] =
 static const char sql_find_process[] =
 	"SELECT id FROM process WHERE pid = ?4 AND start_ns = ?2 AND boot = ?1 AND os = ?3";
 
-static int is_exec(const pn_event *ev)
-{
-	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE;
-}
-
-/* Binds v, or NULL when the event does not know it. */
-static void bind_int(sqlite3_stmt *st, int i, int64_t v, int known)
-{
-	if (known)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_process_exit(sqlite3_stmt *st, const pn_event *ev)
-{
-	int is_exit = ev->type == PN_EVENT_EXIT;
-
-	bind_int(st, 17, ev->time_ns, is_exit);
-	bind_int(st, 18, ev->exit_code, is_exit);
-	bind_int(st, 19, ev->signal, is_exit);
-	bind_int(st, 20, ev->core_dumped, is_exit);
-}
-
-static void bind_key(sqlite3_stmt *st, const pn_key *k)
-{
-	sqlite3_bind_int64(st, 1, (int64_t)k->boot);
-	sqlite3_bind_int64(st, 2, (int64_t)k->start_ns);
-	sqlite3_bind_int64(st, 3, k->os);
-	sqlite3_bind_int64(st, 4, k->pid);
-}
-
-static void bind_process(sqlite3_stmt *st, const pn_event *ev)
-{
-	uint32_t h = ev->have;
-	int exec = is_exec(ev);
-
-	bind_key(st, &ev->key);
-	bind_int(st, 5, ev->ppid, h & PN_HAVE_PARENT);
-	bind_int(st, 6, (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
-	bind_int(st, 7, ev->uid, h & PN_HAVE_UID);
-	bind_int(st, 8, ev->gid, h & PN_HAVE_UID);
-	bind_int(st, 9, ev->euid, h & PN_HAVE_UID);
-	pn__store_bind_str(st, 10, &ev->comm, h & PN_HAVE_COMM);
-	pn__store_bind_str(st, 11, &ev->image, h & PN_HAVE_IMAGE);
-	pn__store_bind_str(st, 12, &ev->argv, exec && (h & PN_HAVE_ARGV));
-	bind_int(st, 13, ev->argc, exec && (h & PN_HAVE_ARGV));
-	pn__store_bind_str(st, 14, &ev->cwd, exec && (h & PN_HAVE_CWD));
-	sqlite3_bind_int64(st, 15, ev->time_ns);
-	bind_int(st, 16, ev->time_ns, exec);
-	bind_process_exit(st, ev);
-}
+/* Events recorded under the id a process was to get, moved to its row. */
+static const char sql_repoint[] = "UPDATE event SET process = ?1 WHERE process = ?2";
 
 static int step_done(pn_store *s, sqlite3_stmt *st)
 {
@@ -116,24 +48,12 @@ static int step_done(pn_store *s, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "recording a process");
 }
 
-/* Updates row id with ev; *hit says whether the row was there. */
-static int update_process(pn_store *s, const pn_event *ev, int64_t id, int *hit)
-{
-	int rc;
-
-	bind_process(s->up_process, ev);
-	sqlite3_bind_int64(s->up_process, 21, id);
-	rc = step_done(s, s->up_process);
-	*hit = !rc && sqlite3_changes(s->db) > 0;
-	return rc;
-}
-
 static int find_process(pn_store *s, const pn_key *k, int64_t *id)
 {
 	sqlite3_stmt *st = s->find_process;
 	int rc;
 
-	bind_key(st, k);
+	pn__store_bind_key(st, 0, k);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
@@ -141,8 +61,8 @@ static int find_process(pn_store *s, const pn_key *k, int64_t *id)
 }
 
 /* The cache slot of a process: the row ids of recent processes, so most
- * events update their row by id without looking the key up. A slot is
- * only a hint; a wrong or stale one falls back to the key. */
+ * events find their row without looking the key up. A slot is only a
+ * hint; a wrong or stale one falls back to the key at commit. */
 static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
 {
 	uint64_t h = (k->start_ns ^ ((uint64_t)k->pid << 32)) * 0x9e3779b97f4a7c15ULL;
@@ -150,102 +70,161 @@ static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
 	return &s->cache[h >> (64 - PN_STORE_CACHE_BITS)];
 }
 
+/* Row id of the process of ev, merging what ev tells into the batch's
+ * record of it. A process neither in the batch nor in the cache is taken
+ * for new, as the processes of a storm are; commit corrects that guess. */
+static int note_process(pn_store *s, const pn_event *ev, int64_t *id)
+{
+	struct pn__store_batch *b = &s->batch;
+	int fresh;
+	struct pn__store_proc *p = pn__batch_proc(b, &ev->key, &fresh);
+	struct pn__store_slot *slot = slot_of(s, &ev->key);
+	int rc;
+
+	if (fresh) {
+		p->first_ns = ev->time_ns;
+		p->existing = slot->id && slot->pid == ev->key.pid &&
+			      slot->start_ns == ev->key.start_ns;
+		p->id = p->existing ? slot->id : b->next_id++;
+		p->row_parent = p->existing && slot->has_parent;
+	}
+	rc = pn__batch_merge(b, p, ev);
+	*slot = (struct pn__store_slot){ ev->key.pid, p->row_parent || (p->known & PN_HAVE_PARENT),
+					 ev->key.start_ns, p->id };
+	*id = p->id;
+	return rc;
+}
+
+/* Updates row id with p; *hit says whether the row was there. */
+static int update_process(pn_store *s, const struct pn__store_proc *p, int64_t id, int *hit)
+{
+	int rc;
+
+	pn__store_bind_process(s->up_process, 0, p);
+	sqlite3_bind_int64(s->up_process, 21, id);
+	rc = step_done(s, s->up_process);
+	*hit = !rc && sqlite3_changes(s->db) > 0;
+	return rc;
+}
+
 /* A row recorded without a parent takes the first one an event names. */
-static int adopt_parent(pn_store *s, const pn_event *ev, int64_t id)
+static int adopt_parent(pn_store *s, const struct pn__store_proc *p, int64_t id)
 {
 	sqlite3_stmt *st = s->adopt_parent;
 
-	sqlite3_bind_int64(st, 1, ev->ppid);
-	sqlite3_bind_int64(st, 2, (int64_t)ev->parent_key.start_ns);
+	if (p->row_parent || !(p->known & PN_HAVE_PARENT))
+		return 0;
+	sqlite3_bind_int64(st, 1, p->ppid);
+	sqlite3_bind_int64(st, 2, (int64_t)p->parent_start);
 	sqlite3_bind_int64(st, 3, id);
 	return step_done(s, st);
 }
 
-/* A new process: its row is inserted; one seen before: its row updated,
- * and given the event's parent unless it is known to have one. */
-static int upsert_process(pn_store *s, const pn_event *ev, int64_t *id)
+/* A process whose row is elsewhere than the batch assumed: it was there
+ * under another id (a process seen before its cache slot was reused, or
+ * before this writer started), so that row is updated and the batch's
+ * events are moved to it. */
+static int resolve_process(pn_store *s, struct pn__store_proc *p)
 {
-	struct pn__store_slot *slot = slot_of(s, &ev->key);
-	uint32_t has_parent = 0, ev_parent = (ev->have & PN_HAVE_PARENT) != 0;
-	int hit = 0, inserted = 0, rc = 0;
+	int64_t id;
+	int hit, rc = find_process(s, &p->key, &id);
 
-	if (slot->id && slot->pid == ev->key.pid && slot->start_ns == ev->key.start_ns) {
-		has_parent = slot->has_parent;
-		rc = update_process(s, ev, *id = slot->id, &hit);
+	if (!rc && !id)
+		return pn__store_err(s, SQLITE_CONSTRAINT,
+				     "process row id taken: is another monitor writing this log?");
+	if (!rc)
+		rc = update_process(s, p, id, &hit);
+	if (!rc)
+		rc = adopt_parent(s, p, id);
+	if (!rc && id != p->id) {
+		sqlite3_bind_int64(s->repoint, 1, id);
+		sqlite3_bind_int64(s->repoint, 2, p->id);
+		rc = step_done(s, s->repoint);
 	}
-	if (!rc && !hit) {
-		has_parent = 0;
-		bind_process(s->ins_process, ev);
-		rc = step_done(s, s->ins_process);
-		hit = inserted = !rc && sqlite3_changes(s->db) > 0;
-		*id = sqlite3_last_insert_rowid(s->db);
-	}
-	if (!rc && !hit)
-		rc = find_process(s, &ev->key, id);
-	if (!rc && !hit)
-		rc = update_process(s, ev, *id, &hit);
-	if (!rc && !inserted && !has_parent && ev_parent)
-		rc = adopt_parent(s, ev, *id);
-	*slot = (struct pn__store_slot){ ev->key.pid, has_parent | ev_parent, ev->key.start_ns, *id };
+	if (!rc)
+		*slot_of(s, &p->key) = (struct pn__store_slot){
+			p->key.pid, (p->known & PN_HAVE_PARENT) != 0, p->key.start_ns, id };
 	return rc;
 }
 
-static void bind_event_process(sqlite3_stmt *st, const pn_event *ev)
+/* Writes one process row: an update of the cached row, or an insert under
+ * the batch's id, or, when neither fits, the row found by key. */
+static int write_process(pn_store *s, struct pn__store_proc *p)
 {
-	uint32_t h = ev->have;
-	int exec = is_exec(ev), is_proc = ev->type != PN_EVENT_LOST;
-	pn_str tty = { ev->tty, strnlen(ev->tty, sizeof(ev->tty)) };
+	int hit = 0, rc = 0;
 
-	bind_int(st, 8, ev->pid, is_proc);
-	bind_int(st, 9, ev->tid, h & PN_HAVE_TID);
-	bind_int(st, 10, ev->ppid, h & PN_HAVE_PARENT);
-	bind_int(st, 11, (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
-	bind_int(st, 12, ev->uid, h & PN_HAVE_UID);
-	bind_int(st, 13, ev->gid, h & PN_HAVE_UID);
-	bind_int(st, 14, ev->euid, h & PN_HAVE_UID);
-	bind_int(st, 15, ev->sid, h & PN_HAVE_SID);
-	pn__store_bind_str(st, 16, &ev->comm, h & PN_HAVE_COMM);
-	pn__store_bind_str(st, 17, &ev->image, h & PN_HAVE_IMAGE);
-	pn__store_bind_str(st, 18, &ev->filename, h & PN_HAVE_FILENAME);
-	pn__store_bind_str(st, 19, &ev->cwd, h & PN_HAVE_CWD);
-	pn__store_bind_str(st, 20, &ev->argv, h & PN_HAVE_ARGV);
-	bind_int(st, 21, ev->argc, exec);
-	bind_int(st, 22, ev->old_tid, exec);
-	pn__store_bind_str(st, 23, &tty, h & PN_HAVE_TTY);
-	bind_int(st, 24, (int64_t)ev->cgroup_id, exec);
+	if (p->existing)
+		rc = update_process(s, p, p->id, &hit);
+	if (!rc && hit)
+		return adopt_parent(s, p, p->id);
+	if (!rc)
+		rc = pn__store_insert_processes(s, &p, 1);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : resolve_process(s, p);
 }
 
-static void bind_event_end(sqlite3_stmt *st, const pn_event *ev)
+/* Inserts a full chunk of new processes in one statement; in the rare
+ * chunk where some row was there already, each is written on its own
+ * (an insert the statement made is then found under its own id). */
+static int insert_chunk(pn_store *s, struct pn__store_proc **p)
 {
-	int is_exit = ev->type == PN_EVENT_EXIT, is_lost = ev->type == PN_EVENT_LOST;
+	int n = pn__store_insert_processes(s, p, PN_STORE_ROWS);
+	int rc = n < 0 ? n : 0;
 
-	bind_int(st, 25, ev->exit_code, is_exit);
-	bind_int(st, 26, ev->signal, is_exit);
-	bind_int(st, 27, ev->core_dumped, is_exit);
-	bind_int(st, 28, ev->nt_status, is_exit && (ev->have & PN_HAVE_NTSTATUS));
-	bind_int(st, 29, ev->duration_ns, is_exit && ev->duration_ns >= 0);
-	bind_int(st, 30, (int64_t)ev->lost_count, is_lost && ev->lost_count_known);
-	for (int t = PN_EVENT_FORK; t <= PN_EVENT_CREATE; t++)
-		bind_int(st, 30 + t, (int64_t)ev->lost_by_type[t], is_lost && ev->lost_count_known);
+	for (int r = 0; !rc && n < PN_STORE_ROWS && r < PN_STORE_ROWS; r++)
+		rc = write_process(s, p[r]);
+	return rc;
 }
 
-static int insert_event(pn_store *s, const pn_event *ev, int64_t process)
+/* The batch's process rows: new ones PN_STORE_ROWS per statement. */
+static int write_processes(pn_store *s)
 {
-	sqlite3_stmt *st = s->ins_event;
-	int rc;
+	struct pn__store_batch *b = &s->batch;
+	struct pn__store_proc *chunk[PN_STORE_ROWS];
+	int n = 0, rc = 0;
 
-	sqlite3_bind_int64(st, 1, s->run);
-	sqlite3_bind_int64(st, 2, (int64_t)ev->seq);
-	sqlite3_bind_int(st, 3, ev->type);
-	sqlite3_bind_int64(st, 4, ev->time_ns);
-	sqlite3_bind_int64(st, 5, ev->have);
-	sqlite3_bind_int64(st, 6, ev->flags);
-	bind_int(st, 7, process, ev->type != PN_EVENT_LOST);
-	bind_event_process(st, ev);
-	bind_event_end(st, ev);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "recording an event");
+	for (uint32_t i = 0; !rc && i < b->nprocs; i++) {
+		if (b->procs[i].existing) {
+			rc = write_process(s, &b->procs[i]);
+			continue;
+		}
+		chunk[n++] = &b->procs[i];
+		if (n == PN_STORE_ROWS) {
+			rc = insert_chunk(s, chunk);
+			n = 0;
+		}
+	}
+	for (int r = 0; !rc && r < n; r++)
+		rc = write_process(s, chunk[r]);
+	return rc;
+}
+
+static int flush_events(pn_store *s)
+{
+	struct pn__store_batch *b = &s->batch;
+	int rc = 0;
+
+	if (b->nev == PN_STORE_ROWS)
+		rc = pn__store_insert_events(s, b->ev, b->process, PN_STORE_ROWS);
+	else
+		for (int i = 0; !rc && i < b->nev; i++)
+			rc = pn__store_insert_events(s, &b->ev[i], &b->process[i], 1);
+	b->nev = 0;
+	return rc;
+}
+
+/* Ids of new process rows continue after the largest in the file, and
+ * never go back within a run: a cached id deleted by retention is not
+ * handed to another process. */
+static int next_process_id(pn_store *s)
+{
+	int64_t max = 0;
+	int found, rc = pn__store_int(s, "SELECT max(id) FROM process", 0, &max, &found);
+
+	if (!rc && max >= s->batch.next_id)
+		s->batch.next_id = max + 1;
+	return rc;
 }
 
 static int begin_batch(pn_store *s)
@@ -255,6 +234,8 @@ static int begin_batch(pn_store *s)
 	if (s->in_txn)
 		return 0;
 	rc = pn__store_exec(s, "BEGIN IMMEDIATE");
+	if (!rc)
+		rc = next_process_id(s);
 	if (!rc) {
 		s->batch_start_ns = pn__store_mono_ns();
 		s->in_txn = 1;
@@ -265,16 +246,19 @@ static int begin_batch(pn_store *s)
 
 static int add(pn_store *s, const pn_event *ev)
 {
+	struct pn__store_batch *b = &s->batch;
 	int64_t process = 0;
 	int rc = begin_batch(s);
 
 	if (!rc && ev->type != PN_EVENT_LOST)
-		rc = upsert_process(s, ev, &process);
+		rc = note_process(s, ev, &process);
 	if (!rc)
-		rc = insert_event(s, ev, process);
+		rc = pn__batch_queue_event(b, ev, process);
+	if (!rc && b->nev == PN_STORE_ROWS)
+		rc = flush_events(s);
 	if (rc)
 		return rc;
-	if (++s->pending >= PN_STORE_BATCH_EVENTS)
+	if (++s->pending >= PN_STORE_BATCH_EVENTS || b->arena.bytes >= PN_STORE_BATCH_BYTES)
 		return pn_store_commit(s);
 	return 0;
 }
@@ -293,7 +277,12 @@ int pn_store_commit(pn_store *s)
 
 	if (!s->in_txn)
 		return 0;
-	rc = pn__store_exec(s, "COMMIT");
+	rc = flush_events(s);
+	if (!rc)
+		rc = write_processes(s);
+	if (!rc)
+		rc = pn__store_exec(s, "COMMIT");
+	pn__batch_reset(&s->batch);
 	s->in_txn = 0;
 	s->pending = 0;
 	if (rc) {
@@ -319,7 +308,10 @@ int pn_store_tick(pn_store *s)
 	if (s->in_txn && now - s->batch_start_ns >= PN_STORE_BATCH_MS * 1000000ULL)
 		pn_store_commit(s);
 	if (!s->failed && retention_due(s, now)) {
-		more = begin_batch(s);
+		/* The batch goes in first: retention sees what it is to judge. */
+		more = pn_store_commit(s);
+		if (!more)
+			more = begin_batch(s);
 		if (!more)
 			more = pn__store_retention_step(s);
 		if (more < 0 && !s->failed)
@@ -368,16 +360,18 @@ static int start_run(pn_store *s, int *crashed)
 int pn__store_writer_open(pn_store *s)
 {
 	int crashed = 0;
-	int rc = pn__store_prepare(s, sql_insert_event, &s->ins_event);
+	int rc = pn__store_rows_open(s);
 
-	if (!rc)
-		rc = pn__store_prepare(s, sql_insert_process, &s->ins_process);
 	if (!rc)
 		rc = pn__store_prepare(s, sql_update_process, &s->up_process);
 	if (!rc)
 		rc = pn__store_prepare(s, sql_adopt_parent, &s->adopt_parent);
 	if (!rc)
 		rc = pn__store_prepare(s, sql_find_process, &s->find_process);
+	if (!rc)
+		rc = pn__store_prepare(s, sql_repoint, &s->repoint);
+	if (!rc)
+		rc = pn__batch_init(&s->batch);
 	if (!rc)
 		s->cache = calloc(1u << PN_STORE_CACHE_BITS, sizeof(*s->cache));
 	if (!rc && !s->cache)
@@ -417,10 +411,11 @@ void pn__store_writer_close(pn_store *s)
 		if (rc)
 			s->failed = rc;
 	}
-	sqlite3_finalize(s->ins_event);
-	sqlite3_finalize(s->ins_process);
+	pn__store_rows_close(s);
 	sqlite3_finalize(s->up_process);
 	sqlite3_finalize(s->adopt_parent);
 	sqlite3_finalize(s->find_process);
+	sqlite3_finalize(s->repoint);
+	pn__batch_free(&s->batch);
 	free(s->cache);
 }

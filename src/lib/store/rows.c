@@ -1,0 +1,213 @@
+/*
+ * Rows: the statements that insert events and processes, one row or
+ * PN_STORE_ROWS rows at a time, and the binding of a row's values.
+ *
+ * Parameters are numbered per row: row r's column c is parameter
+ * r * columns + c, so one binding function serves both statement sizes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "store_internal.h"
+
+#define EVENT_COLS 34
+#define PROCESS_COLS 21
+
+/* OR IGNORE: a statement that writes several rows and may abort half way
+ * needs a statement journal, a copy of every page it touches, which SQLite
+ * writes to a temporary file; that was seven times the bytes of the log
+ * itself. No event row can conflict (its id is new, its NOT NULL columns
+ * always bound), and the writer checks that every row went in. */
+static const char event_cols[] =
+	"INSERT OR IGNORE INTO event(run, seq, type, time_ns, have, flags, process, pid, tid, ppid,"
+	" parent_start, uid, gid, euid, sid, comm, image, filename, cwd, argv, argc, old_tid,"
+	" tty, cgroup_id, exit_code, signal, core_dumped, nt_status, duration_ns, lost_count,"
+	" lost_fork, lost_exec, lost_exit, lost_create) VALUES";
+
+/* The id comes last, so a process row binds ?1..?20 the same way in an
+ * insert and in the update (see write.c), which takes the id as ?21.
+ * OR IGNORE: a process the batch took for new may have a row already;
+ * the writer finds out from the count of rows inserted. */
+static const char process_cols[] =
+	"INSERT OR IGNORE INTO process(boot, start_ns, os, pid, ppid, parent_start, uid, gid,"
+	" euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
+	" core_dumped, id) VALUES";
+
+/* head, then rows groups of cols "?" parameters. */
+static int prepare_rows(pn_store *s, const char *head, int cols, int rows, sqlite3_stmt **st)
+{
+	char sql[sizeof(event_cols) + sizeof(process_cols) + PN_STORE_ROWS * (2 * EVENT_COLS + 2)];
+	size_t n = strlen(head);
+
+	memcpy(sql, head, n);
+	for (int r = 0; r < rows; r++) {
+		sql[n++] = r ? ',' : '(';
+		if (r)
+			sql[n++] = '(';
+		for (int c = 0; c < cols; c++) {
+			sql[n++] = '?';
+			sql[n++] = c + 1 < cols ? ',' : ')';
+		}
+	}
+	sql[n] = 0;
+	return pn__store_prepare(s, sql, st);
+}
+
+int pn__store_rows_open(pn_store *s)
+{
+	int rc = prepare_rows(s, event_cols, EVENT_COLS, 1, &s->ins_event[0]);
+
+	if (!rc)
+		rc = prepare_rows(s, event_cols, EVENT_COLS, PN_STORE_ROWS, &s->ins_event[1]);
+	if (!rc)
+		rc = prepare_rows(s, process_cols, PROCESS_COLS, 1, &s->ins_process[0]);
+	if (!rc)
+		rc = prepare_rows(s, process_cols, PROCESS_COLS, PN_STORE_ROWS, &s->ins_process[1]);
+	return rc;
+}
+
+void pn__store_rows_close(pn_store *s)
+{
+	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(s->ins_event[i]);
+		sqlite3_finalize(s->ins_process[i]);
+	}
+}
+
+/* Binds v, or NULL when the event does not know it. */
+static void bind_int(sqlite3_stmt *st, int i, int64_t v, int known)
+{
+	if (known)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k)
+{
+	sqlite3_bind_int64(st, base + 1, (int64_t)k->boot);
+	sqlite3_bind_int64(st, base + 2, (int64_t)k->start_ns);
+	sqlite3_bind_int64(st, base + 3, k->os);
+	sqlite3_bind_int64(st, base + 4, k->pid);
+}
+
+/* ?1..?20 of a process row (its id is not among them). */
+void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p)
+{
+	uint32_t k = p->known;
+	int exec = (k & PN__P_EXEC) != 0, ex = (k & PN__P_EXIT) != 0;
+
+	pn__store_bind_key(st, base, &p->key);
+	bind_int(st, base + 5, p->ppid, k & PN_HAVE_PARENT);
+	bind_int(st, base + 6, (int64_t)p->parent_start, k & PN_HAVE_PARENT);
+	bind_int(st, base + 7, p->uid, k & PN_HAVE_UID);
+	bind_int(st, base + 8, p->gid, k & PN_HAVE_UID);
+	bind_int(st, base + 9, p->euid, k & PN_HAVE_UID);
+	pn__store_bind_str(st, base + 10, &p->comm, k & PN_HAVE_COMM);
+	pn__store_bind_str(st, base + 11, &p->image, k & PN_HAVE_IMAGE);
+	pn__store_bind_str(st, base + 12, &p->argv, exec && (k & PN_HAVE_ARGV));
+	bind_int(st, base + 13, p->argc, exec && (k & PN_HAVE_ARGV));
+	pn__store_bind_str(st, base + 14, &p->cwd, exec && (k & PN_HAVE_CWD));
+	sqlite3_bind_int64(st, base + 15, p->first_ns);
+	bind_int(st, base + 16, p->exec_ns, exec);
+	bind_int(st, base + 17, p->end_ns, ex);
+	bind_int(st, base + 18, p->exit_code, ex);
+	bind_int(st, base + 19, p->signal, ex);
+	bind_int(st, base + 20, p->core_dumped, ex);
+}
+
+/* Inserts n (1 or PN_STORE_ROWS) process rows with their ids; returns
+ * the number inserted, or -errno. */
+int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int n)
+{
+	sqlite3_stmt *st = s->ins_process[n == PN_STORE_ROWS];
+	int rc;
+
+	for (int r = 0; r < n; r++) {
+		pn__store_bind_process(st, r * PROCESS_COLS, p[r]);
+		sqlite3_bind_int64(st, r * PROCESS_COLS + PROCESS_COLS, p[r]->id);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pn__store_err(s, rc, "recording a process");
+	return sqlite3_changes(s->db);
+}
+
+static int is_exec(const pn_event *ev)
+{
+	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE;
+}
+
+static void bind_event_process(sqlite3_stmt *st, int base, const pn_event *ev)
+{
+	uint32_t h = ev->have;
+	int exec = is_exec(ev), is_proc = ev->type != PN_EVENT_LOST;
+	pn_str tty = { ev->tty, strnlen(ev->tty, sizeof(ev->tty)) };
+
+	bind_int(st, base + 8, ev->pid, is_proc);
+	bind_int(st, base + 9, ev->tid, h & PN_HAVE_TID);
+	bind_int(st, base + 10, ev->ppid, h & PN_HAVE_PARENT);
+	bind_int(st, base + 11, (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
+	bind_int(st, base + 12, ev->uid, h & PN_HAVE_UID);
+	bind_int(st, base + 13, ev->gid, h & PN_HAVE_UID);
+	bind_int(st, base + 14, ev->euid, h & PN_HAVE_UID);
+	bind_int(st, base + 15, ev->sid, h & PN_HAVE_SID);
+	pn__store_bind_str(st, base + 16, &ev->comm, h & PN_HAVE_COMM);
+	pn__store_bind_str(st, base + 17, &ev->image, h & PN_HAVE_IMAGE);
+	pn__store_bind_str(st, base + 18, &ev->filename, h & PN_HAVE_FILENAME);
+	pn__store_bind_str(st, base + 19, &ev->cwd, h & PN_HAVE_CWD);
+	pn__store_bind_str(st, base + 20, &ev->argv, h & PN_HAVE_ARGV);
+	bind_int(st, base + 21, ev->argc, exec);
+	bind_int(st, base + 22, ev->old_tid, exec);
+	pn__store_bind_str(st, base + 23, &tty, h & PN_HAVE_TTY);
+	bind_int(st, base + 24, (int64_t)ev->cgroup_id, exec);
+}
+
+static void bind_event_end(sqlite3_stmt *st, int base, const pn_event *ev)
+{
+	int is_exit = ev->type == PN_EVENT_EXIT, is_lost = ev->type == PN_EVENT_LOST;
+
+	bind_int(st, base + 25, ev->exit_code, is_exit);
+	bind_int(st, base + 26, ev->signal, is_exit);
+	bind_int(st, base + 27, ev->core_dumped, is_exit);
+	bind_int(st, base + 28, ev->nt_status, is_exit && (ev->have & PN_HAVE_NTSTATUS));
+	bind_int(st, base + 29, ev->duration_ns, is_exit && ev->duration_ns >= 0);
+	bind_int(st, base + 30, (int64_t)ev->lost_count, is_lost && ev->lost_count_known);
+	for (int t = PN_EVENT_FORK; t <= PN_EVENT_CREATE; t++)
+		bind_int(st, base + 30 + t, (int64_t)ev->lost_by_type[t],
+			 is_lost && ev->lost_count_known);
+}
+
+static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
+		       int64_t process)
+{
+	sqlite3_bind_int64(st, base + 1, run);
+	sqlite3_bind_int64(st, base + 2, (int64_t)ev->seq);
+	sqlite3_bind_int(st, base + 3, ev->type);
+	sqlite3_bind_int64(st, base + 4, ev->time_ns);
+	sqlite3_bind_int64(st, base + 5, ev->have);
+	sqlite3_bind_int64(st, base + 6, ev->flags);
+	bind_int(st, base + 7, process, ev->type != PN_EVENT_LOST);
+	bind_event_process(st, base, ev);
+	bind_event_end(st, base, ev);
+}
+
+/* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]
+ * is the row id of ev[i]'s process. */
+int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process, int n)
+{
+	sqlite3_stmt *st = s->ins_event[n == PN_STORE_ROWS];
+	int rc;
+
+	for (int r = 0; r < n; r++)
+		bind_event(st, r * EVENT_COLS, &ev[r], s->run, process[r]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pn__store_err(s, rc, "recording an event");
+	if (sqlite3_changes(s->db) == n)
+		return 0;
+	snprintf(s->errmsg, sizeof(s->errmsg), "recording an event: a row was refused");
+	return -EIO;
+}
