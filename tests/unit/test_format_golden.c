@@ -2,13 +2,22 @@
  * Formatting golden files: a fixed set of records, decoded and printed as the
  * table and as JSON, must match tests/golden/events.{table,jsonl} byte for
  * byte. PN_UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
+ *
+ * The same events also go into an activity log, and what a query reads back
+ * must print the same bytes: the log keeps every field the formatters show.
+ * The log is left at PN_GOLDEN_DB when that is set, for the CLI's golden
+ * test of `procnotify query`.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "decode.h"
 #include "procnotify/format.h"
+#include "procnotify/store.h"
 #include "recbuild.h"
 #include "check.h"
+
+static pn_store *store;
 
 /* 2026-11-27T00:00:00Z in ns, minus nothing: records are monotonic + this. */
 static const struct pn__decode_ctx ctx = { 1795737600000000000LL, 0x5c645282e5804455ULL, 'L' };
@@ -21,6 +30,8 @@ static void emit(pn_buf *tbl, pn_buf *js, struct recbuf *r, uint64_t seq)
 	ev.seq = seq;
 	pn_fmt_table_row(tbl, &ev);
 	pn_fmt_json(js, &ev);
+	if (store)
+		pn_store_event(&ev, store);
 }
 
 static void exec_rec(struct recbuf *r, const char *comm, const char *image, size_t ilen,
@@ -130,18 +141,65 @@ static void compare(const char *path, const pn_buf *got)
 	free(want);
 }
 
-int main(void)
+struct outputs {
+	pn_buf tbl, js;
+};
+
+static void format_both(const pn_event *ev, void *user)
 {
-	pn_buf tbl = { 0 }, js = { 0 };
-	const char *dir = getenv("PN_GOLDEN_DIR") ? getenv("PN_GOLDEN_DIR") : "tests/golden";
+	struct outputs *o = user;
+
+	pn_fmt_table_row(&o->tbl, ev);
+	pn_fmt_json(&o->js, ev);
+}
+
+static void compare_both(const char *dir, const struct outputs *o)
+{
 	char path[512];
 
-	build(&tbl, &js);
 	snprintf(path, sizeof(path), "%s/events.table", dir);
-	compare(path, &tbl);
+	compare(path, &o->tbl);
 	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
-	compare(path, &js);
-	pn_buf_free(&tbl);
-	pn_buf_free(&js);
+	compare(path, &o->js);
+}
+
+/* Every event the log read back prints as it did live. */
+static void read_back(const char *db, const char *dir)
+{
+	struct outputs o = { { 0 }, { 0 } };
+	pn_store_filter all = { 0 };
+
+	CHECK(pn_store_open(&store, db, PN_STORE_READ, NULL, NULL, 0) == 0);
+	pn_fmt_table_header(&o.tbl);
+	CHECK(store && pn_store_query(store, &all, format_both, &o) >= 0);
+	pn_store_close(store);
+	compare_both(dir, &o);
+	pn_buf_free(&o.tbl);
+	pn_buf_free(&o.js);
+}
+
+int main(void)
+{
+	struct outputs o = { { 0 }, { 0 } };
+	const char *dir = getenv("PN_GOLDEN_DIR") ? getenv("PN_GOLDEN_DIR") : "tests/golden";
+	char tmp[] = "/tmp/pn-golden-XXXXXX.db";
+	const char *db = getenv("PN_GOLDEN_DB");
+	int fd = db ? -1 : mkstemps(tmp, 3);
+
+	db = db ? db : tmp;
+	unlink(db);
+	CHECK(pn_store_open(&store, db, PN_STORE_WRITE, NULL, NULL, 0) == 0);
+	build(&o.tbl, &o.js);
+	CHECK(pn_store_close(store) == 0);
+	store = NULL;
+	compare_both(dir, &o);
+	if (!getenv("PN_UPDATE_GOLDEN"))
+		read_back(db, dir);
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	pn_buf_free(&o.tbl);
+	pn_buf_free(&o.js);
 	return pn_test_done("test_format_golden");
 }

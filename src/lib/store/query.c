@@ -56,7 +56,8 @@ enum col {
 	C_ID, C_SEQ, C_TYPE, C_TIME, C_HAVE, C_FLAGS, C_PID, C_TID, C_PPID, C_PARENT_START,
 	C_UID, C_GID, C_EUID, C_SID, C_COMM, C_IMAGE, C_FILENAME, C_CWD, C_ARGV, C_ARGC,
 	C_OLD_TID, C_TTY, C_CGROUP, C_EXIT_CODE, C_SIGNAL, C_CORE, C_NT_STATUS, C_DURATION,
-	C_LOST_COUNT, C_LOST_FORK, C_BOOT = C_LOST_FORK + 4, C_START, C_OS,
+	C_LOST_COUNT, C_LOST_FORK, C_BOOT = C_LOST_FORK + 4, C_START, C_OS, C_NEW_ID, C_NEW_EID,
+	C_TRACER,
 };
 
 static const char select_cols[] =
@@ -64,7 +65,7 @@ static const char select_cols[] =
 	" e.parent_start, e.uid, e.gid, e.euid, e.sid, e.comm, e.image, e.filename, e.cwd,"
 	" e.argv, e.argc, e.old_tid, e.tty, e.cgroup_id, e.exit_code, e.signal, e.core_dumped,"
 	" e.nt_status, e.duration_ns, e.lost_count, e.lost_fork, e.lost_exec, e.lost_exit,"
-	" e.lost_create, p.boot, p.start_ns, p.os"
+	" e.lost_create, p.boot, p.start_ns, p.os, e.new_id, e.new_eid, e.tracer_pid"
 	" FROM event e LEFT JOIN process p ON p.id = e.process WHERE ";
 
 /* Filters on time and type: they apply to lost records too. */
@@ -178,7 +179,6 @@ static void row_exec(sqlite3_stmt *st, pn_event *ev)
 	ev->argc = (uint32_t)sqlite3_column_int64(st, C_ARGC);
 	ev->old_tid = (uint32_t)sqlite3_column_int64(st, C_OLD_TID);
 	ev->cgroup_id = (uint64_t)sqlite3_column_int64(st, C_CGROUP);
-	ev->sid = (uint32_t)sqlite3_column_int64(st, C_SID);
 	if (tty.len >= sizeof(ev->tty))
 		tty.len = sizeof(ev->tty) - 1;
 	memcpy(ev->tty, tty.ptr ? tty.ptr : "", tty.len);
@@ -205,8 +205,12 @@ static void row_process(sqlite3_stmt *st, pn_event *ev)
 	ev->uid = (uint32_t)sqlite3_column_int64(st, C_UID);
 	ev->gid = (uint32_t)sqlite3_column_int64(st, C_GID);
 	ev->euid = (uint32_t)sqlite3_column_int64(st, C_EUID);
+	ev->sid = (uint32_t)sqlite3_column_int64(st, C_SID);
 	ev->comm = col_str(st, C_COMM);
 	ev->image = col_str(st, C_IMAGE);
+	ev->new_id = (uint32_t)sqlite3_column_int64(st, C_NEW_ID);
+	ev->new_eid = (uint32_t)sqlite3_column_int64(st, C_NEW_EID);
+	ev->tracer_pid = (uint32_t)sqlite3_column_int64(st, C_TRACER);
 	ev->key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C_START), ev->pid, os };
 	ev->parent_key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C_PARENT_START),
 				   ev->ppid, os };

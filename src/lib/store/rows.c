@@ -10,7 +10,7 @@
 #include <string.h>
 #include "store_internal.h"
 
-#define EVENT_COLS 34
+#define EVENT_COLS 37
 #define PROCESS_COLS 21
 
 /* OR IGNORE: a statement that writes several rows and may abort half way
@@ -22,7 +22,7 @@ static const char event_cols[] =
 	"INSERT OR IGNORE INTO event(run, seq, type, time_ns, have, flags, process, pid, tid, ppid,"
 	" parent_start, uid, gid, euid, sid, comm, image, filename, cwd, argv, argc, old_tid,"
 	" tty, cgroup_id, exit_code, signal, core_dumped, nt_status, duration_ns, lost_count,"
-	" lost_fork, lost_exec, lost_exit, lost_create) VALUES";
+	" lost_fork, lost_exec, lost_exit, lost_create, new_id, new_eid, tracer_pid) VALUES";
 
 /* The id comes last, so a process row binds ?1..?20 the same way in an
  * insert and in the update (see write.c), which takes the id as ?21.
@@ -179,6 +179,16 @@ static void bind_event_end(sqlite3_stmt *st, int base, const pn_event *ev)
 			 is_lost && ev->lost_count_known);
 }
 
+/* The change events: a setuid or setgid's new ids, a ptrace's tracer. */
+static void bind_event_change(sqlite3_stmt *st, int base, const pn_event *ev)
+{
+	int ids = ev->type == PN_EVENT_SETUID || ev->type == PN_EVENT_SETGID;
+
+	bind_int(st, base + 35, ev->new_id, ids);
+	bind_int(st, base + 36, ev->new_eid, ids);
+	bind_int(st, base + 37, ev->tracer_pid, ev->type == PN_EVENT_PTRACE);
+}
+
 static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
 		       int64_t process)
 {
@@ -191,6 +201,7 @@ static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t r
 	bind_int(st, base + 7, process, ev->type != PN_EVENT_LOST);
 	bind_event_process(st, base, ev);
 	bind_event_end(st, base, ev);
+	bind_event_change(st, base, ev);
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]

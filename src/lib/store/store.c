@@ -83,6 +83,12 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"CREATE UNIQUE INDEX process_key ON process(pid, start_ns, boot, os);"
 	"CREATE INDEX process_parent ON process(ppid, parent_start);"
 	"CREATE INDEX process_first ON process(first_ns);",
+	/* 2 -> 3: what the change events of the netlink backend carry (the new
+	 * ids of setuid and setgid, the tracer of ptrace), which version 2 did
+	 * not keep, so a query printed them as 0. Older rows read as NULL. */
+	"ALTER TABLE event ADD COLUMN new_id INTEGER;"
+	"ALTER TABLE event ADD COLUMN new_eid INTEGER;"
+	"ALTER TABLE event ADD COLUMN tracer_pid INTEGER;",
 };
 
 int pn__store_err(pn_store *s, int rc, const char *what)
