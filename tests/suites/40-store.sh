@@ -66,6 +66,15 @@ check "... and saw the tree's exec" grep -q "bash $D/tree.sh" "$D/during.txt"
 "$PN" query --db "$D/log.db" --json >"$D/all.json"
 check "query --json equals the live monitor's JSON, event for event" cmp -s "$D/all.json" "$D/live.json"
 
+# Golden output of the CLI: the formatters' golden events (every type, the
+# change events and lost records included), written to a log by their unit
+# test, come out of `procnotify query` as the golden files, byte for byte.
+PN_GOLDEN_DB="$D/golden.db" "$BUILD/tests/test_format_golden" >/dev/null
+check "query --json of the golden events is tests/golden/events.jsonl" \
+	cmp -s <("$PN" query --db "$D/golden.db" --json) tests/golden/events.jsonl
+check "query (table) of the golden events is tests/golden/events.table" \
+	cmp -s <("$PN" query --db "$D/golden.db") tests/golden/events.table
+
 "$PN" tree --db "$D/log.db" "$ROOT" >"$D/tree.txt" 2>"$D/tree.err"
 cat >"$D/tree.want" <<EOF
 ^$ROOT /usr/bin/bash : bash $D/tree.sh $D \[exit 0\] L:[0-9a-f]{16}:[0-9]+:$ROOT <= selected\$
