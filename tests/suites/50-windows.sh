@@ -64,7 +64,7 @@ check "sc start procnotify" sc start procnotify
 check "DbgPrint shows the Ex registration" \
 	in_log "procnotify: process notify routine registered (PsSetCreateProcessNotifyRoutineEx)"
 check "counters: empty ring of 1 MiB, Ex routine" \
-	eval '[[ $(wq "$CLIENT" --counters) == "queued=0 dropped=0 read=0 drops_total=0 ring_bytes=1048576 ring_used=0 routine=Ex" ]]'
+	eval '[[ $(wq "$CLIENT" --counters) == "queued=0 dropped=0 read=0 drops_total=0 drops_create=0 drops_exit=0 ring_bytes=1048576 ring_used=0 routine=Ex" ]]'
 
 # ---- one process through notify code -> ring -> IOCTL -> client -> shared formatter ----
 IMAGE='\Device\HarddiskVolume2\Program Files\Tëst\ünï|x.exe'

@@ -42,7 +42,10 @@ static void test_fill_and_drop(void)
 	CHECK(r.drops_total == 1 && r.dropped == 1 && r.queued == 2);
 	/* A record shorter than its header is malformed and never queued. */
 	CHECK(pn_ring_push(&r, make_rec(rec, 8, 9)) == -1);
-	CHECK(r.drops_total == 2);
+	CHECK(r.drops_total == 2 && r.drops_by_type[PN_REC_CREATE] == 2);
+	/* A record the driver could not even build is counted under its type. */
+	pn_ring_drop(&r, PN_REC_EXIT);
+	CHECK(r.drops_total == 3 && r.drops_by_type[PN_REC_EXIT] == 1);
 	/* Only whole records: 399 bytes hold one 200-byte record, not two. */
 	CHECK(pn_ring_next_size(&r) == 200);
 	CHECK(pn_ring_pop(&r, out, 399) == 200);
@@ -53,9 +56,10 @@ static void test_fill_and_drop(void)
 	/* The next record queued carries the drop total so a reader sees the gap. */
 	CHECK(pn_ring_push(&r, make_rec(rec, 100, 4)) == 0);
 	CHECK(pn_ring_pop(&r, out, sizeof(out)) == 100);
-	CHECK(((struct pn_rec_hdr *)out)->drops == 2);
+	CHECK(((struct pn_rec_hdr *)out)->drops == 3);
 	pn_ring_reset_counters(&r);
-	CHECK(r.queued == 0 && r.dropped == 0 && r.read == 0 && r.drops_total == 2);
+	CHECK(r.queued == 0 && r.dropped == 0 && r.read == 0 && r.drops_total == 3 &&
+	      r.drops_by_type[PN_REC_CREATE] == 2);
 }
 
 /* Records of odd sizes walk around a small ring many times; every byte must survive. */

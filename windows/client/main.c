@@ -26,6 +26,7 @@ struct pnc_client {
 	int drain;            /* stop when the queue is empty */
 	uint64_t seq;
 	uint64_t drops_seen;  /* the driver's drop total already reported as lost */
+	uint64_t drops_seen_by_type[PN_REC_LOST_SLOTS]; /* its split by record type */
 	int have_baseline;    /* drops_seen is set: loss before we started is not a gap */
 	struct pn__decode_ctx ctx;
 	pn_buf out;
@@ -93,21 +94,43 @@ static void pnc_emit(struct pnc_client *c, pn_event *ev)
 		pn_fmt_table_row(&c->out, ev);
 }
 
-/* As on Linux: a gap in the stream becomes a lost event carrying the count. */
-static void pnc_emit_lost(struct pnc_client *c, uint64_t drops_total)
+static int pnc_read_counters(struct pnc_client *c, struct pn_win_counters *k)
 {
-	FILETIME now;
+	return pnc_ioctl(c->dev, IOCTL_PN_GET_COUNTERS, k, sizeof(*k), NULL);
+}
+
+/*
+ * As on Linux: a gap in the stream becomes a lost event carrying the count.
+ * Records carry the driver's drop total only; its split by type comes from
+ * the counters (k, or read now), which may already include newer drops: the
+ * event then reports them too, and the next records bring no second one.
+ */
+static void pnc_emit_lost(struct pnc_client *c, uint64_t drops_total,
+			  const struct pn_win_counters *k)
+{
+	struct pn_win_counters now;
+	FILETIME t;
 	pn_event ev;
 
 	if (drops_total <= c->drops_seen)
 		return;
-	GetSystemTimePreciseAsFileTime(&now);
+	if (!k && pnc_read_counters(c, &now) == 0)
+		k = &now;
+	GetSystemTimePreciseAsFileTime(&t);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = PN_EVENT_LOST;
-	ev.time_ns = (int64_t)pn_win_unix_ns(((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime);
+	ev.time_ns = (int64_t)pn_win_unix_ns(((uint64_t)t.dwHighDateTime << 32) | t.dwLowDateTime);
 	ev.duration_ns = -1;
+	/* Without the counters the split is unknown, and a count without it
+	 * would read as "none of each type": say neither. */
+	ev.lost_count_known = k != NULL;
+	if (k && k->drops_total > drops_total)
+		drops_total = k->drops_total;
 	ev.lost_count = drops_total - c->drops_seen;
-	ev.lost_count_known = 1;
+	for (int i = 0; k && i < PN_REC_LOST_SLOTS; i++) {
+		ev.lost_by_type[i] = k->drops_by_type[i] - c->drops_seen_by_type[i];
+		c->drops_seen_by_type[i] = k->drops_by_type[i];
+	}
 	c->drops_seen = drops_total;
 	pnc_emit(c, &ev);
 }
@@ -115,12 +138,22 @@ static void pnc_emit_lost(struct pnc_client *c, uint64_t drops_total)
 /*
  * The driver outlives its readers: the first drop total this run sees
  * (from the oldest queued record, or from the counters when nothing is
- * queued) is history, not a gap in this run's stream.
+ * queued) is history, not a gap in this run's stream. The split by type
+ * starts from the counters then; drops between the oldest queued record
+ * and that moment are counted in the first lost event but not split.
  */
-static void pnc_baseline(struct pnc_client *c, uint64_t drops_total)
+static void pnc_baseline(struct pnc_client *c, uint64_t drops_total,
+			 const struct pn_win_counters *k)
 {
-	if (!c->have_baseline)
-		c->drops_seen = drops_total;
+	struct pn_win_counters now;
+
+	if (c->have_baseline)
+		return;
+	if (!k && pnc_read_counters(c, &now) == 0)
+		k = &now;
+	c->drops_seen = drops_total;
+	for (int i = 0; k && i < PN_REC_LOST_SLOTS; i++)
+		c->drops_seen_by_type[i] = k->drops_by_type[i];
 	c->have_baseline = 1;
 }
 
@@ -134,8 +167,8 @@ static int pnc_print_records(struct pnc_client *c, const unsigned char *p, DWORD
 		memcpy(&h, p, sizeof(h));
 		if (h.size < sizeof(h) || h.size > len)
 			break;
-		pnc_baseline(c, h.drops);
-		pnc_emit_lost(c, h.drops);
+		pnc_baseline(c, h.drops, NULL);
+		pnc_emit_lost(c, h.drops, NULL);
 		if (pn__decode(p, h.size, &c->ctx, &ev) == 0)
 			pnc_emit(c, &ev);
 		else
@@ -165,9 +198,9 @@ static int pnc_idle(struct pnc_client *c)
 {
 	struct pn_win_counters k;
 
-	if (pnc_ioctl(c->dev, IOCTL_PN_GET_COUNTERS, &k, sizeof(k), NULL) == 0) {
-		pnc_baseline(c, k.drops_total);
-		pnc_emit_lost(c, k.drops_total);
+	if (pnc_read_counters(c, &k) == 0) {
+		pnc_baseline(c, k.drops_total, &k);
+		pnc_emit_lost(c, k.drops_total, &k);
 	}
 	if (pnc_flush(c))
 		return -1;
@@ -211,10 +244,12 @@ static int pnc_counters(HANDLE dev, int reset)
 		return 1;
 	}
 	if (!reset)
-		printf("queued=%llu dropped=%llu read=%llu drops_total=%llu ring_bytes=%lu "
-		       "ring_used=%lu routine=%s\n", (unsigned long long)k.queued,
-		       (unsigned long long)k.dropped, (unsigned long long)k.read,
-		       (unsigned long long)k.drops_total, (unsigned long)k.ring_bytes,
+		printf("queued=%llu dropped=%llu read=%llu drops_total=%llu drops_create=%llu "
+		       "drops_exit=%llu ring_bytes=%lu ring_used=%lu routine=%s\n",
+		       (unsigned long long)k.queued, (unsigned long long)k.dropped,
+		       (unsigned long long)k.read, (unsigned long long)k.drops_total,
+		       (unsigned long long)k.drops_by_type[PN_REC_CREATE],
+		       (unsigned long long)k.drops_by_type[PN_REC_EXIT], (unsigned long)k.ring_bytes,
 		       (unsigned long)k.ring_used, k.notify_ex ? "Ex" : "legacy");
 	return 0;
 }

@@ -29,10 +29,12 @@ static void copy_out(const struct pn_ring *r, pn_u32 pos, void *dst, pn_u32 n)
 	memcpy((unsigned char *)dst + first, r->buf, n - first);
 }
 
-void pn_ring_drop(struct pn_ring *r)
+void pn_ring_drop(struct pn_ring *r, pn_u16 type)
 {
 	r->drops_total++;
 	r->dropped++;
+	if (type < PN_REC_LOST_SLOTS)
+		r->drops_by_type[type]++;
 }
 
 int pn_ring_push(struct pn_ring *r, struct pn_rec_hdr *rec)
@@ -40,7 +42,7 @@ int pn_ring_push(struct pn_ring *r, struct pn_rec_hdr *rec)
 	pn_u32 n = rec->size;
 
 	if (n < sizeof(*rec) || n > r->size - r->used) {
-		pn_ring_drop(r);
+		pn_ring_drop(r, rec->type);
 		return -1;
 	}
 	rec->drops = r->drops_total;

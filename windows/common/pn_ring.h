@@ -16,6 +16,7 @@ struct pn_ring {
 	pn_u32 head;        /* offset of the oldest record */
 	pn_u32 used;        /* bytes of records waiting */
 	pn_u64 drops_total; /* records lost since load; never reset (records carry it) */
+	pn_u64 drops_by_type[PN_REC_LOST_SLOTS]; /* drops_total by pn_rec_type */
 	pn_u64 queued;      /* records accepted since the last counter reset */
 	pn_u64 dropped;     /* records lost since the last counter reset */
 	pn_u64 read;        /* records handed out since the last counter reset */
@@ -31,8 +32,9 @@ void pn_ring_init(struct pn_ring *r, void *buf, pn_u32 size);
  */
 int pn_ring_push(struct pn_ring *r, struct pn_rec_hdr *rec);
 
-/* Counts one record the producer lost before it reached the ring. */
-void pn_ring_drop(struct pn_ring *r);
+/* Counts one record of type (enum pn_rec_type) that the producer lost
+ * before it reached the ring. */
+void pn_ring_drop(struct pn_ring *r, pn_u16 type);
 
 /* Size of the oldest record, 0 when the ring is empty. */
 pn_u32 pn_ring_next_size(const struct pn_ring *r);

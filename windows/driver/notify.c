@@ -150,7 +150,7 @@ void pn_on_create(const struct pn_proc *p)
 
 	rec = ExAllocatePoolWithTag(NonPagedPoolNx, off + 3 * (img + cmd), PN_TAG_RECORD);
 	if (!rec) {
-		pn_queue_drop();
+		pn_queue_drop(PN_REC_CREATE);
 		return;
 	}
 	RtlZeroMemory(rec, sizeof(*rec));
@@ -219,7 +219,7 @@ void pn_on_exit(const struct pn_proc *p)
 		pn_queue_push(&rec->hdr);
 		ExFreePoolWithTag(rec, PN_TAG_RECORD);
 	} else {
-		pn_queue_drop();
+		pn_queue_drop(PN_REC_EXIT);
 	}
 	if (image)
 		ExFreePoolWithTag(image, PN_TAG_IMAGE);

@@ -53,7 +53,7 @@ void pn_on_exit(const struct pn_proc *p);
 NTSTATUS pn_queue_init(ULONG bytes); /* PASSIVE_LEVEL */
 void pn_queue_free(void);            /* PASSIVE_LEVEL, no user left */
 void pn_queue_push(struct pn_rec_hdr *rec);
-void pn_queue_drop(void);
+void pn_queue_drop(pn_u16 type);
 /* STATUS_BUFFER_TOO_SMALL when the oldest record does not fit in cap. */
 NTSTATUS pn_queue_read(void *out, ULONG cap, ULONG *got);
 void pn_queue_counters(struct pn_win_counters *c);

@@ -41,12 +41,12 @@ void pn_queue_push(struct pn_rec_hdr *rec)
 	KeReleaseSpinLock(&pn_ring_lock, irql);
 }
 
-void pn_queue_drop(void)
+void pn_queue_drop(pn_u16 type)
 {
 	KIRQL irql;
 
 	KeAcquireSpinLock(&pn_ring_lock, &irql);
-	pn_ring_drop(&pn_ring);
+	pn_ring_drop(&pn_ring, type);
 	KeReleaseSpinLock(&pn_ring_lock, irql);
 }
 
@@ -74,6 +74,7 @@ void pn_queue_counters(struct pn_win_counters *c)
 	c->dropped = pn_ring.dropped;
 	c->read = pn_ring.read;
 	c->drops_total = pn_ring.drops_total;
+	RtlCopyMemory(c->drops_by_type, pn_ring.drops_by_type, sizeof(c->drops_by_type));
 	c->ring_bytes = pn_ring.size;
 	c->ring_used = pn_ring.used;
 	KeReleaseSpinLock(&pn_ring_lock, irql);

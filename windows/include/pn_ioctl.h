@@ -59,6 +59,7 @@ struct pn_win_counters {
 	pn_u32 ring_used;   /* bytes waiting now */
 	pn_u32 notify_ex;   /* 1: PsSetCreateProcessNotifyRoutineEx, 0: the legacy routine */
 	pn_u32 reserved;
+	pn_u64 drops_by_type[PN_REC_LOST_SLOTS]; /* drops_total by enum pn_rec_type */
 };
 
 /*
@@ -75,6 +76,6 @@ struct pn_win_inject {
 	pn_u16 cmdline_len;
 	pn_u32 repeat;
 };
-_Static_assert(sizeof(struct pn_win_counters) == 48, "pn_win_counters layout");
+_Static_assert(sizeof(struct pn_win_counters) == 48 + 8 * PN_REC_LOST_SLOTS, "pn_win_counters layout");
 _Static_assert(sizeof(struct pn_win_inject) == 32, "pn_win_inject layout");
 #endif
