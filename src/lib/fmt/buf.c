@@ -70,8 +70,8 @@ void pn_buf_putc(pn_buf *b, char c)
 	pn__buf_commit(b, o + 1);
 }
 
-/* Decimal digits of v: the bit length gives the count to within one. */
-static int decimal_digits(uint64_t v)
+/* The bit length gives the count to within one. */
+int pn__udec_len(uint64_t v)
 {
 	static const uint64_t pow10[20] = {
 		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
@@ -90,7 +90,7 @@ static int decimal_digits(uint64_t v)
 /* Written from the last digit back, into room whose size is counted first. */
 char *pn__put_udec(char *p, uint64_t v, int width)
 {
-	int n = decimal_digits(v);
+	int n = pn__udec_len(v);
 	char *end = p + (n > width ? n : width), *q = end;
 
 	for (; v >= 100; v /= 100)

@@ -7,6 +7,22 @@
 
 static const char hex[] = "0123456789abcdef";
 
+/* Bytes an escaper copies as they are, one bit per escaper: printable ASCII
+ * but for the backslash, and the quote in JSON and in a quoted table cell,
+ * and the table's column separator. One lookup a byte: most names are
+ * nothing else. */
+#define PLAIN_JSON 1
+#define PLAIN_TABLE 2
+#define PLAIN_QUOTED 4
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	['"'] = PLAIN_TABLE,
+	[0x23 ... 0x5b] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	[0x5d ... 0x7b] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	['|'] = PLAIN_JSON,
+	[0x7d ... 0x7e] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+};
+
 /*
  * Length of the valid UTF-8 sequence at s (1..4), storing its code point,
  * or 0 when the byte at s does not start one. Overlong forms, surrogates
@@ -109,15 +125,11 @@ static char *put_table_special(char *o, const unsigned char *p, size_t n, int qu
 	return o + len;
 }
 
-static int table_plain(unsigned char c, int quote)
-{
-	return c >= 0x20 && c < 0x7f && c != '|' && c != '\\' && !(quote && c == '"');
-}
-
 void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int quote = (flags & PN_ESC_QUOTE) && needs_quotes(s, n);
+	unsigned mask = quote ? PLAIN_QUOTED : PLAIN_TABLE;
 	size_t i = 0, used;
 	char *o = pn__buf_room(b, 4 * n + 2);
 
@@ -126,7 +138,7 @@ void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
 	if (quote)
 		*o++ = '"';
 	while (i < n) {
-		if (table_plain(p[i], quote)) {
+		if (plain[p[i]] & mask) {
 			*o++ = (char)p[i++];
 			continue;
 		}
@@ -169,8 +181,7 @@ char *pn__put_json_str(char *o, const char *s, size_t n)
 
 	*o++ = '"';
 	while (i < n) {
-		/* Plain printable ASCII, byte by byte: most names are nothing else. */
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') {
+		if (plain[p[i]] & PLAIN_JSON) {
 			*o++ = (char)p[i++];
 			continue;
 		}

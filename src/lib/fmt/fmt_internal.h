@@ -38,6 +38,8 @@ static inline char *pn__put_2digits(char *p, unsigned v)
 	return p + 2;
 }
 
+/* The number of decimal digits of v. */
+int pn__udec_len(uint64_t v);
 /* v in decimal, zero-padded to width digits: at most max(20, width) bytes. */
 char *pn__put_udec(char *p, uint64_t v, int width);
 /* A process key, as pn_fmt_key() writes it: at most PN__KEY_MAX bytes. */
