@@ -44,38 +44,44 @@ void pn__json_bool(pn_buf *b, struct pn__member m, int v)
 	pn__buf_commit(b, v ? PN__PUT_LIT(p, "true") : PN__PUT_LIT(p, "false"));
 }
 
-void pn__json_key(pn_buf *b, struct pn__member m, const pn_key *k, int known)
+/* Opens a member whose value is a string of at most max bytes, needing no
+ * escapes: the cursor after the opening quote. When the value is not
+ * known, writes null and returns NULL, as it does without memory. */
+static char *open_quoted(pn_buf *b, struct pn__member m, size_t max, int known)
 {
-	char *p = pn__buf_room(b, m.len + PN__KEY_MAX + 2);
+	char *p = pn__buf_room(b, m.len + max + 2);
 
 	if (!p)
-		return;
+		return NULL;
 	p = put_member(p, m);
-	if (known) {
-		*p++ = '"';
-		p = pn__put_key(p, k);
-		*p++ = '"';
-	} else {
-		p = put_null(p);
+	if (!known) {
+		pn__buf_commit(b, put_null(p));
+		return NULL;
 	}
+	*p++ = '"';
+	return p;
+}
+
+static void close_quoted(pn_buf *b, char *p)
+{
+	*p++ = '"';
 	pn__buf_commit(b, p);
+}
+
+void pn__json_key(pn_buf *b, struct pn__member m, const pn_key *k, int known)
+{
+	char *p = open_quoted(b, m, PN__KEY_MAX, known);
+
+	if (p)
+		close_quoted(b, pn__put_key(p, k));
 }
 
 void pn__json_time(pn_buf *b, struct pn__member m, int64_t unix_ns, int known)
 {
-	char *p = pn__buf_room(b, m.len + PN__TIME_MAX + 2);
+	char *p = open_quoted(b, m, PN__TIME_MAX, known);
 
-	if (!p)
-		return;
-	p = put_member(p, m);
-	if (known) {
-		*p++ = '"';
-		p = pn__put_time(p, unix_ns);
-		*p++ = '"';
-	} else {
-		p = put_null(p);
-	}
-	pn__buf_commit(b, p);
+	if (p)
+		close_quoted(b, pn__put_time(p, unix_ns));
 }
 
 /* The arguments, each followed by a NUL, as a JSON array of strings. */
