@@ -129,7 +129,7 @@ enum pn_backend_kind {
 typedef struct pn_options {
 	enum pn_backend_kind backend;
 	uint32_t ring_bytes;     /* BPF ring size; 0 for the default (16 MiB) */
-	uint32_t flush_ms;       /* longest time an event waits for delivery; 0: 25 */
+	uint32_t flush_ms;       /* longest time an event waits for delivery; 0: 50 */
 	uint32_t table_max;      /* process table bound; 0: 1,048,576 */
 	uint32_t netlink_rcvbuf; /* netlink socket receive buffer; 0 for the default (16 MiB) */
 	char errmsg[256];        /* out: why pn_open() failed, in words */

@@ -2,12 +2,19 @@
 # and its peers and prints a table; BENCH_N, BENCH_REPS, ... tune it (see
 # bench/run.py --help). Needs root. Figures only: nothing here passes or fails
 # on speed.
-BENCH_BINS := $(B)/bench/spawn_storm
+BENCH_BINS := $(B)/bench/spawn_storm $(B)/bench/exit0
 
 # The spawner is the workload, not code under test: plain flags, never sanitized.
 $(B)/bench/spawn_storm: bench/spawn_storm.c
 	@mkdir -p $(dir $@)
 	gcc -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o $@ $<
+
+# The paced run's workload: static and without libc (-nostdlib), so an exec
+# costs the kernel as little as it can and the run reaches its rate even on
+# a slow virtual machine (see bench/exit0.c).
+$(B)/bench/exit0: bench/exit0.c
+	@mkdir -p $(dir $@)
+	gcc -O2 -static -nostdlib -o $@ $<
 
 bench-build: all $(BENCH_BINS)
 

@@ -21,7 +21,7 @@ void pn_cli_usage(FILE *f)
 	      "      --no-header        no table header\n"
 	      "      --backend NAME     auto (default), bpf or netlink\n"
 	      "      --ring-size BYTES  kernel ring buffer size, a power of two (default 16M)\n"
-	      "      --flush-ms MS      longest wait before an event is delivered (default 25)\n"
+	      "      --flush-ms MS      longest wait before an event is delivered (default 50)\n"
 	      "      --netlink-rcvbuf BYTES  netlink socket receive buffer (default 16M);\n"
 	      "                         smaller loses events sooner (for tests)\n"
 	      "      --db FILE          also keep every event in the activity log FILE\n"

@@ -3,28 +3,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "procnotify/format.h"
+#include "fmt_internal.h"
 
-static int reserve(pn_buf *b, size_t n)
+const char pn__digit_pairs[200] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
+
+char *pn__buf_grow(pn_buf *b, size_t n)
 {
 	size_t cap;
 	char *p;
 
 	if (b->oom)
-		return 0;
+		return NULL;
 	if (b->len + n + 1 <= b->cap)
-		return 1;
+		return b->data + b->len;
 	cap = b->cap ? b->cap : 256;
 	while (cap < b->len + n + 1)
 		cap *= 2;
 	p = realloc(b->data, cap);
 	if (!p) {
 		b->oom = 1;
-		return 0;
+		return NULL;
 	}
 	b->data = p;
 	b->cap = cap;
-	return 1;
+	return p + b->len;
 }
 
 void pn_buf_free(pn_buf *b)
@@ -42,11 +47,12 @@ void pn_buf_reset(pn_buf *b)
 
 void pn_buf_put(pn_buf *b, const void *p, size_t n)
 {
-	if (!reserve(b, n))
+	char *o = pn__buf_room(b, n);
+
+	if (!o)
 		return;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = 0;
+	memcpy(o, p, n);
+	pn__buf_commit(b, o + n);
 }
 
 void pn_buf_puts(pn_buf *b, const char *s)
@@ -56,19 +62,54 @@ void pn_buf_puts(pn_buf *b, const char *s)
 
 void pn_buf_putc(pn_buf *b, char c)
 {
-	pn_buf_put(b, &c, 1);
+	char *o = pn__buf_room(b, 1);
+
+	if (!o)
+		return;
+	*o = c;
+	pn__buf_commit(b, o + 1);
+}
+
+/* The bit length gives the count to within one. */
+int pn__udec_len(uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+		100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+		10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
+	/* 1233 / 4096 is log10(2) to four places: n is the count or one less.
+	 * Setting the lowest bit makes 0 count as 1 and changes no other count. */
+	int n = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+
+	return n + ((v | 1) >= pow10[n]);
+}
+
+/* Written from the last digit back, into room whose size is counted first. */
+char *pn__put_udec(char *p, uint64_t v, int width)
+{
+	int n = pn__udec_len(v);
+	char *end = p + (n > width ? n : width), *q = end;
+
+	for (; v >= 100; v /= 100)
+		memcpy(q -= 2, pn__digit_pairs + 2 * (v % 100), 2);
+	if (v >= 10)
+		memcpy(q -= 2, pn__digit_pairs + 2 * v, 2);
+	else
+		*--q = (char)('0' + v);
+	while (q > p)
+		*--q = '0';
+	return end;
 }
 
 void pn_buf_put_udec(pn_buf *b, uint64_t v, int width)
 {
-	char tmp[24];
-	int i = sizeof(tmp);
+	char *o = pn__buf_room(b, (size_t)(width > 20 ? width : 20));
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v || (int)sizeof(tmp) - i < width);
-	pn_buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
+	if (o)
+		pn__buf_commit(b, pn__put_udec(o, v, width));
 }
 
 void pn_buf_put_u64(pn_buf *b, uint64_t v)
@@ -89,7 +130,7 @@ void pn_buf_printf(pn_buf *b, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if ((size_t)n >= room) {
-		if (!reserve(b, (size_t)n))
+		if (!pn__buf_grow(b, (size_t)n))
 			return;
 		va_start(ap, fmt);
 		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

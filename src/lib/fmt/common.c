@@ -1,6 +1,6 @@
 /* Pieces every output form shares: time stamps, process keys, signal names. */
 #include <inttypes.h>
-#include "procnotify/format.h"
+#include "fmt_internal.h"
 
 /* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no
  * libc time zone state, the same result on Linux and Windows. */
@@ -34,16 +34,18 @@ static void split_time(int64_t unix_ns, int64_t *days, unsigned *sec_of_day, uns
 	*sec_of_day = (unsigned)(s - *days * 86400);
 }
 
-static void put_hms(pn_buf *b, unsigned sod)
+static char *put_hms(char *p, unsigned sod)
 {
-	pn_buf_put_udec(b, sod / 3600, 2);
-	pn_buf_putc(b, ':');
-	pn_buf_put_udec(b, sod / 60 % 60, 2);
-	pn_buf_putc(b, ':');
-	pn_buf_put_udec(b, sod % 60, 2);
+	p = pn__put_2digits(p, sod / 3600);
+	*p++ = ':';
+	p = pn__put_2digits(p, sod / 60 % 60);
+	*p++ = ':';
+	return pn__put_2digits(p, sod % 60);
 }
 
-void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns)
+/* An int64_t of nanoseconds spans the years 1677 to 2262: the year always
+ * has four digits. */
+char *pn__put_time(char *p, int64_t unix_ns)
 {
 	int64_t days;
 	unsigned sod, ns, m, d;
@@ -51,22 +53,27 @@ void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns)
 
 	split_time(unix_ns, &days, &sod, &ns);
 	civil_from_days(days, &y, &m, &d);
-	/* By hand, not printf: one of these per event in a storm. */
-	if (y < 0 || y > 9999) {
-		pn_buf_printf(b, "%04d-%02u-%02uT%02u:%02u:%02u.%09uZ", y, m, d, sod / 3600,
-			      sod / 60 % 60, sod % 60, ns);
-		return;
-	}
-	pn_buf_put_udec(b, (uint64_t)y, 4);
-	pn_buf_putc(b, '-');
-	pn_buf_put_udec(b, m, 2);
-	pn_buf_putc(b, '-');
-	pn_buf_put_udec(b, d, 2);
-	pn_buf_putc(b, 'T');
-	put_hms(b, sod);
-	pn_buf_putc(b, '.');
-	pn_buf_put_udec(b, ns, 9);
-	pn_buf_putc(b, 'Z');
+	p = pn__put_2digits(p, (unsigned)y / 100);
+	p = pn__put_2digits(p, (unsigned)y % 100);
+	*p++ = '-';
+	p = pn__put_2digits(p, m);
+	*p++ = '-';
+	p = pn__put_2digits(p, d);
+	*p++ = 'T';
+	p = put_hms(p, sod);
+	*p++ = '.';
+	p = pn__put_udec(p, ns, 9);
+	*p++ = 'Z';
+	return p;
+}
+
+/* By hand, not printf: one of these per event in a storm. */
+void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns)
+{
+	char *p = pn__buf_room(b, PN__TIME_MAX);
+
+	if (p)
+		pn__buf_commit(b, pn__put_time(p, unix_ns));
 }
 
 /* HH:MM:SS.mmm in UTC, the table's time column. */
@@ -74,27 +81,36 @@ void pn__fmt_clock(pn_buf *b, int64_t unix_ns)
 {
 	int64_t days;
 	unsigned sod, ns;
+	char *p = pn__buf_room(b, 12);
 
+	if (!p)
+		return;
 	split_time(unix_ns, &days, &sod, &ns);
-	put_hms(b, sod);
-	pn_buf_putc(b, '.');
-	pn_buf_put_udec(b, ns / 1000000, 3);
+	p = put_hms(p, sod);
+	*p++ = '.';
+	pn__buf_commit(b, pn__put_udec(p, ns / 1000000, 3));
+}
+
+char *pn__put_key(char *p, const pn_key *k)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*p++ = k->os ? (char)k->os : '?';
+	*p++ = ':';
+	for (int i = 0; i < 16; i++)
+		*p++ = hex[(k->boot >> (60 - 4 * i)) & 15];
+	*p++ = ':';
+	p = pn__put_udec(p, k->start_ns, 1);
+	*p++ = ':';
+	return pn__put_udec(p, k->pid, 1);
 }
 
 void pn_fmt_key(pn_buf *b, const pn_key *k)
 {
-	static const char hex[] = "0123456789abcdef";
-	char boot[16];
+	char *p = pn__buf_room(b, PN__KEY_MAX);
 
-	for (int i = 0; i < 16; i++)
-		boot[i] = hex[(k->boot >> (60 - 4 * i)) & 15];
-	pn_buf_putc(b, k->os ? (char)k->os : '?');
-	pn_buf_putc(b, ':');
-	pn_buf_put(b, boot, sizeof(boot));
-	pn_buf_putc(b, ':');
-	pn_buf_put_u64(b, k->start_ns);
-	pn_buf_putc(b, ':');
-	pn_buf_put_u64(b, k->pid);
+	if (p)
+		pn__buf_commit(b, pn__put_key(p, k));
 }
 
 /* Linux numbering: exit statuses in records are Linux wait statuses. */

@@ -3,9 +3,25 @@
  * include/procnotify/format.h.
  */
 #include <string.h>
-#include "procnotify/format.h"
+#include "fmt_internal.h"
 
 static const char hex[] = "0123456789abcdef";
+
+/* Bytes an escaper copies as they are, one bit per escaper: printable ASCII
+ * but for the backslash, and the quote in JSON and in a quoted table cell,
+ * and the table's column separator. One lookup a byte: most names are
+ * nothing else. */
+#define PLAIN_JSON 1
+#define PLAIN_TABLE 2
+#define PLAIN_QUOTED 4
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	['"'] = PLAIN_TABLE,
+	[0x23 ... 0x5b] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	[0x5d ... 0x7b] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	['|'] = PLAIN_JSON,
+	[0x7d ... 0x7e] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+};
 
 /*
  * Length of the valid UTF-8 sequence at s (1..4), storing its code point,
@@ -51,17 +67,6 @@ static int invisible(uint32_t cp)
 	       cp == 0xfeff;
 }
 
-static void put_hex_byte(pn_buf *b, const char *prefix, unsigned char c)
-{
-	char tmp[8];
-	size_t n = strlen(prefix);
-
-	memcpy(tmp, prefix, n);
-	tmp[n] = hex[c >> 4];
-	tmp[n + 1] = hex[c & 15];
-	pn_buf_put(b, tmp, n + 2);
-}
-
 static const char *c_escape(unsigned char c)
 {
 	switch (c) {
@@ -82,71 +87,115 @@ static int needs_quotes(const char *s, size_t n)
 	return n == 0 || memchr(s, ' ', n) || memchr(s, '"', n);
 }
 
+static char *put_hex_escape(char *p, const char *prefix, size_t n, unsigned char c)
+{
+	memcpy(p, prefix, n);
+	p[n] = hex[c >> 4];
+	p[n + 1] = hex[c & 15];
+	return p + n + 2;
+}
+
+/* One character of a table cell that is not plain printable ASCII: 1 to 6
+ * bytes out (an invisible code point takes 2 or 3 bytes in, 6 out). */
+static char *put_table_special(char *o, const unsigned char *p, size_t n, int quote,
+			       size_t *used)
+{
+	const char *esc = c_escape(p[0]);
+	uint32_t cp;
+	size_t len = utf8_seq(p, n, &cp);
+
+	*used = len ? len : 1;
+	if (esc) {
+		memcpy(o, esc, 2);
+		return o + 2;
+	}
+	if (len == 0 || cp < 0x20 || cp == 0x7f || cp == '|') {
+		*used = 1;
+		return put_hex_escape(o, "\\x", 2, p[0]);
+	}
+	if (quote && cp == '"') {
+		memcpy(o, "\\\"", 2);
+		return o + 2;
+	}
+	if (invisible(cp)) {
+		o = put_hex_escape(o, "\\u", 2, (unsigned char)(cp >> 8));
+		return put_hex_escape(o, "", 0, (unsigned char)cp);
+	}
+	memcpy(o, p, len);
+	return o + len;
+}
+
 void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int quote = (flags & PN_ESC_QUOTE) && needs_quotes(s, n);
-	size_t i = 0, len;
-	uint32_t cp;
+	unsigned mask = quote ? PLAIN_QUOTED : PLAIN_TABLE;
+	size_t i = 0, used;
+	char *o = pn__buf_room(b, 4 * n + 2);
 
+	if (!o)
+		return;
 	if (quote)
-		pn_buf_putc(b, '"');
+		*o++ = '"';
 	while (i < n) {
-		const char *esc = c_escape(p[i]);
-
-		len = utf8_seq(p + i, n - i, &cp);
-		if (esc) {
-			pn_buf_puts(b, esc);
-		} else if (len == 0 || cp < 0x20 || cp == 0x7f || cp == '|') {
-			put_hex_byte(b, "\\x", p[i]);
-			len = 1;
-		} else if (quote && cp == '"') {
-			pn_buf_puts(b, "\\\"");
-		} else if (invisible(cp)) {
-			pn_buf_printf(b, "\\u%04x", (unsigned)cp);
-		} else {
-			pn_buf_put(b, p + i, len);
+		if (plain[p[i]] & mask) {
+			*o++ = (char)p[i++];
+			continue;
 		}
-		i += len ? len : 1;
+		o = put_table_special(o, p + i, n - i, quote, &used);
+		i += used;
 	}
 	if (quote)
-		pn_buf_putc(b, '"');
+		*o++ = '"';
+	pn__buf_commit(b, o);
+}
+
+/* One character that is not plain printable ASCII: 1 to 6 bytes out. */
+static char *put_json_special(char *o, const unsigned char *p, size_t n, size_t *used)
+{
+	uint32_t cp;
+	size_t len = utf8_seq(p, n, &cp);
+
+	*used = len ? len : 1;
+	if (len == 0)
+		return put_hex_escape(o, "\\udc", 4, p[0]);
+	if (cp == '"' || cp == '\\') {
+		*o++ = '\\';
+		*o++ = (char)cp;
+	} else if (cp == '\n' || cp == '\t' || cp == '\r' || cp == '\b' || cp == '\f') {
+		memcpy(o, c_escape((unsigned char)cp), 2);
+		o += 2;
+	} else if (cp < 0x20 || cp == 0x7f) {
+		o = put_hex_escape(o, "\\u00", 4, (unsigned char)cp);
+	} else {
+		memcpy(o, p, len);
+		o += len;
+	}
+	return o;
+}
+
+char *pn__put_json_str(char *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, used;
+
+	*o++ = '"';
+	while (i < n) {
+		if (plain[p[i]] & PLAIN_JSON) {
+			*o++ = (char)p[i++];
+			continue;
+		}
+		o = put_json_special(o, p + i, n - i, &used);
+		i += used;
+	}
+	*o++ = '"';
+	return o;
 }
 
 void pn_esc_json(pn_buf *b, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, len;
-	uint32_t cp;
+	char *o = pn__buf_room(b, PN__JSON_STR_MAX(n));
 
-	pn_buf_putc(b, '"');
-	while (i < n) {
-		size_t run = 0;
-
-		/* Copy plain printable ASCII in one go: most names are nothing else. */
-		while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
-		       p[i + run] != '\\')
-			run++;
-		if (run) {
-			pn_buf_put(b, p + i, run);
-			i += run;
-			continue;
-		}
-		len = utf8_seq(p + i, n - i, &cp);
-		if (len == 0) {
-			put_hex_byte(b, "\\udc", p[i]);
-			len = 1;
-		} else if (cp == '"' || cp == '\\') {
-			pn_buf_putc(b, '\\');
-			pn_buf_putc(b, (char)cp);
-		} else if (cp == '\n' || cp == '\t' || cp == '\r' || cp == '\b' || cp == '\f') {
-			pn_buf_puts(b, c_escape((unsigned char)cp));
-		} else if (cp < 0x20 || cp == 0x7f) {
-			put_hex_byte(b, "\\u00", (unsigned char)cp);
-		} else {
-			pn_buf_put(b, p + i, len);
-		}
-		i += len;
-	}
-	pn_buf_putc(b, '"');
+	if (o)
+		pn__buf_commit(b, pn__put_json_str(o, s, n));
 }

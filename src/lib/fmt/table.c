@@ -4,6 +4,7 @@
  * time, the event and a detail column (arguments, exit status, lifetime).
  */
 #include <inttypes.h>
+#include <string.h>
 #include "fmt_internal.h"
 
 #define W_NAME 16
@@ -46,22 +47,53 @@ static size_t width(const char *s, size_t n)
 
 static void put_name(pn_buf *b, const pn_event *ev)
 {
-	size_t start = b->len;
+	size_t start = b->len, w;
+	char *p;
 
 	if (ev->have & PN_HAVE_COMM)
 		pn_esc_table(b, ev->comm.ptr, ev->comm.len, 0);
 	else
 		pn_buf_putc(b, '-');
-	for (size_t w = width(b->data + start, b->len - start); w < W_NAME; w++)
-		pn_buf_putc(b, ' ');
+	w = width(b->data + start, b->len - start);
+	if (w >= W_NAME || !(p = pn__buf_room(b, W_NAME - w)))
+		return;
+	memset(p, ' ', W_NAME - w);
+	pn__buf_commit(b, p + W_NAME - w);
 }
 
+/* printf's " %7u |", and a dash when the pid is not known. */
 static void put_pid(pn_buf *b, uint32_t pid, int known)
 {
-	if (known)
-		pn_buf_printf(b, " %7" PRIu32 " |", pid);
-	else
-		pn_buf_puts(b, "       - |");
+	char *p = pn__buf_room(b, 13);
+	int pad = 7 - pn__udec_len(pid);
+
+	if (!p)
+		return;
+	if (!known) {
+		pn__buf_commit(b, PN__PUT_LIT(p, "       - |"));
+		return;
+	}
+	*p++ = ' ';
+	for (; pad > 0; pad--)
+		*p++ = ' ';
+	pn__buf_commit(b, PN__PUT_LIT(pn__put_udec(p, pid, 1), " |"));
+}
+
+/* printf's " | %-6s |": a longer name widens the column. */
+static void put_type(pn_buf *b, enum pn_event_type type)
+{
+	const char *name = pn_event_type_name(type);
+	size_t n = strlen(name);
+	char *p = pn__buf_room(b, n + 11);
+
+	if (!p)
+		return;
+	p = PN__PUT_LIT(p, " | ");
+	memcpy(p, name, n);
+	p += n;
+	for (; n < 6; n++)
+		*p++ = ' ';
+	pn__buf_commit(b, PN__PUT_LIT(p, " |"));
 }
 
 void pn__table_argv(pn_buf *b, const pn_str *argv)
@@ -93,6 +125,19 @@ static void put_exec_detail(pn_buf *b, const pn_event *ev)
 		pn_buf_puts(b, " [argv truncated]");
 }
 
+/* printf's "exit %d": the one form of the common case. */
+static void put_exit_code(pn_buf *b, int code)
+{
+	char *p = pn__buf_room(b, 16);
+
+	if (!p)
+		return;
+	p = PN__PUT_LIT(p, "exit ");
+	if (code < 0)
+		*p++ = '-';
+	pn__buf_commit(b, pn__put_udec(p, code < 0 ? -(uint64_t)code : (uint64_t)code, 1));
+}
+
 void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped)
 {
 	const char *name = pn_signal_name(sig);
@@ -102,7 +147,7 @@ void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped)
 	else if (sig)
 		pn_buf_printf(b, "killed by signal %d", sig);
 	else
-		pn_buf_printf(b, "exit %d", exit_code);
+		put_exit_code(b, exit_code);
 	if (core_dumped)
 		pn_buf_puts(b, " (core dumped)");
 }
@@ -173,7 +218,7 @@ void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
 
 	pn_buf_puts(b, "| ");
 	pn__fmt_clock(b, ev->time_ns);
-	pn_buf_printf(b, " | %-6s |", pn_event_type_name(ev->type));
+	put_type(b, ev->type);
 	put_pid(b, ev->ppid, !is_lost && (ev->have & PN_HAVE_PARENT));
 	put_pid(b, ev->pid, !is_lost);
 	pn_buf_putc(b, ' ');

@@ -47,19 +47,19 @@ void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 	uint32_t h = p->have;
 
 	pn_buf_printf(b, "{\"pid\":%" PRIu32, p->pid);
-	pn__json_u32(b, "ppid", p->ppid, h & PN_HAVE_PARENT);
-	pn__json_u32(b, "uid", p->uid, h & PN_HAVE_UID);
-	pn__json_str(b, "comm", &p->comm, h & PN_HAVE_COMM);
-	pn__json_str(b, "image", &p->image, h & PN_HAVE_IMAGE);
-	pn__json_key(b, "key", &p->key, 1);
-	pn__json_key(b, "parent_key", &p->parent_key, h & PN_HAVE_PARENT);
+	pn__json_u64(b, PN__MEMBER("ppid"), p->ppid, h & PN_HAVE_PARENT);
+	pn__json_u64(b, PN__MEMBER("uid"), p->uid, h & PN_HAVE_UID);
+	pn__json_str(b, PN__MEMBER("comm"), &p->comm, h & PN_HAVE_COMM);
+	pn__json_str(b, PN__MEMBER("image"), &p->image, h & PN_HAVE_IMAGE);
+	pn__json_key(b, PN__MEMBER("key"), &p->key, 1);
+	pn__json_key(b, PN__MEMBER("parent_key"), &p->parent_key, h & PN_HAVE_PARENT);
 	pn__json_argv(b, &p->argv, h & PN_HAVE_ARGV);
-	pn__json_str(b, "cwd", &p->cwd, h & PN_HAVE_CWD);
-	pn__json_time(b, "start", p->start_ns, 1);
-	pn__json_time(b, "end", p->end_ns, p->end_ns != 0);
-	pn__json_u32(b, "exit_code", (uint32_t)p->exit_code, p->end_ns && !p->signal);
+	pn__json_str(b, PN__MEMBER("cwd"), &p->cwd, h & PN_HAVE_CWD);
+	pn__json_time(b, PN__MEMBER("start"), p->start_ns, 1);
+	pn__json_time(b, PN__MEMBER("end"), p->end_ns, p->end_ns != 0);
+	pn__json_u64(b, PN__MEMBER("exit_code"), (uint32_t)p->exit_code, p->end_ns && !p->signal);
 	pn__json_signal(b, p->signal, p->core_dumped);
-	pn__json_bool(b, "selected", selected);
+	pn__json_bool(b, PN__MEMBER("selected"), selected);
 	pn_buf_puts(b, ",\"children\":[");
 }
 
