@@ -110,6 +110,13 @@ static void build(pn_buf *tbl, pn_buf *js)
 	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000001);
 	emit(tbl, js, &r, seq++);
 	changes(tbl, js, &seq);
+	/* The Windows driver's loss: creates and exits. */
+	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 6000000000);
+	r.u.lost.count = 3;
+	r.u.lost.count_known = 1;
+	r.u.lost.by_type[PN_REC_CREATE] = 2;
+	r.u.lost.by_type[PN_REC_EXIT] = 1;
+	emit(tbl, js, &r, seq++);
 }
 
 static void compare(const char *path, const pn_buf *got)

@@ -189,15 +189,22 @@ static void put_change(pn_buf *b, const pn_event *ev)
 	}
 }
 
+/* Lost creates only come from the Windows driver, so Linux never shows the key. */
 static void put_lost(pn_buf *b, const pn_event *ev)
 {
-	if (ev->lost_count_known)
-		pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":{\"fork\":%" PRIu64
-			      ",\"exec\":%" PRIu64 ",\"exit\":%" PRIu64 "}",
-			      ev->lost_count, ev->lost_by_type[PN_EVENT_FORK],
-			      ev->lost_by_type[PN_EVENT_EXEC], ev->lost_by_type[PN_EVENT_EXIT]);
-	else
+	uint64_t creates = ev->lost_by_type[PN_EVENT_CREATE];
+
+	if (!ev->lost_count_known) {
 		pn_buf_puts(b, ",\"count\":null,\"by_type\":null");
+		return;
+	}
+	pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":{\"fork\":%" PRIu64
+		      ",\"exec\":%" PRIu64 ",\"exit\":%" PRIu64, ev->lost_count,
+		      ev->lost_by_type[PN_EVENT_FORK], ev->lost_by_type[PN_EVENT_EXEC],
+		      ev->lost_by_type[PN_EVENT_EXIT]);
+	if (creates)
+		pn_buf_printf(b, ",\"create\":%" PRIu64, creates);
+	pn_buf_putc(b, '}');
 }
 
 /* {"seq":N,"type":"T","time":"T" */

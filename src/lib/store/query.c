@@ -56,7 +56,7 @@ enum col {
 	C_ID, C_SEQ, C_TYPE, C_TIME, C_HAVE, C_FLAGS, C_PID, C_TID, C_PPID, C_PARENT_START,
 	C_UID, C_GID, C_EUID, C_SID, C_COMM, C_IMAGE, C_FILENAME, C_CWD, C_ARGV, C_ARGC,
 	C_OLD_TID, C_TTY, C_CGROUP, C_EXIT_CODE, C_SIGNAL, C_CORE, C_NT_STATUS, C_DURATION,
-	C_LOST_COUNT, C_LOST_FORK, C_BOOT = C_LOST_FORK + 4, C_START, C_OS, C_NEW_ID, C_NEW_EID,
+	C_LOST_COUNT, C_LOST_FORK, C_BOOT = C_LOST_FORK + PN_STORE_LOST_COLS, C_START, C_OS, C_NEW_ID, C_NEW_EID,
 	C_TRACER,
 };
 
@@ -165,8 +165,9 @@ static void row_lost(sqlite3_stmt *st, pn_event *ev)
 {
 	ev->lost_count_known = sqlite3_column_type(st, C_LOST_COUNT) != SQLITE_NULL;
 	ev->lost_count = (uint64_t)sqlite3_column_int64(st, C_LOST_COUNT);
-	for (int t = PN_EVENT_FORK; t <= PN_EVENT_CREATE; t++)
-		ev->lost_by_type[t] = (uint64_t)sqlite3_column_int64(st, C_LOST_FORK + t - 1);
+	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
+		ev->lost_by_type[pn__store_lost_types[i]] =
+			(uint64_t)sqlite3_column_int64(st, C_LOST_FORK + i);
 }
 
 static void row_exec(sqlite3_stmt *st, pn_event *ev)

@@ -174,8 +174,8 @@ static void bind_event_end(sqlite3_stmt *st, int base, const pn_event *ev)
 	bind_int(st, base + 28, ev->nt_status, is_exit && (ev->have & PN_HAVE_NTSTATUS));
 	bind_int(st, base + 29, ev->duration_ns, is_exit && ev->duration_ns >= 0);
 	bind_int(st, base + 30, (int64_t)ev->lost_count, is_lost && ev->lost_count_known);
-	for (int t = PN_EVENT_FORK; t <= PN_EVENT_CREATE; t++)
-		bind_int(st, base + 30 + t, (int64_t)ev->lost_by_type[t],
+	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
+		bind_int(st, base + 31 + i, (int64_t)ev->lost_by_type[pn__store_lost_types[i]],
 			 is_lost && ev->lost_count_known);
 }
 

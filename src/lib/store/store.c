@@ -91,6 +91,10 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE event ADD COLUMN tracer_pid INTEGER;",
 };
 
+const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS] = {
+	PN_EVENT_FORK, PN_EVENT_EXEC, PN_EVENT_EXIT, PN_EVENT_CREATE,
+};
+
 int pn__store_err(pn_store *s, int rc, const char *what)
 {
 	int err;

@@ -75,6 +75,10 @@ struct pn_store {
 	char errmsg[256];
 };
 
+/* The event types of the columns lost_fork, lost_exec, lost_exit, lost_create. */
+#define PN_STORE_LOST_COLS 4
+extern const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS];
+
 /* The schema steps: [i] brings a file from version i to i + 1. */
 extern const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION];
 /* Records SQLite's message for what failed and maps rc to -errno. */
