@@ -103,18 +103,25 @@ check "unknown image and command line come out as null" eval \
 
 # ---- loss: a full ring drops, and the client reports it as on Linux ----
 wq "$CLIENT" --reset-counters
+start=$(wq "$CLIENT" --counters)
 wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe
 wq "$HELPER" discard 2000 >/dev/null  # room for one more pair, queued after the drops
 wq "$HELPER" inject 777 4 0 1 0 1 '\Device\X\marker.exe'
 counters=$(wq "$CLIENT" --counters)
 wq "$CLIENT" --drain --json >"$T/lost.json"
-check "a record queued after drops brings a lost event with the driver's count" python3 - "$T/lost.json" "$counters" <<'PY'
+check "a record queued after drops brings a lost event with the driver's count by type" \
+	python3 - "$T/lost.json" "$start" "$counters" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-k = dict(f.split("=") for f in sys.argv[2].split())
+k0, k = (dict(f.split("=") for f in a.split()) for a in sys.argv[2:4])
+delta = lambda f: int(k[f]) - int(k0[f])
 lost = [i for i, e in enumerate(evs) if e["type"] == "lost"]
 assert int(k["dropped"]) > 0 and len(lost) == 1, (k, lost)
-assert evs[lost[0]]["count"] == int(k["dropped"]), (evs[lost[0]], k)
+ev = evs[lost[0]]
+assert ev["count"] == int(k["dropped"]) == delta("drops_total"), (ev, k)
+assert ev["by_type"] == {"fork": 0, "exec": 0, "exit": delta("drops_exit"),
+                         "create": delta("drops_create")}, (ev, k0, k)
+assert ev["by_type"]["exit"] + ev["by_type"]["create"] == ev["count"], ev
 assert evs[lost[0] + 1]["pid"] == 777 and evs[lost[0] + 1]["type"] == "create"
 assert [e["seq"] for e in evs] == list(range(1, len(evs) + 1))
 PY
@@ -127,6 +134,8 @@ evs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 k0, k1 = (dict(f.split("=") for f in a.split()) for a in sys.argv[2:4])
 assert evs[-1]["type"] == "lost", evs[-1]
 assert evs[-1]["count"] == int(k1["drops_total"]) - int(k0["drops_total"]) > 0, (evs[-1], k0, k1)
+assert sum(evs[-1]["by_type"].values()) == evs[-1]["count"], evs[-1]
+assert len([e for e in evs if e["type"] == "lost"]) == 1, "each drop is reported once"
 PY
 
 # ---- malformed requests ----

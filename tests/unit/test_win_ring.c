@@ -27,14 +27,20 @@ static uint32_t pid_at(const unsigned char *p)
 	return ((const struct pn_rec_create *)p)->task.pid;
 }
 
+static const struct pn_rec_lost *as_lost(const unsigned char *p)
+{
+	return (const struct pn_rec_lost *)p;
+}
+
 static void test_fill_and_drop(void)
 {
 	unsigned char storage[500], rec[200], out[1000];
 	struct pn_ring r;
+	const struct pn_rec_lost *l = as_lost(out + 200);
 
 	pn_ring_init(&r, storage, sizeof(storage));
 	CHECK(pn_ring_next_size(&r) == 0);
-	CHECK(pn_ring_pop(&r, out, sizeof(out)) == 0);
+	CHECK(pn_ring_pop(&r, out, sizeof(out), 1, 0) == 0);
 	CHECK(pn_ring_push(&r, make_rec(rec, 200, 1)) == 0);
 	CHECK(pn_ring_push(&r, make_rec(rec, 200, 2)) == 0);
 	/* 400 of 500 bytes used: a third record of 200 is lost and counted. */
@@ -46,20 +52,31 @@ static void test_fill_and_drop(void)
 	/* A record the driver could not even build is counted under its type. */
 	pn_ring_drop(&r, PN_REC_EXIT);
 	CHECK(r.drops_total == 3 && r.drops_by_type[PN_REC_EXIT] == 1);
+	/* 50 bytes free: a record that fits alone but not behind the lost
+	 * record it must follow is dropped too. */
+	CHECK(pn_ring_push(&r, make_rec(rec, 88, 5)) == -1 && r.unreported == 4);
 	/* Only whole records: 399 bytes hold one 200-byte record, not two. */
 	CHECK(pn_ring_next_size(&r) == 200);
-	CHECK(pn_ring_pop(&r, out, 399) == 200);
+	CHECK(pn_ring_pop(&r, out, 399, 1, 0) == 200);
 	CHECK(pid_at(out) == 1 && ((struct pn_rec_hdr *)out)->drops == 0);
-	CHECK(pn_ring_pop(&r, out, 199) == 0);
-	CHECK(pn_ring_pop(&r, out, sizeof(out)) == 200 && pid_at(out) == 2);
-	CHECK(r.read == 2 && r.used == 0);
-	/* The next record queued carries the drop total so a reader sees the gap. */
+	CHECK(pn_ring_pop(&r, out, 199, 1, 0) == 0);
+	/* The read that empties the ring ends with the lost record, stamped now. */
+	CHECK(pn_ring_pop(&r, out, sizeof(out), 77, PN_HDR_WALLCLOCK) == 200 + sizeof(*l));
+	CHECK(pid_at(out) == 2 && l->hdr.type == PN_REC_LOST && l->hdr.time_ns == 77 &&
+	      l->hdr.hdr_flags == PN_HDR_WALLCLOCK && l->count == 4 && l->count_known == 1 &&
+	      l->by_type[PN_REC_CREATE] == 3 && l->by_type[PN_REC_EXIT] == 1);
+	CHECK(r.read == 2 && r.used == 0 && r.unreported == 0);
+	CHECK(pn_ring_pop(&r, out, sizeof(out), 1, 0) == 0); /* reported once */
+	/* Drops then a record: the lost record goes in front of it, with its time. */
+	pn_ring_drop(&r, PN_REC_EXIT);
 	CHECK(pn_ring_push(&r, make_rec(rec, 100, 4)) == 0);
-	CHECK(pn_ring_pop(&r, out, sizeof(out)) == 100);
-	CHECK(((struct pn_rec_hdr *)out)->drops == 3);
+	CHECK(pn_ring_pop(&r, out, sizeof(out), 1, 0) == sizeof(*l) + 100);
+	l = as_lost(out);
+	CHECK(l->hdr.type == PN_REC_LOST && l->count == 1 && l->by_type[PN_REC_EXIT] == 1);
+	CHECK(pid_at(out + sizeof(*l)) == 4 && ((struct pn_rec_hdr *)(out + sizeof(*l)))->drops == 5);
 	pn_ring_reset_counters(&r);
-	CHECK(r.queued == 0 && r.dropped == 0 && r.read == 0 && r.drops_total == 3 &&
-	      r.drops_by_type[PN_REC_CREATE] == 2);
+	CHECK(r.queued == 0 && r.dropped == 0 && r.read == 0 && r.drops_total == 5 &&
+	      r.drops_by_type[PN_REC_CREATE] == 3);
 }
 
 /* Records of odd sizes walk around a small ring many times; every byte must survive. */
@@ -76,7 +93,7 @@ static void test_wrap(void)
 
 		if (n > sizeof(struct pn_rec_create))
 			rec[n - 1] = (unsigned char)i;
-		if (pn_ring_push(&r, h) != 0 || pn_ring_pop(&r, out, sizeof(out)) != n ||
+		if (pn_ring_push(&r, h) != 0 || pn_ring_pop(&r, out, sizeof(out), 1, 0) != n ||
 		    pid_at(out) != i || memcmp(out + 24, rec + 24, n - 24) != 0)
 			bad++;
 	}

@@ -3,7 +3,9 @@
  * and prints them with the same decoder and formatters as the Linux CLI
  * (src/lib/decode.c, src/lib/fmt/), so both print the same table and the
  * same JSON. Every string in a record came from some process: it reaches the
- * output only through those formatters, which escape it.
+ * output only through those formatters, which escape it. Loss needs nothing
+ * of its own here: the driver's ring reports it as lost records in the
+ * stream, in place, with their count by type.
  *
  * Usage: procnotify.exe [--json] [--drain] | --counters | --reset-counters
  */
@@ -25,9 +27,6 @@ struct pnc_client {
 	int json;
 	int drain;            /* stop when the queue is empty */
 	uint64_t seq;
-	uint64_t drops_seen;  /* the driver's drop total already reported as lost */
-	uint64_t drops_seen_by_type[PN_REC_LOST_SLOTS]; /* its split by record type */
-	int have_baseline;    /* drops_seen is set: loss before we started is not a gap */
 	struct pn__decode_ctx ctx;
 	pn_buf out;
 };
@@ -94,69 +93,6 @@ static void pnc_emit(struct pnc_client *c, pn_event *ev)
 		pn_fmt_table_row(&c->out, ev);
 }
 
-static int pnc_read_counters(struct pnc_client *c, struct pn_win_counters *k)
-{
-	return pnc_ioctl(c->dev, IOCTL_PN_GET_COUNTERS, k, sizeof(*k), NULL);
-}
-
-/*
- * As on Linux: a gap in the stream becomes a lost event carrying the count.
- * Records carry the driver's drop total only; its split by type comes from
- * the counters (k, or read now), which may already include newer drops: the
- * event then reports them too, and the next records bring no second one.
- */
-static void pnc_emit_lost(struct pnc_client *c, uint64_t drops_total,
-			  const struct pn_win_counters *k)
-{
-	struct pn_win_counters now;
-	FILETIME t;
-	pn_event ev;
-
-	if (drops_total <= c->drops_seen)
-		return;
-	if (!k && pnc_read_counters(c, &now) == 0)
-		k = &now;
-	GetSystemTimePreciseAsFileTime(&t);
-	memset(&ev, 0, sizeof(ev));
-	ev.type = PN_EVENT_LOST;
-	ev.time_ns = (int64_t)pn_win_unix_ns(((uint64_t)t.dwHighDateTime << 32) | t.dwLowDateTime);
-	ev.duration_ns = -1;
-	/* Without the counters the split is unknown, and a count without it
-	 * would read as "none of each type": say neither. */
-	ev.lost_count_known = k != NULL;
-	if (k && k->drops_total > drops_total)
-		drops_total = k->drops_total;
-	ev.lost_count = drops_total - c->drops_seen;
-	for (int i = 0; k && i < PN_REC_LOST_SLOTS; i++) {
-		ev.lost_by_type[i] = k->drops_by_type[i] - c->drops_seen_by_type[i];
-		c->drops_seen_by_type[i] = k->drops_by_type[i];
-	}
-	c->drops_seen = drops_total;
-	pnc_emit(c, &ev);
-}
-
-/*
- * The driver outlives its readers: the first drop total this run sees
- * (from the oldest queued record, or from the counters when nothing is
- * queued) is history, not a gap in this run's stream. The split by type
- * starts from the counters then; drops between the oldest queued record
- * and that moment are counted in the first lost event but not split.
- */
-static void pnc_baseline(struct pnc_client *c, uint64_t drops_total,
-			 const struct pn_win_counters *k)
-{
-	struct pn_win_counters now;
-
-	if (c->have_baseline)
-		return;
-	if (!k && pnc_read_counters(c, &now) == 0)
-		k = &now;
-	c->drops_seen = drops_total;
-	for (int i = 0; k && i < PN_REC_LOST_SLOTS; i++)
-		c->drops_seen_by_type[i] = k->drops_by_type[i];
-	c->have_baseline = 1;
-}
-
 /* Decodes the records of one read; the decoder checks every size and offset. */
 static int pnc_print_records(struct pnc_client *c, const unsigned char *p, DWORD len)
 {
@@ -167,8 +103,6 @@ static int pnc_print_records(struct pnc_client *c, const unsigned char *p, DWORD
 		memcpy(&h, p, sizeof(h));
 		if (h.size < sizeof(h) || h.size > len)
 			break;
-		pnc_baseline(c, h.drops, NULL);
-		pnc_emit_lost(c, h.drops, NULL);
 		if (pn__decode(p, h.size, &c->ctx, &ev) == 0)
 			pnc_emit(c, &ev);
 		else
@@ -193,15 +127,9 @@ static int pnc_flush(struct pnc_client *c)
 	return bad ? -1 : 0;
 }
 
-/* An empty queue: report loss that no record has carried yet, then wait or stop. */
+/* An empty queue: wait, or stop. */
 static int pnc_idle(struct pnc_client *c)
 {
-	struct pn_win_counters k;
-
-	if (pnc_read_counters(c, &k) == 0) {
-		pnc_baseline(c, k.drops_total, &k);
-		pnc_emit_lost(c, k.drops_total, &k);
-	}
 	if (pnc_flush(c))
 		return -1;
 	if (c->drain)

@@ -53,13 +53,16 @@ void pn_queue_drop(pn_u16 type)
 NTSTATUS pn_queue_read(void *out, ULONG cap, ULONG *got)
 {
 	NTSTATUS st = STATUS_SUCCESS;
+	LARGE_INTEGER now;
 	KIRQL irql;
 
+	KeQuerySystemTime(&now); /* the time of a lost record the read may end with */
 	KeAcquireSpinLock(&pn_ring_lock, &irql);
 	if (pn_ring_next_size(&pn_ring) > cap)
 		st = STATUS_BUFFER_TOO_SMALL;
 	else
-		*got = pn_ring_pop(&pn_ring, out, cap);
+		*got = pn_ring_pop(&pn_ring, out, cap, pn_win_unix_ns((pn_u64)now.QuadPart),
+				   PN_HDR_WALLCLOCK);
 	KeReleaseSpinLock(&pn_ring_lock, irql);
 	return st;
 }
