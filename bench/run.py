@@ -9,6 +9,7 @@ Every knob is an option and an environment variable (BENCH_N, BENCH_REPS, ...).
 import argparse
 import collections
 import datetime
+import filecmp
 import json
 import os
 import re
@@ -46,7 +47,7 @@ def parse_args():
     ap.add_argument("--inflight", type=int, default=env_int("BENCH_INFLIGHT", 4),
                     help="children alive at once (BENCH_INFLIGHT, default 4)")
     ap.add_argument("--configs", default=os.environ.get(
-                    "BENCH_CONFIGS", "none,procnotify,snoop,forkstat"),
+                    "BENCH_CONFIGS", "none,procnotify,procnotify-db,snoop,forkstat"),
                     help="storm configurations to run (BENCH_CONFIGS)")
     ap.add_argument("--stall-n", type=int, default=env_int("BENCH_STALL_N", 50000),
                     help="processes started while the monitor is stopped (BENCH_STALL_N)")
@@ -178,6 +179,25 @@ def parse_procnotify(path, spawner):
     return cap
 
 
+def parse_procnotify_db(workdir, paths, spawner):
+    """The capture of `procnotify --db` is what the log holds once the monitor
+    has stopped, read back with `procnotify query --json`; it must also be the
+    live JSON, byte for byte. The log is removed so the next run starts empty."""
+    db, stored = f"{workdir}/log.db", f"{workdir}/query.json"
+    with open(stored, "w") as out:
+        rc = subprocess.run([f"{BUILD}/procnotify", "query", "--db", db, "--json"],
+                            stdout=out, stderr=subprocess.PIPE, text=True)
+    cap = parse_procnotify(stored, spawner)
+    if rc.returncode:
+        cap.notes.append(f"query failed: {rc.stderr.strip()[:200]}")
+    elif not filecmp.cmp(stored, paths["procnotify.json"], shallow=False):
+        cap.notes.append("the log's JSON differs from the live JSON")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    return cap
+
+
 # libbpf-tools print "%-16s %-6d %-6d" comm, pid, ppid after a time column;
 # a comm may hold spaces, so pid and ppid are found from its right.
 EXECSNOOP_RE = re.compile(r"^\S+\s+.+?\s+(\d+)\s+(\d+)\s+(-?\d+)\s")
@@ -248,6 +268,11 @@ def configs(workdir):
         "procnotify": Config("procnotify", "procnotify --json -o FILE",
                              {"procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json"]},
                              lambda paths, sp: parse_procnotify(paths["procnotify.json"], sp)),
+        "procnotify-db": Config(
+            "procnotify-db", "procnotify --json -o FILE --db LOG",
+            {"procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json",
+                            "--db", f"{workdir}/log.db"]},
+            lambda paths, sp: parse_procnotify_db(workdir, paths, sp)),
         "snoop": Config("snoop", "execsnoop -t + exitsnoop -t",
                         {"execsnoop": [PEERS["execsnoop"], "-t"],
                          "exitsnoop": [PEERS["exitsnoop"], "-t"]}, parse_snoops),
