@@ -35,6 +35,10 @@ check "the injection code is not in the release driver" \
 # ---- Wine: a private prefix whose services (and so the driver's DbgPrint) log to $LOG ----
 T=$(mktemp -d)
 export WINEPREFIX=$T/prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all,err+all,warn+debugstr
+# Wine turns command-line arguments into UTF-16 with the Unix locale's
+# charset: without a UTF-8 locale (an empty environment has none), the
+# non-ASCII names below would reach the driver mangled.
+export LC_ALL=C.UTF-8
 LOG=$T/wine.log
 cleanup() { wineserver -k 2>/dev/null; wineserver -w 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
