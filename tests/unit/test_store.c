@@ -506,6 +506,28 @@ static void test_first_parent(void)
 	memcpy(path, saved, sizeof(path));
 }
 
+/* A damaged log where two processes name each other as parent: the tree
+ * still ends, with each shown once above and once below. */
+static void test_tree_loop(void)
+{
+	char saved[sizeof(path)];
+	pn_event ev[2] = { proc_event(PN_EVENT_FORK, 90, 91, T0), proc_event(PN_EVENT_FORK, 91, 90, T0) };
+	pn_buf out = { 0 };
+	pn_store *s;
+
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/loop.db", dir);
+	write_events(ev, 0, 2);
+	s = open_store(PN_STORE_READ, NULL);
+	CHECK(s && pn_store_tree(s, "90", 0, &out, NULL) == 0);
+	CHECK_STR(out.data, "91 [sh] [no exit recorded] L:1122334455667788:9100:91\n"
+			    "  90 [sh] [no exit recorded] L:1122334455667788:9000:90 <= selected\n"
+			    "    91 [sh] [no exit recorded] L:1122334455667788:9100:91\n");
+	pn_store_close(s);
+	pn_buf_free(&out);
+	memcpy(path, saved, sizeof(path));
+}
+
 /* Events of processes spread over writers and batches: 40 processes forked
  * under one writer and ended under the next (which has never seen them, so
  * takes them for new in chunks of PN_STORE_ROWS), 20 new processes whose
@@ -616,6 +638,7 @@ int main(void)
 	test_migrate_v1();
 	test_first_parent();
 	test_batches();
+	test_tree_loop();
 	test_parse();
 	test_crash_gap();
 	test_retention();

@@ -15,24 +15,30 @@
 /* A walk up the parents that goes further than this is a damaged file. */
 #define MAX_ANCESTORS 4096
 
+/*
+ * The tree is found as ids first (a few dozen bytes per process), and each
+ * process's row is read again when its line is printed, with its strings
+ * used where SQLite holds them. Copying 10,000 rows into memory before
+ * printing faulted in megabytes, the slowest part of a first tree.
+ */
 #define NODE_COLS                                                                       \
-	"p.id, p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image," \
+	"p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image,"  \
 	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped"
-enum { N_ID, N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV,
-       N_CWD, N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_PARENT_ID };
+enum { N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV, N_CWD,
+       N_FIRST, N_END, N_EXIT, N_SIG, N_CORE };
 
-struct node {
-	pn_proc_node n;
-	int64_t id, parent_id;
-	char *mem;              /* the copies of its strings */
-	size_t child, nchild;   /* its children: nodes[child .. child + nchild) */
+struct link {
+	int64_t id, parent_id, first_ns;
+	size_t child, nchild;   /* its children: order[child .. child + nchild) */
 };
 
 struct tree {
-	struct node *up;        /* ancestors, nearest first */
+	int64_t up[MAX_ANCESTORS]; /* ancestors' ids, nearest first */
 	size_t nup;
-	struct node *down;      /* the process and its descendants */
+	struct link *down;      /* the process and its descendants, sorted so each
+				 * node's children are adjacent, in start order */
 	size_t ndown;
+	sqlite3_stmt *row;      /* one process's row, by id */
 };
 
 static int is_null(sqlite3_stmt *st, int i)
@@ -40,87 +46,64 @@ static int is_null(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
-/* Copies the row's strings, which live only until the next step. */
-static int copy_strings(struct node *x, sqlite3_stmt *st)
+/* A string column, pointing into the row, or not known when NULL. */
+static void row_str(sqlite3_stmt *st, int i, pn_str *v, uint32_t bit, uint32_t *have)
 {
-	static const int cols[] = { N_COMM, N_IMAGE, N_ARGV, N_CWD };
-	static const uint32_t bits[] = { PN_HAVE_COMM, PN_HAVE_IMAGE, PN_HAVE_ARGV, PN_HAVE_CWD };
-	pn_str *dst[] = { &x->n.comm, &x->n.image, &x->n.argv, &x->n.cwd };
-	size_t total = 0, off = 0;
-
-	for (int i = 0; i < 4; i++)
-		total += (size_t)sqlite3_column_bytes(st, cols[i]);
-	x->mem = malloc(total ? total : 1);
-	if (!x->mem)
-		return -ENOMEM;
-	for (int i = 0; i < 4; i++) {
-		const void *p = sqlite3_column_blob(st, cols[i]);
-		size_t n = (size_t)sqlite3_column_bytes(st, cols[i]);
-
-		if (is_null(st, cols[i]))
-			continue;
-		x->n.have |= bits[i];
-		memcpy(x->mem + off, p, n);
-		*dst[i] = (pn_str){ x->mem + off, n };
-		off += n;
-	}
-	return 0;
+	if (is_null(st, i))
+		return;
+	v->ptr = sqlite3_column_blob(st, i);
+	v->len = (size_t)sqlite3_column_bytes(st, i);
+	*have |= bit;
 }
 
 /* The parent has the child's boot and os (see migration 1 -> 2). */
-static void row_parent(struct node *x, sqlite3_stmt *st)
+static void row_parent(sqlite3_stmt *st, pn_proc_node *n)
 {
 	if (is_null(st, N_PPID))
 		return;
-	x->n.ppid = (uint32_t)sqlite3_column_int64(st, N_PPID);
-	x->n.parent_key = (pn_key){ x->n.key.boot, (uint64_t)sqlite3_column_int64(st, N_PSTART),
-				    x->n.ppid, x->n.key.os };
-	x->n.have |= PN_HAVE_PARENT;
+	n->ppid = (uint32_t)sqlite3_column_int64(st, N_PPID);
+	n->parent_key = (pn_key){ n->key.boot, (uint64_t)sqlite3_column_int64(st, N_PSTART),
+				  n->ppid, n->key.os };
+	n->have |= PN_HAVE_PARENT;
 }
 
-static int row_node(sqlite3_stmt *st, struct node *x)
+/* The current row as a node; its strings live until the next step. */
+static void row_node(sqlite3_stmt *st, pn_proc_node *n)
 {
-	pn_proc_node *n = &x->n;
-
-	memset(x, 0, sizeof(*x));
-	x->id = sqlite3_column_int64(st, N_ID);
-	x->parent_id = sqlite3_column_count(st) > N_PARENT_ID ? sqlite3_column_int64(st, N_PARENT_ID) : 0;
+	memset(n, 0, sizeof(*n));
 	n->pid = (uint32_t)sqlite3_column_int64(st, N_PID);
 	n->key = (pn_key){ (uint64_t)sqlite3_column_int64(st, N_BOOT),
 			   (uint64_t)sqlite3_column_int64(st, N_START), n->pid,
 			   (uint32_t)sqlite3_column_int64(st, N_OS) };
-	row_parent(x, st);
+	row_parent(st, n);
 	if (!is_null(st, N_UID)) {
 		n->uid = (uint32_t)sqlite3_column_int64(st, N_UID);
 		n->have |= PN_HAVE_UID;
 	}
+	row_str(st, N_COMM, &n->comm, PN_HAVE_COMM, &n->have);
+	row_str(st, N_IMAGE, &n->image, PN_HAVE_IMAGE, &n->have);
+	row_str(st, N_ARGV, &n->argv, PN_HAVE_ARGV, &n->have);
+	row_str(st, N_CWD, &n->cwd, PN_HAVE_CWD, &n->have);
 	n->start_ns = sqlite3_column_int64(st, N_FIRST);
 	n->end_ns = is_null(st, N_END) ? 0 : sqlite3_column_int64(st, N_END);
 	n->exit_code = sqlite3_column_int(st, N_EXIT);
 	n->signal = sqlite3_column_int(st, N_SIG);
 	n->core_dumped = sqlite3_column_int(st, N_CORE);
-	return copy_strings(x, st);
 }
 
-/* Appends every row of st to (*arr, *n). */
-static int collect(pn_store *s, sqlite3_stmt *st, struct node **arr, size_t *n, size_t max)
+/* Steps t->row to process id; the caller resets it once done with the row. */
+static int fetch(pn_store *s, struct tree *t, int64_t id, pn_proc_node *n)
 {
-	size_t cap = *n;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-		if (*n == cap) {
-			struct node *p = realloc(*arr, (cap = cap ? cap * 2 : 16) * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			*arr = p;
-		}
-		if (row_node(st, &(*arr)[*n]))
-			return -ENOMEM;
-		(*n)++;
+	sqlite3_bind_int64(t->row, 1, id);
+	rc = sqlite3_step(t->row);
+	if (rc == SQLITE_ROW) {
+		row_node(t->row, n);
+		return 0;
 	}
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "tree");
+	sqlite3_reset(t->row);
+	return rc == SQLITE_DONE ? -ENOENT : pn__store_err(s, rc, "tree");
 }
 
 /* Binds a key as the ?1..?4 of a statement that looks a process up. */
@@ -134,47 +117,95 @@ static void bind_key(sqlite3_stmt *st, const pn_key *k)
 
 #define BY_KEY "p.pid = ?1 AND p.start_ns = ?2 AND p.boot = ?3 AND p.os = ?4"
 
+/* Appends every (id, parent id, first_ns) row of st to t->down. */
+static int collect_links(pn_store *s, sqlite3_stmt *st, struct tree *t)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t->ndown == cap) {
+			struct link *p = realloc(t->down, (cap = cap ? cap * 2 : 64) * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			t->down = p;
+		}
+		t->down[t->ndown++] = (struct link){ sqlite3_column_int64(st, 0),
+						     sqlite3_column_int64(st, 1),
+						     sqlite3_column_int64(st, 2), 0, 0 };
+	}
+	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "tree");
+}
+
 static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 {
 	/* One statement for the whole subtree, each level found through the
-	 * parent index; the strings are read once, by the final join. A child
-	 * starts after its parent, so (start_ns, id) grows along every link
-	 * that is followed: a damaged file with a loop of parents still ends,
-	 * without the cost of UNION remembering every row. */
+	 * parent index. A child starts after its parent, so (start_ns, id)
+	 * grows along every link that is followed: a damaged file with a loop
+	 * of parents still ends, without the cost of UNION remembering every
+	 * row. */
 	static const char sql[] =
-		"WITH RECURSIVE d(id, pid, start_ns, boot, os, parent) AS ("
-		" SELECT id, pid, start_ns, boot, os, 0 FROM process WHERE id = ?1"
-		" UNION ALL SELECT p.id, p.pid, p.start_ns, p.boot, p.os, d.id FROM d JOIN process p"
+		"WITH RECURSIVE d(id, pid, start_ns, boot, os, parent, first_ns) AS ("
+		" SELECT id, pid, start_ns, boot, os, 0, first_ns FROM process WHERE id = ?1"
+		" UNION ALL SELECT p.id, p.pid, p.start_ns, p.boot, p.os, d.id, p.first_ns"
+		"  FROM d JOIN process p"
 		"  ON p.ppid = d.pid AND p.parent_start = d.start_ns AND p.boot = d.boot"
 		"  AND p.os = d.os WHERE p.start_ns > d.start_ns"
 		"  OR (p.start_ns = d.start_ns AND p.id > d.id))"
-		" SELECT " NODE_COLS ", d.parent FROM d JOIN process p ON p.id = d.id";
+		" SELECT id, parent, first_ns FROM d";
 	sqlite3_stmt *st;
 	int rc = pn__store_prepare(s, sql, &st);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	rc = collect(s, st, &t->down, &t->ndown, SIZE_MAX);
+	rc = collect_links(s, st, t);
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/* The id of the process with key *k (0 when the log does not know it);
+ * *k becomes the key of its parent, which *has_parent says it has. */
+static int step_up(pn_store *s, sqlite3_stmt *st, pn_key *k, int *has_parent, int64_t *id)
+{
+	int rc;
+
+	bind_key(st, k);
+	rc = sqlite3_step(st);
+	*id = 0;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*has_parent = !is_null(st, 1);
+		k->pid = (uint32_t)sqlite3_column_int64(st, 1);
+		k->start_ns = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "tree");
+}
+
+/* The ids of the known ancestors of the process asked for, nearest first,
+ * up to the first parent the log does not know (or a loop back to it). */
 static int load_ancestors(pn_store *s, struct tree *t)
 {
 	sqlite3_stmt *st;
-	int rc = pn__store_prepare(s, "SELECT " NODE_COLS " FROM process p WHERE " BY_KEY, &st);
-	const struct node *cur = &t->down[0];
+	pn_proc_node n;
+	pn_key k;
+	int64_t id;
+	int has_parent, rc = fetch(s, t, t->down[0].id, &n);
 
-	while (!rc && (cur->n.have & PN_HAVE_PARENT) && t->nup < MAX_ANCESTORS) {
-		size_t before = t->nup;
-
-		bind_key(st, &cur->n.parent_key);
-		rc = collect(s, st, &t->up, &t->nup, t->nup + 1);
-		sqlite3_reset(st);
-		if (t->nup == before || t->up[before].id == t->down[0].id)
-			break; /* the first ancestor the log does not know, or a loop */
-		cur = &t->up[t->nup - 1];
+	if (rc)
+		return rc;
+	k = n.parent_key; /* a copy: the row's strings are not needed */
+	has_parent = (n.have & PN_HAVE_PARENT) != 0;
+	sqlite3_reset(t->row);
+	rc = pn__store_prepare(s, "SELECT p.id, p.ppid, p.parent_start FROM process p WHERE "
+			       BY_KEY, &st);
+	while (!rc && has_parent && t->nup < MAX_ANCESTORS) {
+		rc = step_up(s, st, &k, &has_parent, &id);
+		if (rc || !id || id == t->down[0].id)
+			break;
+		t->up[t->nup++] = id;
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -182,12 +213,12 @@ static int load_ancestors(pn_store *s, struct tree *t)
 
 static int by_parent_then_start(const void *a, const void *b)
 {
-	const struct node *x = a, *y = b;
+	const struct link *x = a, *y = b;
 
 	if (x->parent_id != y->parent_id)
 		return x->parent_id < y->parent_id ? -1 : 1;
-	if (x->n.start_ns != y->n.start_ns)
-		return x->n.start_ns < y->n.start_ns ? -1 : 1;
+	if (x->first_ns != y->first_ns)
+		return x->first_ns < y->first_ns ? -1 : 1;
 	return (x->id > y->id) - (x->id < y->id);
 }
 
@@ -214,7 +245,7 @@ static void link_children(struct tree *t)
 {
 	qsort(t->down, t->ndown, sizeof(*t->down), by_parent_then_start);
 	for (size_t i = 0; i < t->ndown; i++) {
-		struct node *x = &t->down[i];
+		struct link *x = &t->down[i];
 
 		x->child = first_child(t, x->id);
 		while (x->child + x->nchild < t->ndown &&
@@ -223,46 +254,53 @@ static void link_children(struct tree *t)
 	}
 }
 
-static void render_down(pn_buf *b, const struct tree *t, size_t i, unsigned depth, int json)
+/* One process's line or JSON opening, from its row. */
+static int render_node(pn_store *s, struct tree *t, pn_buf *b, int64_t id, unsigned depth,
+		       int selected, int json)
 {
-	const struct node *x = &t->down[i];
+	pn_proc_node n;
+	int rc = fetch(s, t, id, &n);
 
+	if (rc)
+		return rc;
 	if (json)
-		pn_fmt_tree_json_open(b, &x->n, depth == t->nup);
+		pn_fmt_tree_json_open(b, &n, selected);
 	else
-		pn_fmt_tree_line(b, &x->n, depth, depth == t->nup);
-	for (size_t c = 0; c < x->nchild; c++) {
+		pn_fmt_tree_line(b, &n, depth, selected);
+	sqlite3_reset(t->row);
+	return 0;
+}
+
+static int render_down(pn_store *s, struct tree *t, pn_buf *b, size_t i, unsigned depth,
+		       int json)
+{
+	const struct link *x = &t->down[i];
+	int rc = render_node(s, t, b, x->id, depth, depth == t->nup, json);
+
+	for (size_t c = 0; !rc && c < x->nchild; c++) {
 		if (json && c)
 			pn_buf_putc(b, ',');
-		render_down(b, t, x->child + c, depth + 1, json);
+		rc = render_down(s, t, b, x->child + c, depth + 1, json);
 	}
 	if (json)
 		pn_fmt_tree_json_close(b);
+	return rc;
 }
 
 /* Ancestors from the farthest down to the parent, then the subtree. */
-static void render(pn_buf *b, const struct tree *t, int json)
+static int render(pn_store *s, struct tree *t, pn_buf *b, int json)
 {
-	for (size_t d = 0; d < t->nup; d++) {
-		const struct node *x = &t->up[t->nup - 1 - d];
+	int rc = 0;
 
-		if (json)
-			pn_fmt_tree_json_open(b, &x->n, 0);
-		else
-			pn_fmt_tree_line(b, &x->n, (unsigned)d, 0);
-	}
-	render_down(b, t, 0, (unsigned)t->nup, json);
+	for (size_t d = 0; !rc && d < t->nup; d++)
+		rc = render_node(s, t, b, t->up[t->nup - 1 - d], (unsigned)d, 0, json);
+	if (!rc)
+		rc = render_down(s, t, b, 0, (unsigned)t->nup, json);
 	for (size_t d = 0; json && d < t->nup; d++)
 		pn_fmt_tree_json_close(b);
 	if (json)
 		pn_buf_putc(b, '\n');
-}
-
-static void free_nodes(struct node *arr, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(arr[i].mem);
-	free(arr);
+	return rc;
 }
 
 /* A pid: digits only, as the kernel prints them. */
@@ -348,9 +386,10 @@ static int resolve_pid(pn_store *s, uint32_t pid, int64_t *id, pn_buf *note)
 	return rc;
 }
 
-int pn_store_tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note)
+/* The tree of the process spec names, read in one snapshot of the log. */
+static int build(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note,
+		 struct tree *t)
 {
-	struct tree t = { 0 };
 	uint32_t pid;
 	int64_t id = 0;
 	int rc;
@@ -362,16 +401,36 @@ int pn_store_tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *
 	else
 		rc = -EINVAL;
 	if (!rc)
-		rc = load_descendants(s, id, &t);
-	if (!rc && !t.ndown)
-		rc = -ENOENT; /* deleted by retention between the two statements */
+		rc = load_descendants(s, id, t);
+	if (!rc && !t->ndown)
+		rc = -ENOENT;
 	if (!rc) {
-		link_children(&t);
-		rc = load_ancestors(s, &t);
+		link_children(t);
+		rc = pn__store_prepare(s, "SELECT " NODE_COLS " FROM process p WHERE p.id = ?1",
+				       &t->row);
 	}
 	if (!rc)
-		render(out, &t, json);
-	free_nodes(t.up, t.nup);
-	free_nodes(t.down, t.ndown);
+		rc = load_ancestors(s, t);
+	if (!rc)
+		rc = render(s, t, out, json);
+	return rc;
+}
+
+int pn_store_tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	/* One read transaction: retention in a writer cannot take a process
+	 * away between finding it and printing it. */
+	rc = pn__store_exec(s, "BEGIN");
+	if (!rc)
+		rc = build(s, spec, json, out, note, t);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(t->row);
+	free(t->down);
+	free(t);
 	return rc;
 }
