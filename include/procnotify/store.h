@@ -5,8 +5,9 @@
  *
  * One writer (the monitor) appends through pn_store_event(), which is a
  * pn_callback; events are batched into transactions and committed every
- * PN_STORE_BATCH_EVENTS events or PN_STORE_BATCH_MS milliseconds, so a
- * crash loses at most the last batch. Any number of readers may query the
+ * PN_STORE_BATCH_EVENTS events or PN_STORE_BATCH_MS milliseconds (or
+ * sooner when a batch holds 8 MiB of strings), so a crash loses at most
+ * the last batch. Any number of readers may query the
  * same file while it is written (WAL mode).
  *
  * Every function returns 0 or a negative errno; pn_store_errmsg() says what
