@@ -114,8 +114,10 @@ void pn__batch_free(struct pn__store_batch *b)
 	free(b->map);
 }
 
-/* Keeps a copy of ev, its strings included, for the next multi-row insert. */
-int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, int64_t process)
+/* Keeps a copy of ev, its strings included, for the next multi-row insert;
+ * *copy is it. Its strings stay valid until the batch ends, so the record
+ * of its process can point at them. Its row id is set by the caller. */
+int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, const pn_event **copy)
 {
 	pn_event *c = &b->ev[b->nev];
 	int rc;
@@ -132,7 +134,8 @@ int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, int64_t
 		rc = arena_str(&b->arena, &c->argv);
 	if (rc)
 		return rc;
-	b->process[b->nev++] = process;
+	b->process[b->nev++] = 0;
+	*copy = c;
 	return 0;
 }
 
@@ -175,16 +178,16 @@ struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k
 }
 
 /* Replaces *dst by src when known, else forgets it (an exec without
- * arguments leaves the row's arguments NULL, as it was recorded). */
-static int take_str(struct pn__store_batch *b, struct pn__store_proc *p, pn_str *dst,
-		    const pn_str *src, uint32_t bit, int known)
+ * arguments leaves the row's arguments NULL, as it was recorded). src is
+ * in the batch's arena already. */
+static void take_str(struct pn__store_proc *p, pn_str *dst, const pn_str *src, uint32_t bit,
+		     int known)
 {
 	p->known &= ~bit;
 	if (!known)
-		return 0;
+		return;
 	*dst = *src;
 	p->known |= bit;
-	return arena_str(&b->arena, dst);
 }
 
 static void merge_exit(struct pn__store_proc *p, const pn_event *ev)
@@ -196,26 +199,22 @@ static void merge_exit(struct pn__store_proc *p, const pn_event *ev)
 	p->core_dumped = ev->core_dumped;
 }
 
-static int merge_exec(struct pn__store_batch *b, struct pn__store_proc *p, const pn_event *ev)
+static void merge_exec(struct pn__store_proc *p, const pn_event *ev)
 {
-	int rc;
-
 	p->known |= PN__P_EXEC;
 	p->exec_ns = ev->time_ns;
 	p->argc = ev->argc;
-	rc = take_str(b, p, &p->argv, &ev->argv, PN_HAVE_ARGV, ev->have & PN_HAVE_ARGV);
-	if (!rc)
-		rc = take_str(b, p, &p->cwd, &ev->cwd, PN_HAVE_CWD, ev->have & PN_HAVE_CWD);
-	return rc;
+	take_str(p, &p->argv, &ev->argv, PN_HAVE_ARGV, ev->have & PN_HAVE_ARGV);
+	take_str(p, &p->cwd, &ev->cwd, PN_HAVE_CWD, ev->have & PN_HAVE_CWD);
 }
 
 /* What ev tells about its process, on top of what the batch knew: the
  * first known parent (an exit after the parent died names the reaper),
- * the latest ids, name and image, the latest exec's arguments, the exit. */
-int pn__batch_merge(struct pn__store_batch *b, struct pn__store_proc *p, const pn_event *ev)
+ * the latest ids, name and image, the latest exec's arguments, the exit.
+ * ev is the batch's copy (pn__batch_queue_event), whose strings it keeps. */
+void pn__batch_merge(struct pn__store_proc *p, const pn_event *ev)
 {
 	uint32_t h = ev->have;
-	int rc = 0;
 
 	if ((h & PN_HAVE_PARENT) && !(p->known & PN_HAVE_PARENT)) {
 		p->known |= PN_HAVE_PARENT;
@@ -229,12 +228,11 @@ int pn__batch_merge(struct pn__store_batch *b, struct pn__store_proc *p, const p
 		p->euid = ev->euid;
 	}
 	if (h & PN_HAVE_COMM)
-		rc = take_str(b, p, &p->comm, &ev->comm, PN_HAVE_COMM, 1);
-	if (!rc && (h & PN_HAVE_IMAGE))
-		rc = take_str(b, p, &p->image, &ev->image, PN_HAVE_IMAGE, 1);
-	if (!rc && (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE))
-		rc = merge_exec(b, p, ev);
+		take_str(p, &p->comm, &ev->comm, PN_HAVE_COMM, 1);
+	if (h & PN_HAVE_IMAGE)
+		take_str(p, &p->image, &ev->image, PN_HAVE_IMAGE, 1);
+	if (pn__store_is_exec(ev))
+		merge_exec(p, ev);
 	if (ev->type == PN_EVENT_EXIT)
 		merge_exit(p, ev);
-	return rc;
 }

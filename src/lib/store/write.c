@@ -70,16 +70,16 @@ static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
 	return &s->cache[h >> (64 - PN_STORE_CACHE_BITS)];
 }
 
-/* Row id of the process of ev, merging what ev tells into the batch's
- * record of it. A process neither in the batch nor in the cache is taken
- * for new, as the processes of a storm are; commit corrects that guess. */
-static int note_process(pn_store *s, const pn_event *ev, int64_t *id)
+/* Row id of the process of ev (the batch's copy of the event), merging
+ * what ev tells into the batch's record of it. A process neither in the
+ * batch nor in the cache is taken for new, as the processes of a storm
+ * are; commit corrects that guess. */
+static int64_t note_process(pn_store *s, const pn_event *ev)
 {
 	struct pn__store_batch *b = &s->batch;
 	int fresh;
 	struct pn__store_proc *p = pn__batch_proc(b, &ev->key, &fresh);
 	struct pn__store_slot *slot = slot_of(s, &ev->key);
-	int rc;
 
 	if (fresh) {
 		p->first_ns = ev->time_ns;
@@ -88,11 +88,10 @@ static int note_process(pn_store *s, const pn_event *ev, int64_t *id)
 		p->id = p->existing ? slot->id : b->next_id++;
 		p->row_parent = p->existing && slot->has_parent;
 	}
-	rc = pn__batch_merge(b, p, ev);
+	pn__batch_merge(p, ev);
 	*slot = (struct pn__store_slot){ ev->key.pid, p->row_parent || (p->known & PN_HAVE_PARENT),
 					 ev->key.start_ns, p->id };
-	*id = p->id;
-	return rc;
+	return p->id;
 }
 
 /* Updates row id with p; *hit says whether the row was there. */
@@ -247,13 +246,13 @@ static int begin_batch(pn_store *s)
 static int add(pn_store *s, const pn_event *ev)
 {
 	struct pn__store_batch *b = &s->batch;
-	int64_t process = 0;
+	const pn_event *copy;
 	int rc = begin_batch(s);
 
-	if (!rc && ev->type != PN_EVENT_LOST)
-		rc = note_process(s, ev, &process);
 	if (!rc)
-		rc = pn__batch_queue_event(b, ev, process);
+		rc = pn__batch_queue_event(b, ev, &copy);
+	if (!rc && ev->type != PN_EVENT_LOST)
+		b->process[b->nev - 1] = note_process(s, copy);
 	if (!rc && b->nev == PN_STORE_ROWS)
 		rc = flush_events(s);
 	if (rc)
