@@ -232,7 +232,7 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 		return;
 	}
 	row_process(st, ev);
-	if (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE)
+	if (pn__store_is_exec(ev))
 		row_exec(st, ev);
 	if (ev->type == PN_EVENT_EXIT)
 		row_exit(st, ev);

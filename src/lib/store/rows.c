@@ -134,15 +134,10 @@ int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int
 	return sqlite3_changes(s->db);
 }
 
-static int is_exec(const pn_event *ev)
-{
-	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE;
-}
-
 static void bind_event_process(sqlite3_stmt *st, int base, const pn_event *ev)
 {
 	uint32_t h = ev->have;
-	int exec = is_exec(ev), is_proc = ev->type != PN_EVENT_LOST;
+	int exec = pn__store_is_exec(ev), is_proc = ev->type != PN_EVENT_LOST;
 	pn_str tty = { ev->tty, strnlen(ev->tty, sizeof(ev->tty)) };
 
 	bind_int(st, base + 8, ev->pid, is_proc);

@@ -75,6 +75,13 @@ struct pn_store {
 	char errmsg[256];
 };
 
+/* An event that carries an exec's fields (arguments, cwd, tty): an exec,
+ * or a Windows create, which is a fork and an exec at once. */
+static inline int pn__store_is_exec(const pn_event *ev)
+{
+	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE;
+}
+
 /* The event types of the columns lost_fork, lost_exec, lost_exit, lost_create. */
 #define PN_STORE_LOST_COLS 4
 extern const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS];
@@ -114,7 +121,7 @@ int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *proc
 int pn__batch_init(struct pn__store_batch *b);
 void pn__batch_reset(struct pn__store_batch *b);
 void pn__batch_free(struct pn__store_batch *b);
-int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, int64_t process);
+int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, const pn_event **copy);
 struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k, int *fresh);
-int pn__batch_merge(struct pn__store_batch *b, struct pn__store_proc *p, const pn_event *ev);
+void pn__batch_merge(struct pn__store_proc *p, const pn_event *ev);
 #endif
