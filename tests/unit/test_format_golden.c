@@ -60,6 +60,16 @@ static void exit_rec(struct recbuf *r, uint32_t status, uint32_t kind, uint64_t 
 }
 
 /* The netlink connector's extra events, one of each (ptrace twice). */
+/* A lost record of known count: n1 records of type t1 and n2 of type t2. */
+static void lost_rec(struct recbuf *r, uint64_t t, int t1, uint64_t n1, int t2, uint64_t n2)
+{
+	rb_start(r, PN_REC_LOST, sizeof(r->u.lost), t);
+	r->u.lost.count = n1 + n2;
+	r->u.lost.count_known = 1;
+	r->u.lost.by_type[t1] = n1;
+	r->u.lost.by_type[t2] = n2;
+}
+
 static void changes(pn_buf *tbl, pn_buf *js, uint64_t *seq)
 {
 	static const struct { int type; uint32_t a, b; } c[] = {
@@ -101,21 +111,13 @@ static void build(pn_buf *tbl, pn_buf *js)
 	emit(tbl, js, &r, seq++);
 	exit_rec(&r, 0xc0000005u, PN_EXIT_NTSTATUS, 1501000000 + 3600LL * 1000000000);
 	emit(tbl, js, &r, seq++);
-	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000000);
-	r.u.lost.count = 5;
-	r.u.lost.count_known = 1;
-	r.u.lost.by_type[PN_REC_FORK] = 2;
-	r.u.lost.by_type[PN_REC_EXIT] = 3;
+	lost_rec(&r, 4000000000, PN_REC_FORK, 2, PN_REC_EXIT, 3);
 	emit(tbl, js, &r, seq++);
 	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000001);
 	emit(tbl, js, &r, seq++);
 	changes(tbl, js, &seq);
 	/* The Windows driver's loss: creates and exits. */
-	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 6000000000);
-	r.u.lost.count = 3;
-	r.u.lost.count_known = 1;
-	r.u.lost.by_type[PN_REC_CREATE] = 2;
-	r.u.lost.by_type[PN_REC_EXIT] = 1;
+	lost_rec(&r, 6000000000, PN_REC_CREATE, 2, PN_REC_EXIT, 1);
 	emit(tbl, js, &r, seq++);
 }
 
