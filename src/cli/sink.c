@@ -1,10 +1,29 @@
 /* Renders events into a buffer and writes it out once per delivery batch. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
 
+/* Keep memory flat during a storm: a batch larger than this is written early. */
+#define SINK_FLUSH_BYTES (1 << 20)
+
+/* A batch of a storm is larger than a pipe's default 64 KiB, and a write that
+ * does not fit blocks until the reader has drained it: a sleep and a wake-up
+ * more per batch, for both sides. A pipe as large as the flush threshold takes
+ * a batch in one write. The kernel caps the size for unprivileged users
+ * (fs.pipe-max-size); a refusal only costs those wake-ups, so it is ignored. */
+static void sink_grow_pipe(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, SINK_FLUSH_BYTES);
+}
+
 void sink_init(struct sink *s, int fd, enum pn_out_format format)
 {
+	sink_grow_pipe(fd);
 	s->fd = fd;
 	s->format = format;
 	s->buf = (pn_buf){ 0 };
@@ -19,8 +38,7 @@ void sink_event(const pn_event *ev, void *user)
 		pn_fmt_json(&s->buf, ev);
 	else
 		pn_fmt_table_row(&s->buf, ev);
-	/* Keep memory flat during a storm. */
-	if (s->buf.len > (1u << 20))
+	if (s->buf.len > SINK_FLUSH_BYTES)
 		sink_flush(s);
 }
 
