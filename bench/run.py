@@ -388,8 +388,8 @@ def keep_logs(args, workdir, tag):
 
 # ---------------------------------------------------------------- stall
 
-def bss_map_id(pid):
-    """The .bss map held by a procnotify process: its BPF drop counters."""
+def drops_map_id(pid):
+    """The per-CPU drop counters map ("drops") held by a procnotify process."""
     ids = set()
     for fd in os.listdir(f"/proc/{pid}/fdinfo"):
         try:
@@ -399,17 +399,17 @@ def bss_map_id(pid):
             continue
     for i in sorted(ids):
         info = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "id", str(i)]))
-        if info.get("name", "").endswith(".bss"):
+        if info.get("name") == "drops":
             return i
     return None
 
 
 def kernel_drops(map_id):
-    """drop_total and drop_by_type[fork, exec, exit], read by bpftool."""
+    """The kernel's lost-record counters summed over the CPUs, read by bpftool."""
     dump = json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "id", str(map_id)]))
-    bss = {k: v for d in dump[0]["formatted"]["value"][".bss"] for k, v in d.items()}
-    by = bss["drop_by_type"]
-    return {"total": bss["drop_total"], "fork": by[1], "exec": by[2], "exit": by[3]}
+    cpus = [e["formatted"]["value"] for e in dump]
+    by = [sum(col) for col in zip(*(c["by_type"] for c in cpus))]
+    return {"total": sum(c["total"] for c in cpus), "fork": by[1], "exec": by[2], "exit": by[3]}
 
 
 SUMMARY_RE = re.compile(r"lost (\d+) \(fork (\d+), exec (\d+), exit (\d+)\)")
@@ -423,7 +423,7 @@ def stall(args, workdir):
     if err:
         return {"error": err}
     p = mon.procs["procnotify"]
-    map_id = bss_map_id(p.pid)
+    map_id = drops_map_id(p.pid)
     p.send_signal(signal.SIGSTOP)
     sp = run_spawner(args.stall_n, args.inflight, f"{workdir}/pids")
     while_stopped = kernel_drops(map_id)
@@ -600,8 +600,8 @@ def print_stall(s):
     n = s["n"]
     print(f"exec survived       {fmt_capture(s['exec_captured'], n)}")
     print(f"exit survived       {fmt_capture(s['exit_captured'], n)}")
-    for label, key in (("kernel drops (bpftool .bss, while stopped)", "kernel_drops_while_stopped"),
-                       ("kernel drops (bpftool .bss, final)", "kernel_drops"),
+    for label, key in (("kernel drops (bpftool, while stopped)", "kernel_drops_while_stopped"),
+                       ("kernel drops (bpftool, final)", "kernel_drops"),
                        ("lost records in the JSON stream", "lost_records"),
                        ("lost in the exit summary (stderr)", "summary_lost")):
         d = s[key]

@@ -68,11 +68,15 @@ struct pn_rec_hdr {
 	pn_u8 hdr_flags;
 	pn_u32 size;    /* bytes in the whole record, header and data included */
 	pn_u64 time_ns; /* when it happened, in the producer's clock */
-	pn_u64 drops;   /* producer's total of lost records when this one was made */
+	pn_u64 drops;   /* lost records the producer had counted when it made this one:
+			 * the Windows ring's total; the making CPU's count from BPF */
 };
 
 /* hdr_flags */
 #define PN_HDR_WALLCLOCK 0x01 /* time_ns is ns since the Unix epoch, not monotonic */
+/* Records were lost since the producer's previous record (from BPF: made on
+ * the same CPU), so the consumer's "lost" record belongs before this one. */
+#define PN_HDR_AFTER_LOSS 0x02
 
 /* The acting process, as every process record carries it. */
 struct pn_rec_task {

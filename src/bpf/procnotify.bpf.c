@@ -6,14 +6,16 @@
  * that already exist when monitoring begins.
  *
  * Everything here must stay small and fast: each handler fills one record
- * and submits it. Records that do not fit in the ring are counted, per type,
- * so the library can put a "lost" record in the stream at the gap.
+ * and submits it. Records that do not fit in the ring are counted, per CPU
+ * and type, and the next record made on that CPU is marked, so the library
+ * can put a "lost" record in the stream at the gap.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "procnotify/record.h"
+#include "procnotify/bpf_drops.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -22,10 +24,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the library before load. */
 const volatile __u64 wakeup_bytes = 0; /* 0: let the ring wake the reader itself */
-
-/* Drop counters: read by the library through the mmapped .bss. */
-__u64 drop_total = 0;
-__u64 drop_by_type[PN_REC_TYPE_MAX] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -53,6 +51,20 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 
+/*
+ * Lost records, one entry per CPU (see procnotify/bpf_drops.h), sized by the
+ * library at load time. An array indexed by CPU rather than a per-CPU array
+ * because only an array can be mmapped: the library sums the counters after
+ * every drain without a system call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pn_cpu_drops);
+} drops SEC(".maps");
+
 static __always_inline struct scratch *get_scratch(void)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -60,11 +72,26 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &cpu);
 }
 
+static __always_inline struct pn_cpu_drops *cpu_drops(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&drops, &cpu);
+}
+
+/*
+ * Atomic although the entry is this CPU's own: a handler can be preempted by
+ * another task's handler on the same CPU. The add is uncontended, so cheap.
+ */
 static __always_inline void count_drop(__u16 type)
 {
-	__sync_fetch_and_add(&drop_total, 1);
+	struct pn_cpu_drops *d = cpu_drops();
+
+	if (!d)
+		return;
 	if (type < PN_REC_TYPE_MAX)
-		__sync_fetch_and_add(&drop_by_type[type], 1);
+		__sync_fetch_and_add(&d->by_type[type], 1);
+	__sync_fetch_and_add(&d->total, 1);
 }
 
 /*
@@ -88,7 +115,35 @@ static __always_inline void fill_hdr(struct pn_rec_hdr *h, __u16 type, __u32 siz
 	h->hdr_flags = 0;
 	h->size = size;
 	h->time_ns = bpf_ktime_get_ns();
-	h->drops = drop_total;
+	h->drops = 0;
+}
+
+/*
+ * Marks the first ring record this CPU makes after it lost some. The value
+ * read is the one stored: if a preempting handler counts a loss meanwhile,
+ * total and marked still differ and the next record is marked too. A mark
+ * too many only makes the library look at the counters for nothing.
+ */
+static __always_inline void mark_loss(struct pn_rec_hdr *h)
+{
+	struct pn_cpu_drops *d = cpu_drops();
+	__u64 total;
+
+	if (!d)
+		return;
+	total = d->total;
+	h->drops = total;
+	if (total != d->marked) {
+		h->hdr_flags |= PN_HDR_AFTER_LOSS;
+		d->marked = total;
+	}
+}
+
+/* The header of a record bound for the ring. */
+static __always_inline void fill_ring_hdr(struct pn_rec_hdr *h, __u16 type, __u32 size)
+{
+	fill_hdr(h, type, size);
+	mark_loss(h);
 }
 
 /*
@@ -128,7 +183,7 @@ int BPF_PROG(pn_fork, struct task_struct *parent, struct task_struct *child)
 		count_drop(PN_REC_FORK);
 		return 0;
 	}
-	fill_hdr(&r->hdr, PN_REC_FORK, sizeof(*r));
+	fill_ring_hdr(&r->hdr, PN_REC_FORK, sizeof(*r));
 	fill_task(&r->task, child);
 	bpf_ringbuf_submit(r, submit_flags());
 	return 0;
@@ -148,7 +203,7 @@ int BPF_PROG(pn_exit, struct task_struct *p)
 		count_drop(PN_REC_EXIT);
 		return 0;
 	}
-	fill_hdr(&r->hdr, PN_REC_EXIT, sizeof(*r));
+	fill_ring_hdr(&r->hdr, PN_REC_EXIT, sizeof(*r));
 	fill_task(&r->task, p);
 	/* The wait status the parent will see, computed as wait_task_zombie() does. */
 	if (BPF_CORE_READ(sig, flags) & PN_SIGNAL_GROUP_EXIT)
@@ -335,7 +390,7 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	r->task.known |= PN_KNOWN_FILENAME | PN_KNOWN_IMAGE | PN_KNOWN_CWD | PN_KNOWN_ARGV |
 			 PN_KNOWN_SID | PN_KNOWN_TTY;
 	off &= PN_REC_BUF - 1;
-	fill_hdr(&r->hdr, PN_REC_EXEC, off);
+	fill_ring_hdr(&r->hdr, PN_REC_EXEC, off);
 	if (bpf_ringbuf_output(&events, r, off, submit_flags()))
 		count_drop(PN_REC_EXEC);
 	return 0;

@@ -329,7 +329,7 @@ void pn__ingest(pn_handle *h, const void *rec, size_t size)
 		remember(h, &ev, (ev.have & PN_HAVE_IMAGE) ? &ev.image : NULL);
 		return;
 	}
-	if (hdr->drops > h->drops_seen)
+	if (hdr->hdr_flags & PN_HDR_AFTER_LOSS)
 		check_drops(h);
 	maybe_sweep(h, hdr->time_ns);
 	apply(h, &ev);

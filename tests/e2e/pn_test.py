@@ -143,7 +143,7 @@ def programs_held_by(pid):
 
 
 def kernel_drop_counters(pid):
-    """(drop_total, drop_by_type) from the .bss of the BPF object pid holds.
+    """(total, by_type) summed over the CPUs of the "drops" map pid holds.
 
     Read with bpftool, independently of the library, so the test compares
     the stream's lost records with the kernel's own counters."""
@@ -157,10 +157,10 @@ def kernel_drop_counters(pid):
     for mid in map_ids:
         show = subprocess.run(["bpftool", "map", "show", "id", str(mid), "-j"],
                               capture_output=True)
-        if json.loads(show.stdout or b"{}").get("name", "").endswith(".bss"):
+        if json.loads(show.stdout or b"{}").get("name") == "drops":
             dump = subprocess.run(["bpftool", "map", "dump", "id", str(mid), "-j"],
                                   capture_output=True)
-            bss = json.loads(dump.stdout)[0]["formatted"]["value"][".bss"]
-            fields = {k: v for d in bss for k, v in d.items()}
-            return fields["drop_total"], fields["drop_by_type"]
+            cpus = [e["formatted"]["value"] for e in json.loads(dump.stdout)]
+            return (sum(c["total"] for c in cpus),
+                    [sum(col) for col in zip(*(c["by_type"] for c in cpus))])
     return None, None

@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "internal.h"
+#include "procnotify/bpf_drops.h"
 #include "procnotify.skel.h"
 
 #define DEFAULT_RING (16u << 20)
@@ -22,6 +24,9 @@ struct bpf_state {
 	struct pn_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *iter_link;
+	const struct pn_cpu_drops *drops; /* the kernel's counters, mmapped */
+	size_t drops_len;
+	int ncpus;
 	char *snap_buf;
 	size_t snap_cap;
 };
@@ -68,9 +73,27 @@ static void bpf_close(void *state)
 	if (s->skel)
 		pn_bpf__detach(s->skel);
 	ring_buffer__free(s->rb);
+	if (s->drops)
+		munmap((void *)s->drops, s->drops_len);
 	pn_bpf__destroy(s->skel);
 	free(s->snap_buf);
 	free(s);
+}
+
+/* Maps the per-CPU drop counters read-only, so reading them costs no syscall. */
+static int map_drops(struct bpf_state *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)s->ncpus * sizeof(struct pn_cpu_drops);
+	void *p;
+
+	len = (len + (size_t)page - 1) & ~((size_t)page - 1);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(s->skel->maps.drops), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	s->drops = p;
+	s->drops_len = len;
+	return 0;
 }
 
 static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err, size_t errlen)
@@ -87,8 +110,14 @@ static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err
 		pn__errmsg(err, errlen, "ring size %u: must be a power of two, >= 4096", ring);
 		return rc;
 	}
-	if ((rc = bpf_map__set_max_entries(s->skel->maps.scratch_map, libbpf_num_possible_cpus()))) {
-		pn__errmsg(err, errlen, "cannot size the scratch map: %s", strerror(-rc));
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus < 0) {
+		pn__errmsg(err, errlen, "cannot count the CPUs: %s", strerror(-s->ncpus));
+		return s->ncpus;
+	}
+	if ((rc = bpf_map__set_max_entries(s->skel->maps.scratch_map, s->ncpus)) ||
+	    (rc = bpf_map__set_max_entries(s->skel->maps.drops, s->ncpus))) {
+		pn__errmsg(err, errlen, "cannot size the per-CPU maps: %s", strerror(-rc));
 		return rc;
 	}
 	/* Wake the reader when the ring is a quarter full; the timer does the rest. */
@@ -102,6 +131,10 @@ static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err
 	if ((rc = pn_bpf__attach(s->skel))) {
 		pn__errmsg(err, errlen, "cannot attach to the sched_process_* tracepoints: %s",
 			   strerror(-rc));
+		return rc;
+	}
+	if ((rc = map_drops(s))) {
+		pn__errmsg(err, errlen, "cannot map the drop counters: %s", strerror(-rc));
 		return rc;
 	}
 	s->iter_link = bpf_program__attach_iter(s->skel->progs.pn_snapshot, NULL);
@@ -156,10 +189,15 @@ static int bpf_drops(void *state, uint64_t *total, uint64_t by_type[PN_REC_TYPE_
 {
 	struct bpf_state *s = state;
 
-	/* .bss is mmapped: reading the kernel's counters costs no syscall. */
-	*total = __atomic_load_n(&s->skel->bss->drop_total, __ATOMIC_RELAXED);
+	/* The total is the sum of the types, not the kernel's own total, which
+	 * a handler bumps a moment later: the two always agree this way. */
+	*total = 0;
+	memset(by_type, 0, PN_REC_TYPE_MAX * sizeof(*by_type));
+	for (int c = 0; c < s->ncpus; c++)
+		for (int t = 0; t < PN_REC_TYPE_MAX; t++)
+			by_type[t] += __atomic_load_n(&s->drops[c].by_type[t], __ATOMIC_RELAXED);
 	for (int t = 0; t < PN_REC_TYPE_MAX; t++)
-		by_type[t] = __atomic_load_n(&s->skel->bss->drop_by_type[t], __ATOMIC_RELAXED);
+		*total += by_type[t];
 	return 0;
 }
 
