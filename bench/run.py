@@ -58,6 +58,9 @@ def parse_args():
     ap.add_argument("--rate-secs", type=float,
                     default=float(os.environ.get("BENCH_RATE_SECS", 20)),
                     help="length of the CPU and latency run (BENCH_RATE_SECS)")
+    ap.add_argument("--rate-idle-secs", type=float,
+                    default=float(os.environ.get("BENCH_RATE_IDLE_SECS", 5)),
+                    help="monitor CPU measured with no spawner first (BENCH_RATE_IDLE_SECS)")
     ap.add_argument("--json-out", default=os.environ.get("BENCH_JSON"),
                     help="also write every figure to this JSON file (BENCH_JSON)")
     ap.add_argument("--keep", default=os.environ.get("BENCH_KEEP"),
@@ -503,31 +506,59 @@ def exec_latencies(chunks, children, spawner):
     return percentiles_ms(from_spawn), percentiles_ms(from_kernel)
 
 
-def rate_run(args, workdir):
+def start_rate_monitor(workdir, sink):
+    """procnotify --json writing to sink (an open file or subprocess.PIPE)."""
     err_path = f"{workdir}/procnotify.err"
     with open(err_path, "w") as e:
-        p = subprocess.Popen([f"{BUILD}/procnotify", "--json"], stdout=subprocess.PIPE, stderr=e)
-    chunks = []
-    reader = threading.Thread(target=read_stamped, args=(p.stdout.fileno(), chunks))
-    reader.start()
-    if not (wait_line(err_path, "ready", p) and wait_settled(p)):
-        stop(p)
-        reader.join()
-        return {"error": "procnotify did not start"}
-    t0, cpu0, run0 = time.monotonic(), proc_cpu_s(p.pid), proc_runtime_s(p.pid)
-    sp = run_spawner(int(args.rate * args.rate_secs), args.inflight, f"{workdir}/pids", args.rate,
-                     RATE_PROGRAM)
-    run1, cpu1, t1 = proc_runtime_s(p.pid), proc_cpu_s(p.pid), time.monotonic()
+        p = subprocess.Popen([f"{BUILD}/procnotify", "--json"], stdout=sink, stderr=e)
+    return p, err_path
+
+
+def cpu_between(p, run):
+    """Seconds of wall time and of the monitor's CPU (schedstat) that run() took."""
+    t0, c0 = time.monotonic(), proc_runtime_s(p.pid)
+    out = run()
+    return time.monotonic() - t0, proc_runtime_s(p.pid) - c0, out
+
+
+def rate_run(args, workdir, to_pipe):
+    """procnotify's CPU at the target exec rate, first with no spawner (its
+    fixed cost: the flush timer, the machine's other processes), then paced.
+    Through a pipe the reader stamps each chunk, which gives the latency."""
+    out_path, chunks, reader = f"{workdir}/rate.jsonl", [], None
+    with open(out_path, "wb") as out:
+        p, err_path = start_rate_monitor(workdir, subprocess.PIPE if to_pipe else out)
+    if to_pipe:
+        reader = threading.Thread(target=read_stamped, args=(p.stdout.fileno(), chunks))
+        reader.start()
+    ok = wait_line(err_path, "ready", p) and wait_settled(p)
+    if ok:
+        idle_s, idle_cpu, _ = cpu_between(p, lambda: time.sleep(args.rate_idle_secs))
+        secs, cpu, sp = cpu_between(p, lambda: run_spawner(
+            int(args.rate * args.rate_secs), args.inflight, f"{workdir}/pids", args.rate,
+            RATE_PROGRAM))
     stop(p)
-    reader.join()
-    user, sys_, cpu = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], run1 - run0
-    lat_spawn, lat_kernel = exec_latencies(chunks, read_pidfile(f"{workdir}/pids"), int(sp["pid"]))
-    keep_logs(args, workdir, "rate")
+    if reader:
+        reader.join()
+    if not ok:
+        return {"error": "procnotify did not start"}
+    if not to_pipe:
+        with open(out_path, "rb") as f:
+            chunks = [(0, f.read())]
     events = sum(data.count(b"\n") for _, data in chunks)
-    return {"target_rate": args.rate, "n": int(sp["n"]), "rate": sp["rate"], "seconds": t1 - t0,
-            "cpu_s": cpu, "cpu_user_s": user, "cpu_sys_s": sys_, "cpu_pct": 100 * cpu / (t1 - t0),
-            "events": events, "cpu_us_per_event": 1e6 * cpu / events,
-            "latency_from_spawn_ms": lat_spawn, "latency_from_kernel_ms": lat_kernel}
+    idle_share = idle_cpu / idle_s
+    res = {"output": "pipe" if to_pipe else "file", "target_rate": args.rate, "n": int(sp["n"]),
+           "rate": sp["rate"], "seconds": secs, "cpu_s": cpu, "cpu_pct": 100 * cpu / secs,
+           "events": events, "idle_secs": idle_s, "idle_pct": 100 * idle_share,
+           # What each event costs above the fixed cost of the same seconds.
+           "cpu_us_per_event": 1e6 * max(0.0, cpu - idle_share * secs) / events}
+    res["estimate_pct"] = res["idle_pct"] + res["cpu_us_per_event"] * 3 * args.rate / 1e4
+    if to_pipe:
+        lat_spawn, lat_kernel = exec_latencies(chunks, read_pidfile(f"{workdir}/pids"),
+                                               int(sp["pid"]))
+        res.update(latency_from_spawn_ms=lat_spawn, latency_from_kernel_ms=lat_kernel)
+    keep_logs(args, workdir, f"rate-{res['output']}")
+    return res
 
 
 # ---------------------------------------------------------------- report
@@ -612,29 +643,37 @@ def print_stall(s):
         print(f"  note: {note}")
 
 
-def print_rate(r):
-    print(f"\n## procnotify --json to a pipe at {r.get('target_rate'):.0f} exec/s of "
-          f"{os.path.basename(RATE_PROGRAM)} (CPU and exec->visible latency)\n")
+RATE_HEADER = ["output", "no spawner", "achieved rate", "CPU at that rate", "us/event above it",
+               "at the target rate"]
+
+
+def rate_row(r):
     if "error" in r:
-        print(f"error: {r['error']}")
-        return
-    print(f"achieved rate       {r['rate']:.1f} exec/s over {r['seconds']:.1f} s")
-    print(f"procnotify CPU      {r['cpu_pct']:.2f}% of one core ({r['cpu_s']:.3f} s; in "
-          f"ticks user {r['cpu_user_s']:.2f} s, sys {r['cpu_sys_s']:.2f} s), "
-          f"{r['cpu_us_per_event']:.1f} us per event ({r['events']} events, whole machine)")
-    if r["rate"] < 0.95 * r["target_rate"]:
-        # Linear in events from the achieved rate: the fixed cost (timer
-        # wake-ups) is scaled up too, so this over-estimates.
-        pct = r["cpu_us_per_event"] * 3 * r["target_rate"] / 1e4
-        print(f"  the target rate was not reached; scaled linearly to {r['target_rate']:.0f} "
-              f"exec/s (fork+exec+exit each) that is about {pct:.2f}% (a scaled upper "
-              "estimate, not a measurement)")
-    for label, key in (("spawn returned", "latency_from_spawn_ms"),
-                       ("kernel event time", "latency_from_kernel_ms")):
-        p = r[key]
-        print(f"latency from {label:18} " + (
-            f"median {p['median']:.1f} ms, p99 {p['p99']:.1f} ms, max {p['max']:.1f} ms "
-            f"({p['count']} execs)" if p else "no execs seen"))
+        return [r.get("output", "?"), r["error"]]
+    return [r["output"], f"{r['idle_pct']:.3f}% ({r['idle_secs']:.0f} s)",
+            f"{r['rate']:.0f} exec/s ({r['seconds']:.0f} s)",
+            f"{r['cpu_pct']:.3f}% ({1e3 * r['cpu_s']:.0f} ms, {r['events']} events)",
+            f"{r['cpu_us_per_event']:.2f}",
+            f"{r['cpu_pct']:.2f}% (measured)" if r["rate"] >= 0.95 * r["target_rate"]
+            else f"{r['estimate_pct']:.2f}% (estimate)"]
+
+
+def print_rate(runs, args):
+    print(f"\n## procnotify --json at {args.rate:.0f} exec/s of {os.path.basename(RATE_PROGRAM)} "
+          f"(CPU of one core, from schedstat; exec->visible latency)\n")
+    print_table([RATE_HEADER] + [rate_row(r) for r in runs])
+    print(f"\nThe estimate is the cost with no spawner plus the cost per event above it times "
+          f"{3 * args.rate:.0f} events/s (fork, exec and exit of each process), for a run that "
+          f"fell short of {args.rate:.0f} exec/s.")
+    for r in runs:
+        for label, key in (("spawn returned", "latency_from_spawn_ms"),
+                           ("kernel event time", "latency_from_kernel_ms")):
+            if key not in r:
+                continue
+            p = r[key]
+            print(f"latency ({r['output']}) from {label:18} " + (
+                f"median {p['median']:.1f} ms, p99 {p['p99']:.1f} ms, max {p['max']:.1f} ms "
+                f"({p['count']} execs)" if p else "no execs seen"))
 
 
 def machine():
@@ -662,7 +701,8 @@ def main():
     try:
         results, absent = storm(args, workdir, log)
         stall_res = stall(args, workdir) if args.stall_n else None
-        rate_res = rate_run(args, workdir) if args.rate_secs else None
+        rate_res = [rate_run(args, workdir, to_pipe) for to_pipe in (False, True)] \
+            if args.rate_secs else None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if mounted:
@@ -676,7 +716,7 @@ def main():
     if stall_res:
         print_stall(stall_res)
     if rate_res:
-        print_rate(rate_res)
+        print_rate(rate_res, args)
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"machine": info, "args": vars(args), "storm": results, "absent": absent,

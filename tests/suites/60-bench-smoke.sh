@@ -10,7 +10,7 @@ N=300
 out=$(mktemp) json=$(mktemp)
 trap 'rm -f "$out" "$json"' EXIT
 BUILD=$BUILD BENCH_N=$N BENCH_REPS=1 BENCH_STALL_N=$N BENCH_STALL_RING=4096 \
-	BENCH_RATE=200 BENCH_RATE_SECS=2 BENCH_JSON=$json python3 bench/run.py >"$out" 2>&1
+	BENCH_RATE=200 BENCH_RATE_SECS=2 BENCH_RATE_IDLE_SECS=1 BENCH_JSON=$json python3 bench/run.py >"$out" 2>&1
 check "harness exits 0" [ $? -eq 0 ]
 cat "$out"
 
@@ -38,9 +38,18 @@ s = json.load(open(sys.argv[1]))["stall"]
 sys.exit(not (s["kernel_drops"]["total"] > 0 and s["exact"]))
 PY
 check "stall table says the loss was reported exactly" grep -q '^loss reported exactly: yes$' "$out"
-check "latency run saw every exec" python3 - "$json" <<'PY'
+check "latency run (to a pipe) saw every exec" python3 - "$json" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["rate"]
+r = {x["output"]: x for x in json.load(open(sys.argv[1]))["rate"]}["pipe"]
 sys.exit(not (r["latency_from_spawn_ms"]["count"] == r["n"] == r["latency_from_kernel_ms"]["count"]))
 PY
+check "CPU runs to a file and to a pipe each wrote 3 events per exec and have an estimate" \
+	python3 - "$json" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["rate"]
+sys.exit(not (sorted(r["output"] for r in runs) == ["file", "pipe"] and
+              all(r["events"] >= 3 * r["n"] and r["cpu_s"] > 0 and r["estimate_pct"] > 0
+                  for r in runs)))
+PY
+check "rate table has a row per output" grep -qE '^file +[0-9.]+% .*\n?' "$out"
 finish
