@@ -58,6 +58,8 @@ def parse_args():
     ap.add_argument("--rate-secs", type=float,
                     default=float(os.environ.get("BENCH_RATE_SECS", 20)),
                     help="length of the CPU and latency run (BENCH_RATE_SECS)")
+    ap.add_argument("--rate-low", type=float, default=float(os.environ.get("BENCH_RATE_LOW", 100)),
+                    help="exec/s of the low-rate run of the CPU line (BENCH_RATE_LOW)")
     ap.add_argument("--rate-idle-secs", type=float,
                     default=float(os.environ.get("BENCH_RATE_IDLE_SECS", 5)),
                     help="monitor CPU measured with no spawner first (BENCH_RATE_IDLE_SECS)")
@@ -521,41 +523,59 @@ def cpu_between(p, run):
     return time.monotonic() - t0, proc_runtime_s(p.pid) - c0, out
 
 
+def paced(args, workdir, p, rate, secs):
+    """Runs the spawner at rate for secs; (wall s, monitor CPU s, spawner's result)."""
+    return cpu_between(p, lambda: run_spawner(int(rate * secs), args.inflight,
+                                              f"{workdir}/pids", rate, RATE_PROGRAM))
+
+
+def count_lines(chunks):
+    return sum(data.count(b"\n") for _, data in chunks)
+
+
 def rate_run(args, workdir, to_pipe):
-    """procnotify's CPU at the target exec rate, first with no spawner (its
-    fixed cost: the flush timer, the machine's other processes), then paced.
-    Through a pipe the reader stamps each chunk, which gives the latency."""
+    """procnotify's CPU with no spawner (parked), then paced at a low rate and
+    at the target. The two paced runs give a line, CPU = fixed + cost per
+    event x events/s: the fixed part is the flush timer, which runs at any
+    rate once events flow. Through a pipe the reader stamps each chunk,
+    which gives the latency of the run at the target."""
     out_path, chunks, reader = f"{workdir}/rate.jsonl", [], None
     with open(out_path, "wb") as out:
         p, err_path = start_rate_monitor(workdir, subprocess.PIPE if to_pipe else out)
     if to_pipe:
         reader = threading.Thread(target=read_stamped, args=(p.stdout.fileno(), chunks))
         reader.start()
+    lines = lambda: count_lines(chunks) if to_pipe else count_lines([(0, open(out_path, "rb").read())])
     ok = wait_line(err_path, "ready", p) and wait_settled(p)
     if ok:
         idle_s, idle_cpu, _ = cpu_between(p, lambda: time.sleep(args.rate_idle_secs))
-        secs, cpu, sp = cpu_between(p, lambda: run_spawner(
-            int(args.rate * args.rate_secs), args.inflight, f"{workdir}/pids", args.rate,
-            RATE_PROGRAM))
+        time.sleep(0.2)
+        e0 = lines()
+        low = paced(args, workdir, p, args.rate_low, args.rate_secs / 2)
+        time.sleep(0.2)  # the last flush of the low run lands before the count
+        e1 = lines()
+        chunks_before = len(chunks)
+        high = paced(args, workdir, p, args.rate, args.rate_secs)
     stop(p)
     if reader:
         reader.join()
     if not ok:
         return {"error": "procnotify did not start"}
-    if not to_pipe:
-        with open(out_path, "rb") as f:
-            chunks = [(0, f.read())]
-    events = sum(data.count(b"\n") for _, data in chunks)
-    idle_share = idle_cpu / idle_s
-    res = {"output": "pipe" if to_pipe else "file", "target_rate": args.rate, "n": int(sp["n"]),
-           "rate": sp["rate"], "seconds": secs, "cpu_s": cpu, "cpu_pct": 100 * cpu / secs,
-           "events": events, "idle_secs": idle_s, "idle_pct": 100 * idle_share,
-           # What each event costs above the fixed cost of the same seconds.
-           "cpu_us_per_event": 1e6 * max(0.0, cpu - idle_share * secs) / events}
-    res["estimate_pct"] = res["idle_pct"] + res["cpu_us_per_event"] * 3 * args.rate / 1e4
+    e2 = lines()
+    (ls, lc, lsp), (hs, hc, hsp) = low, high
+    lo_x, hi_x = (e1 - e0) / ls, (e2 - e1) / hs  # events/s
+    per_event = (hc / hs - lc / ls) / (hi_x - lo_x) if hi_x > lo_x else float("nan")
+    fixed = lc / ls - per_event * lo_x
+    res = {"output": "pipe" if to_pipe else "file", "target_rate": args.rate,
+           "idle_secs": idle_s, "idle_pct": 100 * idle_cpu / idle_s,
+           "low_rate": lsp["rate"], "low_pct": 100 * lc / ls,
+           "n": int(hsp["n"]), "rate": hsp["rate"], "seconds": hs, "cpu_s": hc,
+           "cpu_pct": 100 * hc / hs, "events": e2 - e1,
+           "cpu_us_per_event": 1e6 * per_event, "fixed_pct": 100 * fixed}
+    res["estimate_pct"] = res["fixed_pct"] + res["cpu_us_per_event"] * 3 * args.rate / 1e4
     if to_pipe:
-        lat_spawn, lat_kernel = exec_latencies(chunks, read_pidfile(f"{workdir}/pids"),
-                                               int(sp["pid"]))
+        lat_spawn, lat_kernel = exec_latencies(chunks[chunks_before:],
+                                               read_pidfile(f"{workdir}/pids"), int(hsp["pid"]))
         res.update(latency_from_spawn_ms=lat_spawn, latency_from_kernel_ms=lat_kernel)
     keep_logs(args, workdir, f"rate-{res['output']}")
     return res
@@ -643,28 +663,30 @@ def print_stall(s):
         print(f"  note: {note}")
 
 
-RATE_HEADER = ["output", "no spawner", "achieved rate", "CPU at that rate", "us/event above it",
-               "at the target rate"]
+RATE_HEADER = ["output", "idle (parked)", "low rate", "target rate", "fixed (timer)",
+               "us/event", "at the target rate"]
 
 
 def rate_row(r):
     if "error" in r:
         return [r.get("output", "?"), r["error"]]
-    return [r["output"], f"{r['idle_pct']:.3f}% ({r['idle_secs']:.0f} s)",
-            f"{r['rate']:.0f} exec/s ({r['seconds']:.0f} s)",
-            f"{r['cpu_pct']:.3f}% ({1e3 * r['cpu_s']:.0f} ms, {r['events']} events)",
-            f"{r['cpu_us_per_event']:.2f}",
-            f"{r['cpu_pct']:.2f}% (measured)" if r["rate"] >= 0.95 * r["target_rate"]
-            else f"{r['estimate_pct']:.2f}% (estimate)"]
+    reached = r["rate"] >= 0.95 * r["target_rate"]
+    return [r["output"], f"{r['idle_pct']:.3f}%",
+            f"{r['low_pct']:.3f}% at {r['low_rate']:.0f}/s",
+            f"{r['cpu_pct']:.3f}% at {r['rate']:.0f}/s ({r['events']} events)",
+            f"{r['fixed_pct']:.3f}%", f"{r['cpu_us_per_event']:.2f}",
+            f"{r['cpu_pct']:.2f}% (measured)" if reached
+            else f"{r['estimate_pct']:.2f}% (fitted)"]
 
 
 def print_rate(runs, args):
     print(f"\n## procnotify --json at {args.rate:.0f} exec/s of {os.path.basename(RATE_PROGRAM)} "
           f"(CPU of one core, from schedstat; exec->visible latency)\n")
     print_table([RATE_HEADER] + [rate_row(r) for r in runs])
-    print(f"\nThe estimate is the cost with no spawner plus the cost per event above it times "
-          f"{3 * args.rate:.0f} events/s (fork, exec and exit of each process), for a run that "
-          f"fell short of {args.rate:.0f} exec/s.")
+    print(f"\nidle: {args.rate_idle_secs:.0f} s with no spawner. fixed and us/event: the line "
+          f"through the low-rate and target-rate runs (CPU share against events/s; fork, exec "
+          f"and exit of each process). A run short of {args.rate:.0f} exec/s is given at that "
+          f"rate on the line: fixed + us/event x {3 * args.rate:.0f} events/s.")
     for r in runs:
         for label, key in (("spawn returned", "latency_from_spawn_ms"),
                            ("kernel event time", "latency_from_kernel_ms")):

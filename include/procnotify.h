@@ -157,7 +157,10 @@ int pn_unregister(pn_handle *h, pn_callback cb, void *user);
 /* A file descriptor that becomes readable when pn_poll() has work. */
 int pn_fd(pn_handle *h);
 
-/* Waits up to timeout_ms (-1 forever) and delivers what is pending.
+/* Waits up to timeout_ms (-1 forever) and delivers what is pending. While
+ * events flow it returns at least every flush_ms; on an idle machine it
+ * sleeps until the next event, so a consumer with timed work of its own
+ * passes the time left as timeout_ms.
  * Returns the number of events delivered, or -errno (-EINTR on a signal;
  * -EBUSY when called from inside a callback, as pn_flush() too). */
 int pn_poll(pn_handle *h, int timeout_ms);

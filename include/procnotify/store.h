@@ -58,6 +58,10 @@ void pn_store_event(const pn_event *ev, void *user);
  * one bounded step of retention. Returns 0 or the first write error. */
 int pn_store_tick(pn_store *s);
 
+/* Milliseconds until pn_store_tick() has work (0: now), -1 when it has
+ * none until more events come: how long an event loop may sleep. */
+int pn_store_due_ms(const pn_store *s);
+
 /* Commits the pending batch now. */
 int pn_store_commit(pn_store *s);
 

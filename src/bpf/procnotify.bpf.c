@@ -25,6 +25,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the library before load. */
 const volatile __u64 wakeup_bytes = 0; /* 0: let the ring wake the reader itself */
 
+/* Written by the library through the mmapped .bss: nonzero while it sleeps
+ * with its flush timer stopped, so that only a record can wake it. */
+__u32 consumer_parked = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20); /* resized by the library */
@@ -95,17 +99,46 @@ static __always_inline void count_drop(__u16 type)
 }
 
 /*
- * Wake the reader only when the ring has filled past a threshold: a wake-up
- * per event costs more than everything else a handler does, and the library
- * polls on a short timer for the rest.
+ * Wake the reader only when the ring has filled past a threshold, or when it
+ * is parked: a wake-up per event costs more than everything else a handler
+ * does, and a reader that is not parked polls on a short timer for the rest.
  */
 static __always_inline __u64 submit_flags(void)
 {
 	if (!wakeup_bytes)
 		return 0;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	if (consumer_parked ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * The reader parks by setting the flag, then draining once more. A record
+ * committed without a wake-up while it did so may have been missed by that
+ * drain, and then nothing would wake the reader for it. The commit was an
+ * xchg, a full barrier, as is the reader's store of the flag: if the drain
+ * missed the record, this load sees the flag. A discarded reservation then
+ * carries the wake-up; the reader skips it.
+ */
+static __always_inline void wake_if_parked(__u64 flags)
+{
+	void *nudge;
+
+	if (flags != BPF_RB_NO_WAKEUP || !*(volatile __u32 *)&consumer_parked)
+		return;
+	nudge = bpf_ringbuf_reserve(&events, 8, 0);
+	if (nudge)
+		bpf_ringbuf_discard(nudge, BPF_RB_FORCE_WAKEUP);
+}
+
+/* Submits a reserved record. */
+static __always_inline void submit(void *rec)
+{
+	__u64 flags = submit_flags();
+
+	bpf_ringbuf_submit(rec, flags);
+	wake_if_parked(flags);
 }
 
 static __always_inline void fill_hdr(struct pn_rec_hdr *h, __u16 type, __u32 size)
@@ -185,7 +218,7 @@ int BPF_PROG(pn_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	fill_ring_hdr(&r->hdr, PN_REC_FORK, sizeof(*r));
 	fill_task(&r->task, child);
-	bpf_ringbuf_submit(r, submit_flags());
+	submit(r);
 	return 0;
 }
 
@@ -213,7 +246,7 @@ int BPF_PROG(pn_exit, struct task_struct *p)
 	r->status_kind = PN_EXIT_WAITSTATUS;
 	r->image.off = 0;
 	r->image.len = 0;
-	bpf_ringbuf_submit(r, submit_flags());
+	submit(r);
 	return 0;
 }
 
@@ -343,6 +376,7 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct signal_struct *sig = p->signal;
 	struct tty_struct *tty;
 	__u32 off, len, trunc = 0, flags = 0;
+	__u64 wake;
 	long n;
 
 	s = get_scratch();
@@ -391,8 +425,11 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			 PN_KNOWN_SID | PN_KNOWN_TTY;
 	off &= PN_REC_BUF - 1;
 	fill_ring_hdr(&r->hdr, PN_REC_EXEC, off);
-	if (bpf_ringbuf_output(&events, r, off, submit_flags()))
+	wake = submit_flags();
+	if (bpf_ringbuf_output(&events, r, off, wake))
 		count_drop(PN_REC_EXEC);
+	else
+		wake_if_parked(wake);
 	return 0;
 }
 

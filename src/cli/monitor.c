@@ -86,6 +86,12 @@ static void consumers_flush(struct consumers *c)
 		pn_store_tick(c->store);
 }
 
+/* The shorter of two waits, where -1 is forever. */
+static int min_wait(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 {
 	double end = duration_s > 0 ? now_s() + duration_s : 0;
@@ -96,6 +102,10 @@ static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 
 		if (end && timeout <= 0)
 			break;
+		/* On an idle machine pn_poll() sleeps until the next event: the
+		 * log's pending batch must not wait for it. */
+		if (c->store)
+			timeout = min_wait(timeout, pn_store_due_ms(c->store));
 		rc = pn_poll(h, timeout);
 		if (rc == -EINTR)
 			rc = 0;

@@ -21,6 +21,9 @@ struct pn__backend_ops {
 	/* Cumulative producer drop counters; return 0, or -ENOTSUP when the
 	 * backend reports its losses itself through pn__lost_unknown(). */
 	int (*drops)(void *state, uint64_t *total, uint64_t by_type[PN_REC_TYPE_MAX]);
+	/* Ask the producer to wake the reader on its next record (1) or to
+	 * go back to batching (0); a full barrier follows the request. */
+	void (*park)(void *state, int parked);
 	/* Hand one PN_REC_SNAPSHOT record per live process to pn__ingest(). */
 	int (*snapshot)(void *state);
 	void (*close)(void *state);

@@ -2,10 +2,12 @@
 
 1. A 20,000-process storm with a normal ring: every exec and exit reported
    (pid set equality with what the spawner recorded), no lost record.
-2. Forced drops: a tiny ring and a stopped consumer. The lost records' counts
+2. Forced drops (eBPF backend): a tiny ring and a stopped consumer. The lost records' counts
    must equal the kernel's drop counters (read with bpftool, not through the
    library), and processes that started during the gap and exit after the
    resync must still carry their image.
+3. Idle: with no process created anywhere on the machine, the monitor stops
+   its flush timer and sleeps, and the next process still reaches it.
 
 Run as root. Prints "N passed, N failed, N skipped".
 """
@@ -101,6 +103,52 @@ def forced_drops():
     R.check("drops: summary on stderr reports the loss", f"lost {total} " in err, err)
 
 
+def voluntary_switches(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("voluntary_ctxt_switches"))
+
+
+def last_pid():
+    """The last pid the kernel handed out: unchanged means no task was created."""
+    with open("/proc/loadavg") as f:
+        return int(f.read().split()[4])
+
+
+def quiet_window_switches(pid, seconds=1.0, tries=10):
+    """The monitor's wake-ups during a window in which no task was created on
+    the machine (a busy machine gets a few tries), or None."""
+    for _ in range(tries):
+        pid0, sw0 = last_pid(), voluntary_switches(pid)
+        time.sleep(seconds)
+        sw1 = voluntary_switches(pid)
+        if last_pid() == pid0:
+            return sw1 - sw0
+    return None
+
+
+def idle_parking(backend):
+    mon = Monitor("--json", "--backend", backend)
+    if not R.check(f"idle ({backend}): monitor ready", mon.ready):
+        return
+    time.sleep(0.3)  # the start-up snapshot's events are delivered, the timer ticks empty
+    wakes = quiet_window_switches(mon.proc.pid)
+    # A 50 ms timer would have woken it 20 times; parked, nothing does.
+    R.check(f"idle ({backend}): the monitor sleeps through a second with no process created",
+            wakes is not None and wakes <= 1,
+            "no quiet second found in 10" if wakes is None else f"{wakes} wake-ups")
+    child = subprocess.Popen(["/bin/true"])
+    child.wait()
+    deadline, seen = time.time() + 5, set()
+    while time.time() < deadline and seen != {"fork", "exec", "exit"}:
+        time.sleep(0.05)
+        events, _ = parse_jsonl(open(mon.out_path, "rb").read())
+        seen = {e["type"] for e in events if e.get("pid") == child.pid}
+    R.check(f"idle ({backend}): the next process wakes the monitor and is reported whole",
+            seen == {"fork", "exec", "exit"}, str(seen))
+    rc, _, err = mon.stop()
+    R.check(f"idle ({backend}): monitor exits cleanly", rc == 0, err)
+
+
 def main():
     if os.geteuid() != 0:
         R.skip("storms", "need root")
@@ -108,6 +156,7 @@ def main():
     storm()
     if BACKEND == "bpf":
         forced_drops()
+    idle_parking(BACKEND)
     R.finish()
 
 

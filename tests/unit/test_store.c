@@ -621,6 +621,37 @@ static void test_migrate_v1(void)
 	pn_buf_free(&out);
 }
 
+/* How long an event loop may sleep: until the open batch or retention is due. */
+static void test_due(void)
+{
+	pn_store_options keep_hour = { .max_age_ns = 3600 * NS };
+	pn_event ev = proc_event(PN_EVENT_FORK, 70, 10, 1000 * NS);
+	pn_store *s;
+	int due;
+
+	snprintf(path, sizeof(path), "%s/due.db", dir);
+	s = open_store(PN_STORE_WRITE, NULL);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(pn_store_due_ms(s) == -1); /* nothing pending, no retention */
+	pn_store_event(&ev, s);
+	due = pn_store_due_ms(s);
+	CHECK(due >= 0 && due <= PN_STORE_BATCH_MS);
+	CHECK(pn_store_commit(s) == 0);
+	CHECK(pn_store_due_ms(s) == -1);
+	CHECK(pn_store_close(s) == 0);
+	s = open_store(PN_STORE_WRITE, &keep_hour);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(pn_store_due_ms(s) == 0); /* retention has not run yet */
+	CHECK(pn_store_tick(s) == 0);
+	due = pn_store_due_ms(s);
+	CHECK(due > 0 && due <= 1000); /* then once a second */
+	CHECK(pn_store_close(s) == 0);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -643,6 +674,7 @@ int main(void)
 	test_crash_gap();
 	test_retention();
 	test_retention_size();
+	test_due();
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

@@ -201,6 +201,14 @@ static int bpf_drops(void *state, uint64_t *total, uint64_t by_type[PN_REC_TYPE_
 	return 0;
 }
 
+/* A sequentially consistent store is a full barrier: a drain after it sees
+ * every record made before a handler could see the flag (see the BPF side). */
+static void bpf_park(void *state, int parked)
+{
+	__atomic_store_n(&((struct bpf_state *)state)->skel->bss->consumer_parked, parked,
+			 __ATOMIC_SEQ_CST);
+}
+
 /* Feeds whole records from buf to the core; returns the bytes consumed. */
 static size_t feed_records(struct bpf_state *s, const char *buf, size_t len)
 {
@@ -251,6 +259,7 @@ const struct pn__backend_ops pn__bpf_backend = {
 	.fd = bpf_fd,
 	.drain = bpf_drain,
 	.drops = bpf_drops,
+	.park = bpf_park,
 	.snapshot = bpf_snapshot,
 	.close = bpf_close,
 };

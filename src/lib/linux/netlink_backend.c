@@ -575,6 +575,12 @@ static int nl_fd(void *state)
 	return ((struct nl_state *)state)->fd;
 }
 
+/* Every message makes the socket readable, so a parked reader is always
+ * woken: there is nothing to ask of the kernel. */
+static void nl_park(void *state, int parked)
+{
+}
+
 /* Losses are reported as they are found (ENOBUFS), with no count. */
 static int nl_drops(void *state, uint64_t *total, uint64_t by_type[PN_REC_TYPE_MAX])
 {
@@ -587,6 +593,7 @@ const struct pn__backend_ops pn__netlink_backend = {
 	.fd = nl_fd,
 	.drain = nl_drain,
 	.drops = nl_drops,
+	.park = nl_park,
 	.snapshot = nl_snapshot,
 	.close = nl_close,
 };

@@ -321,6 +321,21 @@ int pn_store_tick(pn_store *s)
 	return s->failed;
 }
 
+int pn_store_due_ms(const pn_store *s)
+{
+	uint64_t now = pn__store_mono_ns(), due = UINT64_MAX;
+
+	if (s->failed)
+		return -1;
+	if (s->in_txn)
+		due = s->batch_start_ns + PN_STORE_BATCH_MS * 1000000ULL;
+	if ((s->opt.max_age_ns || s->opt.max_size) && s->next_retention_ns < due)
+		due = s->next_retention_ns;
+	if (due == UINT64_MAX)
+		return -1;
+	return due <= now ? 0 : (int)((due - now + 999999) / 1000000);
+}
+
 /* The gap a crashed run left: its last batch and everything until now.
  * A lost event with an unknown count shows it in every query. */
 static int record_crash_gap(pn_store *s)
