@@ -43,13 +43,14 @@ import json, sys
 r = {x["output"]: x for x in json.load(open(sys.argv[1]))["rate"]}["pipe"]
 sys.exit(not (r["latency_from_spawn_ms"]["count"] == r["n"] == r["latency_from_kernel_ms"]["count"]))
 PY
-check "CPU runs to a file and to a pipe each wrote 3 events per exec and have an estimate" \
+check "CPU runs to a file and to a pipe each wrote 3 events per exec and have a fitted line" \
 	python3 - "$json" <<'PY'
-import json, sys
+import json, math, sys
 runs = json.load(open(sys.argv[1]))["rate"]
+# Only that the figures exist: a two-second run says nothing about speed.
 sys.exit(not (sorted(r["output"] for r in runs) == ["file", "pipe"] and
-              all(r["events"] >= 3 * r["n"] and r["cpu_s"] > 0 and r["estimate_pct"] > 0
-                  for r in runs)))
+              all(r["events"] >= 3 * r["n"] and r["cpu_s"] > 0 and
+                  math.isfinite(r["estimate_pct"]) for r in runs)))
 PY
 check "rate table has a row per output" grep -qE '^file +[0-9.]+% .*\n?' "$out"
 finish
