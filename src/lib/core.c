@@ -347,16 +347,21 @@ static int add_fd(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
+static struct timespec ms_to_ts(uint32_t ms)
+{
+	return (struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+}
+
 /* The ring wakes the reader only when it fills up; the timer bounds how
- * long an event can wait for delivery in a quiet period. */
-static int set_timer(pn_handle *h, int on)
+ * long an event can wait for delivery in a quiet period. It first fires
+ * after first_ms, then every flush_ms; 0 stops it. */
+static int set_timer(pn_handle *h, uint32_t first_ms)
 {
 	struct itimerspec its = { 0 };
 
-	if (on) {
-		its.it_interval.tv_sec = h->flush_ms / 1000;
-		its.it_interval.tv_nsec = (long)(h->flush_ms % 1000) * 1000000L;
-		its.it_value = its.it_interval;
+	if (first_ms) {
+		its.it_interval = ms_to_ts(h->flush_ms);
+		its.it_value = ms_to_ts(first_ms);
 	}
 	return timerfd_settime(h->timerfd, 0, &its, NULL) ? -errno : 0;
 }
@@ -368,7 +373,7 @@ static int setup_loop(pn_handle *h, uint32_t flush_ms)
 	h->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (h->epfd < 0 || h->timerfd < 0)
 		return -errno;
-	if (set_timer(h, 1) || add_fd(h->epfd, h->timerfd))
+	if (set_timer(h, flush_ms) || add_fd(h->epfd, h->timerfd))
 		return -errno;
 	return add_fd(h->epfd, h->ops->fd(h->state));
 }
@@ -485,12 +490,17 @@ static int try_park(pn_handle *h)
 	return 0;
 }
 
-/* The producer woke a parked reader: back to batching on the timer. */
+/*
+ * The producer woke a parked reader with the first record of a burst, often
+ * a fork: back to batching on the timer. Its first tick comes early, so the
+ * exec and exit that usually follow within a few milliseconds are not held
+ * for a whole interval; one wake-up more per burst.
+ */
 static int unpark(pn_handle *h)
 {
 	h->ops->park(h->state, 0);
 	h->parked = 0;
-	return set_timer(h, 1);
+	return set_timer(h, h->flush_ms / 5 ? h->flush_ms / 5 : 1);
 }
 
 int pn_poll(pn_handle *h, int timeout_ms)

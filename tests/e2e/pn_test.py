@@ -142,11 +142,10 @@ def programs_held_by(pid):
     return ids
 
 
-def kernel_drop_counters(pid):
-    """(total, by_type) summed over the CPUs of the "drops" map pid holds.
-
-    Read with bpftool, independently of the library, so the test compares
-    the stream's lost records with the kernel's own counters."""
+def bpf_map_dump(pid, match):
+    """The bpftool dump of the first BPF map held by pid whose name passes
+    match, or None. Read independently of the library, so tests compare what
+    the stream says with the kernel's own state."""
     map_ids = set()
     for fd in os.listdir(f"/proc/{pid}/fdinfo"):
         try:
@@ -154,13 +153,21 @@ def kernel_drop_counters(pid):
                 map_ids |= {int(l.split()[1]) for l in f if l.startswith("map_id:")}
         except OSError:
             pass
-    for mid in map_ids:
+    for mid in sorted(map_ids):
         show = subprocess.run(["bpftool", "map", "show", "id", str(mid), "-j"],
                               capture_output=True)
-        if json.loads(show.stdout or b"{}").get("name") == "drops":
+        if match(json.loads(show.stdout or b"{}").get("name", "")):
             dump = subprocess.run(["bpftool", "map", "dump", "id", str(mid), "-j"],
                                   capture_output=True)
-            cpus = [e["formatted"]["value"] for e in json.loads(dump.stdout)]
-            return (sum(c["total"] for c in cpus),
-                    [sum(col) for col in zip(*(c["by_type"] for c in cpus))])
-    return None, None
+            return json.loads(dump.stdout)
+    return None
+
+
+def kernel_drop_counters(pid):
+    """(total, by_type) summed over the CPUs of the "drops" map pid holds."""
+    dump = bpf_map_dump(pid, lambda name: name == "drops")
+    if dump is None:
+        return None, None
+    cpus = [e["formatted"]["value"] for e in dump]
+    return (sum(c["total"] for c in cpus),
+            [sum(col) for col in zip(*(c["by_type"] for c in cpus))])

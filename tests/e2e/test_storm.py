@@ -129,6 +129,39 @@ def quiet_window_switches(mon, seconds=0.5, tries=20):
     return None
 
 
+def wait_whole(mon, pid, timeout):
+    """The event types reported for pid once fork, exec and exit all are, or
+    at the timeout; and the seconds that took."""
+    t0, seen = time.time(), set()
+    while time.time() < t0 + timeout and seen != {"fork", "exec", "exit"}:
+        time.sleep(0.02)
+        events, _ = parse_jsonl(open(mon.out_path, "rb").read())
+        seen = {e["type"] for e in events if e.get("pid") == pid}
+    return seen, time.time() - t0
+
+
+def early_first_tick():
+    """A parked monitor woken by a fork ticks after a fifth of its interval,
+    so the exec and exit that follow are not held for a whole one. With a
+    2 s interval: shown by the 0.4 s tick, not the 2.4 s one."""
+    mon = Monitor("--json", "--backend", "bpf", "--flush-ms", "2000")
+    if not R.check("idle: monitor with a 2 s flush interval ready", mon.ready):
+        return
+    # A tick with nothing to deliver parks the monitor: after a quiet window
+    # longer than the interval it is parked. (Asking bpftool would start a
+    # process, and that would wake it.)
+    quiet = quiet_window_switches(mon, seconds=2.2, tries=5) is not None
+    R.check("idle: a quiet window longer than the interval (so the monitor parked)", quiet)
+    if quiet:
+        child = subprocess.Popen(["/bin/true"])
+        child.wait()
+        seen, took = wait_whole(mon, child.pid, 5)
+        R.check("idle: a lone process after parking is whole before the next full interval",
+                seen == {"fork", "exec", "exit"} and took < 1.9, f"{sorted(seen)} in {took:.2f} s")
+    rc, _, err = mon.stop()
+    R.check("idle: monitor with a 2 s interval exits cleanly", rc == 0, err)
+
+
 def idle_parking(backend):
     mon = Monitor("--json", "--backend", backend)
     if not R.check(f"idle ({backend}): monitor ready", mon.ready):
@@ -141,11 +174,7 @@ def idle_parking(backend):
             "no quiet half second found in 20" if wakes is None else f"{wakes} wake-ups")
     child = subprocess.Popen(["/bin/true"])
     child.wait()
-    deadline, seen = time.time() + 5, set()
-    while time.time() < deadline and seen != {"fork", "exec", "exit"}:
-        time.sleep(0.05)
-        events, _ = parse_jsonl(open(mon.out_path, "rb").read())
-        seen = {e["type"] for e in events if e.get("pid") == child.pid}
+    seen, _ = wait_whole(mon, child.pid, 5)
     R.check(f"idle ({backend}): the next process wakes the monitor and is reported whole",
             seen == {"fork", "exec", "exit"}, str(seen))
     rc, _, err = mon.stop()
@@ -159,6 +188,7 @@ def main():
     storm()
     if BACKEND == "bpf":
         forced_drops()
+        early_first_tick()
     idle_parking(BACKEND)
     R.finish()
 
