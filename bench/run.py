@@ -23,6 +23,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+from pn_test import kernel_drop_counters  # noqa: E402  (one reader of the counters)
+
 BUILD = os.environ.get("BUILD", "build")
 PEERS = {"execsnoop": "/usr/sbin/execsnoop", "exitsnoop": "/usr/sbin/exitsnoop",
          "forkstat": "/usr/bin/forkstat"}
@@ -393,28 +396,11 @@ def keep_logs(args, workdir, tag):
 
 # ---------------------------------------------------------------- stall
 
-def drops_map_id(pid):
-    """The per-CPU drop counters map ("drops") held by a procnotify process."""
-    ids = set()
-    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                ids.update(int(l.split()[1]) for l in f if l.startswith("map_id:"))
-        except OSError:
-            continue
-    for i in sorted(ids):
-        info = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "id", str(i)]))
-        if info.get("name") == "drops":
-            return i
-    return None
-
-
-def kernel_drops(map_id):
-    """The kernel's lost-record counters summed over the CPUs, read by bpftool."""
-    dump = json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "id", str(map_id)]))
-    cpus = [e["formatted"]["value"] for e in dump]
-    by = [sum(col) for col in zip(*(c["by_type"] for c in cpus))]
-    return {"total": sum(c["total"] for c in cpus), "fork": by[1], "exec": by[2], "exit": by[3]}
+def kernel_drops(pid):
+    """The kernel's lost-record counters of a procnotify process, summed over
+    the CPUs and read by bpftool (the end-to-end tests' reader)."""
+    total, by = kernel_drop_counters(pid)
+    return {"total": total, "fork": by[1], "exec": by[2], "exit": by[3]}
 
 
 SUMMARY_RE = re.compile(r"lost (\d+) \(fork (\d+), exec (\d+), exit (\d+)\)")
@@ -428,18 +414,17 @@ def stall(args, workdir):
     if err:
         return {"error": err}
     p = mon.procs["procnotify"]
-    map_id = drops_map_id(p.pid)
     p.send_signal(signal.SIGSTOP)
     sp = run_spawner(args.stall_n, args.inflight, f"{workdir}/pids")
-    while_stopped = kernel_drops(map_id)
+    while_stopped = kernel_drops(p.pid)
     p.send_signal(signal.SIGCONT)
     time.sleep(SETTLE_S)
-    final = kernel_drops(map_id)
+    final = kernel_drops(p.pid)
     mon.stop()
     spawned = collections.Counter(pid for pid, _ in read_pidfile(f"{workdir}/pids"))
     cap = parse_procnotify(mon.paths["procnotify.json"], int(sp["pid"]))
     m = SUMMARY_RE.search(mon.stderr("procnotify"))
-    res = {"n": args.stall_n, "ring": args.stall_ring, "bss_map_id": map_id,
+    res = {"n": args.stall_n, "ring": args.stall_ring,
            "exec_captured": captured(spawned, cap.execs),
            "exit_captured": captured(spawned, cap.exits),
            "kernel_drops_while_stopped": while_stopped, "kernel_drops": final,
