@@ -6,10 +6,13 @@
  * one of the two escapers:
  *  - table: C-style. Control bytes (\n, \t, \x1b, ...), backslash, the
  *    column separator '|', bytes that are not valid UTF-8 (\xHH), and code
- *    points that reorder or hide text (C1 controls, bidi overrides, line and
- *    paragraph separators: \uXXXX) are escaped, so no name can forge a row,
- *    a column or a terminal escape. \xHH always has exactly two hex digits.
- *  - JSON: always valid UTF-8 JSON. Valid UTF-8 comes out byte for byte;
+ *    points that hide text or pass for a space (C1 controls, format
+ *    characters such as bidi overrides and tags, separators other than
+ *    U+0020: \uXXXX, or \UXXXXXXXX past U+FFFF) are escaped, so no name can
+ *    forge a row, a column, a terminal escape or an argument boundary.
+ *    \xHH always has exactly two hex digits.
+ *  - JSON: always valid UTF-8 JSON. Valid UTF-8 comes out byte for byte
+ *    but for the C0 and C1 controls and DEL (\u00XX);
  *    each byte 0xHH that is not part of valid UTF-8 becomes the escape
  *    \udcHH (a lone low surrogate, as in PEP 383 "surrogateescape"), which
  *    valid UTF-8 can never produce, so the original bytes can be restored

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "fmt_internal.h"
+#include "escape_ranges.h"
 
 static const char hex[] = "0123456789abcdef";
 
@@ -59,12 +60,25 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points that a terminal or a viewer may act on rather than show. */
+/* Code points that a terminal shows as nothing or as a plain space, or acts
+ * on rather than shows (C1 controls, bidi overrides): a name holding one
+ * could pass for another, or for two arguments. Binary search of the
+ * generated ranges; only code points past ASCII get here. */
 static int invisible(uint32_t cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0xfeff;
+	size_t lo = 0, hi = sizeof(escape_ranges) / sizeof(escape_ranges[0]);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cp < escape_ranges[mid][0])
+			hi = mid;
+		else if (cp > escape_ranges[mid][1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
 }
 
 static const char *c_escape(unsigned char c)
@@ -95,8 +109,21 @@ static char *put_hex_escape(char *p, const char *prefix, size_t n, unsigned char
 	return p + n + 2;
 }
 
-/* One character of a table cell that is not plain printable ASCII: 1 to 6
- * bytes out (an invisible code point takes 2 or 3 bytes in, 6 out). */
+/* An invisible code point as \uXXXX, or \UXXXXXXXX past U+FFFF (as C and
+ * Python write them): at most 2.5 bytes out per byte in. */
+static char *put_code_point(char *o, uint32_t cp)
+{
+	int wide = cp > 0xffff;
+
+	*o++ = '\\';
+	*o++ = wide ? 'U' : 'u';
+	for (int shift = wide ? 28 : 12; shift >= 0; shift -= 4)
+		*o++ = hex[cp >> shift & 15];
+	return o;
+}
+
+/* One character of a table cell that is not plain printable ASCII: 1 to 10
+ * bytes out, at most 4 per byte in (a C1 control takes 2 bytes in, 6 out). */
 static char *put_table_special(char *o, const unsigned char *p, size_t n, int quote,
 			       size_t *used)
 {
@@ -117,10 +144,8 @@ static char *put_table_special(char *o, const unsigned char *p, size_t n, int qu
 		memcpy(o, "\\\"", 2);
 		return o + 2;
 	}
-	if (invisible(cp)) {
-		o = put_hex_escape(o, "\\u", 2, (unsigned char)(cp >> 8));
-		return put_hex_escape(o, "", 0, (unsigned char)cp);
-	}
+	if (invisible(cp))
+		return put_code_point(o, cp);
 	memcpy(o, p, len);
 	return o + len;
 }
@@ -165,7 +190,9 @@ static char *put_json_special(char *o, const unsigned char *p, size_t n, size_t 
 	} else if (cp == '\n' || cp == '\t' || cp == '\r' || cp == '\b' || cp == '\f') {
 		memcpy(o, c_escape((unsigned char)cp), 2);
 		o += 2;
-	} else if (cp < 0x20 || cp == 0x7f) {
+	} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+		/* C0, DEL and C1: a C1 control raw in a JSON string is valid, yet
+		 * a terminal showing the log acts on it (U+009B is CSI). */
 		o = put_hex_escape(o, "\\u00", 4, (unsigned char)cp);
 	} else {
 		memcpy(o, p, len);
