@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "cli.h"
+#include "outfile.h"
 
 struct subcommand {
 	const char *name;
@@ -18,6 +19,7 @@ static const struct subcommand subcommands[] = {
 
 int main(int argc, char **argv)
 {
+	pn_cli_guard_stdio();
 	if (argc > 1) {
 		for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 			if (!strcmp(argv[1], subcommands[i].name))

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "outfile.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -25,18 +26,6 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static int open_output(const struct monitor_opts *o)
-{
-	int fd;
-
-	if (!o->output)
-		return STDOUT_FILENO;
-	fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		fprintf(stderr, "procnotify: cannot open %s: %s\n", o->output, strerror(errno));
-	return fd;
 }
 
 static double now_s(void)
@@ -198,16 +187,21 @@ static int monitor(const struct monitor_opts *o, int fd)
 int pn_cli_monitor(int argc, char **argv)
 {
 	struct monitor_opts o;
-	int rc = pn_cli_parse_monitor(argc, argv, &o), fd;
+	struct pn_outfile out = { .fd = STDOUT_FILENO, .dirfd = -1 };
+	int rc = pn_cli_parse_monitor(argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
-	fd = open_output(&o);
-	if (fd < 0)
+	if (o.output && pn_cli_outfile_open(&out, o.output) < 0)
 		return PN_EXIT_FAIL;
+	/* The log is opened by the store; its file gets the same checks first. */
+	if (o.db && pn_cli_check_private(o.db)) {
+		pn_cli_outfile_close(&out);
+		return PN_EXIT_FAIL;
+	}
 	install_signals();
-	rc = monitor(&o, fd);
-	if (fd != STDOUT_FILENO)
-		close(fd);
+	rc = monitor(&o, out.fd);
+	if (o.output)
+		pn_cli_outfile_close(&out);
 	return rc;
 }
