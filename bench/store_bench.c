@@ -182,9 +182,22 @@ static void replay(const char *path, const struct stream *st, struct cost *c)
 	c->sys = sys_s() - c->sys;
 }
 
-static void format_row(const pn_event *ev, void *user)
+static int format_row(const pn_event *ev, void *user)
 {
 	pn_fmt_table_row(user, ev);
+	return 0;
+}
+
+static int tree_line(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	pn_fmt_tree_enter(user, n, depth, selected);
+	return 0;
+}
+
+static int tree_leave(unsigned depth, void *user)
+{
+	pn_fmt_tree_leave(user, depth);
+	return 0;
 }
 
 struct timing {
@@ -200,7 +213,10 @@ static int run_query(pn_store *s, const pn_store_filter *f, pn_buf *out)
 
 static int run_tree(pn_store *s, const char *spec, pn_buf *out)
 {
-	return pn_store_tree(s, spec, 0, out, NULL) != 0;
+	static const pn_store_tree_visitor v = { tree_line, tree_leave };
+	pn_fmt_tree fmt = { out, 0, 0 };
+
+	return pn_store_tree(s, spec, &v, &fmt, NULL) != 0;
 }
 
 /* Times REPEAT runs of one query or tree, rendered to a buffer. */

@@ -82,14 +82,21 @@ typedef struct pn_proc_node {
 	int exit_code, signal, core_dumped;
 } pn_proc_node;
 
-/* One line of an indented tree: pid, image, arguments, exit status, key;
- * selected marks the process the tree was asked for. */
-void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected);
-/* Nested JSON: writes p's object up to the opening of its "children"
- * array; the caller writes the children, separated by commas, then calls
- * pn_fmt_tree_json_close() once for p. */
-void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected);
-void pn_fmt_tree_json_close(pn_buf *b);
+/* A tree being written, one process at a time as a walk visits it
+ * (pn_store_tree()): an indented line per process, or one nested JSON
+ * object with "children" arrays and a newline at its end. */
+typedef struct pn_fmt_tree {
+	pn_buf *out;
+	int json;
+	int sibling;            /* JSON: the next object follows a sibling's */
+} pn_fmt_tree;
+
+/* A process at depth (0 for the top) below the last one entered, or
+ * after the last one left; selected marks the process the tree was asked
+ * for. Text: pid, image, arguments, exit status, key. */
+void pn_fmt_tree_enter(pn_fmt_tree *t, const pn_proc_node *p, unsigned depth, int selected);
+/* The end of the process at depth and of its descendants. */
+void pn_fmt_tree_leave(pn_fmt_tree *t, unsigned depth);
 
 #ifdef __cplusplus
 }

@@ -83,17 +83,36 @@ typedef struct pn_store_filter {
 	int64_t since_ns, until_ns; /* wall clock; 0: open */
 } pn_store_filter;
 
-/* Calls cb for each stored event that matches, oldest first, with the event
- * rebuilt as it was delivered. Lost events (gaps) match every filter but the
- * time range and the type list, so a gap is never hidden. Returns the
- * number of events or -errno. */
-int pn_store_query(pn_store *s, const pn_store_filter *f, pn_callback cb, void *user);
+/* A visitor of stored events: returns 0 to go on, or a negative errno to
+ * stop (a reader whose output went away stops at once). */
+typedef int (*pn_store_event_fn)(const pn_event *ev, void *user);
 
-/* Renders the tree around one process: its known ancestors and all of its
- * descendants. spec is a process key ("L:...") or a pid; for a pid the most
- * recent process with it is chosen and *note receives a sentence saying so
- * (note may be NULL). Returns 0, -ENOENT when nothing matches, or -errno. */
-int pn_store_tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note);
+/* Calls fn for each stored event that matches, oldest first, with the
+ * event rebuilt as it was delivered. Lost events (gaps) match every filter
+ * but the time range and the type list, so a gap is never hidden. Returns
+ * the number of events, -errno, or what fn returned to stop. */
+int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user);
+
+/* A visitor of a process tree, in the order it is printed: enter() for
+ * each process (depth 0 is the farthest known ancestor; selected marks
+ * the process asked for), leave() once all of its descendants have been
+ * entered. The node's strings are valid during the call only. Either
+ * returns 0 to go on, or a negative errno to stop. */
+typedef struct pn_store_tree_visitor {
+	int (*enter)(const pn_proc_node *n, unsigned depth, int selected, void *user);
+	int (*leave)(unsigned depth, void *user);
+} pn_store_tree_visitor;
+
+/* Walks the tree around one process: its known ancestors and all of its
+ * descendants, each child under its parent in the order they started.
+ * spec is a process key ("L:...") or a pid; for a pid the most recent
+ * process with it is chosen and *note receives a sentence saying so
+ * (note may be NULL). The walk is iterative and reads each process's row
+ * when it is visited: memory holds a few dozen bytes per process of the
+ * subtree, whatever its depth. Returns 0, -ENOENT when nothing matches,
+ * -EINVAL for a malformed spec, what a visitor returned to stop, or -errno. */
+int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v, void *user,
+		  pn_buf *note);
 
 /* Times for --since/--until: RFC 3339 ("2026-01-02T03:04:05Z",
  * "2026-01-02T03:04:05.5+02:00", or a date "2026-01-02") or a duration

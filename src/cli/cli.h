@@ -38,6 +38,8 @@ struct sink {
 void sink_init(struct sink *s, int fd, enum pn_out_format format);
 void sink_event(const pn_event *ev, void *user); /* a pn_callback */
 int sink_flush(struct sink *s);
+/* Flushes once a batch is large; 0, or -errno once the output failed. */
+int sink_flush_big(struct sink *s);
 void sink_free(struct sink *s);
 
 int pn_cli_monitor(int argc, char **argv);

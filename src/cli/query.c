@@ -153,6 +153,12 @@ static int parse_query(int argc, char **argv, struct query_opts *q)
 	return 0;
 }
 
+static int query_event(const pn_event *ev, void *user)
+{
+	sink_event(ev, user);
+	return 0;
+}
+
 int pn_cli_query(int argc, char **argv)
 {
 	struct query_opts q;
@@ -169,7 +175,7 @@ int pn_cli_query(int argc, char **argv)
 	sink_init(&sink, STDOUT_FILENO, q.format);
 	if (q.format == PN_OUT_TABLE && !q.no_header)
 		pn_fmt_table_header(&sink.buf);
-	rc = pn_store_query(s, &q.f, sink_event, &sink);
+	rc = pn_store_query(s, &q.f, query_event, &sink);
 	sink_flush(&sink);
 	if (rc < 0)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));

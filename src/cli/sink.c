@@ -38,8 +38,14 @@ void sink_event(const pn_event *ev, void *user)
 		pn_fmt_json(&s->buf, ev);
 	else
 		pn_fmt_table_row(&s->buf, ev);
+	sink_flush_big(s);
+}
+
+int sink_flush_big(struct sink *s)
+{
 	if (s->buf.len > SINK_FLUSH_BYTES)
-		sink_flush(s);
+		return sink_flush(s);
+	return s->failed ? -s->failed : 0;
 }
 
 int sink_flush(struct sink *s)

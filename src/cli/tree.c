@@ -60,10 +60,35 @@ static void tree_error(int rc, const char *spec, const char *db, pn_store *s)
 		fprintf(stderr, "procnotify: %s: %s\n", db, pn_store_errmsg(s));
 }
 
+/* The tree streams out through a sink as the walk visits it. */
+struct tree_out {
+	pn_fmt_tree fmt;
+	struct sink sink;
+};
+
+static int out_enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	struct tree_out *o = user;
+
+	pn_fmt_tree_enter(&o->fmt, n, depth, selected);
+	return sink_flush_big(&o->sink);
+}
+
+static int out_leave(unsigned depth, void *user)
+{
+	struct tree_out *o = user;
+
+	pn_fmt_tree_leave(&o->fmt, depth);
+	return sink_flush_big(&o->sink);
+}
+
+static const pn_store_tree_visitor tree_visitor = { out_enter, out_leave };
+
 int pn_cli_tree(int argc, char **argv)
 {
 	const char *db, *spec = NULL;
-	pn_buf out = { 0 }, note = { 0 };
+	struct tree_out o;
+	pn_buf note = { 0 };
 	pn_store *s;
 	int json, rc = parse_tree(argc, argv, &db, &json, &spec);
 
@@ -72,15 +97,17 @@ int pn_cli_tree(int argc, char **argv)
 	s = pn_cli_open_log(db);
 	if (!s)
 		return db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
-	rc = pn_store_tree(s, spec, json, &out, &note);
+	sink_init(&o.sink, STDOUT_FILENO, json ? PN_OUT_JSON : PN_OUT_TABLE);
+	o.fmt = (pn_fmt_tree){ &o.sink.buf, json, 0 };
+	rc = pn_store_tree(s, spec, &tree_visitor, &o, &note);
 	if (note.len)
 		fprintf(stderr, "procnotify: %s\n", note.data);
-	if (rc)
+	if (!rc)
+		rc = sink_flush(&o.sink);
+	else if (!o.sink.failed)
 		tree_error(rc, spec, db, s);
-	else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout))
-		rc = -EIO;
 	pn_store_close(s);
-	pn_buf_free(&out);
+	sink_free(&o.sink);
 	pn_buf_free(&note);
 	if (rc == -EINVAL)
 		return PN_EXIT_USAGE;

@@ -154,12 +154,13 @@ struct outputs {
 	pn_buf tbl, js;
 };
 
-static void format_both(const pn_event *ev, void *user)
+static int format_both(const pn_event *ev, void *user)
 {
 	struct outputs *o = user;
 
 	pn_fmt_table_row(&o->tbl, ev);
 	pn_fmt_json(&o->js, ev);
+	return 0;
 }
 
 static void compare_both(const char *dir, const struct outputs *o)

@@ -17,7 +17,7 @@
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
-#include "store/store_internal.h"
+#include "store/schema.h"
 
 #define NS 1000000000LL
 #define T0 (1800000000LL * NS)
@@ -137,9 +137,31 @@ static void write_history(void)
 }
 
 /* Collects query results as JSON Lines, the CLI's --json output. */
-static void to_json(const pn_event *ev, void *user)
+static int to_json(const pn_event *ev, void *user)
 {
 	pn_fmt_json(user, ev);
+	return 0;
+}
+
+static int tree_enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	pn_fmt_tree_enter(user, n, depth, selected);
+	return 0;
+}
+
+static int tree_leave(unsigned depth, void *user)
+{
+	pn_fmt_tree_leave(user, depth);
+	return 0;
+}
+
+/* The tree of spec, formatted into out as `procnotify tree` prints it. */
+static int tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note)
+{
+	static const pn_store_tree_visitor v = { tree_enter, tree_leave };
+	pn_fmt_tree fmt = { out, json, 0 };
+
+	return pn_store_tree(s, spec, &v, &fmt, note);
 }
 
 static int query_json(const pn_store_filter *f, pn_buf *out)
@@ -261,23 +283,23 @@ static void test_tree(void)
 
 	if (!s)
 		return;
-	CHECK(pn_store_tree(s, "30", 0, &out, &note) == 0);
+	CHECK(tree(s, "30", 0, &out, &note) == 0);
 	CHECK_STR(out.data,
 		  "30 /usr/bin/curl : curl -s http://x/ [exit 7] L:1122334455667788:3000:30 <= selected\n"
 		  "  40 ['; DROP TABLE] [exit 0] L:1122334455667788:4000:40\n");
 	CHECK(strstr(note.data, "most recent") != NULL);
 	pn_buf_reset(&out);
-	CHECK(pn_store_tree(s, "L:1122334455667788:4000:40", 0, &out, NULL) == 0);
+	CHECK(tree(s, "L:1122334455667788:4000:40", 0, &out, NULL) == 0);
 	CHECK(strncmp(out.data, "30 /usr/bin/curl", 16) == 0); /* its parent above it */
 	CHECK(strstr(out.data, "\n  40 ") != NULL);
 	pn_buf_reset(&out);
-	CHECK(pn_store_tree(s, "20", 1, &out, NULL) == 0);
+	CHECK(tree(s, "20", 1, &out, NULL) == 0);
 	CHECK(strstr(out.data, "\"comm\":\"ev\\udcffil\\n\\u001b[31m\"") != NULL);
 	CHECK(strstr(out.data, "\"signal_name\":\"SIGKILL\"") != NULL);
 	CHECK(strstr(out.data, "\"children\":[]}\n") != NULL);
-	CHECK(pn_store_tree(s, "999", 0, &out, NULL) == -ENOENT);
-	CHECK(pn_store_tree(s, "L:0:0:1", 0, &out, NULL) == -ENOENT);
-	CHECK(pn_store_tree(s, "12x", 0, &out, NULL) == -EINVAL);
+	CHECK(tree(s, "999", 0, &out, NULL) == -ENOENT);
+	CHECK(tree(s, "L:0:0:1", 0, &out, NULL) == -ENOENT);
+	CHECK(tree(s, "12x", 0, &out, NULL) == -EINVAL);
 	pn_store_close(s);
 	pn_buf_free(&out);
 	pn_buf_free(&note);
@@ -519,7 +541,7 @@ static void test_tree_loop(void)
 	snprintf(path, sizeof(path), "%s/loop.db", dir);
 	write_events(ev, 0, 2);
 	s = open_store(PN_STORE_READ, NULL);
-	CHECK(s && pn_store_tree(s, "90", 0, &out, NULL) == 0);
+	CHECK(s && tree(s, "90", 0, &out, NULL) == 0);
 	CHECK_STR(out.data, "91 [sh] [no exit recorded] L:1122334455667788:9100:91\n"
 			    "  90 [sh] [no exit recorded] L:1122334455667788:9000:90 <= selected\n"
 			    "    91 [sh] [no exit recorded] L:1122334455667788:9100:91\n");
@@ -611,7 +633,7 @@ static void test_migrate_v1(void)
 	CHECK(db_int("SELECT count(*) FROM process WHERE ppid IS NULL AND parent_start IS NULL") == 1);
 	CHECK(db_int("SELECT parent_start FROM process WHERE pid = 40") == 3000);
 	s = open_store(PN_STORE_READ, NULL);
-	CHECK(s && pn_store_tree(s, "L:1122334455667788:3000:30", 0, &out, NULL) == 0);
+	CHECK(s && tree(s, "L:1122334455667788:3000:30", 0, &out, NULL) == 0);
 	CHECK_STR(out.data,
 		  "30 /usr/bin/curl : curl -s http://x/ [exit 7] L:1122334455667788:3000:30 <= selected\n"
 		  "  40 [s] [exit 0] L:1122334455667788:4000:40\n");

@@ -1,7 +1,9 @@
 /*
  * Process trees, as `procnotify tree` prints them: an indented line per
- * process, or nested JSON objects. The pieces (escaping, argv, exit status,
- * keys, JSON members) are the ones the event table and JSON Lines use.
+ * process, or nested JSON objects, written as a walk visits each process,
+ * so a tree of any size streams out. The pieces (escaping, argv, exit
+ * status, keys, JSON members) are the ones the event table and JSON Lines
+ * use.
  */
 #include <inttypes.h>
 #include "fmt_internal.h"
@@ -14,7 +16,7 @@ static void put_status(pn_buf *b, const pn_proc_node *p)
 		pn_buf_puts(b, "no exit recorded");
 }
 
-void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected)
+static void tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected)
 {
 	for (unsigned i = 0; i < depth; i++)
 		pn_buf_puts(b, "  ");
@@ -42,7 +44,7 @@ void pn_fmt_tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int sele
 	pn_buf_putc(b, '\n');
 }
 
-void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
+static void tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 {
 	uint32_t h = p->have;
 
@@ -63,7 +65,22 @@ void pn_fmt_tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 	pn_buf_puts(b, ",\"children\":[");
 }
 
-void pn_fmt_tree_json_close(pn_buf *b)
+void pn_fmt_tree_enter(pn_fmt_tree *t, const pn_proc_node *p, unsigned depth, int selected)
 {
-	pn_buf_puts(b, "]}");
+	if (!t->json) {
+		tree_line(t->out, p, depth, selected);
+		return;
+	}
+	if (t->sibling)
+		pn_buf_putc(t->out, ',');
+	tree_json_open(t->out, p, selected);
+	t->sibling = 0;
+}
+
+void pn_fmt_tree_leave(pn_fmt_tree *t, unsigned depth)
+{
+	if (!t->json)
+		return;
+	pn_buf_puts(t->out, depth ? "]}" : "]}\n");
+	t->sibling = 1;
 }

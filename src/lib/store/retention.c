@@ -14,13 +14,13 @@
 static int used_bytes(pn_store *s, int64_t *out)
 {
 	int64_t pages = 0, freel = 0, psize = 0;
-	int found, rc = pn__store_int(s, "PRAGMA page_count", 1, &pages, &found);
+	int found, rc = pn__db_int(&s->db, "PRAGMA page_count", 1, &pages, &found);
 
 	if (!rc)
-		rc = pn__store_int(s, "PRAGMA freelist_count", 1,
+		rc = pn__db_int(&s->db, "PRAGMA freelist_count", 1,
 			       &freel, &found);
 	if (!rc)
-		rc = pn__store_int(s, "PRAGMA page_size", 1, &psize, &found);
+		rc = pn__db_int(&s->db, "PRAGMA page_size", 1, &psize, &found);
 	*out = (pages - freel) * psize;
 	return rc;
 }
@@ -40,11 +40,11 @@ static int cutoff(pn_store *s, int64_t *cut, int *over_size)
 	if (rc || (uint64_t)used <= s->opt.max_size)
 		return rc;
 	*over_size = 1;
-	rc = pn__store_int(s, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET ?1",
+	rc = pn__db_int(&s->db, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET ?1",
 			   RETENTION_ROWS - 1, &t, &found);
 	/* Fewer events than a step: the older half goes, never all of them. */
 	if (!rc && !found)
-		rc = pn__store_int(s, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET"
+		rc = pn__db_int(&s->db, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET"
 				   " (SELECT count(*) / 2 FROM event)", 0, &t, &found);
 	if (!found)
 		return rc;
@@ -56,7 +56,7 @@ static int cutoff(pn_store *s, int64_t *cut, int *over_size)
 static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed)
 {
 	sqlite3_stmt *st;
-	int rc = pn__store_prepare(s, sql, &st);
+	int rc = pn__db_prepare(&s->db, sql, &st);
 
 	if (rc)
 		return rc;
@@ -64,8 +64,8 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 	sqlite3_bind_int(st, 2, RETENTION_ROWS);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	*changed = sqlite3_changes(s->db);
-	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "retention");
+	*changed = sqlite3_changes(s->db.conn);
+	return rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "retention");
 }
 
 int pn__store_retention_step(pn_store *s)
@@ -82,7 +82,7 @@ int pn__store_retention_step(pn_store *s)
 				      " WHERE p.first_ns < ?1 AND NOT EXISTS (SELECT 1 FROM event e"
 				      " WHERE e.process = p.id) LIMIT ?2)", cut, &procs);
 	if (!rc && (events || procs))
-		rc = pn__store_exec(s, "PRAGMA incremental_vacuum(1024)");
+		rc = pn__db_exec(&s->db, "PRAGMA incremental_vacuum(1024)");
 	if (rc)
 		return rc;
 	return events == RETENTION_ROWS || procs == RETENTION_ROWS || (over && events);

@@ -10,19 +10,19 @@
 #include <string.h>
 #include "store_internal.h"
 
-#define EVENT_COLS 37
+#define EVENT_COLS PN__EVENT_COLS
 #define PROCESS_COLS 21
+
+/* Parameter of event column col in the row whose parameters follow base. */
+#define EV(base, col) ((base) + 1 + PN__EC_##col)
 
 /* OR IGNORE: a statement that writes several rows and may abort half way
  * needs a statement journal, a copy of every page it touches, which SQLite
  * writes to a temporary file; that was seven times the bytes of the log
  * itself. No event row can conflict (its id is new, its NOT NULL columns
- * always bound), and the writer checks that every row went in. */
-static const char event_cols[] =
-	"INSERT OR IGNORE INTO event(run, seq, type, time_ns, have, flags, process, pid, tid, ppid,"
-	" parent_start, uid, gid, euid, sid, comm, image, filename, cwd, argv, argc, old_tid,"
-	" tty, cgroup_id, exit_code, signal, core_dumped, nt_status, duration_ns, lost_count,"
-	" lost_fork, lost_exec, lost_exit, lost_create, new_id, new_eid, tracer_pid) VALUES";
+ * always bound), and the writer checks that every row went in. The columns
+ * are columns.h's. */
+static const char event_head[] = "INSERT OR IGNORE INTO event(";
 
 /* The id comes last, so a process row binds ?1..?20 the same way in an
  * insert and in the update (see write.c), which takes the id as ?21.
@@ -36,33 +36,45 @@ static const char process_cols[] =
 /* head, then rows groups of cols "?" parameters. */
 static int prepare_rows(pn_store *s, const char *head, int cols, int rows, sqlite3_stmt **st)
 {
-	char sql[sizeof(event_cols) + sizeof(process_cols) + PN_STORE_ROWS * (2 * EVENT_COLS + 2)];
-	size_t n = strlen(head);
+	pn_buf sql = { 0 };
+	int rc;
 
-	memcpy(sql, head, n);
+	pn_buf_puts(&sql, head);
 	for (int r = 0; r < rows; r++) {
-		sql[n++] = r ? ',' : '(';
-		if (r)
-			sql[n++] = '(';
-		for (int c = 0; c < cols; c++) {
-			sql[n++] = '?';
-			sql[n++] = c + 1 < cols ? ',' : ')';
-		}
+		pn_buf_puts(&sql, r ? ",(" : "(");
+		for (int c = 0; c < cols; c++)
+			pn_buf_puts(&sql, c + 1 < cols ? "?," : "?)");
 	}
-	sql[n] = 0;
-	return pn__store_prepare(s, sql, st);
+	rc = sql.oom ? -ENOMEM : pn__db_prepare(&s->db, sql.data, st);
+	pn_buf_free(&sql);
+	return rc;
+}
+
+/* The event insert's head: every column of columns.h, in order. */
+static void event_cols(pn_buf *sql)
+{
+	pn_buf_puts(sql, event_head);
+	for (int c = 0; c < PN__EVENT_COLS; c++) {
+		pn_buf_puts(sql, c ? ", " : "");
+		pn_buf_puts(sql, pn__event_col_names[c]);
+	}
+	pn_buf_puts(sql, ") VALUES");
 }
 
 int pn__store_rows_open(pn_store *s)
 {
-	int rc = prepare_rows(s, event_cols, EVENT_COLS, 1, &s->ins_event[0]);
+	pn_buf head = { 0 };
+	int rc;
 
+	event_cols(&head);
+	rc = head.oom ? -ENOMEM : prepare_rows(s, head.data, EVENT_COLS, 1, &s->ins_event[0]);
 	if (!rc)
-		rc = prepare_rows(s, event_cols, EVENT_COLS, PN_STORE_ROWS, &s->ins_event[1]);
+		rc = prepare_rows(s, head.data, EVENT_COLS, PN_STORE_ROWS, &s->ins_event[1]);
 	if (!rc)
 		rc = prepare_rows(s, process_cols, PROCESS_COLS, 1, &s->ins_process[0]);
 	if (!rc)
 		rc = prepare_rows(s, process_cols, PROCESS_COLS, PN_STORE_ROWS, &s->ins_process[1]);
+	pn_buf_free(&head);
 	return rc;
 }
 
@@ -103,11 +115,11 @@ void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_p
 	bind_int(st, base + 7, p->uid, k & PN_HAVE_UID);
 	bind_int(st, base + 8, p->gid, k & PN_HAVE_UID);
 	bind_int(st, base + 9, p->euid, k & PN_HAVE_UID);
-	pn__store_bind_str(st, base + 10, &p->comm, k & PN_HAVE_COMM);
-	pn__store_bind_str(st, base + 11, &p->image, k & PN_HAVE_IMAGE);
-	pn__store_bind_str(st, base + 12, &p->argv, exec && (k & PN_HAVE_ARGV));
+	pn__db_bind_str(st, base + 10, &p->comm, k & PN_HAVE_COMM);
+	pn__db_bind_str(st, base + 11, &p->image, k & PN_HAVE_IMAGE);
+	pn__db_bind_str(st, base + 12, &p->argv, exec && (k & PN_HAVE_ARGV));
 	bind_int(st, base + 13, p->argc, exec && (k & PN_HAVE_ARGV));
-	pn__store_bind_str(st, base + 14, &p->cwd, exec && (k & PN_HAVE_CWD));
+	pn__db_bind_str(st, base + 14, &p->cwd, exec && (k & PN_HAVE_CWD));
 	sqlite3_bind_int64(st, base + 15, p->first_ns);
 	bind_int(st, base + 16, p->exec_ns, exec);
 	bind_int(st, base + 17, p->end_ns, ex);
@@ -130,8 +142,8 @@ int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return pn__store_err(s, rc, "recording a process");
-	return sqlite3_changes(s->db);
+		return pn__db_err(&s->db, rc, "recording a process");
+	return sqlite3_changes(s->db.conn);
 }
 
 static void bind_event_process(sqlite3_stmt *st, int base, const pn_event *ev)
@@ -140,37 +152,37 @@ static void bind_event_process(sqlite3_stmt *st, int base, const pn_event *ev)
 	int exec = pn__store_is_exec(ev), is_proc = ev->type != PN_EVENT_LOST;
 	pn_str tty = { ev->tty, strnlen(ev->tty, sizeof(ev->tty)) };
 
-	bind_int(st, base + 8, ev->pid, is_proc);
-	bind_int(st, base + 9, ev->tid, h & PN_HAVE_TID);
-	bind_int(st, base + 10, ev->ppid, h & PN_HAVE_PARENT);
-	bind_int(st, base + 11, (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
-	bind_int(st, base + 12, ev->uid, h & PN_HAVE_UID);
-	bind_int(st, base + 13, ev->gid, h & PN_HAVE_UID);
-	bind_int(st, base + 14, ev->euid, h & PN_HAVE_UID);
-	bind_int(st, base + 15, ev->sid, h & PN_HAVE_SID);
-	pn__store_bind_str(st, base + 16, &ev->comm, h & PN_HAVE_COMM);
-	pn__store_bind_str(st, base + 17, &ev->image, h & PN_HAVE_IMAGE);
-	pn__store_bind_str(st, base + 18, &ev->filename, h & PN_HAVE_FILENAME);
-	pn__store_bind_str(st, base + 19, &ev->cwd, h & PN_HAVE_CWD);
-	pn__store_bind_str(st, base + 20, &ev->argv, h & PN_HAVE_ARGV);
-	bind_int(st, base + 21, ev->argc, exec);
-	bind_int(st, base + 22, ev->old_tid, exec);
-	pn__store_bind_str(st, base + 23, &tty, h & PN_HAVE_TTY);
-	bind_int(st, base + 24, (int64_t)ev->cgroup_id, exec);
+	bind_int(st, EV(base, pid), ev->pid, is_proc);
+	bind_int(st, EV(base, tid), ev->tid, h & PN_HAVE_TID);
+	bind_int(st, EV(base, ppid), ev->ppid, h & PN_HAVE_PARENT);
+	bind_int(st, EV(base, parent_start), (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
+	bind_int(st, EV(base, uid), ev->uid, h & PN_HAVE_UID);
+	bind_int(st, EV(base, gid), ev->gid, h & PN_HAVE_UID);
+	bind_int(st, EV(base, euid), ev->euid, h & PN_HAVE_UID);
+	bind_int(st, EV(base, sid), ev->sid, h & PN_HAVE_SID);
+	pn__db_bind_str(st, EV(base, comm), &ev->comm, h & PN_HAVE_COMM);
+	pn__db_bind_str(st, EV(base, image), &ev->image, h & PN_HAVE_IMAGE);
+	pn__db_bind_str(st, EV(base, filename), &ev->filename, h & PN_HAVE_FILENAME);
+	pn__db_bind_str(st, EV(base, cwd), &ev->cwd, h & PN_HAVE_CWD);
+	pn__db_bind_str(st, EV(base, argv), &ev->argv, h & PN_HAVE_ARGV);
+	bind_int(st, EV(base, argc), ev->argc, exec);
+	bind_int(st, EV(base, old_tid), ev->old_tid, exec);
+	pn__db_bind_str(st, EV(base, tty), &tty, h & PN_HAVE_TTY);
+	bind_int(st, EV(base, cgroup_id), (int64_t)ev->cgroup_id, exec);
 }
 
 static void bind_event_end(sqlite3_stmt *st, int base, const pn_event *ev)
 {
 	int is_exit = ev->type == PN_EVENT_EXIT, is_lost = ev->type == PN_EVENT_LOST;
 
-	bind_int(st, base + 25, ev->exit_code, is_exit);
-	bind_int(st, base + 26, ev->signal, is_exit);
-	bind_int(st, base + 27, ev->core_dumped, is_exit);
-	bind_int(st, base + 28, ev->nt_status, is_exit && (ev->have & PN_HAVE_NTSTATUS));
-	bind_int(st, base + 29, ev->duration_ns, is_exit && ev->duration_ns >= 0);
-	bind_int(st, base + 30, (int64_t)ev->lost_count, is_lost && ev->lost_count_known);
+	bind_int(st, EV(base, exit_code), ev->exit_code, is_exit);
+	bind_int(st, EV(base, signal), ev->signal, is_exit);
+	bind_int(st, EV(base, core_dumped), ev->core_dumped, is_exit);
+	bind_int(st, EV(base, nt_status), ev->nt_status, is_exit && (ev->have & PN_HAVE_NTSTATUS));
+	bind_int(st, EV(base, duration_ns), ev->duration_ns, is_exit && ev->duration_ns >= 0);
+	bind_int(st, EV(base, lost_count), (int64_t)ev->lost_count, is_lost && ev->lost_count_known);
 	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
-		bind_int(st, base + 31 + i, (int64_t)ev->lost_by_type[pn__store_lost_types[i]],
+		bind_int(st, EV(base, lost_fork) + i, (int64_t)ev->lost_by_type[pn__store_lost_types[i]],
 			 is_lost && ev->lost_count_known);
 }
 
@@ -179,21 +191,21 @@ static void bind_event_change(sqlite3_stmt *st, int base, const pn_event *ev)
 {
 	int ids = ev->type == PN_EVENT_SETUID || ev->type == PN_EVENT_SETGID;
 
-	bind_int(st, base + 35, ev->new_id, ids);
-	bind_int(st, base + 36, ev->new_eid, ids);
-	bind_int(st, base + 37, ev->tracer_pid, ev->type == PN_EVENT_PTRACE);
+	bind_int(st, EV(base, new_id), ev->new_id, ids);
+	bind_int(st, EV(base, new_eid), ev->new_eid, ids);
+	bind_int(st, EV(base, tracer_pid), ev->tracer_pid, ev->type == PN_EVENT_PTRACE);
 }
 
 static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
 		       int64_t process)
 {
-	sqlite3_bind_int64(st, base + 1, run);
-	sqlite3_bind_int64(st, base + 2, (int64_t)ev->seq);
-	sqlite3_bind_int(st, base + 3, ev->type);
-	sqlite3_bind_int64(st, base + 4, ev->time_ns);
-	sqlite3_bind_int64(st, base + 5, ev->have);
-	sqlite3_bind_int64(st, base + 6, ev->flags);
-	bind_int(st, base + 7, process, ev->type != PN_EVENT_LOST);
+	sqlite3_bind_int64(st, EV(base, run), run);
+	sqlite3_bind_int64(st, EV(base, seq), (int64_t)ev->seq);
+	sqlite3_bind_int(st, EV(base, type), ev->type);
+	sqlite3_bind_int64(st, EV(base, time_ns), ev->time_ns);
+	sqlite3_bind_int64(st, EV(base, have), ev->have);
+	sqlite3_bind_int64(st, EV(base, flags), ev->flags);
+	bind_int(st, EV(base, process), process, ev->type != PN_EVENT_LOST);
 	bind_event_process(st, base, ev);
 	bind_event_end(st, base, ev);
 	bind_event_change(st, base, ev);
@@ -211,9 +223,8 @@ int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *proc
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return pn__store_err(s, rc, "recording an event");
-	if (sqlite3_changes(s->db) == n)
+		return pn__db_err(&s->db, rc, "recording an event");
+	if (sqlite3_changes(s->db.conn) == n)
 		return 0;
-	snprintf(s->errmsg, sizeof(s->errmsg), "recording an event: a row was refused");
-	return -EIO;
+	return pn__db_refuse(&s->db, -EIO, "recording an event: a row was refused");
 }

@@ -1,7 +1,19 @@
-/* The activity log's internals, shared by its source files; not public API. */
+/*
+ * The activity log's handle and the writer's internals; not public API.
+ *
+ * The store is built in layers, each using only those below it:
+ *   db.c        SQLite helpers (depends on nothing else)
+ *   columns.c   the event table's column list
+ *   schema.c    migrations, the checks of a file, the writer's settings
+ *   write.c, rows.c, pending.c, retention.c   the writer
+ *   query.c, tree.c   the readers, which hand events and processes to a
+ *               visitor and never format (src/lib/fmt/ does)
+ *   store.c     pn_store_open/close: the file, then the layers above
+ */
 #ifndef PN_STORE_INTERNAL_H
 #define PN_STORE_INTERNAL_H
-#include <sqlite3.h>
+#include "columns.h"
+#include "db.h"
 #include "procnotify/store.h"
 
 /* Row ids of recent processes (see slot_of() in write.c). */
@@ -58,7 +70,7 @@ struct pn__store_batch {
 };
 
 struct pn_store {
-	sqlite3 *db;
+	struct pn__db db;           /* the connection and the last error's words */
 	enum pn_store_mode mode;
 	pn_store_options opt;
 	int64_t run;                /* run.id of this writer */
@@ -72,42 +84,13 @@ struct pn_store {
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */
 	uint64_t next_retention_ns; /* monotonic time of the next retention step */
 	int failed;                 /* first write error, -errno */
-	char errmsg[256];
 };
 
-/* An event that carries an exec's fields (arguments, cwd, tty): an exec,
- * or a Windows create, which is a fork and an exec at once. */
-static inline int pn__store_is_exec(const pn_event *ev)
-{
-	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE;
-}
-
-/* The event types of the columns lost_fork, lost_exec, lost_exit, lost_create. */
-#define PN_STORE_LOST_COLS 4
-extern const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS];
-
-/* The schema steps: [i] brings a file from version i to i + 1. */
-extern const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION];
-/* Records SQLite's message for what failed and maps rc to -errno. */
-int pn__store_err(pn_store *s, int rc, const char *what);
-/* Runs SQL that returns no rows. */
-int pn__store_exec(pn_store *s, const char *sql);
-/* Prepares a statement, recording a failure. */
-int pn__store_prepare(pn_store *s, const char *sql, sqlite3_stmt **st);
-/* One integer from sql, which may use ?1 (binding a parameter that a
- * statement lacks is a harmless SQLITE_RANGE); *found is 0 for no row or NULL. */
-int pn__store_int(pn_store *s, const char *sql, int64_t bind1, int64_t *out, int *found);
-/* Registers the SQL functions the queries use: pn_basename(), pn_args(). */
-int pn__store_functions(sqlite3 *db);
 /* Writer setup: statements, the run row, the gap left by a crashed run. */
 int pn__store_writer_open(pn_store *s);
 void pn__store_writer_close(pn_store *s);
 /* One bounded step of retention, inside the open transaction. */
 int pn__store_retention_step(pn_store *s);
-int64_t pn__store_wall_ns(void);
-uint64_t pn__store_mono_ns(void);
-/* Binds an untrusted byte string as a BLOB, or NULL when it is not known. */
-int pn__store_bind_str(sqlite3_stmt *st, int i, const pn_str *v, int known);
 
 /* rows.c: the insert statements, and binding a row from parameter base + 1. */
 int pn__store_rows_open(pn_store *s);

@@ -1,8 +1,8 @@
 /*
  * `procnotify tree`: one process, the chain of its known ancestors above it
  * and every descendant below it, each child under its parent in the order
- * they started. Rendering is src/lib/fmt/tree.c's; this file finds the
- * processes and orders them.
+ * they started. This file finds the processes, orders them and hands them
+ * to a visitor in the order they are printed; rendering is src/lib/fmt/'s.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -29,7 +29,8 @@ enum { N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N
 
 struct link {
 	int64_t id, parent_id, first_ns;
-	size_t child, nchild;   /* its children: order[child .. child + nchild) */
+	size_t child, nchild;   /* its children: down[child .. child + nchild) */
+	size_t up;              /* its parent's index in down (0 for the first) */
 };
 
 struct tree {
@@ -39,6 +40,8 @@ struct tree {
 				 * node's children are adjacent, in start order */
 	size_t ndown;
 	sqlite3_stmt *row;      /* one process's row, by id */
+	const pn_store_tree_visitor *v;
+	void *user;
 };
 
 static int is_null(sqlite3_stmt *st, int i)
@@ -103,7 +106,7 @@ static int fetch(pn_store *s, struct tree *t, int64_t id, pn_proc_node *n)
 		return 0;
 	}
 	sqlite3_reset(t->row);
-	return rc == SQLITE_DONE ? -ENOENT : pn__store_err(s, rc, "tree");
+	return rc == SQLITE_DONE ? -ENOENT : pn__db_err(&s->db, rc, "tree");
 }
 
 /* Binds a key as the ?1..?4 of a statement that looks a process up. */
@@ -133,9 +136,9 @@ static int collect_links(pn_store *s, sqlite3_stmt *st, struct tree *t)
 		}
 		t->down[t->ndown++] = (struct link){ sqlite3_column_int64(st, 0),
 						     sqlite3_column_int64(st, 1),
-						     sqlite3_column_int64(st, 2), 0, 0 };
+						     sqlite3_column_int64(st, 2), 0, 0, 0 };
 	}
-	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "tree");
+	return rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "tree");
 }
 
 static int load_descendants(pn_store *s, int64_t id, struct tree *t)
@@ -155,7 +158,7 @@ static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 		"  OR (p.start_ns = d.start_ns AND p.id > d.id))"
 		" SELECT id, parent, first_ns FROM d";
 	sqlite3_stmt *st;
-	int rc = pn__store_prepare(s, sql, &st);
+	int rc = pn__db_prepare(&s->db, sql, &st);
 
 	if (rc)
 		return rc;
@@ -181,7 +184,7 @@ static int step_up(pn_store *s, sqlite3_stmt *st, pn_key *k, int *has_parent, in
 		k->start_ns = (uint64_t)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "tree");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "tree");
 }
 
 /* The ids of the known ancestors of the process asked for, nearest first,
@@ -199,7 +202,7 @@ static int load_ancestors(pn_store *s, struct tree *t)
 	k = n.parent_key; /* a copy: the row's strings are not needed */
 	has_parent = (n.have & PN_HAVE_PARENT) != 0;
 	sqlite3_reset(t->row);
-	rc = pn__store_prepare(s, "SELECT p.id, p.ppid, p.parent_start FROM process p WHERE "
+	rc = pn__db_prepare(&s->db, "SELECT p.id, p.ppid, p.parent_start FROM process p WHERE "
 			       BY_KEY, &st);
 	while (!rc && has_parent && t->nup < MAX_ANCESTORS) {
 		rc = step_up(s, st, &k, &has_parent, &id);
@@ -250,56 +253,79 @@ static void link_children(struct tree *t)
 		x->child = first_child(t, x->id);
 		while (x->child + x->nchild < t->ndown &&
 		       t->down[x->child + x->nchild].parent_id == x->id)
-			x->nchild++;
+			t->down[x->child + x->nchild++].up = i;
 	}
 }
 
-/* One process's line or JSON opening, from its row. */
-static int render_node(pn_store *s, struct tree *t, pn_buf *b, int64_t id, unsigned depth,
-		       int selected, int json)
+/* Hands one process, read from its row, to the visitor. */
+static int enter(pn_store *s, struct tree *t, int64_t id, unsigned depth, int selected)
 {
 	pn_proc_node n;
 	int rc = fetch(s, t, id, &n);
 
-	if (rc)
-		return rc;
-	if (json)
-		pn_fmt_tree_json_open(b, &n, selected);
-	else
-		pn_fmt_tree_line(b, &n, depth, selected);
+	if (!rc)
+		rc = t->v->enter(&n, depth, selected, t->user);
 	sqlite3_reset(t->row);
-	return 0;
-}
-
-static int render_down(pn_store *s, struct tree *t, pn_buf *b, size_t i, unsigned depth,
-		       int json)
-{
-	const struct link *x = &t->down[i];
-	int rc = render_node(s, t, b, x->id, depth, depth == t->nup, json);
-
-	for (size_t c = 0; !rc && c < x->nchild; c++) {
-		if (json && c)
-			pn_buf_putc(b, ',');
-		rc = render_down(s, t, b, x->child + c, depth + 1, json);
-	}
-	if (json)
-		pn_fmt_tree_json_close(b);
 	return rc;
 }
 
-/* Ancestors from the farthest down to the parent, then the subtree. */
-static int render(pn_store *s, struct tree *t, pn_buf *b, int json)
+/* From the last process entered (a leaf, index i at depth), leaves each
+ * process whose children are all done, up to the first with a next
+ * sibling, or the subtree's top; *i and *depth become that sibling's. */
+static int climb(struct tree *t, size_t *i, unsigned *depth, int *done)
+{
+	int rc;
+
+	for (;;) {
+		const struct link *p = &t->down[t->down[*i].up];
+
+		rc = t->v->leave(*depth, t->user);
+		*done = !rc && *i == 0;
+		if (rc || *done)
+			return rc;
+		if (*i + 1 < p->child + p->nchild) {
+			++*i;
+			return 0;
+		}
+		*i = t->down[*i].up;
+		--*depth;
+	}
+}
+
+/* The subtree, depth first without recursion: the links say where each
+ * node's children and parent are, so the walk needs no stack. */
+static int walk_down(pn_store *s, struct tree *t)
+{
+	size_t i = 0;
+	unsigned depth = (unsigned)t->nup;
+	int done = 0, rc = enter(s, t, t->down[0].id, depth, 1);
+
+	while (!rc) {
+		if (t->down[i].nchild) {
+			i = t->down[i].child;
+			depth++;
+		} else {
+			rc = climb(t, &i, &depth, &done);
+			if (rc || done)
+				break;
+		}
+		rc = enter(s, t, t->down[i].id, depth, 0);
+	}
+	return rc;
+}
+
+/* Ancestors from the farthest down to the parent, then the subtree, then
+ * the ancestors are left, nearest first. */
+static int walk(pn_store *s, struct tree *t)
 {
 	int rc = 0;
 
 	for (size_t d = 0; !rc && d < t->nup; d++)
-		rc = render_node(s, t, b, t->up[t->nup - 1 - d], (unsigned)d, 0, json);
+		rc = enter(s, t, t->up[t->nup - 1 - d], (unsigned)d, 0);
 	if (!rc)
-		rc = render_down(s, t, b, 0, (unsigned)t->nup, json);
-	for (size_t d = 0; json && d < t->nup; d++)
-		pn_fmt_tree_json_close(b);
-	if (json)
-		pn_buf_putc(b, '\n');
+		rc = walk_down(s, t);
+	for (size_t d = t->nup; !rc && d > 0; d--)
+		rc = t->v->leave((unsigned)d - 1, t->user);
 	return rc;
 }
 
@@ -357,13 +383,13 @@ static int resolve_key(pn_store *s, const char *spec, int64_t *id)
 	int rc = parse_key(spec, &k);
 
 	if (!rc)
-		rc = pn__store_prepare(s, "SELECT p.id FROM process p WHERE " BY_KEY, &st);
+		rc = pn__db_prepare(&s->db, "SELECT p.id FROM process p WHERE " BY_KEY, &st);
 	if (rc)
 		return rc;
 	bind_key(st, &k);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : pn__store_err(s, rc, "tree");
+	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : pn__db_err(&s->db, rc, "tree");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -372,13 +398,13 @@ static int resolve_key(pn_store *s, const char *spec, int64_t *id)
 static int resolve_pid(pn_store *s, uint32_t pid, int64_t *id, pn_buf *note)
 {
 	int64_t count;
-	int found, rc = pn__store_int(s, "SELECT id FROM process WHERE pid = ?1"
+	int found, rc = pn__db_int(&s->db, "SELECT id FROM process WHERE pid = ?1"
 				      " ORDER BY first_ns DESC, id DESC LIMIT 1", pid, id, &found);
 
 	if (!rc && !found)
 		return -ENOENT;
 	if (!rc)
-		rc = pn__store_int(s, "SELECT count(*) FROM process WHERE pid = ?1", pid, &count, &found);
+		rc = pn__db_int(&s->db, "SELECT count(*) FROM process WHERE pid = ?1", pid, &count, &found);
 	if (!rc && note)
 		pn_buf_printf(note, "pid %" PRIu32 " was used by %lld process%s in the log; "
 			      "showing the most recent (select another by its key)",
@@ -387,8 +413,7 @@ static int resolve_pid(pn_store *s, uint32_t pid, int64_t *id, pn_buf *note)
 }
 
 /* The tree of the process spec names, read in one snapshot of the log. */
-static int build(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note,
-		 struct tree *t)
+static int build(pn_store *s, const char *spec, pn_buf *note, struct tree *t)
 {
 	uint32_t pid;
 	int64_t id = 0;
@@ -406,29 +431,32 @@ static int build(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *n
 		rc = -ENOENT;
 	if (!rc) {
 		link_children(t);
-		rc = pn__store_prepare(s, "SELECT " NODE_COLS " FROM process p WHERE p.id = ?1",
+		rc = pn__db_prepare(&s->db, "SELECT " NODE_COLS " FROM process p WHERE p.id = ?1",
 				       &t->row);
 	}
 	if (!rc)
 		rc = load_ancestors(s, t);
 	if (!rc)
-		rc = render(s, t, out, json);
+		rc = walk(s, t);
 	return rc;
 }
 
-int pn_store_tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note)
+int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v, void *user,
+		  pn_buf *note)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 	int rc;
 
 	if (!t)
 		return -ENOMEM;
+	t->v = v;
+	t->user = user;
 	/* One read transaction: retention in a writer cannot take a process
 	 * away between finding it and printing it. */
-	rc = pn__store_exec(s, "BEGIN");
+	rc = pn__db_exec(&s->db, "BEGIN");
 	if (!rc)
-		rc = build(s, spec, json, out, note, t);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		rc = build(s, spec, note, t);
+	sqlite3_exec(s->db.conn, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(t->row);
 	free(t->down);
 	free(t);

@@ -45,7 +45,7 @@ static int step_done(pn_store *s, sqlite3_stmt *st)
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "recording a process");
+	return rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "recording a process");
 }
 
 static int find_process(pn_store *s, const pn_key *k, int64_t *id)
@@ -57,7 +57,7 @@ static int find_process(pn_store *s, const pn_key *k, int64_t *id)
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "recording a process");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "recording a process");
 }
 
 /* The cache slot of a process: the row ids of recent processes, so most
@@ -102,7 +102,7 @@ static int update_process(pn_store *s, const struct pn__store_proc *p, int64_t i
 	pn__store_bind_process(s->up_process, 0, p);
 	sqlite3_bind_int64(s->up_process, 21, id);
 	rc = step_done(s, s->up_process);
-	*hit = !rc && sqlite3_changes(s->db) > 0;
+	*hit = !rc && sqlite3_changes(s->db.conn) > 0;
 	return rc;
 }
 
@@ -129,7 +129,7 @@ static int resolve_process(pn_store *s, struct pn__store_proc *p)
 	int hit, rc = find_process(s, &p->key, &id);
 
 	if (!rc && !id)
-		return pn__store_err(s, SQLITE_CONSTRAINT,
+		return pn__db_err(&s->db, SQLITE_CONSTRAINT,
 				     "process row id taken: is another monitor writing this log?");
 	if (!rc)
 		rc = update_process(s, p, id, &hit);
@@ -219,7 +219,7 @@ static int flush_events(pn_store *s)
 static int next_process_id(pn_store *s)
 {
 	int64_t max = 0;
-	int found, rc = pn__store_int(s, "SELECT max(id) FROM process", 0, &max, &found);
+	int found, rc = pn__db_int(&s->db, "SELECT max(id) FROM process", 0, &max, &found);
 
 	if (!rc && max >= s->batch.next_id)
 		s->batch.next_id = max + 1;
@@ -232,7 +232,7 @@ static int begin_batch(pn_store *s)
 
 	if (s->in_txn)
 		return 0;
-	rc = pn__store_exec(s, "BEGIN IMMEDIATE");
+	rc = pn__db_exec(&s->db, "BEGIN IMMEDIATE");
 	if (!rc)
 		rc = next_process_id(s);
 	if (!rc) {
@@ -280,12 +280,12 @@ int pn_store_commit(pn_store *s)
 	if (!rc)
 		rc = write_processes(s);
 	if (!rc)
-		rc = pn__store_exec(s, "COMMIT");
+		rc = pn__db_exec(&s->db, "COMMIT");
 	pn__batch_reset(&s->batch);
 	s->in_txn = 0;
 	s->pending = 0;
 	if (rc) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(s->db.conn, "ROLLBACK", NULL, NULL, NULL);
 		if (!s->failed)
 			s->failed = rc;
 	}
@@ -352,13 +352,13 @@ static int record_crash_gap(pn_store *s)
 static int start_run(pn_store *s, int *crashed)
 {
 	sqlite3_stmt *st;
-	int rc = pn__store_prepare(s, "SELECT ended_ns IS NULL FROM run ORDER BY id DESC LIMIT 1", &st);
+	int rc = pn__db_prepare(&s->db, "SELECT ended_ns IS NULL FROM run ORDER BY id DESC LIMIT 1", &st);
 
 	if (rc)
 		return rc;
 	*crashed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	rc = pn__store_prepare(s, "INSERT INTO run(started_ns, monitor_pid) VALUES(?1, ?2)", &st);
+	rc = pn__db_prepare(&s->db, "INSERT INTO run(started_ns, monitor_pid) VALUES(?1, ?2)", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, pn__store_wall_ns());
@@ -366,8 +366,8 @@ static int start_run(pn_store *s, int *crashed)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pn__store_err(s, rc, "starting a run");
-	s->run = sqlite3_last_insert_rowid(s->db);
+		return pn__db_err(&s->db, rc, "starting a run");
+	s->run = sqlite3_last_insert_rowid(s->db.conn);
 	return 0;
 }
 
@@ -377,13 +377,13 @@ int pn__store_writer_open(pn_store *s)
 	int rc = pn__store_rows_open(s);
 
 	if (!rc)
-		rc = pn__store_prepare(s, sql_update_process, &s->up_process);
+		rc = pn__db_prepare(&s->db, sql_update_process, &s->up_process);
 	if (!rc)
-		rc = pn__store_prepare(s, sql_adopt_parent, &s->adopt_parent);
+		rc = pn__db_prepare(&s->db, sql_adopt_parent, &s->adopt_parent);
 	if (!rc)
-		rc = pn__store_prepare(s, sql_find_process, &s->find_process);
+		rc = pn__db_prepare(&s->db, sql_find_process, &s->find_process);
 	if (!rc)
-		rc = pn__store_prepare(s, sql_repoint, &s->repoint);
+		rc = pn__db_prepare(&s->db, sql_repoint, &s->repoint);
 	if (!rc)
 		rc = pn__batch_init(&s->batch);
 	if (!rc)
@@ -403,7 +403,7 @@ int pn__store_writer_open(pn_store *s)
 static int end_run(pn_store *s)
 {
 	sqlite3_stmt *st;
-	int rc = pn__store_prepare(s, "UPDATE run SET ended_ns = ?1 WHERE id = ?2", &st);
+	int rc = pn__db_prepare(&s->db, "UPDATE run SET ended_ns = ?1 WHERE id = ?2", &st);
 
 	if (rc)
 		return rc;
@@ -411,7 +411,7 @@ static int end_run(pn_store *s)
 	sqlite3_bind_int64(st, 2, s->run);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pn__store_err(s, rc, "ending the run");
+	return rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "ending the run");
 }
 
 void pn__store_writer_close(pn_store *s)

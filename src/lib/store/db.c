@@ -1,0 +1,162 @@
+/*
+ * SQLite helpers shared by the whole store: they depend on nothing but
+ * SQLite, so the schema, the writer and the queries all build on them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "db.h"
+
+/* pn_basename(path): the bytes after the last '/', for --name. */
+static void sql_basename(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *p = sqlite3_value_blob(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]), i = n;
+
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return; /* NULL in, NULL out */
+	while (i > 0 && p[i - 1] != '/')
+		i--;
+	sqlite3_result_blob(ctx, n - i ? p + i : "", n - i, SQLITE_TRANSIENT);
+}
+
+/* pn_args(argv): the arguments joined by single spaces, for --argv. */
+static void sql_args(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *p = sqlite3_value_blob(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	char *out;
+
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	if (n > 0 && p[n - 1] == 0)
+		n--; /* the last argument's terminator */
+	out = sqlite3_malloc(n ? n : 1);
+	if (!out) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = p[i] ? p[i] : ' ';
+	sqlite3_result_blob(ctx, out, n, sqlite3_free);
+}
+
+static int add_functions(sqlite3 *db)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+	int rc = sqlite3_create_function(db, "pn_basename", 1, flags, NULL, sql_basename, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "pn_args", 1, flags, NULL, sql_args, NULL, NULL);
+	return rc;
+}
+
+int pn__db_open(struct pn__db *d, const char *path, int flags)
+{
+	int rc = sqlite3_open_v2(path, &d->conn, flags, NULL);
+
+	if (rc != SQLITE_OK)
+		return pn__db_err(d, rc, path);
+	sqlite3_busy_timeout(d->conn, 5000);
+	sqlite3_extended_result_codes(d->conn, 1);
+	rc = add_functions(d->conn);
+	return rc == SQLITE_OK ? 0 : pn__db_err(d, rc, "database");
+}
+
+void pn__db_close(struct pn__db *d)
+{
+	sqlite3_close_v2(d->conn);
+	d->conn = NULL;
+}
+
+int pn__db_err(struct pn__db *d, int rc, const char *what)
+{
+	int err;
+
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM: err = -ENOMEM; break;
+	case SQLITE_FULL: err = -ENOSPC; break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH: err = -EACCES; break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: err = -EBUSY; break;
+	case SQLITE_CANTOPEN: err = -ENOENT; break;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT: err = -EILSEQ; break;
+	default: err = -EIO;
+	}
+	snprintf(d->errmsg, sizeof(d->errmsg), "%s: %s", what,
+		 d->conn ? sqlite3_errmsg(d->conn) : sqlite3_errstr(rc));
+	return err;
+}
+
+int pn__db_refuse(struct pn__db *d, int err, const char *why)
+{
+	snprintf(d->errmsg, sizeof(d->errmsg), "%s", why);
+	return err;
+}
+
+int pn__db_exec(struct pn__db *d, const char *sql)
+{
+	int rc = sqlite3_exec(d->conn, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : pn__db_err(d, rc, "database");
+}
+
+int pn__db_prepare(struct pn__db *d, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(d->conn, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : pn__db_err(d, rc, "database");
+}
+
+int pn__db_int(struct pn__db *d, const char *sql, int64_t bind1, int64_t *out, int *found)
+{
+	sqlite3_stmt *st;
+	int rc = pn__db_prepare(d, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, bind1);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	*out = *found ? sqlite3_column_int64(st, 0) : 0;
+	rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : pn__db_err(d, rc, "database");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int pn__db_bind_str(sqlite3_stmt *st, int i, const pn_str *v, int known)
+{
+	if (!known)
+		return sqlite3_bind_null(st, i);
+	/* A zero-length blob with a NULL pointer would be stored as NULL. */
+	return sqlite3_bind_blob(st, i, v->len ? v->ptr : "", (int)v->len, SQLITE_STATIC);
+}
+
+pn_str pn__db_col_str(sqlite3_stmt *st, int i)
+{
+	pn_str s;
+
+	s.ptr = sqlite3_column_blob(st, i);
+	s.len = (size_t)sqlite3_column_bytes(st, i);
+	return s;
+}
+
+int64_t pn__store_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+uint64_t pn__store_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}

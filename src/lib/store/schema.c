@@ -1,0 +1,203 @@
+/*
+ * The schema of the activity log and its migrations; what makes a file a
+ * log this build may read or write; the writer connection's settings.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include "schema.h"
+
+/* "pnot": tells a procnotify log from any other SQLite database. */
+#define PN_STORE_APP_ID 0x706e6f74
+
+/*
+ * pn__store_migrations[i] brings the schema from version i to i + 1. A released
+ * entry is never edited: a change is a new entry, so every older file can
+ * be brought forward step by step.
+ */
+const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1: runs, processes and events. Strings from processes are BLOBs
+	 * so their bytes round-trip exactly, whatever their encoding. */
+	"CREATE TABLE run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_ns INTEGER NOT NULL,"
+	"  ended_ns INTEGER," /* NULL while it runs, and forever if it crashed */
+	"  monitor_pid INTEGER NOT NULL);"
+	"CREATE TABLE process ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  boot INTEGER NOT NULL, start_ns INTEGER NOT NULL, os INTEGER NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  parent_key TEXT, ppid INTEGER,"
+	"  uid INTEGER, gid INTEGER, euid INTEGER,"
+	"  comm BLOB, image BLOB, argv BLOB, argc INTEGER, cwd BLOB,"
+	"  first_ns INTEGER NOT NULL," /* the first event seen of it */
+	"  exec_ns INTEGER,"
+	"  end_ns INTEGER, exit_code INTEGER, signal INTEGER, core_dumped INTEGER);"
+	"CREATE INDEX process_pid ON process(pid, first_ns);"
+	"CREATE INDEX process_parent ON process(parent_key);"
+	"CREATE INDEX process_first ON process(first_ns);"
+	"CREATE TABLE event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run INTEGER NOT NULL, seq INTEGER NOT NULL, type INTEGER NOT NULL,"
+	"  time_ns INTEGER NOT NULL, have INTEGER NOT NULL, flags INTEGER NOT NULL,"
+	"  process INTEGER," /* process.id; NULL for a lost record */
+	"  pid INTEGER, tid INTEGER, ppid INTEGER, parent_start INTEGER,"
+	"  uid INTEGER, gid INTEGER, euid INTEGER, sid INTEGER,"
+	"  comm BLOB, image BLOB, filename BLOB, cwd BLOB, argv BLOB, argc INTEGER,"
+	"  old_tid INTEGER, tty BLOB, cgroup_id INTEGER,"
+	"  exit_code INTEGER, signal INTEGER, core_dumped INTEGER, nt_status INTEGER,"
+	"  duration_ns INTEGER,"
+	"  lost_count INTEGER, lost_fork INTEGER, lost_exec INTEGER, lost_exit INTEGER,"
+	"  lost_create INTEGER);"
+	"CREATE INDEX event_process ON event(process);"
+	"CREATE INDEX event_time ON event(time_ns);"
+	"CREATE INDEX event_lost ON event(id) WHERE type = 4;",
+	/* 1 -> 2: a process is found by its key as integers, (pid, start_ns,
+	 * boot, os), and its parent by (ppid, parent_start): the parent has the
+	 * child's boot and os. The textual keys cost a printf and a text index
+	 * entry per event, and a parse per node of a tree. SQLite cannot drop a
+	 * UNIQUE column, so the table is rebuilt; parent_start is the third
+	 * field of the old parent_key ("L:<16 hex digits>:<start>:<pid>"). */
+	"CREATE TABLE process2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  boot INTEGER NOT NULL, start_ns INTEGER NOT NULL, os INTEGER NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  ppid INTEGER, parent_start INTEGER," /* both NULL when the parent is unknown */
+	"  uid INTEGER, gid INTEGER, euid INTEGER,"
+	"  comm BLOB, image BLOB, argv BLOB, argc INTEGER, cwd BLOB,"
+	"  first_ns INTEGER NOT NULL,"
+	"  exec_ns INTEGER,"
+	"  end_ns INTEGER, exit_code INTEGER, signal INTEGER, core_dumped INTEGER);"
+	"INSERT INTO process2 SELECT id, boot, start_ns, os, pid,"
+	"  CASE WHEN parent_key IS NULL THEN NULL ELSE ppid END,"
+	"  CAST(substr(parent_key, 20, instr(substr(parent_key, 20), ':') - 1) AS INTEGER),"
+	"  uid, gid, euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code,"
+	"  signal, core_dumped FROM process;"
+	"DROP TABLE process;"
+	"ALTER TABLE process2 RENAME TO process;"
+	"CREATE UNIQUE INDEX process_key ON process(pid, start_ns, boot, os);"
+	"CREATE INDEX process_parent ON process(ppid, parent_start);"
+	"CREATE INDEX process_first ON process(first_ns);",
+	/* 2 -> 3: what the change events of the netlink backend carry (the new
+	 * ids of setuid and setgid, the tracer of ptrace), which version 2 did
+	 * not keep, so a query printed them as 0. Older rows read as NULL. */
+	"ALTER TABLE event ADD COLUMN new_id INTEGER;"
+	"ALTER TABLE event ADD COLUMN new_eid INTEGER;"
+	"ALTER TABLE event ADD COLUMN tracer_pid INTEGER;",
+};
+
+static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
+{
+	int found;
+
+	return pn__db_int(d, sql, 0, out, &found);
+}
+
+/* Brings the file to the current version, one migration per transaction. */
+static int migrate(struct pn__db *d, int64_t version)
+{
+	char sql[64];
+	int rc = 0;
+
+	/* auto_vacuum must be chosen before the first table exists; it lets
+	 * retention give pages back to the file system in small steps. */
+	if (version == 0)
+		rc = pn__db_exec(d, "PRAGMA auto_vacuum = INCREMENTAL");
+	for (; !rc && version < PN_STORE_SCHEMA_VERSION; version++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)version + 1);
+		rc = pn__db_exec(d, "BEGIN IMMEDIATE");
+		if (!rc)
+			rc = pn__db_exec(d, pn__store_migrations[version]);
+		if (!rc)
+			rc = pn__db_exec(d, sql);
+		if (!rc)
+			rc = pn__db_exec(d, "COMMIT");
+		if (rc)
+			sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", PN_STORE_APP_ID);
+	return rc ? rc : pn__db_exec(d, sql);
+}
+
+/* An empty file, or one with no tables, may become a log. */
+static int is_blank(struct pn__db *d, int *blank)
+{
+	int64_t n;
+	int rc = pragma_int(d, "SELECT count(*) FROM sqlite_schema", &n);
+
+	*blank = !rc && n == 0;
+	return rc;
+}
+
+int pn__schema_check(struct pn__db *d, enum pn_store_mode mode, int64_t *version)
+{
+	int64_t app;
+	int rc, blank;
+
+	/* Reading the header is the first access: a file that is not SQLite
+	 * fails here. */
+	rc = pragma_int(d, "PRAGMA user_version", version);
+	if (!rc)
+		rc = pragma_int(d, "PRAGMA application_id", &app);
+	if (!rc)
+		rc = is_blank(d, &blank);
+	if (rc)
+		return rc;
+	if (*version > PN_STORE_SCHEMA_VERSION) {
+		snprintf(d->errmsg, sizeof(d->errmsg),
+			 "the database has schema version %lld, newer than this procnotify "
+			 "understands (%d); use a newer procnotify",
+			 (long long)*version, PN_STORE_SCHEMA_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (!blank && app != PN_STORE_APP_ID)
+		return pn__db_refuse(d, -EILSEQ,
+				     "the file is an SQLite database, but not a procnotify log");
+	if (mode == PN_STORE_READ && *version < PN_STORE_SCHEMA_VERSION)
+		return pn__db_refuse(d, -EPROTONOSUPPORT,
+				     blank ? "the database is empty: not a procnotify log"
+					   : "the log has an older schema; run procnotify --db on it "
+					     "once to upgrade it");
+	return 0;
+}
+
+static int configure_writer(struct pn__db *d, int64_t version)
+{
+	int rc = 0;
+
+	/* 16 KiB pages: a batch writes a quarter of the WAL frames, so a
+	 * quarter of the write() calls, and checkpoints copy fewer, larger
+	 * pages. The size is chosen once, before the file has WAL or tables. */
+	if (version == 0)
+		rc = pn__db_exec(d, "PRAGMA page_size = 16384");
+	/* WAL: readers never wait for the writer. NORMAL: a commit is a write()
+	 * without fsync; a crash of the monitor loses nothing committed, a
+	 * power loss may lose the last commits but never corrupts the file. */
+	if (!rc)
+		rc = pn__db_exec(d, "PRAGMA journal_mode = WAL");
+	if (!rc)
+		rc = pn__db_exec(d, "PRAGMA synchronous = NORMAL");
+	/* Checkpoint every 32 MiB of WAL (2048 pages of 16 KiB in a new file,
+	 * 8 MiB in an older one with 4 KiB pages) rather than 4: the index pages a
+	 * batch dirties are copied to the file once for several batches. */
+	if (!rc)
+		rc = pn__db_exec(d, "PRAGMA wal_autocheckpoint = 2048");
+	if (!rc)
+		rc = pn__db_exec(d, "PRAGMA journal_size_limit = 67108864");
+	/* A batch touches the tail of every index: keep them in memory so a
+	 * commit writes each page once instead of spilling it midway. A batch
+	 * dirties a few MiB; a larger cache only costs page faults while it
+	 * fills (64 MiB made the replay benchmark 1.4 times slower here). */
+	if (!rc)
+		rc = pn__db_exec(d, "PRAGMA cache_size = -16384");
+	return rc;
+}
+
+int pn__schema_upgrade(struct pn__db *d, int64_t version)
+{
+	int rc = configure_writer(d, version);
+
+	if (!rc && version < PN_STORE_SCHEMA_VERSION)
+		rc = migrate(d, version);
+	return rc;
+}
