@@ -147,6 +147,18 @@ static int parse_offset(const char **p, int64_t *ns)
 	return 0;
 }
 
+/* int64 nanoseconds end in 1677 and 2262: a time outside is refused, not
+ * wrapped into one that would widen or empty a query. */
+static int seconds_to_ns(int64_t s, int64_t ns, int64_t *out_ns)
+{
+	if (ns < 0)
+		ns += NS_PER_S, s--;
+	if (__builtin_mul_overflow(s, NS_PER_S, out_ns) ||
+	    __builtin_add_overflow(*out_ns, ns, out_ns))
+		return -ERANGE;
+	return 0;
+}
+
 static int parse_rfc3339(const char *s, int64_t *out_ns)
 {
 	const char *p = s;
@@ -161,8 +173,8 @@ static int parse_rfc3339(const char *s, int64_t *out_ns)
 	}
 	if (*p)
 		return -EINVAL;
-	*out_ns = days * 86400 * NS_PER_S + clock - offset;
-	return 0;
+	return seconds_to_ns(days * 86400 + (clock - offset) / NS_PER_S,
+			     (clock - offset) % NS_PER_S, out_ns);
 }
 
 int pn_store_parse_time(const char *s, int64_t now_ns, int64_t *out_ns)
