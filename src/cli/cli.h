@@ -5,6 +5,7 @@
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
+#include "opt.h"
 
 enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON };
 
@@ -24,9 +25,11 @@ struct monitor_opts {
 #define PN_EXIT_FAIL 1
 #define PN_EXIT_USAGE 2
 
+/* The subcommands' option tables (for help, completion and their tests). */
+extern const struct pn_cmd pn_cli_monitor_cmd, pn_cli_query_cmd, pn_cli_tree_cmd;
+
 /* Parses the monitor's options; returns -1 to exit 0 (help), or an exit code > 0. */
 int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o);
-void pn_cli_usage(FILE *f);
 
 /* A sink that renders events and writes them out in batches. */
 struct sink {
@@ -47,11 +50,11 @@ int pn_cli_query(int argc, char **argv);
 int pn_cli_tree(int argc, char **argv);
 
 /* Opens an activity log for reading; prints why not and returns NULL. */
-pn_store *pn_cli_open_log(const char *path);
-/* "fork,exec,exit" to PN_MASK bits; lost records are always included. */
-int pn_cli_parse_types(const char *s, uint32_t *mask);
-/* A number, with an optional K or M suffix. */
-int pn_cli_parse_u32(const char *s, uint32_t *out);
-/* Prints "procnotify: what 'arg'" and the --help hint; returns PN_EXIT_USAGE. */
-int pn_cli_usage_error(const char *what, const char *arg);
+pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path);
+
+/* Row parsers the subcommands share. */
+int pn_cli_opt_json(struct pn_opt_call *c);   /* enum pn_out_format */
+/* "fork,exec,exit" to PN_MASK bits, lost always included; repeated, the lists add up. */
+int pn_cli_opt_types(struct pn_opt_call *c);
+void pn_cli_type_words(pn_buf *b);            /* the type names, for completion */
 #endif

@@ -1,13 +1,127 @@
-/* The live monitor: open the library, register the sink, loop until told to stop. */
+/* The live monitor: its options, then open the library, register the sink,
+ * loop until told to stop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "outfile.h"
+
+static int parse_age(struct pn_opt_call *c)
+{
+	if (pn_store_parse_duration(c->arg, c->dest) || !*(int64_t *)c->dest) {
+		snprintf(c->why, sizeof(c->why), "expected a number and s, m, h, d or w, above 0");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_size(struct pn_opt_call *c)
+{
+	if (pn_store_parse_size(c->arg, c->dest) || !*(uint64_t *)c->dest) {
+		snprintf(c->why, sizeof(c->why), "expected a number above 0 (K, M, G suffixes)");
+		return -1;
+	}
+	return 0;
+}
+
+/* pn_opt_enum stores the index of the word: the words are in enum order. */
+_Static_assert(PN_BACKEND_AUTO == 0 && PN_BACKEND_BPF == 1 && PN_BACKEND_NETLINK == 2 &&
+	       sizeof(enum pn_backend_kind) == sizeof(int), "backend words follow the enum");
+
+#define OFF(field) offsetof(struct monitor_opts, field)
+
+static const struct pn_opt monitor_rows[] = {
+	{ .name = "json", .key = 'j', .help = "JSON Lines, one object per event",
+	  .parse = pn_cli_opt_json, .off = OFF(format) },
+	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
+	  .help = "event types to show: fork,exec,exit, and with the\n"
+		  "netlink backend comm,setuid,setgid,setsid,ptrace,\n"
+		  "coredump (default: all; lost is always shown)",
+	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words },
+	{ .name = "output", .key = 'o', .arg = "FILE",
+	  .help = "write events to FILE instead of standard output",
+	  .parse = pn_opt_string, .off = OFF(output), .flags = PN_OPT_FILE },
+	/* The loop waits in int milliseconds. */
+	{ .name = "duration", .key = 'd', .arg = "SECS", .help = "stop after SECS seconds",
+	  .parse = pn_opt_seconds, .off = OFF(duration_s), .max = INT_MAX / 1000 },
+	{ .name = "no-header", .help = "no table header",
+	  .parse = pn_opt_flag, .off = OFF(no_header) },
+	{ .name = "backend", .arg = "NAME", .help = "auto (default), bpf or netlink",
+	  .parse = pn_opt_enum, .off = OFF(lib.backend), .values = "auto bpf netlink" },
+	/* The kernel's ring is a power of two pages; ring_bytes is 32 bits. */
+	{ .name = "ring-size", .arg = "BYTES",
+	  .help = "kernel ring buffer size, a power of two (default 16M)",
+	  .parse = pn_opt_pow2, .off = OFF(lib.ring_bytes), .max = 1u << 31 },
+	{ .name = "flush-ms", .arg = "MS",
+	  .help = "longest wait before an event is delivered (default 50)",
+	  .parse = pn_opt_u32, .off = OFF(lib.flush_ms), .min = 1, .max = 3600 * 1000 },
+	/* The kernel doubles the value in an int, and clamps what would not fit. */
+	{ .name = "netlink-rcvbuf", .arg = "BYTES",
+	  .help = "netlink socket receive buffer (default 16M);\n"
+		  "smaller loses events sooner (for tests)",
+	  .parse = pn_opt_bytes, .off = OFF(lib.netlink_rcvbuf), .min = 4096, .max = INT_MAX / 2 },
+	{ .name = "db", .arg = "FILE",
+	  .help = "also keep every event in the activity log FILE\n"
+		  "(SQLite, created mode 0600, appended to)",
+	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
+	{ .name = "db-max-age", .arg = "AGE",
+	  .help = "forget logged history older than AGE (30m, 12h, 7d)",
+	  .parse = parse_age, .off = OFF(db_opt.max_age_ns) },
+	{ .name = "db-max-size", .arg = "SIZE",
+	  .help = "keep the log under SIZE bytes (K, M, G suffixes)",
+	  .parse = parse_size, .off = OFF(db_opt.max_size) },
+	{ .name = "help", .key = 'h', .help = "this help",
+	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
+	{ 0 },
+};
+
+const struct pn_cmd pn_cli_monitor_cmd = {
+	.name = "procnotify",
+	.usage = "Usage: procnotify [OPTIONS]\n"
+		 "Reports every process fork, exec and exit on this machine, as the\n"
+		 "kernel sees it, with parent, arguments, exit status and lifetime.\n"
+		 "\n"
+		 "Options:\n",
+	.epilog = "\n"
+		  "Subcommands:\n"
+		  "  procnotify query --db FILE [FILTERS]   events from the activity log\n"
+		  "  procnotify tree --db FILE PID|KEY      a process with its ancestors and\n"
+		  "                                         descendants, from the log\n"
+		  "  (procnotify query --help, procnotify tree --help)\n"
+		  "\n"
+		  "Examples:\n"
+		  "  sudo procnotify                      live table of all process events\n"
+		  "  sudo procnotify --json -t exec       JSON Lines of every exec\n"
+		  "  sudo procnotify --json -o log.jsonl  keep a log while a build runs\n"
+		  "  sudo procnotify --db /var/log/procnotify.db --db-max-age 7d\n"
+		  "                                       a week of queryable history\n"
+		  "\n"
+		  "Strings from processes are escaped: C-style in the table, and in JSON\n"
+		  "bytes that are not UTF-8 become \\udcXX (see README).\n"
+		  "Exit status: 0 on success or after SIGINT/SIGTERM, 1 when monitoring\n"
+		  "cannot start (privilege, kernel support), 2 for bad usage.\n",
+	.opts = monitor_rows,
+};
+
+int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
+{
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->types = PN_MASK_ALL;
+	rc = pn_opt_parse_argv(&pn_cli_monitor_cmd, argc, argv, o, NULL);
+	if (rc)
+		return rc;
+	if (!o->db && (o->db_opt.max_age_ns || o->db_opt.max_size))
+		return pn_opt_usage_error(&pn_cli_monitor_cmd, "retention needs a log:", "--db");
+	return 0;
+}
 
 static volatile sig_atomic_t stop_signal;
 

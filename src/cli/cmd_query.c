@@ -1,56 +1,11 @@
 /* `procnotify query`: events from the activity log, printed as the live monitor prints them. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-
-static void query_usage(FILE *f)
-{
-	fputs("Usage: procnotify query --db FILE [FILTERS] [--json]\n"
-	      "Prints the events of the activity log that match every filter given,\n"
-	      "oldest first, as the live table or JSON Lines. Lost records (gaps in\n"
-	      "the history) are shown whatever the process filters.\n"
-	      "\n"
-	      "Filters:\n"
-	      "      --pid PID          events of processes with this pid\n"
-	      "      --ppid PID         events whose parent pid is PID\n"
-	      "      --name GLOB        comm or the image's file name matches GLOB\n"
-	      "      --image GLOB       the image path matches GLOB (e.g. '/usr/bin/*')\n"
-	      "      --argv TEXT        the arguments, joined by spaces, contain TEXT\n"
-	      "      --uid UID          the real user id\n"
-	      "      --since TIME       at or after TIME: RFC 3339 (2026-05-01T02:00:00Z,\n"
-	      "                         2026-05-01) or a time ago (10m, 2h, 7d)\n"
-	      "      --until TIME       at or before TIME\n"
-	      "  -t, --type LIST        fork,exec,exit (lost records are always shown)\n"
-	      "      --signaled         exits caused by a signal\n"
-	      "      --exit-code N      exits with status N\n"
-	      "Output:\n"
-	      "  -j, --json             JSON Lines, as procnotify --json\n"
-	      "      --no-header        no table header\n"
-	      "\n"
-	      "Example: procnotify query --db log.db --name 'curl*' --since 1h --json\n"
-	      "Exit status: 0 on success, 1 when the log cannot be read, 2 for bad usage.\n",
-	      f);
-}
-
-pn_store *pn_cli_open_log(const char *path)
-{
-	pn_store *s;
-	char err[256];
-
-	if (!path) {
-		pn_cli_usage_error("an activity log is needed:", "--db FILE");
-		return NULL;
-	}
-	if (pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err))) {
-		fprintf(stderr, "procnotify: %s: %s\n", path, err);
-		return NULL;
-	}
-	return s;
-}
 
 struct query_opts {
 	const char *db;
@@ -59,99 +14,80 @@ struct query_opts {
 	int no_header;
 };
 
-enum { Q_PID = 256, Q_PPID, Q_NAME, Q_IMAGE, Q_ARGV, Q_UID, Q_SINCE, Q_UNTIL, Q_SIGNALED,
-       Q_EXIT, Q_DB, Q_NO_HEADER };
+static int parse_time(struct pn_opt_call *c)
+{
+	struct timespec ts;
+	int rc;
 
-static const struct option query_longopts[] = {
-	{ "db", required_argument, NULL, Q_DB },
-	{ "pid", required_argument, NULL, Q_PID },
-	{ "ppid", required_argument, NULL, Q_PPID },
-	{ "name", required_argument, NULL, Q_NAME },
-	{ "image", required_argument, NULL, Q_IMAGE },
-	{ "argv", required_argument, NULL, Q_ARGV },
-	{ "uid", required_argument, NULL, Q_UID },
-	{ "since", required_argument, NULL, Q_SINCE },
-	{ "until", required_argument, NULL, Q_UNTIL },
-	{ "type", required_argument, NULL, 't' },
-	{ "signaled", no_argument, NULL, Q_SIGNALED },
-	{ "exit-code", required_argument, NULL, Q_EXIT },
-	{ "json", no_argument, NULL, 'j' },
-	{ "no-header", no_argument, NULL, Q_NO_HEADER },
-	{ "help", no_argument, NULL, 'h' },
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rc = pn_store_parse_time(c->arg, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, c->dest);
+	if (rc == -ERANGE)
+		snprintf(c->why, sizeof(c->why), "out of range: from 1677-09-21T00:12:44Z "
+			 "to 2262-04-11T23:47:16Z");
+	else if (rc)
+		snprintf(c->why, sizeof(c->why),
+			 "expected RFC 3339 (2026-05-01T02:00:00Z, 2026-05-01) or a time ago (10m)");
+	return rc ? -1 : 0;
+}
+
+#define OFF(field) offsetof(struct query_opts, field)
+/* A filter on a number: its value and the flag that says it was given. */
+#define NUMBER(field) .parse = pn_opt_u32, .off = OFF(f.field), \
+	.have_off = OFF(f.have_##field), .flags = PN_OPT_ONCE | PN_OPT_HAVE
+
+static const struct pn_opt query_rows[] = {
+	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
+	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
+	{ .help = "Filters:" },
+	{ .name = "pid", .arg = "PID", .help = "events of processes with this pid", NUMBER(pid) },
+	{ .name = "ppid", .arg = "PID", .help = "events whose parent pid is PID", NUMBER(ppid) },
+	{ .name = "name", .arg = "GLOB", .help = "comm or the image's file name matches GLOB",
+	  .parse = pn_opt_string, .off = OFF(f.name), .flags = PN_OPT_ONCE },
+	{ .name = "image", .arg = "GLOB", .help = "the image path matches GLOB (e.g. '/usr/bin/*')",
+	  .parse = pn_opt_string, .off = OFF(f.image), .flags = PN_OPT_ONCE },
+	{ .name = "argv", .arg = "TEXT", .help = "the arguments, joined by spaces, contain TEXT",
+	  .parse = pn_opt_string, .off = OFF(f.argv), .flags = PN_OPT_ONCE },
+	{ .name = "uid", .arg = "UID", .help = "the real user id", NUMBER(uid) },
+	{ .name = "since", .arg = "TIME",
+	  .help = "at or after TIME: RFC 3339 (2026-05-01T02:00:00Z,\n"
+		  "2026-05-01) or a time ago (10m, 2h, 7d)",
+	  .parse = parse_time, .off = OFF(f.since_ns), .flags = PN_OPT_ONCE },
+	{ .name = "until", .arg = "TIME", .help = "at or before TIME",
+	  .parse = parse_time, .off = OFF(f.until_ns), .flags = PN_OPT_ONCE },
+	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
+	  .help = "fork,exec,exit (lost records are always shown);\n"
+		  "given twice, the lists add up",
+	  .parse = pn_cli_opt_types, .off = OFF(f.types), .words = pn_cli_type_words },
+	{ .name = "signaled", .help = "exits caused by a signal",
+	  .parse = pn_opt_flag, .off = OFF(f.signaled) },
+	{ .name = "exit-code", .arg = "N", .help = "exits with status N",
+	  .max = 255, NUMBER(exit_code) },
+	{ .help = "Output:" },
+	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",
+	  .parse = pn_cli_opt_json, .off = OFF(format) },
+	{ .name = "no-header", .help = "no table header",
+	  .parse = pn_opt_flag, .off = OFF(no_header) },
+	{ .name = "help", .key = 'h', .help = "this help",
+	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
 	{ 0 },
 };
 
-/* A number filter: sets *have, or returns the usage error's exit code. */
-static int number(const char *arg, uint32_t *v, int *have, const char *what)
-{
-	if (pn_cli_parse_u32(arg, v))
-		return pn_cli_usage_error(what, arg);
-	*have = 1;
-	return 0;
-}
+_Static_assert(sizeof(((pn_store_filter *)0)->exit_code) == sizeof(uint32_t),
+	       "--exit-code is parsed as a uint32_t");
 
-static int time_arg(const char *arg, int64_t *out, const char *what)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (pn_store_parse_time(arg, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, out))
-		return pn_cli_usage_error(what, arg);
-	return 0;
-}
-
-/* One option; 0 to go on, -1 for --help, or an exit code. */
-static int query_option(int c, const char *arg, struct query_opts *q)
-{
-	pn_store_filter *f = &q->f;
-	uint32_t code;
-
-	switch (c) {
-	case Q_DB: q->db = arg; return 0;
-	case Q_PID: return number(arg, &f->pid, &f->have_pid, "bad pid");
-	case Q_PPID: return number(arg, &f->ppid, &f->have_ppid, "bad parent pid");
-	case Q_UID: return number(arg, &f->uid, &f->have_uid, "bad uid");
-	case Q_EXIT:
-		if (number(arg, &code, &f->have_exit_code, "bad exit code") || code > 255)
-			return pn_cli_usage_error("bad exit code", arg);
-		f->exit_code = (int)code;
-		return 0;
-	case Q_NAME: f->name = arg; return 0;
-	case Q_IMAGE: f->image = arg; return 0;
-	case Q_ARGV: f->argv = arg; return 0;
-	case Q_SINCE: return time_arg(arg, &f->since_ns, "bad time for --since:");
-	case Q_UNTIL: return time_arg(arg, &f->until_ns, "bad time for --until:");
-	case Q_SIGNALED: f->signaled = 1; return 0;
-	case 't':
-		return pn_cli_parse_types(arg, &f->types) ? pn_cli_usage_error("bad event type list", arg)
-							   : 0;
-	case 'j': q->format = PN_OUT_JSON; return 0;
-	case Q_NO_HEADER: q->no_header = 1; return 0;
-	case 'h': query_usage(stdout); return -1;
-	}
-	return PN_EXIT_USAGE;
-}
-
-static int parse_query(int argc, char **argv, struct query_opts *q)
-{
-	int c, rc;
-
-	memset(q, 0, sizeof(*q));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":jt:h", query_longopts, NULL)) != -1) {
-		if (c == ':')
-			return pn_cli_usage_error("missing argument for", argv[optind - 1]);
-		if (c == '?')
-			return pn_cli_usage_error("unknown option", argv[optind - 1]);
-		rc = query_option(c, optarg, q);
-		if (rc)
-			return rc;
-	}
-	if (optind < argc)
-		return pn_cli_usage_error("unexpected argument", argv[optind]);
-	return 0;
-}
+const struct pn_cmd pn_cli_query_cmd = {
+	.name = "procnotify query",
+	.usage = "Usage: procnotify query --db FILE [FILTERS] [--json]\n"
+		 "Prints the events of the activity log that match every filter given,\n"
+		 "oldest first, as the live table or JSON Lines. Lost records (gaps in\n"
+		 "the history) are shown whatever the process filters. A filter may be\n"
+		 "given once.\n"
+		 "\n",
+	.epilog = "\n"
+		  "Example: procnotify query --db log.db --name 'curl*' --since 1h --json\n"
+		  "Exit status: 0 on success, 1 when the log cannot be read, 2 for bad usage.\n",
+	.opts = query_rows,
+};
 
 static int query_event(const pn_event *ev, void *user)
 {
@@ -161,14 +97,14 @@ static int query_event(const pn_event *ev, void *user)
 
 int pn_cli_query(int argc, char **argv)
 {
-	struct query_opts q;
+	struct query_opts q = { 0 };
 	struct sink sink;
 	pn_store *s;
-	int rc = parse_query(argc, argv, &q);
+	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, &q, NULL);
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
-	s = pn_cli_open_log(q.db);
+	s = pn_cli_open_log(&pn_cli_query_cmd, q.db);
 	if (!s)
 		return q.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);

@@ -1,61 +1,49 @@
 /* `procnotify tree`: a process from the activity log with its ancestors and descendants. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
 
-static void tree_usage(FILE *f)
-{
-	fputs("Usage: procnotify tree --db FILE [--json] PID|KEY\n"
-	      "Prints a process from the activity log under its known ancestors, with\n"
-	      "every descendant indented below its parent: pid, image, arguments,\n"
-	      "exit status and key. A KEY (L:...) picks one process exactly; a PID\n"
-	      "picks the most recent process that had it, and says so on stderr.\n"
-	      "\n"
-	      "  -j, --json             one nested JSON object (\"children\" arrays)\n"
-	      "\n"
-	      "Example: procnotify tree --db log.db 4242\n"
-	      "Exit status: 0 on success, 1 when the log cannot be read or has no\n"
-	      "such process, 2 for bad usage.\n",
-	      f);
-}
+struct tree_opts {
+	const char *db;
+	enum pn_out_format format;
+};
 
-static int parse_tree(int argc, char **argv, const char **db, int *json, const char **spec)
-{
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int c;
+#define OFF(field) offsetof(struct tree_opts, field)
 
-	*db = NULL;
-	*json = 0;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': *db = optarg; break;
-		case 'j': *json = 1; break;
-		case 'h': tree_usage(stdout); return -1;
-		case ':': return pn_cli_usage_error("missing argument for", argv[optind - 1]);
-		default: return pn_cli_usage_error("unknown option", argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1)
-		return pn_cli_usage_error("one PID or KEY is needed, got", optind < argc ? argv[argc - 1] : "");
-	*spec = argv[optind];
-	return 0;
-}
+static const struct pn_opt tree_rows[] = {
+	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
+	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
+	{ .name = "json", .key = 'j', .help = "one nested JSON object (\"children\" arrays)",
+	  .parse = pn_cli_opt_json, .off = OFF(format) },
+	{ .name = "help", .key = 'h', .help = "this help",
+	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
+	{ 0 },
+};
+
+const struct pn_cmd pn_cli_tree_cmd = {
+	.name = "procnotify tree",
+	.usage = "Usage: procnotify tree --db FILE [--json] PID|KEY\n"
+		 "Prints a process from the activity log under its known ancestors, with\n"
+		 "every descendant indented below its parent: pid, image, arguments,\n"
+		 "exit status and key. A KEY (L:...) picks one process exactly; a PID\n"
+		 "picks the most recent process that had it, and says so on stderr.\n"
+		 "\n",
+	.epilog = "\n"
+		  "Example: procnotify tree --db log.db 4242\n"
+		  "Exit status: 0 on success, 1 when the log cannot be read or has no\n"
+		  "such process, 2 for bad usage.\n",
+	.opts = tree_rows,
+	.max_args = 1,
+};
 
 static void tree_error(int rc, const char *spec, const char *db, pn_store *s)
 {
 	if (rc == -ENOENT)
 		fprintf(stderr, "procnotify: no process %s in %s\n", spec, db);
 	else if (rc == -EINVAL)
-		pn_cli_usage_error("not a pid or a process key:", spec);
+		pn_opt_usage_error(&pn_cli_tree_cmd, "not a pid or a process key:", spec);
 	else
 		fprintf(stderr, "procnotify: %s: %s\n", db, pn_store_errmsg(s));
 }
@@ -86,19 +74,24 @@ static const pn_store_tree_visitor tree_visitor = { out_enter, out_leave };
 
 int pn_cli_tree(int argc, char **argv)
 {
-	const char *db, *spec = NULL;
+	struct tree_opts t = { 0 };
+	const char *db, *spec;
 	struct tree_out o;
 	pn_buf note = { 0 };
 	pn_store *s;
-	int json, rc = parse_tree(argc, argv, &db, &json, &spec);
+	int first, rc = pn_opt_parse_argv(&pn_cli_tree_cmd, argc, argv, &t, &first);
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
-	s = pn_cli_open_log(db);
+	if (first != argc - 1)
+		return pn_opt_usage_error(&pn_cli_tree_cmd, "one PID or KEY is needed", "");
+	spec = argv[first];
+	db = t.db;
+	s = pn_cli_open_log(&pn_cli_tree_cmd, db);
 	if (!s)
 		return db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
-	sink_init(&o.sink, STDOUT_FILENO, json ? PN_OUT_JSON : PN_OUT_TABLE);
-	o.fmt = (pn_fmt_tree){ &o.sink.buf, json, 0 };
+	sink_init(&o.sink, STDOUT_FILENO, t.format);
+	o.fmt = (pn_fmt_tree){ &o.sink.buf, t.format == PN_OUT_JSON, 0 };
 	rc = pn_store_tree(s, spec, &tree_visitor, &o, &note);
 	if (note.len)
 		fprintf(stderr, "procnotify: %s\n", note.data);

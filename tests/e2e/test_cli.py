@@ -1,4 +1,5 @@
 """The command's contract: exit codes, one-line errors, and a 1,000-process run.
+(Its options, help and usage errors: test_options.py.)
 
 Run as root. Prints "N passed, N failed, N skipped".
 """
@@ -23,21 +24,6 @@ def one_line_error(err, *words):
     # The summary line is not printed when monitoring never started.
     return len(lines) == 1 and lines[0].startswith("procnotify: ") and \
         all(w in lines[0] for w in words)
-
-
-GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
-
-
-def check_usage():
-    rc, out, _ = cli("--help")
-    with open(os.path.join(GOLDEN, "help.txt")) as f:
-        want = f.read()
-    R.check("--help exits 0 and matches tests/golden/help.txt", rc == 0 and out == want)
-    for bad in (["--bogus"], ["--types", "fork,spawn"], ["--duration", "x"],
-                ["--backend", "dtrace"], ["extra"], ["--ring-size"]):
-        rc, _, err = cli(*bad)
-        R.check(f"usage error {bad} exits 2", rc == 2 and "Try 'procnotify --help'" in err,
-                f"rc={rc} {err}")
 
 
 def check_privilege():
@@ -76,7 +62,6 @@ def check_thousand():
 
 
 def main():
-    check_usage()
     if os.geteuid() != 0:
         R.skip("privileged CLI checks", "need root")
         R.finish()

@@ -1,0 +1,78 @@
+/* What the subcommands share: their common option values and the log they read. */
+#include <errno.h>
+#include <string.h>
+#include "cli.h"
+
+int pn_cli_opt_json(struct pn_opt_call *c)
+{
+	int json;
+	struct pn_opt_call flag = *c;
+
+	flag.dest = &json;
+	if (pn_opt_flag(&flag)) {
+		memcpy(c->why, flag.why, sizeof(c->why));
+		return -1;
+	}
+	*(enum pn_out_format *)c->dest = json ? PN_OUT_JSON : PN_OUT_TABLE;
+	return 0;
+}
+
+/* The PN_MASK bit of one type name; 0 when it names none. */
+static uint32_t type_bit(const char *name, size_t len)
+{
+	for (int t = PN_EVENT_FORK; t < PN_EVENT_TYPE_MAX; t++) {
+		const char *n = pn_event_type_name((enum pn_event_type)t);
+
+		if (strcmp(n, "unknown") && strlen(n) == len && !memcmp(n, name, len))
+			return PN_MASK(t);
+	}
+	return 0;
+}
+
+int pn_cli_opt_types(struct pn_opt_call *c)
+{
+	uint32_t *mask = c->dest, bits = PN_MASK(PN_EVENT_LOST);
+
+	for (const char *p = c->arg; ; p++) {
+		size_t len = strcspn(p, ",");
+		uint32_t bit = type_bit(p, len);
+
+		if (!bit) {
+			snprintf(c->why, sizeof(c->why), "unknown event type '%.*s'",
+				 (int)(len > 32 ? 32 : len), p);
+			return -1;
+		}
+		bits |= bit;
+		p += len;
+		if (!*p)
+			break;
+	}
+	*mask = c->again ? *mask | bits : bits;
+	return 0;
+}
+
+void pn_cli_type_words(pn_buf *b)
+{
+	for (int t = PN_EVENT_FORK; t < PN_EVENT_TYPE_MAX; t++) {
+		const char *n = pn_event_type_name((enum pn_event_type)t);
+
+		if (strcmp(n, "unknown"))
+			pn_buf_printf(b, "%s%s", b->len ? " " : "", n);
+	}
+}
+
+pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path)
+{
+	pn_store *s;
+	char err[256];
+
+	if (!path) {
+		pn_opt_usage_error(cmd, "an activity log is needed:", "--db FILE");
+		return NULL;
+	}
+	if (pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err))) {
+		fprintf(stderr, "procnotify: %s: %s\n", path, err);
+		return NULL;
+	}
+	return s;
+}

@@ -1,0 +1,151 @@
+"""The command line of every subcommand: help, one name per option, and values.
+
+Needs no privilege: every check here stops at the options, before any
+monitoring starts (a run that goes further is bounded by a timeout and
+counted as a failure). Prints "N passed, N failed, N skipped".
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pn_test import BIN, BUILD, Results
+
+R = Results()
+GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
+SUBCOMMANDS = ("", "query", "tree")
+
+
+def cli(*args, timeout=10, env=None):
+    """(exit code, stdout, stderr); a run still going after timeout is exit None."""
+    try:
+        p = subprocess.run([BIN, *args], capture_output=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"").decode(errors="replace"), \
+            (e.stderr or b"").decode(errors="replace")
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def sub(name, *args):
+    return ([name] if name else []) + list(args)
+
+
+def help_options(name):
+    """{long name: (short letter or None, argument name or None)} from --help."""
+    rc, out, _ = cli(*sub(name, "--help"))
+    opts = {}
+    for m in re.finditer(r"^  (?:-(\w), |    )--([\w-]+)(?: ([A-Z|]+))?", out, re.M):
+        opts[m.group(2)] = (m.group(1), m.group(3))
+    return rc, opts
+
+
+def value_error(args, option, timeout=10):
+    """The value is refused at once: exit 2 and one line naming the option."""
+    rc, _, err = cli(*args, timeout=timeout)
+    lines = err.strip().split("\n")
+    ok = rc == 2 and len(lines) == 1 and lines[0].startswith("procnotify: ") and \
+        option in lines[0]
+    R.check(f"{' '.join(args)}: exit 2, one line naming {option}", ok,
+            f"rc={rc} stderr={err.strip()!r}")
+
+
+def check_help():
+    rc, out, _ = cli("--help")
+    with open(os.path.join(GOLDEN, "help.txt")) as f:
+        want = f.read()
+    R.check("--help exits 0 and matches tests/golden/help.txt", rc == 0 and out == want)
+    seen = {}
+    for name in SUBCOMMANDS:
+        rc, opts = help_options(name)
+        R.check(f"{name or 'monitor'} --help exits 0 and lists its options",
+                rc == 0 and "help" in opts and "json" in opts, f"rc={rc} {opts}")
+        for long, shape in opts.items():
+            seen.setdefault(long, {})[name or "monitor"] = shape
+    # One name per concept: an option that several subcommands share is
+    # spelled, abbreviated and given an argument the same way everywhere.
+    shared = {k: v for k, v in seen.items() if len(v) > 1}
+    R.check("options shared by subcommands: json, db, types, no-header, help",
+            {"json", "db", "types", "no-header", "help"} <= set(shared), sorted(shared))
+    for long, shapes in shared.items():
+        R.check(f"--{long} has one short name and argument in every subcommand",
+                len(set(shapes.values())) == 1, shapes)
+
+
+def check_syntax_errors():
+    for name in SUBCOMMANDS:
+        for bad in (["--bogus"], ["--db"], ["a", "b"]):
+            rc, _, err = cli(*sub(name, *bad))
+            hint = f"Try 'procnotify{' ' + name if name else ''} --help'"
+            R.check(f"{name or 'monitor'} {' '.join(bad)}: exit 2 with the hint {hint}",
+                    rc == 2 and hint in err, f"rc={rc} {err}")
+
+
+def check_values():
+    # Each of these ran (or never stopped) instead of being refused. A value
+    # that is accepted starts the monitor, so -d 1 bounds those runs.
+    value_error(["-d", "2147484"], "--duration")
+    value_error(["-d", "inf"], "--duration")
+    value_error(["-d", "1e400"], "--duration")
+    value_error(["-d", "nan"], "--duration", timeout=5)
+    value_error(["-d", "0"], "--duration")
+    value_error(["-d", "x"], "--duration")
+    value_error(["-d", "1", "--ring-size", "17592186044417M"], "--ring-size")
+    value_error(["-d", "1", "--ring-size", "3"], "--ring-size")
+    value_error(["-d", "1", "--ring-size", "12288"], "--ring-size")
+    value_error(["-d", "1", "--ring-size", "4G"], "--ring-size")
+    value_error(["-d", "1", "--netlink-rcvbuf", "4294967295"], "--netlink-rcvbuf")
+    value_error(["-d", "1", "--netlink-rcvbuf", "0"], "--netlink-rcvbuf")
+    value_error(["-d", "1", "--flush-ms", "0"], "--flush-ms")
+    value_error(["-d", "1", "--backend", "dtrace"], "--backend")
+    value_error(["-d", "1", "--types", "fork,spawn"], "--types")
+    value_error(["-d", "1", "--db-max-age", "0s"], "--db-max-age")
+    value_error(["query", "--db", "/nonexistent.db", "--since", "2300-01-01"], "--since")
+    value_error(["query", "--db", "/nonexistent.db", "--until", "2262-04-12"], "--until")
+    value_error(["query", "--db", "/nonexistent.db", "--since", "1677-09-21"], "--since")
+    value_error(["query", "--db", "/nonexistent.db", "--pid", "4294967296"], "--pid")
+    value_error(["query", "--db", "/nonexistent.db", "--exit-code", "256"], "--exit-code")
+    # The ends of the ranges are taken.
+    for args in (["-d", "2147483"], ["--ring-size", "2048M"], ["--ring-size", "4096"],
+                 ["--netlink-rcvbuf", "1073741823"]):
+        rc, _, err = cli(*args, "--help")
+        R.check(f"{' '.join(args)} is accepted", rc == 0, f"rc={rc} {err}")
+
+
+def golden_log(path):
+    env = dict(os.environ, PN_GOLDEN_DB=path)
+    subprocess.run([os.path.join(BUILD, "tests", "test_format_golden")], env=env,
+                   stdout=subprocess.DEVNULL, check=True)
+
+
+def check_filters():
+    """Repeated filters: never silently the last one."""
+    rc, _, err = cli("query", "--db", "/nonexistent.db", "--name", "ls", "--name", "sleep")
+    R.check("query --name ls --name sleep: exit 2, one line saying it was given twice",
+            rc == 2 and len(err.strip().split("\n")) == 1 and "twice" in err, f"rc={rc} {err}")
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "golden.db")
+        golden_log(db)
+        types = {}
+        for args in (["--type", "exec", "--type", "exit"], ["--types", "exec,exit"],
+                     ["-t", "exec", "-t", "exit"]):
+            rc, out, err = cli("query", "--db", db, "--json", *args)
+            types[" ".join(args)] = (rc, sorted({json.loads(l)["type"] for l in out.splitlines()}))
+        want = (0, ["exec", "exit", "lost"])
+        R.check("repeated --types add up, under either spelling",
+                all(v == want for v in types.values()), types)
+    rc, _, err = cli("--type", "exec", "--help")
+    R.check("the monitor takes --type as well as --types", rc == 0, f"rc={rc} {err}")
+
+
+def main():
+    check_help()
+    check_syntax_errors()
+    check_values()
+    check_filters()
+    R.finish()
+
+
+main()
