@@ -13,12 +13,34 @@
  * owned by the library and are valid only during the callback; they are
  * bytes taken from other processes (untrusted, not NUL-terminated, not
  * necessarily UTF-8): print them with the pn_fmt_* functions.
+ *
+ * Threads: a handle belongs to one thread at a time. pn_open() and every
+ * function taking a pn_handle (pn_register, pn_unregister, pn_fd, pn_poll,
+ * pn_flush, pn_get_stats, pn_backend_name, pn_close) may be called from any
+ * thread, but calls on one handle must not overlap: serialise them with a
+ * lock of your own, or drive each handle from one thread. Callbacks run on
+ * the thread that called pn_poll() or pn_flush(), never concurrently for one
+ * handle, and may call pn_register(), pn_unregister() and pn_get_stats() on
+ * it (pn_poll and pn_flush return -EBUSY there). Different handles are
+ * independent. pn_strerror(), pn_event_type_name() and pn_version() return
+ * static strings and are safe from any thread at any time.
+ *
+ * Extensible structs: pn_options and pn_stats begin with a size member. Set
+ * it to sizeof the struct as you compiled it (PN_OPTIONS_INIT and
+ * PN_STATS_INIT do); 0 means the 1.0 layout, so a zeroed struct works too.
+ * Later minor versions only append members: the library reads and writes
+ * no byte past the size you give, and gives the new members their default
+ * when your size ends before them. A size larger than the library knows is
+ * accepted when the unknown bytes are zero (-E2BIG otherwise), so a program
+ * built against a newer header still runs on this library if it leaves the
+ * newer members at their defaults.
  */
 #ifndef PROCNOTIFY_H
 #define PROCNOTIFY_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "procnotify/version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -127,22 +149,30 @@ enum pn_backend_kind {
 };
 
 typedef struct pn_options {
+	uint32_t size;           /* sizeof(pn_options) as compiled, or 0 (see above) */
 	enum pn_backend_kind backend;
 	uint32_t ring_bytes;     /* BPF ring size; 0 for the default (16 MiB) */
 	uint32_t flush_ms;       /* longest time an event waits for delivery; 0: 50 */
 	uint32_t table_max;      /* process table bound; 0: 1,048,576 */
 	uint32_t netlink_rcvbuf; /* netlink socket receive buffer; 0 for the default (16 MiB) */
 	char errmsg[256];        /* out: why pn_open() failed, in words */
+	/* New members go here, after every existing one. */
 } pn_options;
 
+#define PN_OPTIONS_INIT { .size = sizeof(pn_options) }
+
 typedef struct pn_stats {
+	uint32_t size;           /* sizeof(pn_stats) as compiled, or 0 (see above) */
 	uint64_t delivered[PN_EVENT_TYPE_MAX]; /* by enum pn_event_type */
 	uint64_t lost;           /* records the producer dropped, total */
 	uint64_t lost_by_type[8];
 	uint64_t resyncs;        /* process table rebuilds after a loss */
 	uint64_t table_size;
 	uint64_t table_evicted;
+	/* New members go here, after every existing one. */
 } pn_stats;
+
+#define PN_STATS_INIT { .size = sizeof(pn_stats) }
 
 /* Starts monitoring. opt may be NULL. *out is set only on success. */
 int pn_open(pn_handle **out, pn_options *opt);
@@ -168,6 +198,7 @@ int pn_poll(pn_handle *h, int timeout_ms);
 /* Delivers everything the kernel has produced so far, without waiting. */
 int pn_flush(pn_handle *h);
 
+/* Fills st up to st->size (see "Extensible structs"). */
 int pn_get_stats(pn_handle *h, pn_stats *st);
 
 /* "bpf" or "netlink". */

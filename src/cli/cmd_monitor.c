@@ -152,7 +152,7 @@ static double now_s(void)
 
 static void print_summary(pn_handle *h)
 {
-	pn_stats st;
+	pn_stats st = PN_STATS_INIT;
 
 	if (pn_get_stats(h, &st))
 		return;

@@ -410,39 +410,55 @@ static int open_backend(pn_handle *h, pn_options *opt)
 	return err;
 }
 
-int pn_open(pn_handle **out, pn_options *opt)
+/* Opens with the caller's options read under the size rule into o. */
+static int open_with(pn_handle **out, pn_options *o)
 {
-	pn_options defaults;
-	pn_handle *h;
+	pn_handle *h = calloc(1, sizeof(*h));
 	int err;
 
-	if (!out)
-		return -EINVAL;
-	if (!opt) {
-		memset(&defaults, 0, sizeof(defaults));
-		opt = &defaults;
-	}
-	opt->errmsg[0] = 0;
-	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->epfd = h->timerfd = -1;
 	h->dctx = (struct pn__decode_ctx){ mono_to_wall(), boot_id(), 'L' };
-	err = pn__pt_init(&h->table, opt->table_max);
+	err = pn__pt_init(&h->table, o->table_max);
 	if (!err)
-		err = open_backend(h, opt);
+		err = open_backend(h, o);
 	if (!err)
-		err = setup_loop(h, opt->flush_ms ? opt->flush_ms : PN_FLUSH_MS_DEFAULT);
+		err = setup_loop(h, o->flush_ms ? o->flush_ms : PN_FLUSH_MS_DEFAULT);
 	if (!err)
 		err = h->ops->snapshot(h->state);
 	if (err) {
-		if (!opt->errmsg[0])
-			pn__errmsg(opt->errmsg, sizeof(opt->errmsg), "%s", pn_strerror(err));
+		if (!o->errmsg[0])
+			pn__errmsg(o->errmsg, sizeof(o->errmsg), "%s", pn_strerror(err));
 		pn_close(h);
 		return err;
 	}
 	*out = h;
 	return 0;
+}
+
+int pn_open(pn_handle **out, pn_options *opt)
+{
+	pn_options o;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	if (!opt)
+		return open_with(out, &(pn_options){ 0 });
+	err = pn__struct_in(&o, sizeof(o), opt, opt->size, PN__OPTIONS_V1_SIZE);
+	if (err) {
+		/* errmsg is in every layout the size check lets through, and the
+		 * -EINVAL case is a caller whose struct may be shorter: leave it. */
+		if (err == -E2BIG)
+			pn__errmsg(opt->errmsg, sizeof(opt->errmsg), "pn_options has members "
+				   "this library (%s) does not know", pn_version());
+		return err;
+	}
+	o.errmsg[0] = 0;
+	err = open_with(out, &o);
+	memcpy(opt->errmsg, o.errmsg, sizeof(o.errmsg));
+	return err;
 }
 
 int pn_fd(pn_handle *h)
@@ -531,12 +547,14 @@ int pn_poll(pn_handle *h, int timeout_ms)
 
 int pn_get_stats(pn_handle *h, pn_stats *st)
 {
+	pn_stats ours;
+
 	if (!h || !st)
 		return -EINVAL;
-	*st = h->stats;
-	st->table_size = h->table.used;
-	st->table_evicted = h->table.evicted;
-	return 0;
+	ours = h->stats;
+	ours.table_size = h->table.used;
+	ours.table_evicted = h->table.evicted;
+	return pn__struct_out(st, st->size, &ours, sizeof(ours), PN__STATS_V1_SIZE);
 }
 
 const char *pn_backend_name(pn_handle *h)

@@ -43,4 +43,14 @@ void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
 uint64_t pn__mono_ns(void);
 /* 1 when the calling thread has capability cap (CAP_*) in its effective set. */
 int pn__has_cap(int cap);
+
+/* The size rule of pn_options and pn_stats ("Extensible structs" in
+ * procnotify.h): copy a caller's struct of `given` bytes (0: v1_size) into
+ * ours, or ours out to it; -EINVAL for a size below v1_size, -E2BIG for
+ * nonzero members this library does not know. */
+int pn__struct_in(void *dst, size_t ours, const void *src, uint32_t given, size_t v1_size);
+int pn__struct_out(void *dst, uint32_t given, const void *src, size_t ours, size_t v1_size);
+/* The 1.0 layouts end after these members, whatever is appended later. */
+#define PN__OPTIONS_V1_SIZE (offsetof(pn_options, errmsg) + sizeof(((pn_options *)0)->errmsg))
+#define PN__STATS_V1_SIZE (offsetof(pn_stats, table_evicted) + sizeof(uint64_t))
 #endif
