@@ -22,7 +22,12 @@ LIB_LINUX    := $(wildcard src/lib/linux/*.c)
 LIB_SRCS     := $(LIB_PORTABLE) $(LIB_LINUX)
 CLI_SRCS     := $(wildcard src/cli/*.c)
 
-all: $(B)/procnotify $(B)/libprocnotify.a $(B)/libprocnotify.so
+# The release, from its one definition; the SONAME follows the major number.
+version_part = $(shell sed -n 's/^\#define PN_VERSION_$(1) //p' include/procnotify/version.h)
+PN_VERSION := $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
+SONAME  := libprocnotify.so.$(call version_part,MAJOR)
+
+all: $(B)/procnotify $(B)/libprocnotify.a $(B)/libprocnotify.so $(B)/$(SONAME)
 
 # Fragments may add to LIB_SRCS, CLI_SRCS and LIB_EXTRA_LIBS, and add targets.
 include $(wildcard mk/*.mk)
@@ -49,8 +54,13 @@ $(B)/%.o: %.c
 $(B)/libprocnotify.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/libprocnotify.so: $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS) $(LIB_EXTRA_LIBS)
+# Only the public pn_* API is exported (src/lib/libprocnotify.map).
+$(B)/libprocnotify.so.$(PN_VERSION): $(LIB_OBJS) src/lib/libprocnotify.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/lib/libprocnotify.map \
+		-Wl,--no-undefined -o $@ $(LIB_OBJS) $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+$(B)/$(SONAME) $(B)/libprocnotify.so: $(B)/libprocnotify.so.$(PN_VERSION)
+	ln -sf $(notdir $<) $@
 
 $(B)/procnotify: $(CLI_OBJS) $(B)/libprocnotify.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
