@@ -2,7 +2,7 @@
 # and its peers and prints a table; BENCH_N, BENCH_REPS, ... tune it (see
 # bench/run.py --help). Needs root. Figures only: nothing here passes or fails
 # on speed.
-BENCH_BINS := $(B)/bench/spawn_storm $(B)/bench/exit0
+BENCH_BINS := $(B)/bench/spawn_storm $(B)/bench/exit0 $(B)/bench/bpf_verifier
 
 # The spawner is the workload, not code under test: plain flags, never sanitized.
 $(B)/bench/spawn_storm: bench/spawn_storm.c
@@ -15,6 +15,12 @@ $(B)/bench/spawn_storm: bench/spawn_storm.c
 $(B)/bench/exit0: bench/exit0.c
 	@mkdir -p $(dir $@)
 	gcc -O2 -static -nostdlib -o $@ $<
+
+# The verifier's figures per program (bench/bpf_cost.py and the verifier
+# budget test): loads the same object as the library, so it needs the skeleton.
+$(B)/bench/bpf_verifier: bench/bpf_verifier.c $(B)/procnotify.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 bench-build: all $(BENCH_BINS)
 

@@ -42,6 +42,7 @@ struct {
 struct scratch {
 	char rec[PN_REC_BUF];
 	char path[PN_PATH_MAX + PN_NAME_MAX + 1];
+	__u32 path_pos; /* first used byte of path (see struct walk) */
 };
 
 /*
@@ -69,11 +70,9 @@ struct {
 	__type(value, struct pn_cpu_drops);
 } drops SEC(".maps");
 
-static __always_inline struct scratch *get_scratch(void)
+static __always_inline struct scratch *get_scratch(__u32 slot)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
-
-	return bpf_map_lookup_elem(&scratch_map, &cpu);
+	return bpf_map_lookup_elem(&scratch_map, &slot);
 }
 
 static __always_inline struct pn_cpu_drops *cpu_drops(void)
@@ -180,10 +179,26 @@ static __always_inline void fill_ring_hdr(struct pn_rec_hdr *h, __u16 type, __u3
 }
 
 /*
- * The process identity every record carries; task is the process's thread.
- * task is a BTF pointer (a tracepoint or iterator argument), so fields are
- * read with direct, CO-RE relocated loads rather than bpf_probe_read calls.
+ * Kernel structures are read through untrusted BTF pointers: plain, CO-RE
+ * relocated loads that the kernel guards against faults, far cheaper than a
+ * bpf_probe_read_kernel() call per field. A tracepoint's own arguments are
+ * trusted pointers, but the verifier checks every pointer loaded through a
+ * trusted one against a list of trusted fields, a search of the kernel's
+ * whole BTF each time (most of the start-up's CPU when they were used), so
+ * the programs cast them to untrusted first. bpf_rdonly_cast() is inlined by
+ * the verifier into a register move: it costs nothing when the program runs.
  */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+#define untrusted(p) ((typeof(p))bpf_rdonly_cast((void *)(p), \
+						 bpf_core_type_id_kernel(typeof(*(p)))))
+/* From a kernel pointer kept as a number. */
+#define as_dentry(v) ((struct dentry *)bpf_rdonly_cast((void *)(v), \
+						       bpf_core_type_id_kernel(struct dentry)))
+#define as_mount(v) ((struct mount *)bpf_rdonly_cast((void *)(v), \
+						     bpf_core_type_id_kernel(struct mount)))
+
+/* The process identity every record carries; task is the process's thread. */
 static __always_inline void fill_task(struct pn_rec_task *t, struct task_struct *task)
 {
 	struct task_struct *parent = task->real_parent;
@@ -208,6 +223,7 @@ int BPF_PROG(pn_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct pn_rec_fork *r;
 
+	child = untrusted(child);
 	/* A CLONE_THREAD child is a new thread of an existing process. */
 	if (child->pid != child->tgid)
 		return 0;
@@ -225,11 +241,13 @@ int BPF_PROG(pn_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pn_exit, struct task_struct *p)
 {
-	struct signal_struct *sig = p->signal;
+	struct signal_struct *sig;
 	struct pn_rec_exit *r;
 
+	p = untrusted(p);
+	sig = p->signal;
 	/* Only the last thread of the group ends the process. */
-	if (BPF_CORE_READ(sig, live.counter) != 0)
+	if (sig->live.counter != 0)
 		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -239,10 +257,10 @@ int BPF_PROG(pn_exit, struct task_struct *p)
 	fill_ring_hdr(&r->hdr, PN_REC_EXIT, sizeof(*r));
 	fill_task(&r->task, p);
 	/* The wait status the parent will see, computed as wait_task_zombie() does. */
-	if (BPF_CORE_READ(sig, flags) & PN_SIGNAL_GROUP_EXIT)
-		r->status = BPF_CORE_READ(sig, group_exit_code);
+	if (sig->flags & PN_SIGNAL_GROUP_EXIT)
+		r->status = sig->group_exit_code;
 	else
-		r->status = BPF_CORE_READ(p, group_leader, exit_code);
+		r->status = p->group_leader->exit_code;
 	r->status_kind = PN_EXIT_WAITSTATUS;
 	r->image.off = 0;
 	r->image.len = 0;
@@ -254,89 +272,128 @@ int BPF_PROG(pn_exit, struct task_struct *p)
  * d_path() is not callable from tracepoints, so paths are assembled here by
  * walking dentries up to the task's root, crossing mount points, one
  * component per bpf_loop() step, right to left into scratch->path.
+ *
+ * The walk is one global subprogram, put_path(): the verifier checks a
+ * global function once, on its own, whatever its callers' states, where an
+ * inlined walk was checked again for every state of every caller (337,000
+ * instructions and over a second of start-up for the exec program). Its
+ * argument is a request in the caller's memory, whose fields it sees as
+ * unknown numbers: the kernel pointers in it are cast back with
+ * bpf_rdonly_cast(), which makes them untrusted BTF pointers, read with
+ * plain loads that the kernel guards against faults (far cheaper than a
+ * bpf_probe_read_kernel() call per field).
+ *
+ * Later record fields about a path (device and inode, a deleted mark) belong
+ * in the request's outputs, filled by put_path() or by its caller.
  */
-struct walk {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
-	__u32 pos;       /* first used byte of scratch->path */
-	__u32 truncated;
+
+#define PN_PATH_STEPS 128
+
+/* put_path() flags */
+#define PN_PATH_TRUNCATED 0x1 /* longer than PN_PATH_MAX */
+
+struct path_req {
+	__u64 mnt;         /* in: the path's vfsmount, a kernel pointer */
+	__u64 dentry;      /* in */
+	__u64 root_mnt;    /* in: the task's root; the walk stops there */
+	__u64 root_dentry; /* in */
+	__u32 slot;        /* in: the scratch slot whose record gets the path */
+	__u32 off;         /* in: where in the record the path goes */
+	__u32 flags;       /* out: PN_PATH_* */
+	__u32 reserved;
 };
 
-static __always_inline struct mount *real_mount(struct vfsmount *m)
+/*
+ * The loop's state. The position in the path is kept in the scratch map,
+ * not here: the verifier tracks the values on the stack, and a position that
+ * it knew exactly made it check the step again for each one it could take.
+ * What it reads from a map is just some number, so the step is checked
+ * about twice, whatever the loop's length.
+ */
+struct walk {
+	struct mount *mnt; /* untrusted BTF pointers, read with guarded loads */
+	struct dentry *dentry;
+	struct mount *root_mnt;
+	struct dentry *root_dentry;
+	struct scratch *s;
+	__u32 flags;       /* PN_PATH_* */
+};
+
+/* The struct mount holding a vfsmount (the kernel's real_mount()). */
+static __always_inline struct mount *real_mount(__u64 vfsmnt)
 {
-	return (struct mount *)((char *)m - bpf_core_field_offset(struct mount, mnt));
+	return as_mount(vfsmnt - bpf_core_field_offset(struct mount, mnt));
 }
 
 static long walk_step(__u32 i, struct walk *w)
 {
-	/* Locals, not w->...: BPF_CORE_READ must not relocate our own struct. */
 	struct dentry *d = w->dentry, *up;
-	struct vfsmount *vfsmnt = w->vfsmnt;
-	struct mount *mnt = real_mount(vfsmnt);
-	struct scratch *s;
+	struct mount *mnt = w->mnt;
+	struct scratch *s = w->s;
 	const unsigned char *name;
-	__u32 len;
+	__u32 len, pos;
 
-	if (d == w->root_dentry && vfsmnt == w->root_mnt)
+	if (d == w->root_dentry && mnt == w->root_mnt)
 		return 1;
-	if (d == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+	if (d == mnt->mnt.mnt_root) {
+		struct mount *parent = mnt->mnt_parent;
 
 		if (parent == mnt)
 			return 1; /* the root of the mount tree */
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->vfsmnt = (struct vfsmount *)((char *)parent +
-						bpf_core_field_offset(struct mount, mnt));
+		w->dentry = mnt->mnt_mountpoint;
+		w->mnt = parent;
 		return 0;
 	}
-	up = BPF_CORE_READ(d, d_parent);
+	up = d->d_parent;
 	if (up == d)
 		return 1; /* a detached tree: stop at its top */
-	len = BPF_CORE_READ(d, d_name.len);
-	name = BPF_CORE_READ(d, d_name.name);
-	if (len > PN_NAME_MAX || len + 1 > w->pos) {
-		w->truncated = 1;
+	len = d->d_name.len;
+	name = d->d_name.name;
+	pos = s->path_pos;
+	if (len > PN_NAME_MAX || len + 1 > pos) {
+		w->flags |= PN_PATH_TRUNCATED;
 		return 1;
 	}
-	s = get_scratch();
-	if (!s)
-		return 1;
-	w->pos -= len;
-	bpf_probe_read_kernel(&s->path[w->pos & (PN_PATH_MAX - 1)], len & PN_NAME_MAX, name);
-	w->pos -= 1;
-	s->path[w->pos & (PN_PATH_MAX - 1)] = '/';
+	pos -= len;
+	bpf_probe_read_kernel(&s->path[pos & (PN_PATH_MAX - 1)], len & PN_NAME_MAX, name);
+	pos -= 1;
+	s->path[pos & (PN_PATH_MAX - 1)] = '/';
+	s->path_pos = pos;
 	w->dentry = up;
 	return 0;
 }
 
 /*
- * Write the absolute path of (mnt, dentry) as seen from task's root into
- * rec at offset off. Returns the length written; sets *truncated.
+ * Writes the absolute path of (req->mnt, req->dentry), as seen from the
+ * root in req, into the record of scratch slot req->slot at req->off.
+ * Returns the length written.
  */
-static __always_inline __u32 put_path(struct scratch *s, __u32 off, struct vfsmount *mnt,
-				      struct dentry *dentry, struct task_struct *task,
-				      __u32 *truncated)
+__noinline int put_path(struct path_req *req)
 {
-	struct walk w = {
-		.dentry = dentry,
-		.vfsmnt = mnt,
-		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
-		.pos = PN_PATH_MAX,
-	};
-	__u32 len;
+	struct walk w = {};
+	__u32 len, pos;
 
-	if (!dentry || !mnt)
+	if (!req)
 		return 0;
-	bpf_loop(PN_PATH_LOOPS, walk_step, &w, 0);
-	if (w.pos == PN_PATH_MAX)
-		s->path[--w.pos] = '/';
-	*truncated = w.truncated;
-	len = PN_PATH_MAX - w.pos;
-	bpf_probe_read_kernel(&s->rec[off & (PN_REC_BUF / 2 - 1)], len & (PN_PATH_MAX * 2 - 1),
-			      &s->path[w.pos & (PN_PATH_MAX - 1)]);
+	req->flags = 0;
+	w.s = get_scratch(req->slot);
+	if (!w.s || !req->mnt || !req->dentry)
+		return 0;
+	w.mnt = real_mount(req->mnt);
+	w.dentry = as_dentry(req->dentry);
+	w.root_mnt = real_mount(req->root_mnt);
+	w.root_dentry = as_dentry(req->root_dentry);
+	w.s->path_pos = PN_PATH_MAX;
+	bpf_loop(PN_PATH_STEPS, walk_step, &w, 0);
+	pos = w.s->path_pos;
+	if (pos >= PN_PATH_MAX) {
+		pos = PN_PATH_MAX - 1;
+		w.s->path[pos] = '/';
+	}
+	req->flags = w.flags;
+	len = PN_PATH_MAX - pos;
+	bpf_probe_read_kernel(&w.s->rec[req->off & (PN_REC_BUF / 2 - 1)],
+			      len & (PN_PATH_MAX * 2 - 1), &w.s->path[pos & (PN_PATH_MAX - 1)]);
 	return len;
 }
 
@@ -351,8 +408,8 @@ static __always_inline __u32 put_argv(struct scratch *s, __u32 off, struct task_
 				      __u32 *flags)
 {
 	struct mm_struct *mm = task->mm;
-	unsigned long start = BPF_CORE_READ(mm, arg_start);
-	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	unsigned long start = mm->arg_start;
+	unsigned long end = mm->arg_end;
 	__u64 len = end - start;
 
 	if (end <= start)
@@ -367,50 +424,75 @@ static __always_inline __u32 put_argv(struct scratch *s, __u32 off, struct task_
 	return len;
 }
 
+/* The request for a path of task's, with the root it is seen from. */
+static __always_inline struct path_req path_of(struct task_struct *task, struct vfsmount *mnt,
+					       struct dentry *dentry, __u32 slot, __u32 off)
+{
+	struct fs_struct *fs = task->fs;
+	struct path_req req = {
+		.mnt = (__u64)mnt,
+		.dentry = (__u64)dentry,
+		.root_mnt = (__u64)fs->root.mnt,
+		.root_dentry = (__u64)fs->root.dentry,
+		.slot = slot,
+		.off = off,
+	};
+
+	return req;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct pn_rec_exec *r;
 	struct scratch *s;
-	struct file *file = bprm->file;
-	struct signal_struct *sig = p->signal;
+	struct file *file;
+	struct fs_struct *fs;
+	struct signal_struct *sig;
 	struct tty_struct *tty;
-	__u32 off, len, trunc = 0, flags = 0;
+	struct path_req req;
+	__u32 slot = bpf_get_smp_processor_id();
+	__u32 off, len, flags = 0;
 	__u64 wake;
 	long n;
 
-	s = get_scratch();
+	p = untrusted(p);
+	bprm = untrusted(bprm);
+	file = bprm->file;
+	fs = p->fs;
+	sig = p->signal;
+	s = get_scratch(slot);
 	if (!s)
 		return 0;
 	r = (struct pn_rec_exec *)s->rec;
 	fill_task(&r->task, p);
 	r->old_tid = old_pid;
-	r->sid = BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr);
-	r->argc = BPF_CORE_READ(bprm, argc);
+	r->sid = sig->pids[PIDTYPE_SID]->numbers[0].nr;
+	r->argc = bprm->argc;
 	r->cgroup_id = bpf_get_current_cgroup_id();
 	r->tty[0] = 0;
-	tty = BPF_CORE_READ(sig, tty);
+	tty = sig->tty;
 	if (tty)
 		BPF_CORE_READ_STR_INTO(&r->tty, tty, name);
 
 	off = sizeof(*r);
-	n = bpf_probe_read_kernel_str(&s->rec[off], PN_PATH_MAX, BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(&s->rec[off], PN_PATH_MAX, bprm->filename);
 	len = n > 0 ? n - 1 : 0;
 	if (len == PN_PATH_MAX - 1)
 		flags |= PN_EXEC_FILENAME_TRUNCATED;
 	set_ref(&r->filename, off, len);
 	off += len;
 
-	len = put_path(s, off, BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(file, f_path.dentry),
-		       p, &trunc);
-	if (trunc)
+	req = path_of(p, file->f_path.mnt, file->f_path.dentry, slot, off);
+	len = put_path(&req);
+	if (req.flags & PN_PATH_TRUNCATED)
 		flags |= PN_EXEC_IMAGE_TRUNCATED;
 	set_ref(&r->image, off, len);
 	off += len;
 
-	len = put_path(s, off, BPF_CORE_READ(p, fs, pwd.mnt), BPF_CORE_READ(p, fs, pwd.dentry), p,
-		       &trunc);
-	if (trunc)
+	req = path_of(p, fs->pwd.mnt, fs->pwd.dentry, slot, off);
+	len = put_path(&req);
+	if (req.flags & PN_PATH_TRUNCATED)
 		flags |= PN_EXEC_CWD_TRUNCATED;
 	set_ref(&r->cwd, off, len);
 	off += len;
@@ -441,20 +523,26 @@ int pn_snapshot(struct bpf_iter__task *ctx)
 	struct pn_rec_snapshot *r;
 	struct scratch *s;
 	struct file *exe;
-	__u32 len = 0, trunc = 0, off = sizeof(*r);
+	struct path_req req;
+	__u32 slot = bpf_get_smp_processor_id();
+	__u32 len = 0, off = sizeof(*r);
 
-	if (!task || task->pid != task->tgid)
+	if (!task)
 		return 0;
-	s = get_scratch();
+	task = untrusted(task);
+	if (task->pid != task->tgid)
+		return 0;
+	s = get_scratch(slot);
 	if (!s)
 		return 0;
 	r = (struct pn_rec_snapshot *)s->rec;
 	fill_task(&r->task, task);
 	r->task.tid = task->pid;
-	exe = BPF_CORE_READ(task, mm, exe_file);
-	if (exe)
-		len = put_path(s, off, BPF_CORE_READ(exe, f_path.mnt),
-			       BPF_CORE_READ(exe, f_path.dentry), task, &trunc);
+	exe = task->mm ? task->mm->exe_file : NULL;
+	if (exe) {
+		req = path_of(task, exe->f_path.mnt, exe->f_path.dentry, slot, off);
+		len = put_path(&req);
+	}
 	set_ref(&r->image, off, len);
 	if (len)
 		r->task.known |= PN_KNOWN_IMAGE;
