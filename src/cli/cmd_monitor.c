@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "notify.h"
 #include "outfile.h"
 
 static int parse_age(struct pn_opt_call *c)
@@ -123,11 +124,16 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 	return 0;
 }
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, reload_signal;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_reload(int sig)
+{
+	reload_signal = sig;
 }
 
 /* No SA_RESTART: the signal must interrupt the wait in pn_poll(). */
@@ -139,6 +145,8 @@ static void install_signals(void)
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -173,6 +181,8 @@ static void print_summary(pn_handle *h)
 struct consumers {
 	struct sink sink;
 	pn_store *store;
+	struct pn_outfile *out;  /* the sink's file with -o, to reopen */
+	const struct monitor_opts *o;
 };
 
 static int consumers_ok(const struct consumers *c)
@@ -187,6 +197,21 @@ static void consumers_flush(struct consumers *c)
 	sink_flush(&c->sink);
 	if (c->store)
 		pn_store_tick(c->store);
+}
+
+/* SIGHUP, between two deliveries: everything rendered so far is written to
+ * the old file, everything after goes to the new one, so a rotation loses
+ * and repeats nothing. A file that cannot be reopened leaves the old one in
+ * use (the reason is on stderr). */
+static void reload(struct consumers *c)
+{
+	pn_cli_notify("RELOADING=1");
+	if (c->out->dirfd >= 0 && pn_cli_outfile_reopen(c->out) == 0 &&
+	    c->o->format == PN_OUT_TABLE && !c->o->no_header) {
+		pn_fmt_table_header(&c->sink.buf);
+		sink_flush(&c->sink);
+	}
+	pn_cli_notify("READY=1");
 }
 
 /* The shorter of two waits, where -1 is forever. */
@@ -216,6 +241,10 @@ static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 			break;
 		rc = 0;
 		consumers_flush(c);
+		if (reload_signal) {
+			reload_signal = 0;
+			reload(c);
+		}
 	}
 	/* Deliver what the kernel produced before we stopped. */
 	if (rc == 0 && pn_flush(h) >= 0)
@@ -267,7 +296,7 @@ static void register_consumers(pn_handle *h, const struct monitor_opts *o, struc
 	}
 }
 
-static int monitor(const struct monitor_opts *o, int fd)
+static int monitor(const struct monitor_opts *o, struct pn_outfile *out)
 {
 	struct monitor_opts opts = *o;
 	struct consumers c;
@@ -282,10 +311,14 @@ static int monitor(const struct monitor_opts *o, int fd)
 		close_store(c.store, o->db);
 		return PN_EXIT_FAIL;
 	}
-	sink_init(&c.sink, fd, o->format);
+	sink_init(&c.sink, out->fd, o->format);
+	c.out = out;
+	c.o = o;
 	register_consumers(h, o, &c);
 	fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
+	pn_cli_notify("READY=1");
 	rc = run_loop(h, &c, o->duration_s);
+	pn_cli_notify("STOPPING=1");
 	if (rc < 0)
 		fprintf(stderr, "procnotify: %s\n", pn_strerror(rc));
 	if (c.sink.failed && c.sink.failed != EPIPE)
@@ -314,7 +347,9 @@ int pn_cli_monitor(int argc, char **argv)
 		return PN_EXIT_FAIL;
 	}
 	install_signals();
-	rc = monitor(&o, out.fd);
+	pn_cli_notify_open();
+	rc = monitor(&o, &out);
+	pn_cli_notify_close();
 	if (o.output)
 		pn_cli_outfile_close(&out);
 	return rc;

@@ -1,0 +1,61 @@
+# Rotation of -o in logrotate's create mode under a storm of processes:
+# rename the file, create an empty one, SIGHUP; three times while thousands
+# of processes start and end. Across the rotated files and the new one every
+# event is there exactly once: the sequence numbers run 1..N without a gap
+# or a repeat, and every marked process has exactly one exec and one exit.
+. tests/lib.sh
+PN=$BUILD/procnotify
+D=$(mktemp -d /tmp/pn-rotate.XXXXXX)
+MON=
+cleanup() { [ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT
+if ! is_root; then skip "rotation: needs root to load BPF"; finish; exit; fi
+
+"$PN" --json -o "$D/events.jsonl" 2>"$D/err" & MON=$!
+for _ in $(seq 200); do grep -q 'procnotify: ready' "$D/err" && break; sleep 0.1; done
+check "the monitor is ready" grep -q 'procnotify: ready' "$D/err"
+
+MARK=pn-rotate-$$
+storm() { for _ in $(seq 500); do /bin/true "$MARK"; done; }
+storm & s1=$!; storm & s2=$!; storm & s3=$!; storm & s4=$!
+for i in 1 2 3; do
+	sleep 0.4
+	mv "$D/events.jsonl" "$D/events.jsonl.$i"
+	install -m 600 /dev/null "$D/events.jsonl"
+	kill -HUP "$MON"
+done
+wait $s1 $s2 $s3 $s4
+sleep 0.5
+kill -INT "$MON"; wait "$MON"; rc=$?; MON=
+check "the monitor survived three SIGHUPs and stopped cleanly (exit 0)" test "$rc" = 0
+check "... with no error on stderr" test "$(grep -vc -e 'procnotify: ready' -e 'events: fork' "$D/err")" = 0
+for i in 1 2 3; do
+	check "rotated file $i holds events" test "$(wc -l <"$D/events.jsonl.$i")" -gt 0
+done
+check "the new file holds events" test "$(wc -l <"$D/events.jsonl")" -gt 0
+
+python3 - "$D" "$MARK" >"$D/verdict" 2>&1 <<'EOF'
+import json, sys, collections
+d, mark = sys.argv[1], sys.argv[2]
+seqs, per_key = [], collections.defaultdict(collections.Counter)
+execs = set()
+for name in ["events.jsonl.1", "events.jsonl.2", "events.jsonl.3", "events.jsonl"]:
+    data = open(f"{d}/{name}", "rb").read()
+    assert data.endswith(b"\n"), f"{name} ends in the middle of a line"
+    for line in data.splitlines():
+        ev = json.loads(line)
+        seqs.append(ev["seq"])
+        if ev["type"] in ("exec", "exit"):
+            per_key[ev["key"]][ev["type"]] += 1
+        if ev["type"] == "exec" and ev.get("argv") == ["/bin/true", mark]:
+            execs.add(ev["key"])
+assert seqs == list(range(1, len(seqs) + 1)), "sequence numbers are not 1..N in file order"
+assert len(execs) == 2000, f"{len(execs)} marked execs, not 2000"
+bad = [k for k in execs if per_key[k] != {"exec": 1, "exit": 1}]
+assert not bad, f"{len(bad)} marked processes without exactly one exec and one exit: {per_key[bad[0]]}"
+print(f"{len(seqs)} events, 2000 marked processes, each once")
+EOF
+rc=$?
+cat "$D/verdict"
+check "across the four files: seq 1..N once each, 2000 marked execs, one exit each" test "$rc" = 0
+finish
