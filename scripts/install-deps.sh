@@ -14,5 +14,6 @@ apt-get install -y -qq --no-install-recommends \
 	libsqlite3-dev sqlite3 unicode-data \
 	python3 util-linux procps valgrind \
 	libbpf-tools forkstat \
-	mingw-w64 wine wine64 >/dev/null
+	mingw-w64 wine wine64 \
+	systemd groff-base dpkg-dev debhelper lintian logrotate >/dev/null
 echo "install-deps.sh: build and test dependencies are installed"
