@@ -18,7 +18,16 @@ struct monitor_opts {
 	const char *output;      /* NULL: stdout */
 	const char *db;          /* the activity log to append to, or NULL */
 	pn_store_options db_opt;
+	const char *config;      /* --config: the file to read instead of PN_CLI_CONFIG */
+	int check_config;        /* --check-config: stop once the options are read */
+	char *config_text;       /* the config file read; the options point into it */
 };
+
+/* The config file read when --config names none; a missing one is no error. */
+#ifndef PN_SYSCONFDIR
+#define PN_SYSCONFDIR "/etc"
+#endif
+#define PN_CLI_CONFIG PN_SYSCONFDIR "/procnotify/procnotify.conf"
 
 /* Exit codes. */
 #define PN_EXIT_OK 0
@@ -28,8 +37,13 @@ struct monitor_opts {
 /* The subcommands' option tables (for help, completion and their tests). */
 extern const struct pn_cmd pn_cli_monitor_cmd, pn_cli_query_cmd, pn_cli_tree_cmd;
 
-/* Parses the monitor's options; returns -1 to exit 0 (help), or an exit code > 0. */
+/* Reads the monitor's options into a fresh *o: the config file, then the
+ * command line over it. Returns 0, -1 to exit 0 (--help, --version), or an
+ * exit code > 0 after printing one line. Call it again with the same argv
+ * to reread the config (SIGHUP); free each result with
+ * pn_cli_monitor_opts_free(). */
 int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o);
+void pn_cli_monitor_opts_free(struct monitor_opts *o);
 
 /* A sink that renders events and writes them out in batches. */
 struct sink {

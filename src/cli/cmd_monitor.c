@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,44 +40,60 @@ _Static_assert(PN_BACKEND_AUTO == 0 && PN_BACKEND_BPF == 1 && PN_BACKEND_NETLINK
 
 static const struct pn_opt monitor_rows[] = {
 	{ .name = "json", .key = 'j', .help = "JSON Lines, one object per event",
-	  .parse = pn_cli_opt_json, .off = OFF(format) },
+	  .parse = pn_cli_opt_json, .off = OFF(format), .example = "false" },
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
 	  .help = "event types to show: fork,exec,exit, and with the\n"
 		  "netlink backend comm,setuid,setgid,setsid,ptrace,\n"
 		  "coredump (default: all; lost is always shown)",
-	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words },
+	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words,
+	  .example = "fork,exec,exit" },
 	{ .name = "output", .key = 'o', .arg = "FILE",
 	  .help = "write events to FILE instead of standard output",
-	  .parse = pn_opt_string, .off = OFF(output), .flags = PN_OPT_FILE },
+	  .parse = pn_opt_string, .off = OFF(output), .flags = PN_OPT_FILE,
+	  .example = "/var/log/procnotify/events.jsonl" },
 	/* The loop waits in int milliseconds. */
 	{ .name = "duration", .key = 'd', .arg = "SECS", .help = "stop after SECS seconds",
-	  .parse = pn_opt_seconds, .off = OFF(duration_s), .max = INT_MAX / 1000 },
+	  .parse = pn_opt_seconds, .off = OFF(duration_s), .max = INT_MAX / 1000,
+	  .example = "3600" },
 	{ .name = "no-header", .help = "no table header",
-	  .parse = pn_opt_flag, .off = OFF(no_header) },
+	  .parse = pn_opt_flag, .off = OFF(no_header), .example = "false" },
 	{ .name = "backend", .arg = "NAME", .help = "auto (default), bpf or netlink",
-	  .parse = pn_opt_enum, .off = OFF(lib.backend), .values = "auto bpf netlink" },
+	  .parse = pn_opt_enum, .off = OFF(lib.backend), .values = "auto bpf netlink",
+	  .example = "auto" },
 	/* The kernel's ring is a power of two pages; ring_bytes is 32 bits. */
 	{ .name = "ring-size", .arg = "BYTES",
 	  .help = "kernel ring buffer size, a power of two (default 16M)",
-	  .parse = pn_opt_pow2, .off = OFF(lib.ring_bytes), .max = 1u << 31 },
+	  .parse = pn_opt_pow2, .off = OFF(lib.ring_bytes), .max = 1u << 31, .example = "16M" },
 	{ .name = "flush-ms", .arg = "MS",
 	  .help = "longest wait before an event is delivered (default 50)",
-	  .parse = pn_opt_u32, .off = OFF(lib.flush_ms), .min = 1, .max = 3600 * 1000 },
+	  .parse = pn_opt_u32, .off = OFF(lib.flush_ms), .min = 1, .max = 3600 * 1000,
+	  .example = "50" },
 	/* The kernel doubles the value in an int, and clamps what would not fit. */
 	{ .name = "netlink-rcvbuf", .arg = "BYTES",
 	  .help = "netlink socket receive buffer (default 16M);\n"
 		  "smaller loses events sooner (for tests)",
-	  .parse = pn_opt_bytes, .off = OFF(lib.netlink_rcvbuf), .min = 4096, .max = INT_MAX / 2 },
+	  .parse = pn_opt_bytes, .off = OFF(lib.netlink_rcvbuf), .min = 4096, .max = INT_MAX / 2,
+	  .example = "16M" },
 	{ .name = "db", .arg = "FILE",
 	  .help = "also keep every event in the activity log FILE\n"
 		  "(SQLite, created mode 0600, appended to)",
-	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
+	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE,
+	  .example = "/var/lib/procnotify/activity.db" },
 	{ .name = "db-max-age", .arg = "AGE",
 	  .help = "forget logged history older than AGE (30m, 12h, 7d)",
-	  .parse = parse_age, .off = OFF(db_opt.max_age_ns) },
+	  .parse = parse_age, .off = OFF(db_opt.max_age_ns), .example = "30d" },
 	{ .name = "db-max-size", .arg = "SIZE",
 	  .help = "keep the log under SIZE bytes (K, M, G suffixes)",
-	  .parse = parse_size, .off = OFF(db_opt.max_size) },
+	  .parse = parse_size, .off = OFF(db_opt.max_size), .example = "2G" },
+	{ .name = "config", .arg = "FILE",
+	  .help = "read options from FILE, `key = value` a line (default\n"
+		  PN_CLI_CONFIG ", if it exists);\n"
+		  "the command line overrides it",
+	  .parse = pn_opt_string, .off = OFF(config), .flags = PN_OPT_CLI_ONLY | PN_OPT_FILE },
+	{ .name = "check-config", .help = "check the config file and options, then exit",
+	  .parse = pn_opt_flag, .off = OFF(check_config), .flags = PN_OPT_CLI_ONLY },
+	{ .name = "version", .key = 'V', .help = "print the version and exit",
+	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },
 	{ .name = "help", .key = 'h', .help = "this help",
 	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
 	{ 0 },
@@ -110,18 +127,42 @@ const struct pn_cmd pn_cli_monitor_cmd = {
 	.opts = monitor_rows,
 };
 
-int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
+static void monitor_defaults(struct monitor_opts *o)
 {
-	int rc;
-
 	memset(o, 0, sizeof(*o));
 	o->types = PN_MASK_ALL;
-	rc = pn_opt_parse_argv(&pn_cli_monitor_cmd, argc, argv, o, NULL);
+}
+
+/* The command line is read twice: first on its own, to learn which config
+ * file to read (and to stop at its errors, --help or --version), then over
+ * what the file set, so that it overrides the file. */
+int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
+{
+	const struct pn_cmd *cmd = &pn_cli_monitor_cmd;
+	const char *config;
+	int rc;
+
+	monitor_defaults(o);
+	rc = pn_opt_parse_argv(cmd, argc, argv, o, NULL);
 	if (rc)
 		return rc;
-	if (!o->db && (o->db_opt.max_age_ns || o->db_opt.max_size))
-		return pn_opt_usage_error(&pn_cli_monitor_cmd, "retention needs a log:", "--db");
-	return 0;
+	config = o->config;
+	monitor_defaults(o);
+	rc = pn_opt_parse_file(cmd, config ? config : PN_CLI_CONFIG, config != NULL, o,
+			       &o->config_text);
+	if (!rc)
+		rc = pn_opt_parse_argv(cmd, argc, argv, o, NULL);
+	if (!rc && !o->db && (o->db_opt.max_age_ns || o->db_opt.max_size))
+		rc = pn_opt_usage_error(cmd, "retention needs a log:", "--db");
+	if (rc)
+		pn_cli_monitor_opts_free(o);
+	return rc;
+}
+
+void pn_cli_monitor_opts_free(struct monitor_opts *o)
+{
+	free(o->config_text);
+	o->config_text = NULL;
 }
 
 static volatile sig_atomic_t stop_signal, reload_signal;
@@ -331,6 +372,23 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out)
 										   : PN_EXIT_OK;
 }
 
+/* Opens what the monitor writes, refusing files it must not, then runs it. */
+static int open_and_monitor(const struct monitor_opts *o, struct pn_outfile *out)
+{
+	int rc;
+
+	if (o->output && pn_cli_outfile_open(out, o->output) < 0)
+		return PN_EXIT_FAIL;
+	/* The log is opened by the store; its file gets the same checks first. */
+	if (o->db && pn_cli_check_private(o->db))
+		return PN_EXIT_FAIL;
+	install_signals();
+	pn_cli_notify_open();
+	rc = monitor(o, out);
+	pn_cli_notify_close();
+	return rc;
+}
+
 int pn_cli_monitor(int argc, char **argv)
 {
 	struct monitor_opts o;
@@ -339,18 +397,9 @@ int pn_cli_monitor(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
-	if (o.output && pn_cli_outfile_open(&out, o.output) < 0)
-		return PN_EXIT_FAIL;
-	/* The log is opened by the store; its file gets the same checks first. */
-	if (o.db && pn_cli_check_private(o.db)) {
-		pn_cli_outfile_close(&out);
-		return PN_EXIT_FAIL;
-	}
-	install_signals();
-	pn_cli_notify_open();
-	rc = monitor(&o, &out);
-	pn_cli_notify_close();
+	rc = o.check_config ? PN_EXIT_OK : open_and_monitor(&o, &out);
 	if (o.output)
 		pn_cli_outfile_close(&out);
+	pn_cli_monitor_opts_free(&o);
 	return rc;
 }

@@ -67,6 +67,8 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
 	{ .name = "no-header", .help = "no table header",
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
+	{ .name = "version", .key = 'V', .help = "print the version and exit",
+	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },
 	{ .name = "help", .key = 'h', .help = "this help",
 	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
 	{ 0 },

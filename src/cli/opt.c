@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "procnotify/version.h"
 
 /* The help column: an option's explanation starts here. */
 #define HELP_COL 25
@@ -24,25 +25,21 @@ size_t pn_opt_count(const struct pn_cmd *cmd)
 	return n;
 }
 
-int pn_opt_usage_error(const struct pn_cmd *cmd, const char *what, const char *arg)
+void pn_opt_error(const char *prefix, const char *what, const char *arg, const char *why)
 {
 	pn_buf b = { 0 };
 
 	pn_esc_table(&b, arg, strlen(arg), 0);
-	fprintf(stderr, "procnotify: %s '%.*s'\n", what, (int)b.len, b.data ? b.data : "");
-	fprintf(stderr, "Try '%s --help' for more information.\n", cmd->name);
+	fprintf(stderr, "%s%s '%.*s'%s%s\n", prefix, what, (int)b.len, b.data ? b.data : "",
+		why ? ": " : "", why ? why : "");
 	pn_buf_free(&b);
-	return PN_EXIT_USAGE;
 }
 
-/* "PREFIXNAME 'ARG': WHY" as one line, the argument escaped. */
-static void value_error(const char *prefix, const char *name, const char *arg, const char *why)
+int pn_opt_usage_error(const struct pn_cmd *cmd, const char *what, const char *arg)
 {
-	pn_buf b = { 0 };
-
-	pn_esc_table(&b, arg, strlen(arg), 0);
-	fprintf(stderr, "%s%s '%.*s': %s\n", prefix, name, (int)b.len, b.data ? b.data : "", why);
-	pn_buf_free(&b);
+	pn_opt_error("procnotify: ", what, arg, NULL);
+	fprintf(stderr, "Try '%s --help' for more information.\n", cmd->name);
+	return PN_EXIT_USAGE;
 }
 
 int pn_opt_apply(const struct pn_cmd *cmd, size_t i, const char *arg, void *opts,
@@ -54,12 +51,12 @@ int pn_opt_apply(const struct pn_cmd *cmd, size_t i, const char *arg, void *opts
 	int rc;
 
 	if (r->flags & PN_OPT_ONCE && seen[i]) {
-		value_error(prefix, name, arg, "given twice: this filter takes one value");
+		pn_opt_error(prefix, name, arg, "given twice: this filter takes one value");
 		return -1;
 	}
 	rc = r->parse(&c);
 	if (rc < 0) {
-		value_error(prefix, name, arg, c.why);
+		pn_opt_error(prefix, name, arg, c.why);
 		return -1;
 	}
 	if (r->flags & PN_OPT_HAVE)
@@ -132,6 +129,8 @@ static int getopt_loop(const struct pn_cmd *cmd, size_t n, const struct option *
 			return PN_EXIT_USAGE;
 		if (rc == PN_OPT_STOP_HELP)
 			pn_opt_help(cmd, stdout);
+		else if (rc == PN_OPT_STOP_VERSION)
+			printf("procnotify %s\n", PN_VERSION_STRING);
 		if (rc)
 			return -1;
 	}

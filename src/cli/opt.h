@@ -48,6 +48,7 @@ struct pn_opt {
 	const char *values;      /* words of an enumeration (pn_opt_enum, completion) */
 	void (*words)(pn_buf *b);/* completion words when not values */
 	const char *alias;       /* an older spelling, still accepted */
+	const char *example;     /* a value for the example config file */
 	unsigned flags;
 };
 
@@ -72,9 +73,15 @@ int pn_opt_parse_file(const struct pn_cmd *cmd, const char *path, int must_exist
 		      void *opts, char **text);
 
 void pn_opt_help(const struct pn_cmd *cmd, FILE *f);
-/* Bash completion for these commands: cmds[0] is the top level. */
-void pn_opt_bash_completion(const struct pn_cmd *const *cmds, size_t n, pn_buf *b);
+/* Bash completion for the subcommands names[i], whose options are cmds[i];
+ * cmds[0] is also what runs when no subcommand is named. */
+void pn_opt_bash_completion(const char *const *names, const struct pn_cmd *const *cmds,
+			    size_t n, FILE *f);
+/* An example config file: every key, commented out, under its help. */
+void pn_opt_config_example(const struct pn_cmd *cmd, const char *intro, FILE *f);
 
+/* Prints "PREFIXwhat 'arg'" and ": why" when given, as one line, arg escaped. */
+void pn_opt_error(const char *prefix, const char *what, const char *arg, const char *why);
 /* Prints "procnotify: what 'arg'" and the command's --help hint; returns PN_EXIT_USAGE. */
 int pn_opt_usage_error(const struct pn_cmd *cmd, const char *what, const char *arg);
 
@@ -96,4 +103,5 @@ int pn_opt_pow2(struct pn_opt_call *c);     /* pn_opt_bytes, and a power of two 
 int pn_opt_seconds(struct pn_opt_call *c);  /* double, finite, in (min, max] */
 int pn_opt_enum(struct pn_opt_call *c);     /* int: index of the word in values */
 int pn_opt_help_row(struct pn_opt_call *c); /* --help */
+int pn_opt_version_row(struct pn_opt_call *c); /* --version */
 #endif

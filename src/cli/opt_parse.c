@@ -138,3 +138,8 @@ int pn_opt_help_row(struct pn_opt_call *c)
 {
 	return PN_OPT_STOP_HELP;
 }
+
+int pn_opt_version_row(struct pn_opt_call *c)
+{
+	return PN_OPT_STOP_VERSION;
+}

@@ -1,8 +1,8 @@
 """The command line of every subcommand: help, one name per option, and values.
 
-Needs no privilege: every check here stops at the options, before any
-monitoring starts (a run that goes further is bounded by a timeout and
-counted as a failure). Prints "N passed, N failed, N skipped".
+Needs no privilege but for one check: every other stops at the options,
+before any monitoring starts (a run that goes further is bounded by a
+timeout and counted as a failure). Prints "N passed, N failed, N skipped".
 """
 import json
 import os
@@ -140,11 +140,118 @@ def check_filters():
     R.check("the monitor takes --type as well as --types", rc == 0, f"rc={rc} {err}")
 
 
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+EXAMPLE = os.path.join(ROOT, "packaging", "procnotify.conf")
+COMPLETION = os.path.join(ROOT, "packaging", "bash-completion", "procnotify")
+DEFAULT_CONFIG = "/etc/procnotify/procnotify.conf"
+
+
+def check_version():
+    for name in SUBCOMMANDS:
+        for flag in ("--version", "-V"):
+            rc, out, err = cli(*sub(name, flag))
+            R.check(f"{name or 'monitor'} {flag} prints 'procnotify 1.0.0' and exits 0",
+                    rc == 0 and out == "procnotify 1.0.0\n" and not err, f"rc={rc} {out!r} {err!r}")
+
+
+def config_keys():
+    """The monitor's long options that are config keys: all but these three."""
+    return set(help_options("")[1]) - {"help", "version", "config", "check-config"}
+
+
+def config_run(text, *args, timeout=10):
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+        f.write(text)
+        f.flush()
+        rc, out, err = cli("--config", f.name, *args, timeout=timeout)
+        return rc, out, err.replace(f.name, "FILE")
+
+
+def config_error(text, want):
+    rc, _, err = config_run(text, "--check-config")
+    lines = err.strip().split("\n")
+    R.check(f"config {text.strip()!r}: exit 2, one line {want!r}",
+            rc == 2 and len(lines) == 1 and lines[0].startswith(want), f"rc={rc} {err!r}")
+
+
+def check_config():
+    with open(EXAMPLE) as f:
+        example = f.read()
+    rc, out, _ = cli("--generate", "config")
+    R.check("packaging/procnotify.conf is what the option table gives", rc == 0 and out == example,
+            "regenerate it with: build/procnotify --generate config >packaging/procnotify.conf")
+    keys = set(re.findall(r"^#([a-z-]+) = ", example, re.M))
+    R.check("the example config has every long option of the monitor as a key",
+            keys == config_keys() and len(keys) >= 12, sorted(keys ^ config_keys()))
+    every = re.sub(r"^#([a-z-]+ = )", r"\1", example, flags=re.M)
+    rc, _, err = config_run(every, "--check-config")
+    R.check("the example with every key set passes --check-config", rc == 0, f"rc={rc} {err}")
+    rc, _, err = config_run("# a comment\n\n  json = yes  \nno-header=false\n", "--check-config")
+    R.check("comments, blank lines, spaces and yes/false are taken", rc == 0, f"rc={rc} {err}")
+    config_error("json = true\nbogus = 1\n", "FILE:2: unknown key 'bogus'")
+    config_error("duration = 2147484\n", "FILE:1: duration '2147484'")
+    config_error("ring-size = 3\n", "FILE:1: ring-size '3'")
+    config_error("json = maybe\n", "FILE:1: json 'maybe'")
+    config_error("json\n", "FILE:1: expected 'key = value'")
+    config_error("config = /etc/other.conf\n", "FILE:1: unknown key 'config'")
+    rc, _, err = cli("--config", "/nonexistent/procnotify.conf", "--check-config")
+    R.check("a missing --config file: exit 2, one line naming it",
+            rc == 2 and err.count("\n") == 1 and "/nonexistent/procnotify.conf" in err,
+            f"rc={rc} {err}")
+    if os.path.exists(DEFAULT_CONFIG):
+        print(f"# {DEFAULT_CONFIG} exists: the missing-default check is not run")
+    else:
+        rc, _, err = cli("--check-config")
+        R.check(f"no {DEFAULT_CONFIG}: no error", rc == 0, f"rc={rc} {err}")
+
+
+def check_config_override():
+    """The file sets the backend; the command line, when it names one, wins."""
+    for args, want in (([], "netlink"), (["--backend", "bpf"], "bpf")):
+        rc, _, err = config_run("backend = netlink\nduration = 600\n", "-d", "0.2", *args,
+                                timeout=30)
+        R.check(f"config backend = netlink, command line {args}: backend {want}, -d wins",
+                rc == 0 and f"ready (backend {want})" in err, f"rc={rc} {err}")
+
+
+def complete(*words):
+    """What the completion script offers after the words (the last is the one typed)."""
+    script = (f"source {COMPLETION}\nCOMP_WORDS=(procnotify {' '.join(words)})\n"
+              f"COMP_CWORD={len(words)}\n_procnotify\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n")
+    p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=10)
+    return set(p.stdout.split())
+
+
+def check_completion():
+    with open(COMPLETION) as f:
+        committed = f.read()
+    rc, out, _ = cli("--generate", "bash-completion")
+    R.check("packaging/bash-completion/procnotify is what the option tables give",
+            rc == 0 and out == committed,
+            "regenerate it: build/procnotify --generate bash-completion >packaging/bash-completion/procnotify")
+    for name in SUBCOMMANDS:
+        want = {"--" + o for o in help_options(name)[1]}
+        got = complete(*sub(name, "''"))
+        R.check(f"completion offers every option of {name or 'the monitor'}'s --help",
+                len(want) > 2 and want <= got, sorted(want - got))
+    R.check("completion offers the subcommands first", {"query", "tree", "monitor"} <= complete("''"))
+    R.check("completion of --backend", complete("--backend", "''") == {"auto", "bpf", "netlink"})
+    R.check("completion of a type list's last item",
+            complete("query", "-t", "exec,ex") == {"exec,exec", "exec,exit"})
+
+
 def main():
     check_help()
     check_syntax_errors()
     check_values()
     check_filters()
+    check_version()
+    check_config()
+    check_completion()
+    if os.geteuid() == 0:
+        check_config_override()
+    else:
+        R.skip("config overridden by the command line", "needs root to start the monitor")
     R.finish()
 
 
