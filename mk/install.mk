@@ -18,6 +18,11 @@ BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 INSTALL    ?= install
 
 MAN_PAGES := $(wildcard man/*.[1-9])
+BASH_COMPLETION := $(wildcard packaging/bash-completion/procnotify)
+
+# The config file the program reads by default follows SYSCONFDIR (set it
+# when building, not only when installing).
+PN_CFLAGS += -DPN_SYSCONFDIR='"$(SYSCONFDIR)"'
 
 # Paths the installed files name, filled in at install time.
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
@@ -34,7 +39,8 @@ install: all $(B)/libprocnotify.pc $(B)/procnotify.service
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR)/procnotify $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/procnotify $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+		$(DESTDIR)$(SYSCONFDIR)/procnotify $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+		$(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 755 $(B)/procnotify $(DESTDIR)$(BINDIR)/procnotify
 	$(INSTALL) -m 644 $(B)/libprocnotify.so.$(PN_VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libprocnotify.so.$(PN_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -47,6 +53,7 @@ install: all $(B)/libprocnotify.pc $(B)/procnotify.service
 		$(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; done
 	$(INSTALL) -m 644 $(B)/procnotify.service $(DESTDIR)$(UNITDIR)/
 	$(INSTALL) -m 644 packaging/logrotate/procnotify $(DESTDIR)$(SYSCONFDIR)/logrotate.d/
+	$(if $(BASH_COMPLETION),$(INSTALL) -m 644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/procnotify)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/procnotify/procnotify.conf ] || \
 		$(INSTALL) -m 644 packaging/procnotify.conf $(DESTDIR)$(SYSCONFDIR)/procnotify/
 
@@ -59,7 +66,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libprocnotify.pc $(DESTDIR)$(INCLUDEDIR)/procnotify.h \
 		$(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(wildcard include/procnotify/*.h)) \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
-		$(DESTDIR)$(UNITDIR)/procnotify.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/procnotify
+		$(DESTDIR)$(UNITDIR)/procnotify.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/procnotify \
+		$(DESTDIR)$(BASHCOMPDIR)/procnotify
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/procnotify 2>/dev/null
 	-cmp -s packaging/procnotify.conf $(DESTDIR)$(SYSCONFDIR)/procnotify/procnotify.conf && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/procnotify/procnotify.conf && \

@@ -16,6 +16,8 @@ check "make install DESTDIR=... PREFIX=/usr succeeds" test $? = 0
 for f in ./usr/sbin/procnotify .$LIBDIR/libprocnotify.so.$VERSION .$LIBDIR/libprocnotify.so.1 \
 	.$LIBDIR/libprocnotify.so .$LIBDIR/libprocnotify.a .$LIBDIR/pkgconfig/libprocnotify.pc \
 	./usr/include/procnotify.h ./usr/include/procnotify/version.h \
+	./usr/share/man/man8/procnotify.8 ./usr/share/man/man5/procnotify.conf.5 \
+	./usr/share/man/man3/libprocnotify.3 \
 	./lib/systemd/system/procnotify.service \
 	./etc/procnotify/procnotify.conf ./etc/logrotate.d/procnotify; do
 	check "installed: $f" grep -qxF "$f" "$T/files"
@@ -27,6 +29,12 @@ check "libprocnotify.so.1 and .so are links to the versioned file" \
 	"libprocnotify.so.$VERSION-libprocnotify.so.1"
 check "the SONAME is libprocnotify.so.1" \
 	grep -q 'Library soname: \[libprocnotify.so.1\]' <(readelf -d "$R/$LIBDIR/libprocnotify.so.$VERSION")
+if command -v logrotate >/dev/null; then
+	logrotate --debug --state "$T/logrotate.state" "$R/etc/logrotate.d/procnotify" >"$T/logrotate.out" 2>&1
+	check "logrotate accepts the installed snippet" test $? = 0 -a "$(grep -ci error "$T/logrotate.out")" = 0
+else
+	skip "logrotate is not installed (scripts/install-deps.sh)"
+fi
 check "the service names the installed binary" grep -q '^ExecStart=/usr/sbin/procnotify ' "$R/lib/systemd/system/procnotify.service"
 
 # The exports: the public API only, each declared in an installed header.
