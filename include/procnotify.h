@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "procnotify/version.h"
+#include "procnotify/events.h"
+#include "procnotify/fields.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,27 +50,22 @@ extern "C" {
 
 typedef struct pn_handle pn_handle;
 
+/* Generated from PN_EVENT_TYPE_MAP (procnotify/events.h). Reported by the
+ * netlink backend only: COMM (comm is the new name), SETUID and SETGID
+ * (new_id, new_eid: the new real and effective id), SETSID (the process
+ * leads a new session: sid == pid), PTRACE (tracer_pid attached, or 0: the
+ * tracer detached), COREDUMP (the process began dumping core; its exit
+ * follows). CREATE is Windows': a new process with its image. */
 enum pn_event_type {
-	PN_EVENT_FORK = 1,
-	PN_EVENT_EXEC = 2,
-	PN_EVENT_EXIT = 3,
-	PN_EVENT_LOST = 4,
-	PN_EVENT_CREATE = 5, /* Windows: a new process with its image */
-	/* Reported by the netlink backend only (the proc connector's extras). */
-	PN_EVENT_COMM = 7,     /* the process renamed itself; comm is the new name */
-	PN_EVENT_SETUID = 8,   /* new_id, new_eid: the new real and effective uid */
-	PN_EVENT_SETGID = 9,   /* new_id, new_eid: the new real and effective gid */
-	PN_EVENT_SETSID = 10,  /* the process leads a new session (sid == pid) */
-	PN_EVENT_PTRACE = 11,  /* tracer_pid attached, or 0: the tracer detached */
-	PN_EVENT_COREDUMP = 12, /* the process began dumping core; its exit follows */
-	PN_EVENT_TYPE_MAX = 13,
+#define PN__EVENT_ENUM(N, n, v, ...) PN_EVENT_##N = v,
+	PN_EVENT_TYPE_MAP(PN__EVENT_ENUM)
+#undef PN__EVENT_ENUM
+	PN_EVENT_TYPE_MAX = PN_TYPE_LIMIT,
 };
 
 #define PN_MASK(t) (1u << (t))
-#define PN_MASK_ALL (PN_MASK(PN_EVENT_FORK) | PN_MASK(PN_EVENT_EXEC) | \
-		     PN_MASK(PN_EVENT_EXIT) | PN_MASK(PN_EVENT_LOST) | PN_MASK(PN_EVENT_CREATE) | \
-		     PN_MASK(PN_EVENT_COMM) | PN_MASK(PN_EVENT_SETUID) | PN_MASK(PN_EVENT_SETGID) | \
-		     PN_MASK(PN_EVENT_SETSID) | PN_MASK(PN_EVENT_PTRACE) | PN_MASK(PN_EVENT_COREDUMP))
+#define PN__MASK_OR(N, ...) | PN_MASK(PN_EVENT_##N)
+#define PN_MASK_ALL (0u PN_EVENT_TYPE_MAP(PN__MASK_OR))
 
 /* Identity of a process that stays unique across PID reuse and hosts. */
 typedef struct pn_key {
@@ -84,60 +81,47 @@ typedef struct pn_str {
 	size_t len;
 } pn_str;
 
-/* Bits of pn_event.have: which optional fields the backend could fill. */
-#define PN_HAVE_UID      0x0001 /* uid, gid, euid */
-#define PN_HAVE_IMAGE    0x0002
-#define PN_HAVE_ARGV     0x0004
-#define PN_HAVE_CWD      0x0008
-#define PN_HAVE_FILENAME 0x0010
-#define PN_HAVE_PARENT   0x0020 /* ppid and parent_key */
-#define PN_HAVE_START    0x0040 /* key.start_ns, and so duration_ns at exit */
-#define PN_HAVE_TID      0x0080
-#define PN_HAVE_SID      0x0100
-#define PN_HAVE_COMM     0x0200
-#define PN_HAVE_NTSTATUS 0x0400 /* exit: nt_status is a Windows exit status */
-#define PN_HAVE_TTY      0x0800
+/* Bits of pn_event.have: which optional fields the backend could fill
+ * (PN_PRESENCE_MAP). The same values as the wire's PN_KNOWN_*. */
+enum pn_have_bits {
+	PN_HAVE_ALWAYS = 0, /* the have column of a field every event of its types carries */
+#define PN__HAVE_ENUM(N, bit, ...) PN_HAVE_##N = bit,
+	PN_PRESENCE_MAP(PN__HAVE_ENUM)
+#undef PN__HAVE_ENUM
+};
 
-/* Bits of pn_event.flags. */
-#define PN_EV_ARGV_TRUNCATED  0x0001
-#define PN_EV_IMAGE_TRUNCATED 0x0002
-#define PN_EV_CWD_TRUNCATED   0x0004
-#define PN_EV_BEST_EFFORT     0x0008 /* fields read after the event, may be stale */
-#define PN_EV_IMAGE_FROM_TABLE 0x0010 /* image remembered from an earlier event */
-#define PN_EV_FILENAME_TRUNCATED 0x0020
+/* Bits of pn_event.flags (PN_FLAG_MAP). The same values as the wire's PN_EXEC_*. */
+enum pn_event_flags {
+#define PN__EV_ENUM(N, bit, ...) PN_EV_##N = bit,
+	PN_FLAG_MAP(PN__EV_ENUM)
+#undef PN__EV_ENUM
+};
 
+/* The terminal name's room in pn_event.tty, NUL included. */
+#define PN_EVENT_TTY_LEN 32
+
+/* How each kind of field of PN_FIELD_MAP is held in pn_event. */
+#define PN__DECL_u32(name) uint32_t name;
+#define PN__DECL_u64(name) uint64_t name;
+#define PN__DECL_i32(name) int name;
+#define PN__DECL_i64(name) int64_t name;
+#define PN__DECL_str(name) pn_str name;
+#define PN__DECL_argv(name) pn_str name; /* each argument followed by one NUL */
+#define PN__DECL_key(name) pn_key name;
+#define PN__DECL_tty(name) char name[PN_EVENT_TTY_LEN];
+#define PN__DECL_flag(name)
+#define PN__DECL_FIELD(name, kind, ...) PN__DECL_##kind(name)
+
+/* An event. Its fields, what each means and when it is known, are the
+ * rows of PN_FIELD_MAP in procnotify/fields.h, declared here in its order. */
 typedef struct pn_event {
 	uint64_t seq;          /* increasing from 1 per handle; gaps never happen */
 	enum pn_event_type type;
 	uint32_t have;         /* PN_HAVE_* */
 	uint32_t flags;        /* PN_EV_* */
 	int64_t time_ns;       /* wall clock, ns since the Unix epoch */
-	uint32_t pid, tid, ppid;
-	uint32_t uid, gid, euid;
-	uint32_t sid;
-	pn_key key, parent_key;
-	pn_str comm;
-	pn_str image;          /* absolute path of the executable */
-	pn_str filename;       /* exec: the path as passed to exec */
-	pn_str cwd;            /* exec */
-	pn_str argv;           /* exec: arguments, each followed by one NUL */
-	uint32_t argc;         /* exec: number of arguments in argv */
-	uint32_t old_tid;      /* exec: the thread that called exec */
-	char tty[32];          /* exec: controlling tty, "" when none */
-	uint64_t cgroup_id;    /* exec */
-	/* exit */
-	int exit_code;         /* -1 when killed by a signal */
-	int signal;            /* 0 when it exited */
-	int core_dumped;
-	uint32_t nt_status;    /* Windows exit status (exit_code holds it too) */
-	int64_t duration_ns;   /* -1 when the start time is unknown */
-	/* setuid, setgid, ptrace */
-	uint32_t new_id, new_eid;
-	uint32_t tracer_pid;
-	/* lost */
-	uint64_t lost_count;   /* 0 when unknown */
-	int lost_count_known;
-	uint64_t lost_by_type[8]; /* indexed by enum pn_event_type */
+	PN_FIELD_MAP(PN__DECL_FIELD)
+	uint64_t lost_by_type[PN_LOST_SLOTS]; /* lost: indexed by enum pn_event_type */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);
@@ -165,7 +149,7 @@ typedef struct pn_stats {
 	uint32_t size;           /* sizeof(pn_stats) as compiled, or 0 (see above) */
 	uint64_t delivered[PN_EVENT_TYPE_MAX]; /* by enum pn_event_type */
 	uint64_t lost;           /* records the producer dropped, total */
-	uint64_t lost_by_type[8];
+	uint64_t lost_by_type[PN_LOST_SLOTS]; /* by enum pn_event_type */
 	uint64_t resyncs;        /* process table rebuilds after a loss */
 	uint64_t table_size;
 	uint64_t table_evicted;
@@ -209,7 +193,11 @@ void pn_close(pn_handle *h);
 
 const char *pn_strerror(int err);
 
+/* "fork", "exec", ...; "unknown" for a value that is not a type. */
 const char *pn_event_type_name(enum pn_event_type t);
+
+/* The type named name (as pn_event_type_name() gives it), or -EINVAL. */
+int pn_event_type_from_name(const char *name);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,7 @@ WIN_UCFLAGS := $(WIN_CFLAGS) -Isrc/lib -D__USE_MINGW_ANSI_STDIO=1
 WIN_HDRS     := $(wildcard include/procnotify/*.h windows/include/*.h windows/common/*.h)
 WIN_DRV_SRCS := $(wildcard windows/driver/*.c windows/common/*.c)
 WIN_DRV_REL  := $(filter-out windows/driver/inject.c,$(WIN_DRV_SRCS))
-WIN_CLI_SRCS := windows/client/main.c src/lib/decode.c $(wildcard src/lib/fmt/*.c)
+WIN_CLI_SRCS := windows/client/main.c src/lib/decode.c src/lib/events.c $(wildcard src/lib/fmt/*.c)
 
 WIN_OUT := $(WIN_B)/driver/procnotify.sys $(WIN_B)/client/procnotify.exe \
            $(WIN_B)/test/procnotify.sys $(WIN_B)/test/pn_wintest.exe

@@ -62,6 +62,9 @@ void pn_esc_json(pn_buf *b, const char *s, size_t n);
 void pn_fmt_key(pn_buf *b, const pn_key *k);
 /* RFC 3339 UTC with nanoseconds. */
 void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns);
+/* Counts by event type, count[t] for t < n, as "fork 1, exec 2, exit 3":
+ * fork, exec and exit always, any other type when its count is not 0. */
+void pn_fmt_type_counts(pn_buf *b, const uint64_t *count, size_t n);
 /* "SIGKILL", or NULL for a number without a name. */
 const char *pn_signal_name(int sig);
 

@@ -16,6 +16,8 @@
 #ifndef PROCNOTIFY_RECORD_H
 #define PROCNOTIFY_RECORD_H
 
+#include "events.h"
+
 #if defined(__bpf__)
 /* vmlinux.h has already defined the kernel's __u8.. types. */
 typedef __u8 pn_u8;
@@ -32,27 +34,19 @@ typedef uint64_t pn_u64;
 
 #define PN_REC_VERSION 1
 
-/* Record types. Values are part of the wire format: never renumber. */
+/* Record types, from PN_EVENT_TYPE_MAP and PN_REC_ONLY_MAP (events.h): the
+ * event types have the same values. SNAPSHOT: a process that existed when
+ * monitoring began. COMM to COREDUMP are the netlink proc connector's
+ * events besides the lifecycle, all as struct pn_rec_change. */
 enum pn_rec_type {
-	PN_REC_FORK = 1,     /* a new process (never a new thread) */
-	PN_REC_EXEC = 2,     /* a successful execve/execveat */
-	PN_REC_EXIT = 3,     /* the whole thread group has ended */
-	PN_REC_LOST = 4,     /* made by the consumer at a gap in the stream */
-	PN_REC_CREATE = 5,   /* Windows: process created with its image */
-	PN_REC_SNAPSHOT = 6, /* a process that existed when monitoring began */
-	/* Events the netlink proc connector reports besides the lifecycle,
-	 * all as struct pn_rec_change. */
-	PN_REC_COMM = 7,     /* the process renamed itself (task.comm is the new name) */
-	PN_REC_SETUID = 8,   /* new real and effective uid */
-	PN_REC_SETGID = 9,   /* new real and effective gid */
-	PN_REC_SETSID = 10,  /* the process began a new session, which it leads */
-	PN_REC_PTRACE = 11,  /* a tracer attached (id_real: its pid) or detached (0) */
-	PN_REC_COREDUMP = 12, /* the process began dumping core; its exit follows */
-	PN_REC_TYPE_MAX = 13,
+#define PN__REC_ENUM(N, n, v, ...) PN_REC_##N = v,
+	PN_EVENT_TYPE_MAP(PN__REC_ENUM)
+	PN_REC_ONLY_MAP(PN__REC_ENUM)
+#undef PN__REC_ENUM
+	PN_REC_TYPE_MAX = PN_TYPE_LIMIT,
 };
 
-/* A lost record counts the first 7 types, fork to snapshot: its layout is frozen. */
-#define PN_REC_LOST_SLOTS 7
+#define PN_REC_LOST_SLOTS PN_LOST_SLOTS
 
 #define PN_COMM_LEN 16
 #define PN_TTY_LEN 32
@@ -94,21 +88,15 @@ struct pn_rec_task {
 };
 
 /*
- * pn_rec_task.known bits. A producer that cannot know a field (the netlink
- * backend has no uid at exit, for one) leaves its bit clear and consumers
- * report the field as unknown. Same values as PN_HAVE_* in procnotify.h.
+ * pn_rec_task.known bits, from PN_PRESENCE_MAP: the same values as
+ * pn_event.have's PN_HAVE_*. A producer that cannot know a field (the
+ * netlink backend has no uid at exit, for one) leaves its bit clear.
  */
-#define PN_KNOWN_UID      0x0001
-#define PN_KNOWN_IMAGE    0x0002
-#define PN_KNOWN_ARGV     0x0004
-#define PN_KNOWN_CWD      0x0008
-#define PN_KNOWN_FILENAME 0x0010
-#define PN_KNOWN_PARENT   0x0020
-#define PN_KNOWN_START    0x0040
-#define PN_KNOWN_TID      0x0080
-#define PN_KNOWN_SID      0x0100
-#define PN_KNOWN_COMM     0x0200
-#define PN_KNOWN_TTY      0x0800
+enum pn_rec_known_bits {
+#define PN__KNOWN_ENUM(N, bit, ...) PN_KNOWN_##N = bit,
+	PN_PRESENCE_MAP(PN__KNOWN_ENUM)
+#undef PN__KNOWN_ENUM
+};
 
 /* A string in the record's data area. len 0 with off 0 means "absent". */
 struct pn_strref {
@@ -121,12 +109,16 @@ struct pn_rec_fork {
 	struct pn_rec_task task; /* the child */
 };
 
-/* exec flags */
-#define PN_EXEC_ARGV_TRUNCATED  0x01
-#define PN_EXEC_IMAGE_TRUNCATED 0x02
-#define PN_EXEC_CWD_TRUNCATED   0x04
-#define PN_EXEC_FILENAME_TRUNCATED 0x08
-#define PN_EXEC_BEST_EFFORT     0x10 /* fields read after the fact (e.g. from /proc) */
+/* exec and create flags, from PN_FLAG_MAP's wire bits: the same values as
+ * pn_event.flags' PN_EV_*, so the decoder copies them. */
+enum pn_rec_exec_flags {
+#define PN__EXEC_ENUM(N, bit, wire, ...) PN__IF_##wire(PN_EXEC_##N = bit,)
+	PN_FLAG_MAP(PN__EXEC_ENUM)
+#undef PN__EXEC_ENUM
+};
+#define PN__EXEC_OR(N, bit, wire, ...) PN__IF_##wire(| PN_EXEC_##N)
+/* Every flag a producer may set. */
+#define PN_EXEC_WIRE_FLAGS (0u PN_FLAG_MAP(PN__EXEC_OR))
 
 struct pn_rec_exec {
 	struct pn_rec_hdr hdr;
@@ -195,7 +187,7 @@ struct pn_rec_lost {
 /* The largest record a producer may emit. */
 #define PN_REC_MAX_SIZE (sizeof(struct pn_rec_exec) + 3 * PN_PATH_MAX + PN_ARGV_MAX)
 
-#define PN__ASSERT_LAYOUT(t, sz) _Static_assert(sizeof(struct t) == (sz), #t " layout changed")
+#define PN__ASSERT_LAYOUT(t, sz) PN_STATIC_ASSERT(sizeof(struct t) == (sz), #t " layout changed")
 PN__ASSERT_LAYOUT(pn_rec_hdr, 24);
 PN__ASSERT_LAYOUT(pn_rec_task, 64);
 PN__ASSERT_LAYOUT(pn_strref, 8);
@@ -206,8 +198,17 @@ PN__ASSERT_LAYOUT(pn_rec_snapshot, 96);
 PN__ASSERT_LAYOUT(pn_rec_create, 88 + 8 + 16);
 PN__ASSERT_LAYOUT(pn_rec_lost, 24 + 8 + 8 * 7 + 8);
 PN__ASSERT_LAYOUT(pn_rec_change, 88 + 8);
-_Static_assert(__builtin_offsetof(struct pn_rec_task, start_ns) == 32, "task.start_ns offset");
-_Static_assert(__builtin_offsetof(struct pn_rec_exec, filename) == 144, "exec.filename offset");
+PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_task, start_ns) == 32, "task.start_ns offset");
+PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_exec, filename) == 144, "exec.filename offset");
 #undef PN__ASSERT_LAYOUT
+
+/* Every type fits the type tables, and a lost slot exists for each type
+ * that claims one. */
+#define PN__ASSERT_TYPE(N, n, v, rec, slot, ...)                                 \
+	PN_STATIC_ASSERT((v) > 0 && (v) < PN_TYPE_LIMIT && (!(slot) || (v) < PN_LOST_SLOTS), \
+			 #n ": type value out of range");
+PN_EVENT_TYPE_MAP(PN__ASSERT_TYPE)
+PN_REC_ONLY_MAP(PN__ASSERT_TYPE)
+#undef PN__ASSERT_TYPE
 
 #endif

@@ -20,13 +20,15 @@ int pn_cli_opt_json(struct pn_opt_call *c)
 /* The PN_MASK bit of one type name; 0 when it names none. */
 static uint32_t type_bit(const char *name, size_t len)
 {
-	for (int t = PN_EVENT_FORK; t < PN_EVENT_TYPE_MAX; t++) {
-		const char *n = pn_event_type_name((enum pn_event_type)t);
+	char word[16];
+	int t;
 
-		if (strcmp(n, "unknown") && strlen(n) == len && !memcmp(n, name, len))
-			return PN_MASK(t);
-	}
-	return 0;
+	if (len >= sizeof(word))
+		return 0;
+	memcpy(word, name, len);
+	word[len] = 0;
+	t = pn_event_type_from_name(word);
+	return t < 0 ? 0 : PN_MASK(t);
 }
 
 int pn_cli_opt_types(struct pn_opt_call *c)

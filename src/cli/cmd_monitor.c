@@ -199,23 +199,26 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* "procnotify: N events: fork N, exec N, exit N; lost N (fork N, exec N,
+ * exit N)", and any other type with a count after exit. */
 static void print_summary(pn_handle *h)
 {
 	pn_stats st = PN_STATS_INIT;
+	pn_buf b = { 0 };
+	uint64_t total = 0;
 
 	if (pn_get_stats(h, &st))
 		return;
-	fprintf(stderr,
-		"procnotify: %llu events: fork %llu, exec %llu, exit %llu; lost %llu "
-		"(fork %llu, exec %llu, exit %llu)\n",
-		(unsigned long long)(st.delivered[PN_EVENT_FORK] + st.delivered[PN_EVENT_EXEC] +
-				     st.delivered[PN_EVENT_EXIT] + st.delivered[PN_EVENT_LOST]),
-		(unsigned long long)st.delivered[PN_EVENT_FORK],
-		(unsigned long long)st.delivered[PN_EVENT_EXEC],
-		(unsigned long long)st.delivered[PN_EVENT_EXIT], (unsigned long long)st.lost,
-		(unsigned long long)st.lost_by_type[PN_EVENT_FORK],
-		(unsigned long long)st.lost_by_type[PN_EVENT_EXEC],
-		(unsigned long long)st.lost_by_type[PN_EVENT_EXIT]);
+	for (int t = 0; t < PN_EVENT_TYPE_MAX; t++)
+		total += st.delivered[t];
+	pn_buf_printf(&b, "procnotify: %llu events: ", (unsigned long long)total);
+	pn_fmt_type_counts(&b, st.delivered, PN_EVENT_TYPE_MAX);
+	pn_buf_printf(&b, "; lost %llu (", (unsigned long long)st.lost);
+	pn_fmt_type_counts(&b, st.lost_by_type, PN_LOST_SLOTS);
+	pn_buf_puts(&b, ")\n");
+	if (!b.oom)
+		fputs(b.data, stderr);
+	pn_buf_free(&b);
 }
 
 /* What the loop feeds: the output sink and, with --db, the activity log. */

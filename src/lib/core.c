@@ -270,10 +270,10 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 	ev.duration_ns = -1;
 	ev.lost_count = count;
 	ev.lost_count_known = known;
-	for (int t = 0; by_type && t < PN_REC_LOST_SLOTS; t++)
+	for (int t = 0; by_type && t < PN_LOST_SLOTS; t++)
 		ev.lost_by_type[t] = by_type[t];
 	h->stats.lost += count;
-	for (int t = 0; t < 8; t++)
+	for (int t = 0; t < PN_LOST_SLOTS; t++)
 		h->stats.lost_by_type[t] += ev.lost_by_type[t];
 	dispatch(h, &ev);
 	resync(h);

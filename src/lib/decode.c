@@ -8,53 +8,13 @@
 #include <string.h>
 #include "decode.h"
 
-_Static_assert(PN_KNOWN_UID == PN_HAVE_UID && PN_KNOWN_IMAGE == PN_HAVE_IMAGE &&
-		       PN_KNOWN_ARGV == PN_HAVE_ARGV && PN_KNOWN_CWD == PN_HAVE_CWD &&
-		       PN_KNOWN_FILENAME == PN_HAVE_FILENAME && PN_KNOWN_PARENT == PN_HAVE_PARENT &&
-		       PN_KNOWN_START == PN_HAVE_START && PN_KNOWN_TID == PN_HAVE_TID &&
-		       PN_KNOWN_SID == PN_HAVE_SID && PN_KNOWN_COMM == PN_HAVE_COMM &&
-		       PN_KNOWN_TTY == PN_HAVE_TTY,
-	       "record known bits and event have bits must agree");
-_Static_assert((int)PN_REC_FORK == (int)PN_EVENT_FORK && (int)PN_REC_EXEC == (int)PN_EVENT_EXEC &&
-		       (int)PN_REC_EXIT == (int)PN_EVENT_EXIT && (int)PN_REC_LOST == (int)PN_EVENT_LOST &&
-		       (int)PN_REC_CREATE == (int)PN_EVENT_CREATE &&
-		       (int)PN_REC_COMM == (int)PN_EVENT_COMM &&
-		       (int)PN_REC_SETUID == (int)PN_EVENT_SETUID &&
-		       (int)PN_REC_SETGID == (int)PN_EVENT_SETGID &&
-		       (int)PN_REC_SETSID == (int)PN_EVENT_SETSID &&
-		       (int)PN_REC_PTRACE == (int)PN_EVENT_PTRACE &&
-		       (int)PN_REC_COREDUMP == (int)PN_EVENT_COREDUMP &&
-		       (int)PN_REC_TYPE_MAX == (int)PN_EVENT_TYPE_MAX,
-	       "record types and event types must agree");
-
+/* The fixed part of each record type: a record is at least this long. */
 static const size_t fixed_size[PN_REC_TYPE_MAX] = {
-	[PN_REC_FORK] = sizeof(struct pn_rec_fork),
-	[PN_REC_EXEC] = sizeof(struct pn_rec_exec),
-	[PN_REC_EXIT] = sizeof(struct pn_rec_exit),
-	[PN_REC_LOST] = sizeof(struct pn_rec_lost),
-	[PN_REC_CREATE] = sizeof(struct pn_rec_create),
-	[PN_REC_SNAPSHOT] = sizeof(struct pn_rec_snapshot),
-	[PN_REC_COMM ... PN_REC_COREDUMP] = sizeof(struct pn_rec_change),
+#define PN__FIXED_SIZE(N, n, v, rec, ...) [v] = sizeof(struct pn_rec_##rec),
+	PN_EVENT_TYPE_MAP(PN__FIXED_SIZE)
+	PN_REC_ONLY_MAP(PN__FIXED_SIZE)
+#undef PN__FIXED_SIZE
 };
-
-const char *pn_event_type_name(enum pn_event_type t)
-{
-	switch (t) {
-	case PN_EVENT_FORK: return "fork";
-	case PN_EVENT_EXEC: return "exec";
-	case PN_EVENT_EXIT: return "exit";
-	case PN_EVENT_LOST: return "lost";
-	case PN_EVENT_CREATE: return "create";
-	case PN_EVENT_COMM: return "comm";
-	case PN_EVENT_SETUID: return "setuid";
-	case PN_EVENT_SETGID: return "setgid";
-	case PN_EVENT_SETSID: return "setsid";
-	case PN_EVENT_PTRACE: return "ptrace";
-	case PN_EVENT_COREDUMP: return "coredump";
-	case PN_EVENT_TYPE_MAX: break;
-	}
-	return "unknown";
-}
 
 uint64_t pn__hash64(const void *p, size_t n)
 {
@@ -158,11 +118,7 @@ static int decode_exec(const char *rec, size_t size, pn_event *ev)
 
 	ev->have |= x->task.known & (PN_HAVE_IMAGE | PN_HAVE_ARGV | PN_HAVE_CWD |
 				     PN_HAVE_FILENAME | PN_HAVE_SID | PN_HAVE_TTY);
-	ev->flags |= ((x->flags & PN_EXEC_ARGV_TRUNCATED) ? PN_EV_ARGV_TRUNCATED : 0) |
-		     ((x->flags & PN_EXEC_IMAGE_TRUNCATED) ? PN_EV_IMAGE_TRUNCATED : 0) |
-		     ((x->flags & PN_EXEC_CWD_TRUNCATED) ? PN_EV_CWD_TRUNCATED : 0) |
-		     ((x->flags & PN_EXEC_FILENAME_TRUNCATED) ? PN_EV_FILENAME_TRUNCATED : 0) |
-		     ((x->flags & PN_EXEC_BEST_EFFORT) ? PN_EV_BEST_EFFORT : 0);
+	ev->flags |= x->flags & PN_EXEC_WIRE_FLAGS;
 	ev->sid = x->sid;
 	ev->argc = x->argc;
 	ev->old_tid = x->old_tid;
@@ -214,8 +170,9 @@ static void decode_lost(const struct pn_rec_lost *x, pn_event *ev)
 {
 	ev->lost_count = x->count;
 	ev->lost_count_known = x->count_known != 0;
-	for (int t = PN_EVENT_FORK; t <= PN_EVENT_CREATE; t++)
-		ev->lost_by_type[t] = x->by_type[t];
+#define PN__COPY_LOST(N, n, v, rec, slot, ...) PN__IF_##slot(ev->lost_by_type[v] = x->by_type[v];)
+	PN_EVENT_TYPE_MAP(PN__COPY_LOST)
+#undef PN__COPY_LOST
 }
 
 int pn__decode(const void *rec, size_t size, const struct pn__decode_ctx *c, pn_event *ev)

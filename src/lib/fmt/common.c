@@ -128,3 +128,30 @@ const char *pn_signal_name(int sig)
 		return sig_names[sig];
 	return NULL;
 }
+
+/* How each type's count is shown: PN_EVENT_TYPE_MAP's shown column. */
+enum { SHOW_NEVER, SHOW_IFANY, SHOW_ALWAYS };
+static const unsigned char type_shown[PN_EVENT_TYPE_MAX] = {
+#define PN__TYPE_SHOWN(N, n, v, rec, slot, shown, ...) [v] = SHOW_##shown,
+	PN_EVENT_TYPE_MAP(PN__TYPE_SHOWN)
+#undef PN__TYPE_SHOWN
+};
+
+int pn__type_count_shown(size_t t, uint64_t count)
+{
+	return t < PN_EVENT_TYPE_MAX &&
+	       (type_shown[t] == SHOW_ALWAYS || (type_shown[t] == SHOW_IFANY && count));
+}
+
+void pn_fmt_type_counts(pn_buf *b, const uint64_t *count, size_t n)
+{
+	const char *sep = "";
+
+	for (size_t t = 0; t < n; t++) {
+		if (!pn__type_count_shown(t, count[t]))
+			continue;
+		pn_buf_printf(b, "%s%s %" PRIu64, sep, pn_event_type_name((enum pn_event_type)t),
+			      count[t]);
+		sep = ", ";
+	}
+}

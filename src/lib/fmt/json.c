@@ -85,9 +85,8 @@ void pn__json_time(pn_buf *b, struct pn__member m, int64_t unix_ns, int known)
 }
 
 /* The arguments, each followed by a NUL, as a JSON array of strings. */
-void pn__json_argv(pn_buf *b, const pn_str *argv, int known)
+static void put_argv(pn_buf *b, struct pn__member m, const pn_str *argv, int known)
 {
-	const struct pn__member m = PN__MEMBER("argv");
 	/* Each byte escapes to at most 6; each argument (a byte at least) adds
 	 * quotes and a comma; then the brackets. */
 	char *p = pn__buf_room(b, m.len + 9 * argv->len + 4);
@@ -116,33 +115,52 @@ void pn__json_argv(pn_buf *b, const pn_str *argv, int known)
 	pn__buf_commit(b, p);
 }
 
+void pn__json_argv(pn_buf *b, const pn_str *argv, int known)
+{
+	put_argv(b, PN__MEMBER("argv"), argv, known);
+}
+
+/* A terminal name; none ("") is null. */
+static void put_tty(pn_buf *b, struct pn__member m, const char *tty, size_t size, int known)
+{
+	pn_str s = { tty, 0 };
+
+	while (s.len < size && tty[s.len])
+		s.len++;
+	pn__json_str(b, m, &s, known && s.len);
+}
+
+/*
+ * The members of PN_FIELDS_PROCESS and PN_FIELDS_EXEC (procnotify/fields.h),
+ * row by row: the expansion is straight-line code, as if written by hand.
+ * A field is known when its have bit is set (PN_HAVE_ALWAYS is 0) and the
+ * event is of one of its types; rows without a JSON member are skipped at
+ * compile time.
+ */
+#define KNOWN(bit, types) \
+	((ev->have & PN_HAVE_##bit) == PN_HAVE_##bit && (PN_MASK(ev->type) & (types)))
+#define JSON_u32(name, bit, types, json) \
+	pn__json_u64(b, PN__MEMBER(json), ev->name, KNOWN(bit, types))
+#define JSON_u64 JSON_u32
+#define JSON_str(name, bit, types, json) \
+	pn__json_str(b, PN__MEMBER(json), &ev->name, KNOWN(bit, types))
+#define JSON_argv(name, bit, types, json) \
+	put_argv(b, PN__MEMBER(json), &ev->name, KNOWN(bit, types))
+#define JSON_key(name, bit, types, json) \
+	pn__json_key(b, PN__MEMBER(json), &ev->name, KNOWN(bit, types))
+#define JSON_tty(name, bit, types, json) \
+	put_tty(b, PN__MEMBER(json), ev->name, sizeof(ev->name), KNOWN(bit, types))
+#define JSON_flag(name, bit, types, json) \
+	pn__json_bool(b, PN__MEMBER(json), ev->flags & PN_EV_##bit)
+#define JSON_FIELD(name, kind, bit, types, json, ...) \
+	if (sizeof(json) > 1)                         \
+		JSON_##kind(name, bit, types, json);
+
 static void put_process(pn_buf *b, const pn_event *ev)
 {
-	uint32_t h = ev->have;
-	pn_str tty = { ev->tty, 0 };
-
-	while (tty.len < sizeof(ev->tty) && ev->tty[tty.len])
-		tty.len++;
-	pn__json_u64(b, PN__MEMBER("pid"), ev->pid, 1);
-	pn__json_u64(b, PN__MEMBER("ppid"), ev->ppid, h & PN_HAVE_PARENT);
-	pn__json_u64(b, PN__MEMBER("tid"), ev->tid, h & PN_HAVE_TID);
-	pn__json_u64(b, PN__MEMBER("uid"), ev->uid, h & PN_HAVE_UID);
-	pn__json_u64(b, PN__MEMBER("gid"), ev->gid, h & PN_HAVE_UID);
-	pn__json_u64(b, PN__MEMBER("euid"), ev->euid, h & PN_HAVE_UID);
-	pn__json_str(b, PN__MEMBER("comm"), &ev->comm, h & PN_HAVE_COMM);
-	pn__json_str(b, PN__MEMBER("image"), &ev->image, h & PN_HAVE_IMAGE);
-	pn__json_key(b, PN__MEMBER("key"), &ev->key, h & PN_HAVE_START);
-	pn__json_key(b, PN__MEMBER("parent_key"), &ev->parent_key, h & PN_HAVE_PARENT);
-	if (ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE) {
-		pn__json_str(b, PN__MEMBER("filename"), &ev->filename, h & PN_HAVE_FILENAME);
-		pn__json_argv(b, &ev->argv, h & PN_HAVE_ARGV);
-		pn__json_bool(b, PN__MEMBER("argv_truncated"), ev->flags & PN_EV_ARGV_TRUNCATED);
-		pn__json_str(b, PN__MEMBER("cwd"), &ev->cwd, h & PN_HAVE_CWD);
-		pn__json_u64(b, PN__MEMBER("sid"), ev->sid, h & PN_HAVE_SID);
-		pn__json_u64(b, PN__MEMBER("old_tid"), ev->old_tid,
-			     ev->type == PN_EVENT_EXEC && (h & PN_HAVE_TID));
-		pn__json_str(b, PN__MEMBER("tty"), &tty, (h & PN_HAVE_TTY) && tty.len);
-		pn__json_bool(b, PN__MEMBER("best_effort"), ev->flags & PN_EV_BEST_EFFORT);
+	PN_FIELDS_PROCESS(JSON_FIELD)
+	if (PN_MASK(ev->type) & PN__EXEC_TYPES) {
+		PN_FIELDS_EXEC(JSON_FIELD)
 	}
 }
 
@@ -189,22 +207,31 @@ static void put_change(pn_buf *b, const pn_event *ev)
 	}
 }
 
-/* Lost creates only come from the Windows driver, so Linux never shows the key. */
+/* The count of each type shown (pn_fmt_type_counts()), as an object. */
+static void put_type_counts(pn_buf *b, const uint64_t *count, size_t n)
+{
+	char sep = '{';
+
+	for (size_t t = 0; t < n; t++) {
+		if (!pn__type_count_shown(t, count[t]))
+			continue;
+		pn_buf_printf(b, "%c\"%s\":%" PRIu64, sep, pn_event_type_name((enum pn_event_type)t),
+			      count[t]);
+		sep = ',';
+	}
+	if (sep == '{')
+		pn_buf_putc(b, sep);
+	pn_buf_putc(b, '}');
+}
+
 static void put_lost(pn_buf *b, const pn_event *ev)
 {
-	uint64_t creates = ev->lost_by_type[PN_EVENT_CREATE];
-
 	if (!ev->lost_count_known) {
 		pn_buf_puts(b, ",\"count\":null,\"by_type\":null");
 		return;
 	}
-	pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":{\"fork\":%" PRIu64
-		      ",\"exec\":%" PRIu64 ",\"exit\":%" PRIu64, ev->lost_count,
-		      ev->lost_by_type[PN_EVENT_FORK], ev->lost_by_type[PN_EVENT_EXEC],
-		      ev->lost_by_type[PN_EVENT_EXIT]);
-	if (creates)
-		pn_buf_printf(b, ",\"create\":%" PRIu64, creates);
-	pn_buf_putc(b, '}');
+	pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":", ev->lost_count);
+	put_type_counts(b, ev->lost_by_type, PN_LOST_SLOTS);
 }
 
 /* {"seq":N,"type":"T","time":"T" */

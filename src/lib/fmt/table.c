@@ -174,12 +174,8 @@ static void put_exit_detail(pn_buf *b, const pn_event *ev)
 static void put_lost_detail(pn_buf *b, const pn_event *ev)
 {
 	if (ev->lost_count_known) {
-		pn_buf_printf(b, "LOST %" PRIu64 " records (fork %" PRIu64 ", exec %" PRIu64
-			      ", exit %" PRIu64, ev->lost_count,
-			      ev->lost_by_type[PN_EVENT_FORK], ev->lost_by_type[PN_EVENT_EXEC],
-			      ev->lost_by_type[PN_EVENT_EXIT]);
-		if (ev->lost_by_type[PN_EVENT_CREATE])
-			pn_buf_printf(b, ", create %" PRIu64, ev->lost_by_type[PN_EVENT_CREATE]);
+		pn_buf_printf(b, "LOST %" PRIu64 " records (", ev->lost_count);
+		pn_fmt_type_counts(b, ev->lost_by_type, PN_LOST_SLOTS);
 		pn_buf_putc(b, ')');
 	} else
 		pn_buf_puts(b, "LOST an unknown number of records");

@@ -1,0 +1,95 @@
+/*
+ * The event types and the bits that say what an event carries: one
+ * definition each, as X-macro lists (libuv's UV_ERRNO_MAP habit). Every
+ * list the library, the wire format and the outputs need is generated from
+ * these: enum pn_event_type and enum pn_rec_type, PN_MASK_ALL, the names,
+ * the CLI's type parser, the summaries and loss breakdowns (PN_HAVE_* and
+ * PN_KNOWN_*, PN_EV_* and PN_EXEC_* are one set of values).
+ *
+ * Only macros: the BPF program, the Windows driver and C++ include this.
+ *
+ * A consumer's X takes the columns it uses and ends with "...", so a column
+ * added at the end of every row breaks none of them.
+ */
+#ifndef PROCNOTIFY_EVENTS_H
+#define PROCNOTIFY_EVENTS_H
+
+/*
+ * Event types: X(NAME, name, value, rec, lost_slot, shown)
+ *   NAME, name  PN_EVENT_NAME / PN_REC_NAME, and the name outputs print
+ *   value       the wire value: part of the record format, never renumber
+ *   rec         the wire record: struct pn_rec_<rec>
+ *   lost_slot   1 when struct pn_rec_lost counts it in by_type[value]
+ *   shown       in a count per type (summary, loss breakdown): ALWAYS even
+ *               when 0, IFANY only when not 0, NEVER
+ */
+#define PN_EVENT_TYPE_MAP(X)                              \
+	X(FORK,     fork,     1,  fork,   1, ALWAYS)      \
+	X(EXEC,     exec,     2,  exec,   1, ALWAYS)      \
+	X(EXIT,     exit,     3,  exit,   1, ALWAYS)      \
+	X(LOST,     lost,     4,  lost,   1, NEVER)       \
+	X(CREATE,   create,   5,  create, 1, IFANY)       \
+	X(COMM,     comm,     7,  change, 0, IFANY)       \
+	X(SETUID,   setuid,   8,  change, 0, IFANY)       \
+	X(SETGID,   setgid,   9,  change, 0, IFANY)       \
+	X(SETSID,   setsid,   10, change, 0, IFANY)       \
+	X(PTRACE,   ptrace,   11, change, 0, IFANY)       \
+	X(COREDUMP, coredump, 12, change, 0, IFANY)
+
+/* Record types that never reach a consumer as an event; same columns. */
+#define PN_REC_ONLY_MAP(X)                                \
+	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER)
+
+/* One past the largest value above. */
+#define PN_TYPE_LIMIT 13
+
+/* A lost record counts the types with lost_slot 1, by value: its layout is
+ * frozen, so a new type gets no slot. */
+#define PN_LOST_SLOTS 7
+
+/*
+ * Presence bits, pn_event.have and pn_rec_task.known (one value for both):
+ * X(NAME, bit). A producer that cannot know a field leaves its bit clear
+ * and outputs report the field as unknown. The wire carries all but
+ * NTSTATUS, which the decoder derives from the exit status's kind.
+ */
+#define PN_PRESENCE_MAP(X)      \
+	X(UID,      0x0001) /* uid, gid, euid */            \
+	X(IMAGE,    0x0002)                                 \
+	X(ARGV,     0x0004) /* argv, argc */                \
+	X(CWD,      0x0008)                                 \
+	X(FILENAME, 0x0010)                                 \
+	X(PARENT,   0x0020) /* ppid and parent_key */       \
+	X(START,    0x0040) /* key.start_ns, and so duration_ns at exit */ \
+	X(TID,      0x0080)                                 \
+	X(SID,      0x0100)                                 \
+	X(COMM,     0x0200)                                 \
+	X(NTSTATUS, 0x0400) /* exit: nt_status is a Windows exit status */ \
+	X(TTY,      0x0800)
+
+/*
+ * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's
+ * flags (one value for both): X(NAME, bit, wire). wire 0: the library sets
+ * it, no producer does. The activity log stores these values: never
+ * renumber.
+ */
+#define PN_FLAG_MAP(X)                        \
+	X(ARGV_TRUNCATED,     0x0001, 1)      \
+	X(IMAGE_TRUNCATED,    0x0002, 1)      \
+	X(CWD_TRUNCATED,      0x0004, 1)      \
+	X(BEST_EFFORT,        0x0008, 1) /* fields read after the event, may be stale */ \
+	X(IMAGE_FROM_TABLE,   0x0010, 0) /* image remembered from an earlier event */ \
+	X(FILENAME_TRUNCATED, 0x0020, 1)
+
+/* PN__IF_##column(x): x where a 0/1 column is 1, nothing where it is 0. */
+#define PN__IF_1(...) __VA_ARGS__
+#define PN__IF_0(...)
+
+/* Static assertions for headers that are both C and C++. */
+#if defined(__cplusplus)
+#define PN_STATIC_ASSERT(c, msg) static_assert(c, msg)
+#else
+#define PN_STATIC_ASSERT(c, msg) _Static_assert(c, msg)
+#endif
+
+#endif
