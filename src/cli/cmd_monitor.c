@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "notify.h"
 #include "outfile.h"
+#include "reload.h"
 
 static int parse_age(struct pn_opt_call *c)
 {
@@ -227,6 +228,9 @@ struct consumers {
 	pn_store *store;
 	struct pn_outfile *out;  /* the sink's file with -o, to reopen */
 	const struct monitor_opts *o;
+	uint32_t types;          /* the sink's mask: o->types, or the last reload's */
+	int argc;                /* the command line, to read the options again */
+	char **argv;
 };
 
 static int consumers_ok(const struct consumers *c)
@@ -243,11 +247,29 @@ static void consumers_flush(struct consumers *c)
 		pn_store_tick(c->store);
 }
 
+/* The options read again; only the types shown change live (reload.c). */
+static void reload_config(pn_handle *h, struct consumers *c)
+{
+	struct monitor_opts fresh;
+
+	if (pn_cli_parse_monitor(c->argc, c->argv, &fresh)) {
+		fprintf(stderr, "procnotify: reload: keeping the running options\n");
+		return;
+	}
+	pn_cli_reload_fixed(c->o, &fresh);
+	if (fresh.types != c->types) {
+		pn_unregister(h, sink_event, &c->sink);
+		pn_register(h, fresh.types, sink_event, &c->sink);
+		c->types = fresh.types;
+	}
+	pn_cli_monitor_opts_free(&fresh);
+}
+
 /* SIGHUP, between two deliveries: everything rendered so far is written to
  * the old file, everything after goes to the new one, so a rotation loses
  * and repeats nothing. A file that cannot be reopened leaves the old one in
- * use (the reason is on stderr). */
-static void reload(struct consumers *c)
+ * use (the reason is on stderr). Then the config is read again. */
+static void reload(pn_handle *h, struct consumers *c)
 {
 	pn_cli_notify("RELOADING=1");
 	if (c->out->dirfd >= 0 && pn_cli_outfile_reopen(c->out) == 0 &&
@@ -255,6 +277,7 @@ static void reload(struct consumers *c)
 		pn_fmt_table_header(&c->sink.buf);
 		sink_flush(&c->sink);
 	}
+	reload_config(h, c);
 	pn_cli_notify("READY=1");
 }
 
@@ -287,7 +310,7 @@ static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 		consumers_flush(c);
 		if (reload_signal) {
 			reload_signal = 0;
-			reload(c);
+			reload(h, c);
 		}
 	}
 	/* Deliver what the kernel produced before we stopped. */
@@ -340,7 +363,7 @@ static void register_consumers(pn_handle *h, const struct monitor_opts *o, struc
 	}
 }
 
-static int monitor(const struct monitor_opts *o, struct pn_outfile *out)
+static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int argc, char **argv)
 {
 	struct monitor_opts opts = *o;
 	struct consumers c;
@@ -358,6 +381,9 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out)
 	sink_init(&c.sink, out->fd, o->format);
 	c.out = out;
 	c.o = o;
+	c.types = o->types;
+	c.argc = argc;
+	c.argv = argv;
 	register_consumers(h, o, &c);
 	fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
 	pn_cli_notify("READY=1");
@@ -376,7 +402,8 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out)
 }
 
 /* Opens what the monitor writes, refusing files it must not, then runs it. */
-static int open_and_monitor(const struct monitor_opts *o, struct pn_outfile *out)
+static int open_and_monitor(const struct monitor_opts *o, struct pn_outfile *out, int argc,
+			    char **argv)
 {
 	int rc;
 
@@ -387,7 +414,7 @@ static int open_and_monitor(const struct monitor_opts *o, struct pn_outfile *out
 		return PN_EXIT_FAIL;
 	install_signals();
 	pn_cli_notify_open();
-	rc = monitor(o, out);
+	rc = monitor(o, out, argc, argv);
 	pn_cli_notify_close();
 	return rc;
 }
@@ -400,7 +427,7 @@ int pn_cli_monitor(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
-	rc = o.check_config ? PN_EXIT_OK : open_and_monitor(&o, &out);
+	rc = o.check_config ? PN_EXIT_OK : open_and_monitor(&o, &out, argc, argv);
 	if (o.output)
 		pn_cli_outfile_close(&out);
 	pn_cli_monitor_opts_free(&o);
