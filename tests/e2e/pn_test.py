@@ -4,11 +4,13 @@ The tests start the real `procnotify`, spawn real processes and compare what
 the monitor reported with what they know happened.
 """
 import atexit
+import ctypes
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 BUILD = os.environ.get("BUILD", "build")
@@ -118,28 +120,43 @@ def by_pid(events, pid):
     return [e for e in events if e.get("pid") == pid]
 
 
-def loaded_program_ids():
-    """Ids of every BPF program loaded on the machine."""
-    out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True)
-    try:
-        return {p["id"] for p in json.loads(out.stdout or b"[]")}
-    except ValueError:
-        return None
-
-
-def programs_held_by(pid):
-    """Ids of the BPF programs a process holds open (from /proc/PID/fdinfo)."""
+def bpf_ids_held_by(pid, kind="prog"):
+    """Ids of the BPF programs (kind "prog") or maps ("map") a process holds
+    open, from /proc/PID/fdinfo: the monitor's own, not another one's."""
     ids = set()
     fdinfo = f"/proc/{pid}/fdinfo"
     for fd in os.listdir(fdinfo):
         try:
             with open(os.path.join(fdinfo, fd)) as f:
                 for line in f:
-                    if line.startswith("prog_id:"):
+                    if line.startswith(f"{kind}_id:"):
                         ids.add(int(line.split()[1]))
         except OSError:
             pass
     return ids
+
+
+def bpf_show(kind, ident):
+    """bpftool's description of BPF program or map ident, or None once the
+    kernel has freed it. Any other answer raises: a bpftool that prints
+    nothing or something unexpected cannot pass for "gone"."""
+    p = subprocess.run(["bpftool", kind, "show", "id", str(ident), "-j"], capture_output=True)
+    try:
+        d = json.loads(p.stdout)
+    except ValueError:
+        d = None
+    if isinstance(d, dict) and p.returncode == 0 and d.get("id") == ident:
+        return d
+    if isinstance(d, dict) and p.returncode != 0 and \
+            "No such file or directory" in str(d.get("error")):
+        return None
+    raise RuntimeError(f"bpftool {kind} show id {ident}: exit {p.returncode}, "
+                       f"{p.stdout[:200]!r} {p.stderr[:200]!r}")
+
+
+def still_loaded(kind, ids):
+    """The ids of the set that the kernel still has."""
+    return {i for i in ids if bpf_show(kind, i) is not None}
 
 
 def bpf_map_dump(pid, match):
@@ -171,3 +188,137 @@ def kernel_drop_counters(pid):
     cpus = [e["formatted"]["value"] for e in dump]
     return (sum(c["total"] for c in cpus),
             [sum(col) for col in zip(*(c["by_type"] for c in cpus))])
+
+
+def wakeups(pid):
+    """Times the process went to sleep of its own accord (all its threads):
+    each is a wait for something, so a parked monitor adds none."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                total += next(int(l.split()[1]) for l in f
+                              if l.startswith("voluntary_ctxt_switches"))
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+def cgroup2_root():
+    """Where the cgroup v2 hierarchy is mounted (mounted here when it is not)."""
+    with open("/proc/mounts") as f:
+        for line in f:
+            dev, where, fstype = line.split()[:3]
+            if fstype == "cgroup2":
+                return where
+    where = tempfile.mkdtemp(prefix="pn-cgroup2-")
+    subprocess.run(["mount", "-t", "cgroup2", "none", where], check=True)
+    return where
+
+
+class Scope:
+    """A cgroup of the test's own. A monitor started with env() reports only
+    what its tasks do (PN_TEST_CGROUP, eBPF backend), so the test can watch a
+    monitor that sees nothing however busy the machine is. A process enters
+    it with enter() as its preexec_fn; a fork is the parent's, so only a child
+    of a process inside is reported whole."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="pn-test-", dir=cgroup2_root())
+        self.id = os.stat(self.path).st_ino  # the cgroup id BPF sees
+        atexit.register(self.close)
+
+    def env(self):
+        return dict(os.environ, PN_TEST_CGROUP=str(self.id))
+
+    def enter(self):
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write("0")  # 0: the writer itself
+
+    def close(self):
+        if os.path.isdir(self.path):
+            os.rmdir(self.path)
+
+
+class Shell:
+    """A shell inside a scope that runs one command per line it is given, in a
+    child of its own (so the fork is the scope's), and prints the child's pid."""
+
+    def __init__(self, scope):
+        self.proc = subprocess.Popen(
+            ["/bin/sh", "-c", 'while read cmd; do $cmd & echo $!; wait; done'],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=scope.enter)
+        atexit.register(self.close)
+
+    def run(self, cmd):
+        self.proc.stdin.write(cmd + "\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline())
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+SYS_PIDFD_GETFD = 438
+SOL_SOCKET, SO_ATTACH_FILTER, SO_DETACH_FILTER = 1, 26, 27
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def connector_fds(pid):
+    """{fd: multicast groups} of the proc connector sockets process pid holds
+    (groups 0 until it subscribes), from /proc/net/netlink."""
+    with open("/proc/net/netlink") as f:
+        rows = [l.split() for l in f.readlines()[1:]]
+    groups = {r[-1]: int(r[3], 16) for r in rows if r[1] == "11"}  # NETLINK_CONNECTOR
+    fds = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:[") and link[8:-1] in groups:
+            fds[int(fd)] = groups[link[8:-1]]
+    return fds
+
+
+def connector_socket(pid):
+    """A duplicate of the proc connector socket process pid reads, taken with
+    pidfd_getfd: a filter set on it is set on the monitor's socket."""
+    fds = connector_fds(pid)
+    if not fds:
+        raise RuntimeError(f"process {pid} holds no proc connector socket")
+    pidfd = os.pidfd_open(pid)
+    try:
+        dup = _libc.syscall(SYS_PIDFD_GETFD, pidfd, min(fds), 0)
+    finally:
+        os.close(pidfd)
+    if dup < 0:
+        raise OSError(ctypes.get_errno(), "pidfd_getfd")
+    return dup
+
+
+def drop_all_messages(sock, drop=True):
+    """Makes the kernel drop every message for the socket before it is queued
+    (a classic BPF filter returning 0), or, with drop=False, none again."""
+    if drop:
+        prog = (_SockFilter * 1)(_SockFilter(0x06, 0, 0, 0))  # BPF_RET | BPF_K, 0
+        fprog = _SockFprog(1, prog)
+        rc = _libc.setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, ctypes.byref(fprog),
+                              ctypes.sizeof(fprog))
+    else:
+        zero = ctypes.c_int(0)  # ignored, but the kernel wants an int's worth
+        rc = _libc.setsockopt(sock, SOL_SOCKET, SO_DETACH_FILTER, ctypes.byref(zero),
+                              ctypes.sizeof(zero))
+    if rc:
+        raise OSError(ctypes.get_errno(), "setsockopt")

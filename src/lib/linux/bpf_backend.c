@@ -122,6 +122,9 @@ static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err
 	}
 	/* Wake the reader when the ring is a quarter full; the timer does the rest. */
 	s->skel->rodata->wakeup_bytes = ring / 4;
+	/* A test's scope (see only_cgroup in the BPF program); never set in use. */
+	if (getenv("PN_TEST_CGROUP"))
+		s->skel->rodata->only_cgroup = strtoull(getenv("PN_TEST_CGROUP"), NULL, 10);
 	bpf_program__set_autoattach(s->skel->progs.pn_snapshot, false);
 	if ((rc = pn_bpf__load(s->skel))) {
 		pn__errmsg(err, errlen, "the kernel refused the BPF programs (%s); "
