@@ -14,8 +14,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import (BIN, WORKLOAD, Monitor, Results, by_pid, loaded_program_ids,
-                     parse_jsonl, programs_held_by)
+from pn_test import (BIN, WORKLOAD, Monitor, Results, bpf_ids_held_by, bpf_show, by_pid,
+                     parse_jsonl, still_loaded)
 
 R = Results()
 BACKEND = os.environ.get("PN_BACKEND", "bpf")
@@ -227,14 +227,24 @@ def check_table(data, pid):
             '"evil\\nname\\x1b[31m\\t\\"q\\" sp ü"' in row[0], str(row))
 
 
-def check_teardown(mon, rc, err, ids_before):
+def held_bpf(pid):
+    """The BPF programs and maps the monitor holds, checked to be procnotify's."""
+    progs, maps = bpf_ids_held_by(pid, "prog"), bpf_ids_held_by(pid, "map")
+    names = {bpf_show("prog", i)["name"] for i in progs}
+    R.check("the monitor holds its BPF programs and maps (bpftool finds them)",
+            {"pn_fork", "pn_exec", "pn_exit"} <= names and maps, f"{names} maps={maps}")
+    return progs, maps
+
+
+def check_teardown(mon, rc, err, held):
     R.check("monitor exits 0 on SIGINT", rc == 0, f"rc={rc} {err}")
     R.check("exit summary on stderr", "events: fork" in err, err)
     if BACKEND != "bpf":
         return  # nothing is loaded into the kernel; the socket goes with the process
-    left = (loaded_program_ids() or set()) & ids_before
-    R.check("no BPF program of ours stays loaded", ids_before and not left,
-            f"before={ids_before} left={left}")
+    progs, maps = held
+    left = still_loaded("prog", progs) | still_loaded("map", maps)
+    R.check("no BPF program or map of the monitor's stays loaded", progs and not left,
+            f"held={progs} {maps} left={left}")
 
 
 def main():
@@ -248,7 +258,7 @@ def main():
     if not ok:
         print(jm.stop(), tm.stop())
         R.finish()
-    ids = programs_held_by(jm.proc.pid)
+    held = held_bpf(jm.proc.pid) if BACKEND == "bpf" else None
     with tempfile.TemporaryDirectory() as tmp:
         pids, files = scenarios(tmp)
         rc, data, err = jm.stop()
@@ -256,7 +266,7 @@ def main():
     events, bad = parse_jsonl(data)
     check_json_shape(events, bad)
     check_scenarios(events, pids, files)
-    check_teardown(jm, rc, err, ids)
+    check_teardown(jm, rc, err, held)
     R.check("SIGTERM also exits 0", trc == 0, terr)
     check_table(tdata, pids["hostile"])
     R.finish()
