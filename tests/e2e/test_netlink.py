@@ -76,26 +76,52 @@ def check_differential():
             f"only bpf: {b - n}; only netlink: {n - b}")
 
 
+def wait_execs(mon, pids, timeout=30):
+    """Waits until the monitor has written the exec of every pid."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        events, _ = parse_jsonl(open(mon.out_path, "rb").read())
+        if pids <= {e["pid"] for e in events if e["type"] == "exec"}:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def check_enrichment():
-    """Execs of /bin/true exit at once: count how many /proc still had."""
+    """Whether /proc still has a process when its exec arrives is a race, so
+    it is controlled here, not counted on: processes that live until the
+    monitor has reported their exec must be enriched exactly, every one.
+    Execs of /bin/true, which exits at once, may each find /proc empty; the
+    share that did not is printed, never asserted (it swings with the load)."""
     mon = start("enrichment", "-t", "exec,exit")
     if not mon:
         return
+    sleepers = [subprocess.Popen(["/bin/sleep", "60"]) for _ in range(100)]
+    reported = wait_execs(mon, {p.pid for p in sleepers})
+    for p in sleepers:
+        p.kill()
+        p.wait()
     pids = spawn_true(1000)
     _, data, _ = mon.stop()
     events, _ = parse_jsonl(data)
+    live = [e for e in events if e["type"] == "exec" and e["pid"] in {p.pid for p in sleepers}]
+    R.check("enrichment: a process alive at its exec's report is enriched exactly",
+            reported and len(live) == 100 and
+            all(e["image"] == os.path.realpath("/bin/sleep") and e["argv"] == ["/bin/sleep", "60"]
+                and e["cwd"] == os.getcwd() and e["best_effort"] for e in live),
+            f"reported={reported} {len(live)} execs, {[e for e in live if e['image'] is None][:2]}")
     execs = [e for e in events if e["type"] == "exec" and e["pid"] in pids]
     full = [e for e in execs if e["image"] == "/usr/bin/true" and e["argv"] == ["/bin/true"]]
     gone = [e for e in execs if e["image"] is None]
     print(f"# 1,000 /bin/true: {len(execs)} execs, {len(full)} enriched, "
           f"{len(gone)} gone before /proc was read")
-    R.check("enrichment: every exec and exit reported",
+    R.check("enrichment: every exec and exit of 1,000 /bin/true reported",
             {e["pid"] for e in execs} == pids and
             {e["pid"] for e in events if e["type"] == "exit" and e["pid"] in pids} == pids)
-    R.check("enrichment: each exec is enriched or has null image, never another image",
-            all(e["image"] in ("/usr/bin/true", None) and e["best_effort"] for e in execs))
-    R.check("enrichment: most execs were enriched", len(full) > len(execs) // 2,
-            f"{len(full)} of {len(execs)}")
+    R.check("enrichment: each exec's image is its own or null, never another",
+            execs and all(e["image"] in ("/usr/bin/true", None) and e["best_effort"]
+                          for e in execs),
+            str([e for e in execs if e["image"] not in ("/usr/bin/true", None)][:2]))
 
 
 def check_overflow():
