@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from pn_test import kernel_drop_counters  # noqa: E402  (one reader of the counters)
+from pn_test import Scope, connector_fds, kernel_drop_counters  # noqa: E402  (shared with the tests)
 
 BUILD = os.environ.get("BUILD", "build")
 PEERS = {"execsnoop": "/usr/sbin/execsnoop", "exitsnoop": "/usr/sbin/exitsnoop",
@@ -96,32 +96,37 @@ def machine_busy_s():
     return (sum(v) - v[3] - v[4]) / TICK
 
 
-def wait_settled(p, timeout=30.0):
-    """Waits until a monitor has finished starting: asleep, and its CPU time
-    no longer growing. Peers print their headers into a buffered file, so
-    this is the one readiness sign common to all of them."""
+def wait_settled(p, timeout=30.0, step=0.3):
+    """Waits until a monitor has finished starting: asleep, and using under 5%
+    of a core (not nothing: on a busy machine it has other processes' events
+    to handle). Peers print their headers into a buffered file, so this is the
+    one readiness sign common to all of them."""
     last, deadline = None, time.monotonic() + timeout
     while time.monotonic() < deadline:
         if p.poll() is not None:
             return False
         with open(f"/proc/{p.pid}/stat") as f:
             state = f.read().rsplit(")", 1)[1].split()[0]
-        cpu = sum(proc_cpu_s(p.pid))
-        if state == "S" and cpu == last:
+        cpu = proc_runtime_s(p.pid)
+        if state == "S" and last is not None and cpu - last < 0.05 * step:
             return True
         last = cpu
-        time.sleep(0.3)
+        time.sleep(step)
+    return False
+
+
+def wait_until(cond, p, timeout=30.0):
+    """Waits for cond() while process p runs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and p.poll() is None:
+        if cond():
+            return True
+        time.sleep(0.05)
     return False
 
 
 def wait_line(path, text, p, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and p.poll() is None:
-        with open(path) as f:
-            if text in f.read():
-                return True
-        time.sleep(0.05)
-    return False
+    return wait_until(lambda: text in open(path).read(), p, timeout)
 
 
 def stop(p, sig=signal.SIGINT, timeout=60.0):
@@ -134,13 +139,14 @@ def stop(p, sig=signal.SIGINT, timeout=60.0):
         return p.wait()
 
 
-def run_spawner(n, inflight, pidfile, rate=0.0, program=None):
+def run_spawner(n, inflight, pidfile, rate=0.0, program=None, scope=None):
     argv = [f"{BUILD}/bench/spawn_storm", "-n", str(n), "-j", str(inflight), "-o", pidfile]
     if rate:
         argv += ["-r", str(rate)]
     if program:
         argv += ["-p", program]
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
+                         preexec_fn=scope.enter if scope else None)
     out, _ = p.communicate()
     if p.returncode:
         sys.exit(f"bench: spawn_storm failed (exit {p.returncode}): {out.strip()}")
@@ -298,22 +304,30 @@ def missing_binary(cfg):
 class Monitors:
     """The processes of one configuration, started and stopped together."""
 
-    def __init__(self, cfg, workdir):
+    def __init__(self, cfg, workdir, env=None):
         self.cfg, self.workdir, self.procs, self.paths = cfg, workdir, {}, {}
+        self.env = env
 
     def start(self):
         for name, argv in self.cfg.commands.items():
             out, err = f"{self.workdir}/{name}", f"{self.workdir}/{name}.err"
             self.paths.update({name: out, name + ".err": err, name + ".json": out + ".json"})
             with open(out, "w") as o, open(err, "w") as e:
-                self.procs[name] = subprocess.Popen(argv, stdout=o, stderr=e)
+                self.procs[name] = subprocess.Popen(argv, stdout=o, stderr=e, env=self.env)
         for name, p in self.procs.items():
-            ready = (wait_line(self.paths[name + ".err"], "ready", p)
-                     if name == "procnotify" else True)
-            if not (ready and wait_settled(p)):
+            if not self.ready(name, p):
                 self.stop()
                 return f"{name} did not start: {self.stderr(name)}"
         return None
+
+    def ready(self, name, p):
+        if name == "procnotify":
+            return wait_line(self.paths[name + ".err"], "ready", p) and wait_settled(p)
+        if name == "forkstat":
+            # It prints every process event on the machine, so on a busy one
+            # its CPU never settles: ready once it listens to the connector.
+            return wait_until(lambda: any(connector_fds(p.pid).values()), p)
+        return wait_settled(p)
 
     def stderr(self, name):
         with open(self.paths[name + ".err"], errors="replace") as f:
@@ -407,20 +421,25 @@ SUMMARY_RE = re.compile(r"lost (\d+) \(fork (\d+), exec (\d+), exit (\d+)\)")
 
 
 def stall(args, workdir):
+    """The monitor sees only the spawner's cgroup (PN_TEST_CGROUP): on a busy
+    machine the kernel would go on dropping other processes' records into
+    the small ring between the last reading of its counters and the stop."""
     cfg = configs(workdir)["procnotify"]
     cfg.commands["procnotify"] += ["--ring-size", args.stall_ring]
-    mon = Monitors(cfg, workdir)
+    scope = Scope()
+    mon = Monitors(cfg, workdir, scope.env())
     err = mon.start()
     if err:
         return {"error": err}
     p = mon.procs["procnotify"]
     p.send_signal(signal.SIGSTOP)
-    sp = run_spawner(args.stall_n, args.inflight, f"{workdir}/pids")
+    sp = run_spawner(args.stall_n, args.inflight, f"{workdir}/pids", scope=scope)
     while_stopped = kernel_drops(p.pid)
     p.send_signal(signal.SIGCONT)
     time.sleep(SETTLE_S)
     final = kernel_drops(p.pid)
     mon.stop()
+    scope.close()
     spawned = collections.Counter(pid for pid, _ in read_pidfile(f"{workdir}/pids"))
     cap = parse_procnotify(mon.paths["procnotify.json"], int(sp["pid"]))
     m = SUMMARY_RE.search(mon.stderr("procnotify"))
@@ -514,8 +533,16 @@ def paced(args, workdir, p, rate, secs):
                                               f"{workdir}/pids", rate, RATE_PROGRAM))
 
 
-def count_lines(chunks):
-    return sum(data.count(b"\n") for _, data in chunks)
+def own_events(data, spawner):
+    """The events of one spawner's run: its own and its children's. Other
+    processes on the machine are not the benchmark's load, so they are not
+    counted (the monitor's CPU for them falls into the fixed part)."""
+    n = 0
+    for line in data.split(b"\n"):
+        if line:
+            ev = json.loads(line)
+            n += ev.get("pid") == spawner or ev.get("ppid") == spawner
+    return n
 
 
 def rate_run(args, workdir, to_pipe):
@@ -530,32 +557,33 @@ def rate_run(args, workdir, to_pipe):
     if to_pipe:
         reader = threading.Thread(target=read_stamped, args=(p.stdout.fileno(), chunks))
         reader.start()
-    lines = lambda: count_lines(chunks) if to_pipe else count_lines([(0, open(out_path, "rb").read())])
     ok = wait_line(err_path, "ready", p) and wait_settled(p)
     if ok:
         idle_s, idle_cpu, _ = cpu_between(p, lambda: time.sleep(args.rate_idle_secs))
-        time.sleep(0.2)
-        e0 = lines()
         low = paced(args, workdir, p, args.rate_low, args.rate_secs / 2)
-        time.sleep(0.2)  # the last flush of the low run lands before the count
-        e1 = lines()
         chunks_before = len(chunks)
         high = paced(args, workdir, p, args.rate, args.rate_secs)
     stop(p)
     if reader:
         reader.join()
+    output = "pipe" if to_pipe else "file"
     if not ok:
-        return {"error": "procnotify did not start"}
-    e2 = lines()
+        return {"output": output, "error": "procnotify did not start"}
+    data = b"".join(d for _, d in chunks) if to_pipe else open(out_path, "rb").read()
     (ls, lc, lsp), (hs, hc, hsp) = low, high
-    lo_x, hi_x = (e1 - e0) / ls, (e2 - e1) / hs  # events/s
-    per_event = (hc / hs - lc / ls) / (hi_x - lo_x) if hi_x > lo_x else float("nan")
+    lo_x = own_events(data, int(lsp["pid"])) / ls  # events/s
+    hi_events = own_events(data, int(hsp["pid"]))
+    hi_x = hi_events / hs
+    if not hi_x > lo_x:
+        return {"output": output, "error": f"no CPU line: {lo_x:.0f} events/s at the low "
+                f"rate, {hi_x:.0f} at the target"}
+    per_event = (hc / hs - lc / ls) / (hi_x - lo_x)
     fixed = lc / ls - per_event * lo_x
-    res = {"output": "pipe" if to_pipe else "file", "target_rate": args.rate,
+    res = {"output": output, "target_rate": args.rate,
            "idle_secs": idle_s, "idle_pct": 100 * idle_cpu / idle_s,
            "low_rate": lsp["rate"], "low_pct": 100 * lc / ls,
            "n": int(hsp["n"]), "rate": hsp["rate"], "seconds": hs, "cpu_s": hc,
-           "cpu_pct": 100 * hc / hs, "events": e2 - e1,
+           "cpu_pct": 100 * hc / hs, "events": hi_events,
            "cpu_us_per_event": 1e6 * per_event, "fixed_pct": 100 * fixed}
     res["estimate_pct"] = res["fixed_pct"] + res["cpu_us_per_event"] * 3 * args.rate / 1e4
     if to_pipe:

@@ -47,10 +47,16 @@ check "CPU runs to a file and to a pipe each wrote 3 events per exec and have a 
 	python3 - "$json" <<'PY'
 import json, math, sys
 runs = json.load(open(sys.argv[1]))["rate"]
+for r in runs:
+    if "error" in r:
+        print(f"rate run to a {r['output']}: {r['error']}")
 # Only that the figures exist: a two-second run says nothing about speed.
+# The events are the spawner's own, so other processes cannot move them.
 sys.exit(not (sorted(r["output"] for r in runs) == ["file", "pipe"] and
-              all(r["events"] >= 3 * r["n"] and r["cpu_s"] > 0 and
-                  math.isfinite(r["estimate_pct"]) for r in runs)))
+              all("error" not in r and 3 * r["n"] <= r["events"] <= 3 * r["n"] + 3 and
+                  r["cpu_s"] > 0 and math.isfinite(r["estimate_pct"]) for r in runs)))
 PY
-check "rate table has a row per output" grep -qE '^file +[0-9.]+% .*\n?' "$out"
+for o in file pipe; do
+	check "rate table has a row with figures for the $o" grep -qE "^$o +[0-9.]+% " "$out"
+done
 finish
