@@ -143,6 +143,16 @@ int pn__schema_check(struct pn__db *d, enum pn_store_mode mode, int64_t *version
 		rc = is_blank(d, &blank);
 	if (rc)
 		return rc;
+	/* The version indexes the migration table: only 0..current may pass. */
+	if (*version < 0) {
+		snprintf(d->errmsg, sizeof(d->errmsg),
+			 "the database has schema version %lld, which no procnotify writes: "
+			 "not a procnotify log", (long long)*version);
+		return -EPROTONOSUPPORT;
+	}
+	if (blank && *version != 0)
+		return pn__db_refuse(d, -EILSEQ, "the database has a schema version but no "
+					      "tables: not a procnotify log");
 	if (*version > PN_STORE_SCHEMA_VERSION) {
 		snprintf(d->errmsg, sizeof(d->errmsg),
 			 "the database has schema version %lld, newer than this procnotify "
