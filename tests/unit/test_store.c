@@ -300,6 +300,15 @@ static void test_tree(void)
 	CHECK(tree(s, "999", 0, &out, NULL) == -ENOENT);
 	CHECK(tree(s, "L:0:0:1", 0, &out, NULL) == -ENOENT);
 	CHECK(tree(s, "12x", 0, &out, NULL) == -EINVAL);
+	/* Keys with a field missing, empty, out of range or extra: each once
+	 * passed with an uninitialised start time or pid. */
+	static const char *const bad_keys[] = {
+		"L:0", "1:2", "L:0:5", "L:0:5:", "L::5:1", "L:0::1", "L:0:5:1:", "l:0:5:1",
+		":0:5:1", "L:0:5:4294967296", "L:0:18446744073709551616:1", "L:x:5:1",
+		"L:11223344556677889:5:1", "L:0:+5:1", "L:0:5:-1", "L:0:5:1 ",
+	};
+	for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++)
+		CHECK(tree(s, bad_keys[i], 0, &out, NULL) == -EINVAL);
 	pn_store_close(s);
 	pn_buf_free(&out);
 	pn_buf_free(&note);

@@ -344,33 +344,42 @@ static int parse_pid(const char *spec, uint32_t *pid)
 	return 0;
 }
 
-/* An unsigned number in base 10 or 16 up to the next ':' or the end. */
-static const char *parse_u64(const char *p, int base, uint64_t *v)
+static int is_digit(int c, int base)
 {
-	char *end;
-
-	if (!(base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
-		return NULL;
-	errno = 0;
-	*v = strtoull(p, &end, base);
-	return errno || (*end && *end != ':') ? NULL : end;
+	return base == 16 ? isxdigit(c) : isdigit(c);
 }
 
-/* A key as pn_fmt_key() prints it: "L:<boot hex>:<start ns>:<pid>". */
+/* An unsigned number of 1 to max digits in base 10 or 16, then sep;
+ * returns the text after sep, or NULL. */
+static const char *parse_field(const char *p, int base, int max, char sep, uint64_t *v)
+{
+	int n = 0;
+
+	while (n <= max && is_digit((unsigned char)p[n], base))
+		n++;
+	if (n == 0 || n > max || p[n] != sep)
+		return NULL;
+	errno = 0;
+	*v = strtoull(p, NULL, base);
+	return errno ? NULL : p + n + (sep != 0);
+}
+
+/* A key as pn_fmt_key() prints it: "L:<boot hex>:<start ns>:<pid>", every
+ * field present, nothing after it; the system an upper-case letter. */
 static int parse_key(const char *spec, pn_key *k)
 {
-	const char *p;
-	uint64_t pid = 0;
+	const char *p = spec + 2;
+	uint64_t pid;
 
-	if (!spec[0] || spec[1] != ':')
+	if (spec[0] < 'A' || spec[0] > 'Z' || spec[1] != ':')
 		return -EINVAL;
 	k->os = (unsigned char)spec[0];
-	p = parse_u64(spec + 2, 16, &k->boot);
-	if (p && *p == ':')
-		p = parse_u64(p + 1, 10, &k->start_ns);
-	if (p && *p == ':')
-		p = parse_u64(p + 1, 10, &pid);
-	if (!p || *p || pid > UINT32_MAX)
+	p = parse_field(p, 16, 16, ':', &k->boot);
+	if (p)
+		p = parse_field(p, 10, 20, ':', &k->start_ns);
+	if (p)
+		p = parse_field(p, 10, 10, 0, &pid);
+	if (!p || pid > UINT32_MAX)
 		return -EINVAL;
 	k->pid = (uint32_t)pid;
 	return 0;
