@@ -362,6 +362,25 @@ static void check_bad_version(const char *v, const char *sql, int want)
 	CHECK(strstr(err, "version") != NULL || strstr(err, "not a procnotify log") != NULL);
 }
 
+/* SQLite quotes a crafted schema's names in its messages: they reach the
+ * terminal escaped, never as raw control bytes. */
+static void test_hostile_schema_message(void)
+{
+	char p[300], err[256] = "";
+	sqlite3 *db;
+	pn_store *s;
+
+	snprintf(p, sizeof(p), "%s/esc", dir);
+	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA writable_schema = ON;"
+			   "INSERT INTO sqlite_schema VALUES('table', 'e\x1b[31mvil', 'e\x1b[31mvil', 0,"
+			   " 'CREATE TABLE \"e\x1b[31mvil\" (x');", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "e\\x1b[31mvil") != NULL);
+	CHECK(strchr(err, '\x1b') == NULL);
+}
+
 static void test_refusals(void)
 {
 	char p[300];
@@ -724,6 +743,7 @@ int main(void)
 	test_sql_metacharacters();
 	test_tree();
 	test_refusals();
+	test_hostile_schema_message();
 	test_migrate_v1();
 	test_first_parent();
 	test_batches();

@@ -1,12 +1,14 @@
 /*
- * SQLite helpers shared by the whole store: they depend on nothing but
- * SQLite, so the schema, the writer and the queries all build on them.
+ * SQLite helpers shared by the whole store: they depend on nothing else
+ * of the store (only SQLite and the escaper), so the schema, the writer
+ * and the queries all build on them.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "db.h"
+#include "procnotify/format.h"
 
 /* pn_basename(path): the bytes after the last '/', for --name. */
 static void sql_basename(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -70,6 +72,18 @@ void pn__db_close(struct pn__db *d)
 	d->conn = NULL;
 }
 
+/* "what: SQLite's message". The message may quote the file's own text (a
+ * crafted schema's names), so it is escaped as untrusted bytes are in the
+ * table: it goes to a terminal. */
+static void set_message(struct pn__db *d, const char *what, const char *msg)
+{
+	pn_buf b = { 0 };
+
+	pn_esc_table(&b, msg, strlen(msg), 0);
+	snprintf(d->errmsg, sizeof(d->errmsg), "%s: %s", what, b.data ? b.data : "");
+	pn_buf_free(&b);
+}
+
 int pn__db_err(struct pn__db *d, int rc, const char *what)
 {
 	int err;
@@ -87,8 +101,7 @@ int pn__db_err(struct pn__db *d, int rc, const char *what)
 	case SQLITE_CORRUPT: err = -EILSEQ; break;
 	default: err = -EIO;
 	}
-	snprintf(d->errmsg, sizeof(d->errmsg), "%s: %s", what,
-		 d->conn ? sqlite3_errmsg(d->conn) : sqlite3_errstr(rc));
+	set_message(d, what, d->conn ? sqlite3_errmsg(d->conn) : sqlite3_errstr(rc));
 	return err;
 }
 
