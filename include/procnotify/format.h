@@ -96,7 +96,8 @@ typedef struct pn_fmt_tree {
 
 /* A process at depth (0 for the top) below the last one entered, or
  * after the last one left; selected marks the process the tree was asked
- * for. Text: pid, image, arguments, exit status, key. */
+ * for. Text: pid, image, arguments, exit status, key, indented two spaces
+ * a level up to 32 levels; a deeper line starts "[depth N] ". */
 void pn_fmt_tree_enter(pn_fmt_tree *t, const pn_proc_node *p, unsigned depth, int selected);
 /* The end of the process at depth and of its descendants. */
 void pn_fmt_tree_leave(pn_fmt_tree *t, unsigned depth);

@@ -136,6 +136,30 @@ static void write_history(void)
 	CHECK(pn_store_close(s) == 0);
 }
 
+/* A chain of n processes, each the child of the one before, as a fork
+ * bomb that forks and exits leaves it: each forks, execs and exits. */
+static void write_chain(const char *p, uint32_t n)
+{
+	static const char argv[] = "sh\0-c\0sh $0 & exit\0";
+	pn_store *s = NULL;
+	pn_event ev[3];
+	int64_t t = T0;
+
+	CHECK(pn_store_open(&s, p, PN_STORE_WRITE, NULL, NULL, 0) == 0);
+	if (!s)
+		return;
+	for (uint32_t pid = 1000; pid < 1000 + n; pid++, t += 3) {
+		ev[0] = proc_event(PN_EVENT_FORK, pid, pid - 1, t);
+		ev[1] = exec_event(pid, pid - 1, t + 1, "/bin/sh", argv, sizeof(argv) - 1, "sh", 2);
+		ev[2] = exit_event(pid, pid - 1, t + 2, 0, 0);
+		for (int i = 0; i < 3; i++) {
+			ev[i].seq = (uint64_t)(t - T0) + (uint64_t)i + 1;
+			pn_store_event(&ev[i], s);
+		}
+	}
+	CHECK(pn_store_close(s) == 0);
+}
+
 /* Collects query results as JSON Lines, the CLI's --json output. */
 static int to_json(const pn_event *ev, void *user)
 {
@@ -312,6 +336,58 @@ static void test_tree(void)
 	pn_store_close(s);
 	pn_buf_free(&out);
 	pn_buf_free(&note);
+}
+
+struct depth_count {
+	unsigned entered, left, deepest, max_line;
+	pn_fmt_tree fmt;
+};
+
+static int count_enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	struct depth_count *c = user;
+
+	c->entered++;
+	if (depth > c->deepest)
+		c->deepest = depth;
+	pn_buf_reset(c->fmt.out);
+	pn_fmt_tree_enter(&c->fmt, n, depth, selected);
+	if (c->fmt.out->len > c->max_line)
+		c->max_line = (unsigned)c->fmt.out->len;
+	return 0;
+}
+
+static int count_leave(unsigned depth, void *user)
+{
+	struct depth_count *c = user;
+
+	c->left++;
+	return 0;
+}
+
+/* A chain deeper than any indentation: visited without recursion, each
+ * line of a bounded width, the deepest saying its depth as a number. */
+static void test_deep_tree(void)
+{
+	static const pn_store_tree_visitor v = { count_enter, count_leave };
+	char p[300];
+	pn_buf line = { 0 };
+	struct depth_count c = { .fmt = { &line, 0, 0 } };
+	pn_store *s = NULL;
+
+	snprintf(p, sizeof(p), "%s/chain.db", dir);
+	write_chain(p, 3000);
+	CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, NULL, 0) == 0);
+	CHECK(s && pn_store_tree(s, "1000", &v, &c, NULL) == 0);
+	CHECK(c.entered == 3000 && c.left == 3000 && c.deepest == 2999);
+	CHECK(c.max_line < 200);
+	CHECK(strstr(line.data, "[depth 2999] 3999 /bin/sh") != NULL);
+	/* From the bottom: the ancestors above it are bounded too. */
+	c = (struct depth_count){ .fmt = { &line, 0, 0 } };
+	CHECK(s && pn_store_tree(s, "3999", &v, &c, NULL) == 0);
+	CHECK(c.entered == 3000 && c.left == 3000 && c.deepest == 2999);
+	pn_store_close(s);
+	pn_buf_free(&line);
 }
 
 static uint64_t file_hash(const char *p)
@@ -731,6 +807,11 @@ static void test_due(void)
 
 int main(void)
 {
+	/* The chain for the store suite's test of a deep tree (40,000 levels). */
+	if (getenv("PN_CHAIN_DB")) {
+		write_chain(getenv("PN_CHAIN_DB"), (uint32_t)atoi(getenv("PN_CHAIN_LEN")));
+		return pn_test_done("test_store chain");
+	}
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
@@ -748,6 +829,7 @@ int main(void)
 	test_first_parent();
 	test_batches();
 	test_tree_loop();
+	test_deep_tree();
 	test_parse();
 	test_crash_gap();
 	test_retention();

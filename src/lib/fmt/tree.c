@@ -8,6 +8,11 @@
 #include <inttypes.h>
 #include "fmt_internal.h"
 
+/* Indentation stops at this depth (two spaces a level); a deeper line says
+ * its depth as a number instead, so a chain of any length prints lines of
+ * a bounded width (40,000 levels once meant 1.6 GB of spaces). */
+#define TREE_MAX_INDENT 32
+
 static void put_status(pn_buf *b, const pn_proc_node *p)
 {
 	if (p->end_ns)
@@ -18,8 +23,13 @@ static void put_status(pn_buf *b, const pn_proc_node *p)
 
 static void tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected)
 {
-	for (unsigned i = 0; i < depth; i++)
+	for (unsigned i = 0; i < depth && i < TREE_MAX_INDENT; i++)
 		pn_buf_puts(b, "  ");
+	if (depth > TREE_MAX_INDENT) {
+		pn_buf_puts(b, "[depth ");
+		pn_buf_put_u64(b, depth);
+		pn_buf_puts(b, "] ");
+	}
 	pn_buf_put_u64(b, p->pid);
 	pn_buf_putc(b, ' ');
 	if (p->have & PN_HAVE_IMAGE) {
