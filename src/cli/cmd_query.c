@@ -91,10 +91,13 @@ const struct pn_cmd pn_cli_query_cmd = {
 	.opts = query_rows,
 };
 
+/* Stops the query as soon as the output is gone (`query | head -1`). */
 static int query_event(const pn_event *ev, void *user)
 {
-	sink_event(ev, user);
-	return 0;
+	struct sink *sink = user;
+
+	sink_event(ev, sink);
+	return sink->failed ? -sink->failed : 0;
 }
 
 int pn_cli_query(int argc, char **argv)
@@ -115,9 +118,11 @@ int pn_cli_query(int argc, char **argv)
 		pn_fmt_table_header(&sink.buf);
 	rc = pn_store_query(s, &q.f, query_event, &sink);
 	sink_flush(&sink);
-	if (rc < 0)
+	if (rc < 0 && !sink.failed)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));
 	pn_store_close(s);
 	sink_free(&sink);
-	return rc < 0 || (sink.failed && sink.failed != EPIPE) ? PN_EXIT_FAIL : PN_EXIT_OK;
+	if (sink.failed)
+		return sink.failed == EPIPE ? PN_EXIT_OK : PN_EXIT_FAIL;
+	return rc < 0 ? PN_EXIT_FAIL : PN_EXIT_OK;
 }

@@ -50,6 +50,55 @@ record_tree() {
 	stop_monitor INT
 }
 
+# A chain of 40,000 processes, each the child of the one before (what a
+# fork bomb that forks and exits leaves, in 13 s): tree and tree --json
+# once recursed per level, built the whole output in memory and indented
+# two spaces a level (1 GB, then SIGSEGV). Now: a 1 MiB stack, lines of a
+# bounded width, a bounded peak RSS.
+CHAIN=40000
+PN_CHAIN_DB="$D/chain.db" PN_CHAIN_LEN=$CHAIN "$BUILD/tests/test_store" >/dev/null
+deep_tree() {
+	(ulimit -s 1024; exec /usr/bin/time -f %M -o "$D/chain$1.rss" "$PN" tree --db "$D/chain.db" $1 1000) \
+		>"$D/chain$1.out" 2>/dev/null
+}
+rss_below() { [ "$(wc -l <"$1")" -eq 1 ] && [ "$(cat "$1")" -lt "$2" ]; }
+check "tree of a $CHAIN-level chain succeeds on a 1 MiB stack" deep_tree ""
+check "... one line per process, none wider than 200 bytes" \
+	test "$(wc -l <"$D/chain.out")-$(awk 'length > 200' "$D/chain.out" | wc -l)" = "$CHAIN-0"
+check "... the deepest line says its depth" grep -q "^ *\[depth $((CHAIN - 1))\] $((1000 + CHAIN - 1)) /bin/sh" "$D/chain.out"
+check "... in under 48 MiB (peak RSS $(cat "$D/chain.rss") KiB)" rss_below "$D/chain.rss" 49152
+check "tree --json of the chain succeeds on a 1 MiB stack" deep_tree --json
+nested_ok() {
+	python3 - "$D/chain--json.out" "$CHAIN" <<'EOF'
+import sys
+t, n = open(sys.argv[1]).read(), int(sys.argv[2])
+assert t.count('{"pid":') == n and t.endswith("]}" * n + "\n"), len(t)
+assert t.startswith('{"pid":1000,') and '"pid":%d,' % (999 + n) in t
+EOF
+}
+check "... $CHAIN nested objects, each closed" nested_ok
+check "... in under 48 MiB (peak RSS $(cat "$D/chain--json.rss") KiB)" rss_below "$D/chain--json.rss" 49152
+
+# query | head -1: the query stops when its reader goes away instead of
+# reading the rest of the log. Judged by CPU time against the whole query
+# (120,000 events, 9 MB of table), not by the clock.
+cpu_of() {
+	python3 - "$@" <<'EOF'
+import os, subprocess, sys
+head = sys.argv[1] == "head"
+p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE if head else subprocess.DEVNULL)
+if head:
+    p.stdout.readline()
+    p.stdout.close()
+_, status, ru = os.wait4(p.pid, 0)
+print(int((ru.ru_utime + ru.ru_stime) * 1000), os.waitstatus_to_exitcode(status))
+EOF
+}
+read -r FULL_MS FULL_RC < <(cpu_of all "$PN" query --db "$D/chain.db" --json)
+read -r HEAD_MS HEAD_RC < <(cpu_of head "$PN" query --db "$D/chain.db" --json)
+check "query | head -1 stops at once: $HEAD_MS ms of CPU against $FULL_MS ms for all, exit $HEAD_RC" \
+	test "$FULL_RC-$HEAD_RC" = 0-0 -a "$((HEAD_MS * 3))" -lt "$FULL_MS"
+
 if ! is_root; then
 	skip "activity log end to end: needs root to load BPF"
 	finish
