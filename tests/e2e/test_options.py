@@ -62,6 +62,12 @@ def check_help():
         rc, opts = help_options(name)
         R.check(f"{name or 'monitor'} --help exits 0 and lists its options",
                 rc == 0 and "help" in opts and "json" in opts, f"rc={rc} {opts}")
+        rows = re.findall(r"^  (?:-(\w), |    )--([\w-]+)", cli(*sub(name, "--help"))[1], re.M)
+        longs = [l for _, l in rows]
+        shorts = [k for k, _ in rows if k]
+        R.check(f"{name or 'monitor'}: no long or short option is listed twice",
+                len(rows) > 2 and len(set(longs)) == len(longs) and
+                len(set(shorts)) == len(shorts), rows)
         for long, shape in opts.items():
             seen.setdefault(long, {})[name or "monitor"] = shape
     # One name per concept: an option that several subcommands share is
