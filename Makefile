@@ -55,9 +55,12 @@ $(B)/libprocnotify.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 # Only the public pn_* API is exported (src/lib/libprocnotify.map).
+# --no-undefined catches a missing -l at link time; a sanitized build leaves
+# the sanitizer runtime to the executable, so it turns this off.
+SO_NOUNDEF ?= -Wl,--no-undefined
 $(B)/libprocnotify.so.$(PN_VERSION): $(LIB_OBJS) src/lib/libprocnotify.map
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/lib/libprocnotify.map \
-		-Wl,--no-undefined -o $@ $(LIB_OBJS) $(LDLIBS) $(LIB_EXTRA_LIBS)
+		$(SO_NOUNDEF) -o $@ $(LIB_OBJS) $(LDLIBS) $(LIB_EXTRA_LIBS)
 
 $(B)/$(SONAME) $(B)/libprocnotify.so: $(B)/libprocnotify.so.$(PN_VERSION)
 	ln -sf $(notdir $<) $@
