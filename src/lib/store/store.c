@@ -3,8 +3,10 @@
  * the connection (db.c), the schema (schema.c) and, for the monitor, the
  * writer (write.c). The top of the store's layers: nothing calls back.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,64 @@ static int create_private(pn_store *s, const char *path)
 	return 0;
 }
 
+/* The connection and the schema check; nothing is written before it. */
+static int open_checked(pn_store *s, const char *path, int flags, int64_t *version)
+{
+	int rc = pn__db_open(&s->db, path, flags);
+
+	if (!rc && s->mode == PN_STORE_READ)
+		rc = pn__db_exec(&s->db, "PRAGMA query_only = ON");
+	if (!rc)
+		rc = pn__schema_check(&s->db, s->mode, version);
+	return rc;
+}
+
+/* A closed log on a read-only mount: SQLite cannot create the -shm file
+ * a WAL reader needs. With no -wal beside it the file holds every commit
+ * and no writer is at work (a writer keeps its -wal), so it may be read
+ * as immutable: without the -shm and without locks. */
+static int can_read_immutable(const char *path)
+{
+	char wal[PATH_MAX];
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+		return 0;
+	return access(path, R_OK) == 0 && access(wal, F_OK) != 0 && errno == ENOENT;
+}
+
+/* path as an SQLite URI asking for an immutable file. */
+static int immutable_uri(const char *path, char *uri, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	o += (size_t)snprintf(uri, n, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < n; p++) {
+		if (isalnum(*p) || strchr("/._-~", *p)) {
+			uri[o++] = (char)*p;
+		} else {
+			uri[o++] = '%';
+			uri[o++] = hex[*p >> 4];
+			uri[o++] = hex[*p & 15];
+		}
+	}
+	return snprintf(uri + o, n - o, "?immutable=1") >= (int)(n - o) ? -ENAMETOOLONG : 0;
+}
+
+static int open_read(pn_store *s, const char *path, int flags)
+{
+	char uri[3 * PATH_MAX + 32];
+	int64_t version;
+	int rc = open_checked(s, path, flags | SQLITE_OPEN_READONLY, &version);
+
+	/* SQLite says it cannot open (or lock) the file it can read. */
+	if ((rc != -ENOENT && rc != -EACCES) || !can_read_immutable(path) ||
+	    immutable_uri(path, uri, sizeof(uri)))
+		return rc;
+	pn__db_close(&s->db);
+	return open_checked(s, uri, flags | SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &version);
+}
+
 static int open_db(pn_store *s, const char *path)
 {
 	/* NOMUTEX: a pn_store is used by one thread at a time (the monitor's
@@ -37,22 +97,12 @@ static int open_db(pn_store *s, const char *path)
 	int64_t version;
 	int rc;
 
-	if (s->mode == PN_STORE_WRITE) {
-		rc = create_private(s, path);
-		if (rc)
-			return rc;
-		flags |= SQLITE_OPEN_READWRITE;
-	} else {
-		flags |= SQLITE_OPEN_READONLY;
-	}
-	rc = pn__db_open(&s->db, path, flags);
-	if (!rc && s->mode == PN_STORE_READ)
-		rc = pn__db_exec(&s->db, "PRAGMA query_only = ON");
+	if (s->mode == PN_STORE_READ)
+		return open_read(s, path, flags);
+	rc = create_private(s, path);
 	if (!rc)
-		rc = pn__schema_check(&s->db, s->mode, &version);
-	if (rc || s->mode == PN_STORE_READ)
-		return rc;
-	return pn__schema_upgrade(&s->db, version);
+		rc = open_checked(s, path, flags | SQLITE_OPEN_READWRITE, &version);
+	return rc ? rc : pn__schema_upgrade(&s->db, version);
 }
 
 int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
