@@ -247,4 +247,19 @@ check "the old events are kept" test "$(sqlite3 "$D/crash.db" 'SELECT count(*) F
 check "the gap is visible as a lost record of unknown size" \
 	grep -q 'LOST an unknown number of records' <("$PN" query --db "$D/crash.db" --type lost --no-header)
 check "integrity_check is ok after the restart" test "$(sqlite3 "$D/crash.db" 'PRAGMA integrity_check')" = ok
+
+# One writer per log: a second monitor on it stored every event twice and
+# recorded a false crash gap. It is refused with one line, and the first
+# runs on.
+second_refused() {
+	start_monitor "$D/two.db" /dev/null "$D/two.err" || return 1
+	"$PN" --db "$D/two.db" -d 1 >/dev/null 2>"$D/two2.err"
+	echo $? >"$D/two2.rc"
+	kill -0 "$MON" && stop_monitor INT
+}
+check "a second monitor on a log in use: the first runs on and stops cleanly" second_refused
+check "... the second is refused: exit 1, one line that says why" \
+	test "$(cat "$D/two2.rc")-$(wc -l <"$D/two2.err")-$(grep -c 'another procnotify is writing' "$D/two2.err")" = 1-1-1
+check "... and the log has one run, never ended by a crash" \
+	test "$(sqlite3 "$D/two.db" 'SELECT count(*), count(ended_ns) FROM run')" = "1|1"
 finish

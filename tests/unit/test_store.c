@@ -457,6 +457,24 @@ static void test_hostile_schema_message(void)
 	CHECK(strchr(err, '\x1b') == NULL);
 }
 
+/* One writer per log: a second is refused, saying why, until the first
+ * closes; readers are not affected. */
+static void test_one_writer(void)
+{
+	char err[256] = "";
+	pn_store *w = open_store(PN_STORE_WRITE, NULL), *w2 = NULL, *r = NULL;
+
+	CHECK(w != NULL);
+	CHECK(pn_store_open(&w2, path, PN_STORE_WRITE, NULL, err, sizeof(err)) == -EBUSY);
+	CHECK(w2 == NULL && strstr(err, "another procnotify") != NULL);
+	CHECK(pn_store_open(&r, path, PN_STORE_READ, NULL, NULL, 0) == 0);
+	pn_store_close(r);
+	CHECK(pn_store_close(w) == 0);
+	w2 = open_store(PN_STORE_WRITE, NULL);
+	CHECK(w2 != NULL);
+	pn_store_close(w2);
+}
+
 static void test_refusals(void)
 {
 	char p[300];
@@ -824,6 +842,7 @@ int main(void)
 	test_sql_metacharacters();
 	test_tree();
 	test_refusals();
+	test_one_writer();
 	test_hostile_schema_message();
 	test_migrate_v1();
 	test_first_parent();

@@ -10,14 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include "schema.h"
 #include "store_internal.h"
 
 /* Creates the file with mode 0600 before SQLite sees it: SQLite would use
  * 0644, and the log holds every command line of the machine. SQLite gives
- * its -wal and -shm files the mode of the database file. */
-static int create_private(pn_store *s, const char *path)
+ * its -wal and -shm files the mode of the database file.
+ *
+ * The descriptor stays open to hold the writer's lock: a second monitor on
+ * the same log stored every event twice and took the first one's batches
+ * for a crash. flock() locks are apart from SQLite's fcntl() locks, so
+ * readers, which never take it, read on; the lock goes with the process. */
+static int create_locked(pn_store *s, const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
@@ -26,8 +32,13 @@ static int create_private(pn_store *s, const char *path)
 			 strerror(errno));
 		return -errno;
 	}
-	close(fd);
-	return 0;
+	s->lock_fd = fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return pn__db_refuse(&s->db, -errno, "cannot lock the log");
+	return pn__db_refuse(&s->db, -EBUSY, "another procnotify is writing this log; "
+					     "one monitor may write a log at a time");
 }
 
 /* The connection and the schema check; nothing is written before it. */
@@ -99,7 +110,7 @@ static int open_db(pn_store *s, const char *path)
 
 	if (s->mode == PN_STORE_READ)
 		return open_read(s, path, flags);
-	rc = create_private(s, path);
+	rc = create_locked(s, path);
 	if (!rc)
 		rc = open_checked(s, path, flags | SQLITE_OPEN_READWRITE, &version);
 	return rc ? rc : pn__schema_upgrade(&s->db, version);
@@ -116,6 +127,7 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	if (!s)
 		return -ENOMEM;
 	s->mode = mode;
+	s->lock_fd = -1;
 	if (opt)
 		s->opt = *opt;
 	rc = open_db(s, path);
@@ -140,7 +152,11 @@ int pn_store_close(pn_store *s)
 	if (s->mode == PN_STORE_WRITE)
 		pn__store_writer_close(s);
 	rc = s->failed;
+	/* After SQLite: closing any descriptor of the file would drop the
+	 * fcntl() locks SQLite holds on it. */
 	pn__db_close(&s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s);
 	return rc;
 }

@@ -72,6 +72,7 @@ struct pn__store_batch {
 struct pn_store {
 	struct pn__db db;           /* the connection and the last error's words */
 	enum pn_store_mode mode;
+	int lock_fd;                /* write: holds the one writer's flock() */
 	pn_store_options opt;
 	int64_t run;                /* run.id of this writer */
 	/* [0] one row, [1] PN_STORE_ROWS rows */
