@@ -10,7 +10,9 @@ ARCH    := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CFLAGS  ?= -O2 -g
 # What the code needs, kept apart from CFLAGS so `make CFLAGS=...` only tunes.
-PN_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fPIC \
+# Hidden visibility: the shared library exports the PN_EXPORT API and no
+# internals (include/procnotify/export.h).
+PN_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -fPIC -fvisibility=hidden \
            -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(B)
 LDLIBS  := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(B) -Iinclude \

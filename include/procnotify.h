@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include "procnotify/version.h"
 #include "procnotify/events.h"
+#include "procnotify/export.h"
 #include "procnotify/fields.h"
 
 #ifdef __cplusplus
@@ -159,17 +160,17 @@ typedef struct pn_stats {
 #define PN_STATS_INIT { .size = sizeof(pn_stats) }
 
 /* Starts monitoring. opt may be NULL. *out is set only on success. */
-int pn_open(pn_handle **out, pn_options *opt);
+PN_EXPORT int pn_open(pn_handle **out, pn_options *opt);
 
 /* Registers cb for the event types in mask (PN_MASK(...) bits). The same
  * (cb, user) pair may be registered once; -EEXIST otherwise. */
-int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user);
+PN_EXPORT int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user);
 
 /* Removes a registration; safe from inside any callback. -ENOENT if absent. */
-int pn_unregister(pn_handle *h, pn_callback cb, void *user);
+PN_EXPORT int pn_unregister(pn_handle *h, pn_callback cb, void *user);
 
 /* A file descriptor that becomes readable when pn_poll() has work. */
-int pn_fd(pn_handle *h);
+PN_EXPORT int pn_fd(pn_handle *h);
 
 /* Waits up to timeout_ms (-1 forever) and delivers what is pending. While
  * events flow it returns at least every flush_ms; on an idle machine it
@@ -177,27 +178,27 @@ int pn_fd(pn_handle *h);
  * passes the time left as timeout_ms.
  * Returns the number of events delivered, or -errno (-EINTR on a signal;
  * -EBUSY when called from inside a callback, as pn_flush() too). */
-int pn_poll(pn_handle *h, int timeout_ms);
+PN_EXPORT int pn_poll(pn_handle *h, int timeout_ms);
 
 /* Delivers everything the kernel has produced so far, without waiting. */
-int pn_flush(pn_handle *h);
+PN_EXPORT int pn_flush(pn_handle *h);
 
 /* Fills st up to st->size (see "Extensible structs"). */
-int pn_get_stats(pn_handle *h, pn_stats *st);
+PN_EXPORT int pn_get_stats(pn_handle *h, pn_stats *st);
 
 /* "bpf" or "netlink". */
-const char *pn_backend_name(pn_handle *h);
+PN_EXPORT const char *pn_backend_name(pn_handle *h);
 
 /* Detaches from the kernel and frees everything. NULL is accepted. */
-void pn_close(pn_handle *h);
+PN_EXPORT void pn_close(pn_handle *h);
 
-const char *pn_strerror(int err);
+PN_EXPORT const char *pn_strerror(int err);
 
 /* "fork", "exec", ...; "unknown" for a value that is not a type. */
-const char *pn_event_type_name(enum pn_event_type t);
+PN_EXPORT const char *pn_event_type_name(enum pn_event_type t);
 
 /* The type named name (as pn_event_type_name() gives it), or -EINVAL. */
-int pn_event_type_from_name(const char *name);
+PN_EXPORT int pn_event_type_from_name(const char *name);
 
 #ifdef __cplusplus
 }

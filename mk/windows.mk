@@ -18,7 +18,7 @@ WIN_KLDFLAGS := -nostdlib -Wl,--subsystem,native -Wl,--entry,DriverEntry \
                 -Wl,--image-base,0x140000000 -Wl,--forceinteg -Wl,--dynamicbase -Wl,--nxcompat
 WIN_KLIBS   := -lntoskrnl -lhal
 # C99 printf (%llu, %zu) in the shared formatters, as on Linux.
-WIN_UCFLAGS := $(WIN_CFLAGS) -Isrc/lib -D__USE_MINGW_ANSI_STDIO=1
+WIN_UCFLAGS := $(WIN_CFLAGS) -D__USE_MINGW_ANSI_STDIO=1
 
 WIN_HDRS     := $(wildcard include/procnotify/*.h windows/include/*.h windows/common/*.h)
 WIN_DRV_SRCS := $(wildcard windows/driver/*.c windows/common/*.c)
@@ -38,7 +38,7 @@ $(WIN_B)/test/procnotify.sys: $(WIN_DRV_SRCS) $(WIN_HDRS) windows/driver/pn_driv
 	@mkdir -p $(dir $@)
 	$(WIN_CC) $(WIN_KCFLAGS) -DPN_TEST_INJECT -o $@ $(WIN_DRV_SRCS) $(WIN_KLDFLAGS) $(WIN_KLIBS)
 
-$(WIN_B)/client/procnotify.exe: $(WIN_CLI_SRCS) $(WIN_HDRS) include/procnotify.h src/lib/decode.h
+$(WIN_B)/client/procnotify.exe: $(WIN_CLI_SRCS) $(WIN_HDRS) include/procnotify.h
 	@mkdir -p $(dir $@)
 	$(WIN_CC) $(WIN_UCFLAGS) -o $@ $(WIN_CLI_SRCS) -ladvapi32
 

@@ -9,7 +9,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	make gcc libc6-dev clang llvm libclang-rt-14-dev pkg-config \
+	make gcc g++ libc6-dev clang llvm libclang-rt-14-dev pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev \
 	libsqlite3-dev sqlite3 unicode-data \
 	python3 util-linux procps valgrind time \

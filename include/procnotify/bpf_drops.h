@@ -20,6 +20,6 @@ struct pn_cpu_drops {
 	pn_u64 pad;
 };
 
-_Static_assert(sizeof(struct pn_cpu_drops) % 64 == 0, "pn_cpu_drops must fill whole cache lines");
+PN_STATIC_ASSERT(sizeof(struct pn_cpu_drops) % 64 == 0, "pn_cpu_drops must fill whole cache lines");
 
 #endif

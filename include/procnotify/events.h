@@ -9,36 +9,39 @@
  * Only macros: the BPF program, the Windows driver and C++ include this.
  *
  * A consumer's X takes the columns it uses and ends with "...", so a column
- * added at the end of every row breaks none of them.
+ * added to every row (before the last, doc) breaks none of them.
  */
 #ifndef PROCNOTIFY_EVENTS_H
 #define PROCNOTIFY_EVENTS_H
 
 /*
- * Event types: X(NAME, name, value, rec, lost_slot, shown)
+ * Event types: X(NAME, name, value, rec, lost_slot, shown, doc)
  *   NAME, name  PN_EVENT_NAME / PN_REC_NAME, and the name outputs print
  *   value       the wire value: part of the record format, never renumber
  *   rec         the wire record: struct pn_rec_<rec>
  *   lost_slot   1 when struct pn_rec_lost counts it in by_type[value]
  *   shown       in a count per type (summary, loss breakdown): ALWAYS even
  *               when 0, IFANY only when not 0, NEVER
+ *   doc         what it reports, in words
+ * Every list ends with a doc column, so a consumer's "..." always has an
+ * argument (ISO C wants one).
  */
-#define PN_EVENT_TYPE_MAP(X)                              \
-	X(FORK,     fork,     1,  fork,   1, ALWAYS)      \
-	X(EXEC,     exec,     2,  exec,   1, ALWAYS)      \
-	X(EXIT,     exit,     3,  exit,   1, ALWAYS)      \
-	X(LOST,     lost,     4,  lost,   1, NEVER)       \
-	X(CREATE,   create,   5,  create, 1, IFANY)       \
-	X(COMM,     comm,     7,  change, 0, IFANY)       \
-	X(SETUID,   setuid,   8,  change, 0, IFANY)       \
-	X(SETGID,   setgid,   9,  change, 0, IFANY)       \
-	X(SETSID,   setsid,   10, change, 0, IFANY)       \
-	X(PTRACE,   ptrace,   11, change, 0, IFANY)       \
-	X(COREDUMP, coredump, 12, change, 0, IFANY)
+#define PN_EVENT_TYPE_MAP(X)                                                                 \
+	X(FORK,     fork,     1,  fork,   1, ALWAYS, "a new process (never a new thread)")      \
+	X(EXEC,     exec,     2,  exec,   1, ALWAYS, "a successful execve or execveat")        \
+	X(EXIT,     exit,     3,  exit,   1, ALWAYS, "the whole thread group has ended")       \
+	X(LOST,     lost,     4,  lost,   1, NEVER,  "records lost at this place in the stream") \
+	X(CREATE,   create,   5,  create, 1, IFANY,  "Windows: a new process with its image")  \
+	X(COMM,     comm,     7,  change, 0, IFANY,  "the process renamed itself; comm is the new name") \
+	X(SETUID,   setuid,   8,  change, 0, IFANY,  "new real and effective uid: new_id, new_eid") \
+	X(SETGID,   setgid,   9,  change, 0, IFANY,  "new real and effective gid: new_id, new_eid") \
+	X(SETSID,   setsid,   10, change, 0, IFANY,  "the process leads a new session (sid == pid)") \
+	X(PTRACE,   ptrace,   11, change, 0, IFANY,  "tracer_pid attached, or 0: the tracer detached") \
+	X(COREDUMP, coredump, 12, change, 0, IFANY,  "the process began dumping core; its exit follows")
 
 /* Record types that never reach a consumer as an event; same columns. */
-#define PN_REC_ONLY_MAP(X)                                \
-	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER)
+#define PN_REC_ONLY_MAP(X)                                                                   \
+	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER, "a process that existed when monitoring began")
 
 /* One past the largest value above. */
 #define PN_TYPE_LIMIT 13
@@ -49,37 +52,37 @@
 
 /*
  * Presence bits, pn_event.have and pn_rec_task.known (one value for both):
- * X(NAME, bit). A producer that cannot know a field leaves its bit clear
- * and outputs report the field as unknown. The wire carries all but
+ * X(NAME, bit, doc). A producer that cannot know a field leaves its bit
+ * clear and outputs report the field as unknown. The wire carries all but
  * NTSTATUS, which the decoder derives from the exit status's kind.
  */
-#define PN_PRESENCE_MAP(X)      \
-	X(UID,      0x0001) /* uid, gid, euid */            \
-	X(IMAGE,    0x0002)                                 \
-	X(ARGV,     0x0004) /* argv, argc */                \
-	X(CWD,      0x0008)                                 \
-	X(FILENAME, 0x0010)                                 \
-	X(PARENT,   0x0020) /* ppid and parent_key */       \
-	X(START,    0x0040) /* key.start_ns, and so duration_ns at exit */ \
-	X(TID,      0x0080)                                 \
-	X(SID,      0x0100)                                 \
-	X(COMM,     0x0200)                                 \
-	X(NTSTATUS, 0x0400) /* exit: nt_status is a Windows exit status */ \
-	X(TTY,      0x0800)
+#define PN_PRESENCE_MAP(X)                                                   \
+	X(UID,      0x0001, "uid, gid, euid")                                \
+	X(IMAGE,    0x0002, "image")                                         \
+	X(ARGV,     0x0004, "argv, argc")                                    \
+	X(CWD,      0x0008, "cwd")                                           \
+	X(FILENAME, 0x0010, "filename")                                      \
+	X(PARENT,   0x0020, "ppid, parent_key")                              \
+	X(START,    0x0040, "key.start_ns, and so duration_ns at exit")      \
+	X(TID,      0x0080, "tid, old_tid")                                  \
+	X(SID,      0x0100, "sid")                                           \
+	X(COMM,     0x0200, "comm")                                          \
+	X(NTSTATUS, 0x0400, "exit: nt_status is a Windows exit status")      \
+	X(TTY,      0x0800, "tty")
 
 /*
  * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's
- * flags (one value for both): X(NAME, bit, wire). wire 0: the library sets
- * it, no producer does. The activity log stores these values: never
+ * flags (one value for both): X(NAME, bit, wire, doc). wire 0: the library
+ * sets it, no producer does. The activity log stores these values: never
  * renumber.
  */
-#define PN_FLAG_MAP(X)                        \
-	X(ARGV_TRUNCATED,     0x0001, 1)      \
-	X(IMAGE_TRUNCATED,    0x0002, 1)      \
-	X(CWD_TRUNCATED,      0x0004, 1)      \
-	X(BEST_EFFORT,        0x0008, 1) /* fields read after the event, may be stale */ \
-	X(IMAGE_FROM_TABLE,   0x0010, 0) /* image remembered from an earlier event */ \
-	X(FILENAME_TRUNCATED, 0x0020, 1)
+#define PN_FLAG_MAP(X)                                                                     \
+	X(ARGV_TRUNCATED,     0x0001, 1, "argv is cut short")                              \
+	X(IMAGE_TRUNCATED,    0x0002, 1, "image is cut short")                             \
+	X(CWD_TRUNCATED,      0x0004, 1, "cwd is cut short")                               \
+	X(BEST_EFFORT,        0x0008, 1, "fields read after the event, may be stale")      \
+	X(IMAGE_FROM_TABLE,   0x0010, 0, "image remembered from an earlier event")         \
+	X(FILENAME_TRUNCATED, 0x0020, 1, "filename is cut short")
 
 /* PN__IF_##column(x): x where a 0/1 column is 1, nothing where it is 0. */
 #define PN__IF_1(...) __VA_ARGS__

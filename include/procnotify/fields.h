@@ -5,7 +5,7 @@
  * language's field names are to follow). Adding a field is one row here,
  * the producer that fills it, and its tests.
  *
- * X(name, kind, have, types, json, table, sql)
+ * X(name, kind, have, types, json, table, sql, doc)
  *   name   the pn_event member (for kind flag: the PN_EV_ bit, lower case)
  *   kind   how it is stored and written: u32, u64, i32, i64, str (a pn_str
  *          of untrusted bytes), argv (NUL-separated strings), key (pn_key),
@@ -18,9 +18,11 @@
  *   json   its JSON member, "" when JSON does not write it
  *   table  its column in the live table, "" when none
  *   sql    its column in the activity log's event table, "" when none
+ *   doc    what it is, in words (the last column, so that a consumer's "..."
+ *          always has an argument, as ISO C wants)
  *
  * A consumer's X takes the columns it uses and ends with "...", so a new
- * column (an ECS name, a journald name) is one more entry at the end of
+ * column (an ECS name, a journald name) is one more entry before doc in
  * every row and breaks no consumer.
  *
  * The lists are split by where JSON writes them; the order of rows is the
@@ -35,51 +37,51 @@
 
 /* Every process event (all but lost). */
 #define PN_FIELDS_PROCESS(X)                                                                   \
-	X(pid,        u32, ALWAYS,   PN__PROC_TYPES, "pid",        "PID",          "pid")          \
-	X(ppid,       u32, PARENT,   PN__PROC_TYPES, "ppid",       "PPID",         "ppid")         \
-	X(tid,        u32, TID,      PN__PROC_TYPES, "tid",        "",             "tid")          \
-	X(uid,        u32, UID,      PN__PROC_TYPES, "uid",        "",             "uid")          \
-	X(gid,        u32, UID,      PN__PROC_TYPES, "gid",        "",             "gid")          \
-	X(euid,       u32, UID,      PN__PROC_TYPES, "euid",       "",             "euid")         \
-	X(comm,       str, COMM,     PN__PROC_TYPES, "comm",       "PROCESS NAME", "comm")         \
-	X(image,      str, IMAGE,    PN__PROC_TYPES, "image",      "",             "image") /* the executable's absolute path */ \
-	X(key,        key, START,    PN__PROC_TYPES, "key",        "",             "") /* this process, unique across pid reuse and hosts */ \
-	X(parent_key, key, PARENT,   PN__PROC_TYPES, "parent_key", "",             "parent_start")
+	X(pid,        u32, ALWAYS,   PN__PROC_TYPES, "pid",        "PID",          "pid", "the process id") \
+	X(ppid,       u32, PARENT,   PN__PROC_TYPES, "ppid",       "PPID",         "ppid", "the parent's process id") \
+	X(tid,        u32, TID,      PN__PROC_TYPES, "tid",        "",             "tid", "the acting thread") \
+	X(uid,        u32, UID,      PN__PROC_TYPES, "uid",        "",             "uid", "real user id") \
+	X(gid,        u32, UID,      PN__PROC_TYPES, "gid",        "",             "gid", "real group id") \
+	X(euid,       u32, UID,      PN__PROC_TYPES, "euid",       "",             "euid", "effective user id") \
+	X(comm,       str, COMM,     PN__PROC_TYPES, "comm",       "PROCESS NAME", "comm", "the process name (16 bytes at most)") \
+	X(image,      str, IMAGE,    PN__PROC_TYPES, "image",      "",             "image", "the executable's absolute path") \
+	X(key,        key, START,    PN__PROC_TYPES, "key",        "",             "", "this process, unique across pid reuse and hosts") \
+	X(parent_key, key, PARENT,   PN__PROC_TYPES, "parent_key", "",             "parent_start", "the parent's key")
 
 /* What an exec (and a Windows create) carries besides. */
 #define PN_FIELDS_EXEC(X)                                                                      \
-	X(filename,       str,  FILENAME,       PN__EXEC_TYPES, "filename",       "", "filename") /* the path as passed to exec */ \
-	X(argv,           argv, ARGV,           PN__EXEC_TYPES, "argv",           "", "argv") /* each argument followed by one NUL */ \
-	X(argc,           u32,  ARGV,           PN__EXEC_TYPES, "",               "", "argc") /* the number of arguments in argv */ \
-	X(argv_truncated, flag, ARGV_TRUNCATED, PN__EXEC_TYPES, "argv_truncated", "", "")         \
-	X(cwd,            str,  CWD,            PN__EXEC_TYPES, "cwd",            "", "cwd")      \
-	X(sid,            u32,  SID,            PN__EXEC_TYPES, "sid",            "", "sid")      \
-	X(old_tid,        u32,  TID,            PN_MASK(PN_EVENT_EXEC), "old_tid", "", "old_tid") /* the thread that called exec */ \
-	X(tty,            tty,  TTY,            PN__EXEC_TYPES, "tty",            "", "tty") /* the controlling terminal, "" when none */ \
-	X(best_effort,    flag, BEST_EFFORT,    PN__EXEC_TYPES, "best_effort",    "", "")         \
-	X(cgroup_id,      u64,  ALWAYS,         PN__EXEC_TYPES, "",               "", "cgroup_id")
+	X(filename,       str,  FILENAME,       PN__EXEC_TYPES, "filename",       "", "filename", "the path as passed to exec") \
+	X(argv,           argv, ARGV,           PN__EXEC_TYPES, "argv",           "", "argv", "the arguments, each followed by one NUL") \
+	X(argc,           u32,  ARGV,           PN__EXEC_TYPES, "",               "", "argc", "the number of arguments in argv") \
+	X(argv_truncated, flag, ARGV_TRUNCATED, PN__EXEC_TYPES, "argv_truncated", "", "", "argv was cut short") \
+	X(cwd,            str,  CWD,            PN__EXEC_TYPES, "cwd",            "", "cwd", "the working directory") \
+	X(sid,            u32,  SID,            PN__EXEC_TYPES, "sid",            "", "sid", "the session id") \
+	X(old_tid,        u32,  TID,            PN_MASK(PN_EVENT_EXEC), "old_tid", "", "old_tid", "the thread that called exec") \
+	X(tty,            tty,  TTY,            PN__EXEC_TYPES, "tty",            "", "tty", "the controlling terminal, \"\" when none") \
+	X(best_effort,    flag, BEST_EFFORT,    PN__EXEC_TYPES, "best_effort",    "", "", "read after the event, may be stale") \
+	X(cgroup_id,      u64,  ALWAYS,         PN__EXEC_TYPES, "",               "", "cgroup_id", "the cgroup v2 id")
 
 #define PN__EXIT_TYPES PN_MASK(PN_EVENT_EXIT)
 
 /* An exit's status and lifetime. */
 #define PN_FIELDS_EXIT(X)                                                                      \
-	X(exit_code,   i32, ALWAYS,   PN__EXIT_TYPES, "exit_code",   "", "exit_code") /* -1 when killed by a signal */ \
-	X(nt_status,   u32, NTSTATUS, PN__EXIT_TYPES, "nt_status",   "", "nt_status") /* Windows' exit status (exit_code holds it too) */ \
-	X(signal,      i32, ALWAYS,   PN__EXIT_TYPES, "signal",      "", "signal") /* 0 when it exited */ \
-	X(core_dumped, i32, ALWAYS,   PN__EXIT_TYPES, "core_dumped", "", "core_dumped")           \
-	X(duration_ns, i64, START,    PN__EXIT_TYPES, "duration_ns", "", "duration_ns") /* -1 when the start is unknown */
+	X(exit_code,   i32, ALWAYS,   PN__EXIT_TYPES, "exit_code",   "", "exit_code", "-1 when killed by a signal") \
+	X(nt_status,   u32, NTSTATUS, PN__EXIT_TYPES, "nt_status",   "", "nt_status", "Windows' exit status (exit_code holds it too)") \
+	X(signal,      i32, ALWAYS,   PN__EXIT_TYPES, "signal",      "", "signal", "0 when it exited") \
+	X(core_dumped, i32, ALWAYS,   PN__EXIT_TYPES, "core_dumped", "", "core_dumped", "1 when it dumped core") \
+	X(duration_ns, i64, START,    PN__EXIT_TYPES, "duration_ns", "", "duration_ns", "its lifetime; -1 when the start is unknown")
 
 /* The netlink connector's extras: the new ids of setuid and setgid (JSON
  * names them new_uid, new_euid or new_gid, new_egid), the tracer of ptrace. */
 #define PN_FIELDS_CHANGE(X)                                                                    \
-	X(new_id,     u32, ALWAYS, PN_MASK(PN_EVENT_SETUID) | PN_MASK(PN_EVENT_SETGID), "",           "", "new_id")  \
-	X(new_eid,    u32, ALWAYS, PN_MASK(PN_EVENT_SETUID) | PN_MASK(PN_EVENT_SETGID), "",           "", "new_eid") \
-	X(tracer_pid, u32, ALWAYS, PN_MASK(PN_EVENT_PTRACE),                            "tracer_pid", "", "tracer_pid") /* 0: the tracer detached */
+	X(new_id,     u32, ALWAYS, PN_MASK(PN_EVENT_SETUID) | PN_MASK(PN_EVENT_SETGID), "",           "", "new_id", "setuid, setgid: the new real id") \
+	X(new_eid,    u32, ALWAYS, PN_MASK(PN_EVENT_SETUID) | PN_MASK(PN_EVENT_SETGID), "",           "", "new_eid", "setuid, setgid: the new effective id") \
+	X(tracer_pid, u32, ALWAYS, PN_MASK(PN_EVENT_PTRACE),                            "tracer_pid", "", "tracer_pid", "ptrace: the tracer; 0: the tracer detached")
 
 /* A lost record's count; its count per type follows as lost_by_type. */
 #define PN_FIELDS_LOST(X)                                                                      \
-	X(lost_count,       u64, ALWAYS, PN_MASK(PN_EVENT_LOST), "count", "", "lost_count") /* 0 when unknown */ \
-	X(lost_count_known, i32, ALWAYS, PN_MASK(PN_EVENT_LOST), "",      "", "")
+	X(lost_count,       u64, ALWAYS, PN_MASK(PN_EVENT_LOST), "count", "", "lost_count", "records lost; 0 when unknown") \
+	X(lost_count_known, i32, ALWAYS, PN_MASK(PN_EVENT_LOST), "",      "", "", "1 when lost_count is exact")
 
 #define PN_FIELD_MAP(X) \
 	PN_FIELDS_PROCESS(X) PN_FIELDS_EXEC(X) PN_FIELDS_EXIT(X) PN_FIELDS_CHANGE(X) \

@@ -36,16 +36,16 @@ typedef struct pn_buf {
 	int oom;
 } pn_buf;
 
-void pn_buf_free(pn_buf *b);
-void pn_buf_reset(pn_buf *b);
-void pn_buf_put(pn_buf *b, const void *p, size_t n);
-void pn_buf_puts(pn_buf *b, const char *s);
-void pn_buf_putc(pn_buf *b, char c);
+PN_EXPORT void pn_buf_free(pn_buf *b);
+PN_EXPORT void pn_buf_reset(pn_buf *b);
+PN_EXPORT void pn_buf_put(pn_buf *b, const void *p, size_t n);
+PN_EXPORT void pn_buf_puts(pn_buf *b, const char *s);
+PN_EXPORT void pn_buf_putc(pn_buf *b, char c);
 /* Numbers without printf: the JSON of a storm is mostly numbers. */
-void pn_buf_put_u64(pn_buf *b, uint64_t v);
+PN_EXPORT void pn_buf_put_u64(pn_buf *b, uint64_t v);
 /* v in decimal, zero-padded to at least width digits. */
-void pn_buf_put_udec(pn_buf *b, uint64_t v, int width);
-void pn_buf_printf(pn_buf *b, const char *fmt, ...)
+PN_EXPORT void pn_buf_put_udec(pn_buf *b, uint64_t v, int width);
+PN_EXPORT void pn_buf_printf(pn_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif
@@ -54,25 +54,25 @@ void pn_buf_printf(pn_buf *b, const char *fmt, ...)
 /* Escape flags for pn_esc_table. */
 #define PN_ESC_QUOTE 0x1 /* wrap in "..." (escaping ") when empty or holding a space or quote */
 
-void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags);
+PN_EXPORT void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags);
 /* Writes s as a JSON string, quotes included. */
-void pn_esc_json(pn_buf *b, const char *s, size_t n);
+PN_EXPORT void pn_esc_json(pn_buf *b, const char *s, size_t n);
 
 /* "L:<boot hex>:<start ns>:<pid>": one textual form for all hosts and OSes. */
-void pn_fmt_key(pn_buf *b, const pn_key *k);
+PN_EXPORT void pn_fmt_key(pn_buf *b, const pn_key *k);
 /* RFC 3339 UTC with nanoseconds. */
-void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns);
+PN_EXPORT void pn_fmt_time_rfc3339(pn_buf *b, int64_t unix_ns);
 /* Counts by event type, count[t] for t < n, as "fork 1, exec 2, exit 3":
  * fork, exec and exit always, any other type when its count is not 0. */
-void pn_fmt_type_counts(pn_buf *b, const uint64_t *count, size_t n);
+PN_EXPORT void pn_fmt_type_counts(pn_buf *b, const uint64_t *count, size_t n);
 /* "SIGKILL", or NULL for a number without a name. */
-const char *pn_signal_name(int sig);
+PN_EXPORT const char *pn_signal_name(int sig);
 
 /* The live table, in the seed's style. */
-void pn_fmt_table_header(pn_buf *b);
-void pn_fmt_table_row(pn_buf *b, const pn_event *ev);
+PN_EXPORT void pn_fmt_table_header(pn_buf *b);
+PN_EXPORT void pn_fmt_table_row(pn_buf *b, const pn_event *ev);
 /* One JSON object and a newline. */
-void pn_fmt_json(pn_buf *b, const pn_event *ev);
+PN_EXPORT void pn_fmt_json(pn_buf *b, const pn_event *ev);
 
 /* One process of a tree (`procnotify tree`): what is known of its life. */
 typedef struct pn_proc_node {
@@ -98,9 +98,9 @@ typedef struct pn_fmt_tree {
  * after the last one left; selected marks the process the tree was asked
  * for. Text: pid, image, arguments, exit status, key, indented two spaces
  * a level up to 32 levels; a deeper line starts "[depth N] ". */
-void pn_fmt_tree_enter(pn_fmt_tree *t, const pn_proc_node *p, unsigned depth, int selected);
+PN_EXPORT void pn_fmt_tree_enter(pn_fmt_tree *t, const pn_proc_node *p, unsigned depth, int selected);
 /* The end of the process at depth and of its descendants. */
-void pn_fmt_tree_leave(pn_fmt_tree *t, unsigned depth);
+PN_EXPORT void pn_fmt_tree_leave(pn_fmt_tree *t, unsigned depth);
 
 #ifdef __cplusplus
 }

@@ -44,31 +44,31 @@ typedef struct pn_store_options {
 /* Opens path. In write mode it also starts a new run and, when the previous
  * run ended without closing (a crash), records a lost event at the gap.
  * On failure *out is NULL and err (if given) holds the reason. */
-int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
+PN_EXPORT int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 		  const pn_store_options *opt, char *err, size_t errlen);
 
 /* Commits what is pending, marks the run ended and closes. NULL is accepted. */
-int pn_store_close(pn_store *s);
+PN_EXPORT int pn_store_close(pn_store *s);
 
 /* Appends one event. A pn_callback (user is the pn_store); a failure is kept
  * and reported by pn_store_tick()/pn_store_failed(). */
-void pn_store_event(const pn_event *ev, void *user);
+PN_EXPORT void pn_store_event(const pn_event *ev, void *user);
 
 /* Call regularly from the event loop: commits a batch that is due and runs
  * one bounded step of retention. Returns 0 or the first write error. */
-int pn_store_tick(pn_store *s);
+PN_EXPORT int pn_store_tick(pn_store *s);
 
 /* Milliseconds until pn_store_tick() has work (0: now), -1 when it has
  * none until more events come: how long an event loop may sleep. */
-int pn_store_due_ms(const pn_store *s);
+PN_EXPORT int pn_store_due_ms(const pn_store *s);
 
 /* Commits the pending batch now. */
-int pn_store_commit(pn_store *s);
+PN_EXPORT int pn_store_commit(pn_store *s);
 
 /* The first write error (-errno), 0 when none. */
-int pn_store_failed(const pn_store *s);
+PN_EXPORT int pn_store_failed(const pn_store *s);
 
-const char *pn_store_errmsg(const pn_store *s);
+PN_EXPORT const char *pn_store_errmsg(const pn_store *s);
 
 /* Filters of pn_store_query(); a field left at its zero value does not filter. */
 typedef struct pn_store_filter {
@@ -91,7 +91,7 @@ typedef int (*pn_store_event_fn)(const pn_event *ev, void *user);
  * event rebuilt as it was delivered. Lost events (gaps) match every filter
  * but the time range and the type list, so a gap is never hidden. Returns
  * the number of events, -errno, or what fn returned to stop. */
-int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user);
+PN_EXPORT int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user);
 
 /* A visitor of a process tree, in the order it is printed: enter() for
  * each process (depth 0 is the farthest known ancestor; selected marks
@@ -111,17 +111,17 @@ typedef struct pn_store_tree_visitor {
  * when it is visited: memory holds a few dozen bytes per process of the
  * subtree, whatever its depth. Returns 0, -ENOENT when nothing matches,
  * -EINVAL for a malformed spec, what a visitor returned to stop, or -errno. */
-int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v, void *user,
+PN_EXPORT int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v, void *user,
 		  pn_buf *note);
 
 /* Times for --since/--until: RFC 3339 ("2026-01-02T03:04:05Z",
  * "2026-01-02T03:04:05.5+02:00", or a date "2026-01-02") or a duration
  * before now_ns ("10m"). */
-int pn_store_parse_time(const char *s, int64_t now_ns, int64_t *out_ns);
+PN_EXPORT int pn_store_parse_time(const char *s, int64_t now_ns, int64_t *out_ns);
 /* Durations: a number and a unit, s, m, h, d or w ("90s", "7d"). */
-int pn_store_parse_duration(const char *s, int64_t *out_ns);
+PN_EXPORT int pn_store_parse_duration(const char *s, int64_t *out_ns);
 /* Sizes: a number with an optional K, M, G suffix (powers of 1024). */
-int pn_store_parse_size(const char *s, uint64_t *out);
+PN_EXPORT int pn_store_parse_size(const char *s, uint64_t *out);
 
 #ifdef __cplusplus
 }

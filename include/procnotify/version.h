@@ -10,6 +10,8 @@
 #ifndef PROCNOTIFY_VERSION_H
 #define PROCNOTIFY_VERSION_H
 
+#include "export.h"
+
 #define PN_VERSION_MAJOR 1
 #define PN_VERSION_MINOR 0
 #define PN_VERSION_PATCH 0
@@ -28,7 +30,7 @@ extern "C" {
 
 /* The running library's version, "MAJOR.MINOR.PATCH"; a static string.
  * Safe from any thread. */
-const char *pn_version(void);
+PN_EXPORT const char *pn_version(void);
 
 #ifdef __cplusplus
 }

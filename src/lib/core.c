@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
-#include "decode.h"
+#include "procnotify/decode.h"
 #include "internal.h"
 #include "proctable.h"
 

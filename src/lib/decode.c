@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "decode.h"
+#include "procnotify/decode.h"
 
 /* The fixed part of each record type: a record is at least this long. */
 static const size_t fixed_size[PN_REC_TYPE_MAX] = {

@@ -1,6 +1,6 @@
 /* Record decoding, and its refusal of malformed records. */
 #include <errno.h>
-#include "decode.h"
+#include "procnotify/decode.h"
 #include "recbuild.h"
 #include "check.h"
 

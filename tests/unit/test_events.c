@@ -4,7 +4,7 @@
  * every type that has one.
  */
 #include <errno.h>
-#include "decode.h"
+#include "procnotify/decode.h"
 #include "procnotify/format.h"
 #include "recbuild.h"
 #include "check.h"

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "decode.h"
+#include "procnotify/decode.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
 #include "recbuild.h"

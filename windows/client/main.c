@@ -15,7 +15,7 @@
 #include <io.h>
 #include <stdio.h>
 #include <string.h>
-#include "decode.h"
+#include "procnotify/decode.h"
 #include "procnotify/format.h"
 #include "pn_ioctl.h"
 
