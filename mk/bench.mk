@@ -26,8 +26,14 @@ bench-build: all $(BENCH_BINS)
 
 bench: bench-build
 	BUILD=$(B) python3 bench/run.py
+	BUILD=$(B) python3 bench/bpf_cost.py
 
-.PHONY: bench bench-build
+# The BPF side alone (bench/bpf_cost.py): start-up, the verifier's figures,
+# kernel time per program. BENCH_BPF_COMPARE=DIR measures a second build beside.
+bench-bpf: bench-build
+	BUILD=$(B) python3 bench/bpf_cost.py
+
+.PHONY: bench bench-build bench-bpf
 
 # tests/suites/60-bench-smoke.sh runs the harness with a tiny N.
 tests: $(BENCH_BINS)
