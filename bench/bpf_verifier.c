@@ -74,7 +74,8 @@ int main(void)
 		return 1;
 	}
 	/* Sized as the library sizes them, so the load is the library's. */
-	bpf_map__set_max_entries(skel->maps.scratch_map, ncpus);
+	skel->rodata->nr_cpus = ncpus;
+	bpf_map__set_max_entries(skel->maps.scratch_map, ncpus + 1);
 	bpf_map__set_max_entries(skel->maps.drops, ncpus);
 	bpf_object__for_each_program(prog, skel->obj) {
 		if (n == MAX_PROGS)

@@ -24,6 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the library before load. */
 const volatile __u64 wakeup_bytes = 0; /* 0: let the ring wake the reader itself */
+const volatile __u32 nr_cpus = 1;      /* possible CPUs: the iterator's scratch slot */
 /* For tests only (PN_TEST_CGROUP): nonzero reports only the tasks of this
  * cgroup v2, so a test can watch an idle monitor on a busy machine. At 0 the
  * verifier prunes the check, so it costs nothing. */
@@ -41,7 +42,6 @@ struct {
 /* The exec record and the path being assembled are too large for the stack. */
 #define PN_REC_BUF 65536
 #define PN_NAME_MAX 255
-#define PN_PATH_LOOPS 128
 
 struct scratch {
 	char rec[PN_REC_BUF];
@@ -50,8 +50,14 @@ struct scratch {
 };
 
 /*
- * One scratch area per CPU. A per-CPU array cannot hold values over 32 KiB,
- * so this is a plain array indexed by CPU, sized by the library at load time.
+ * One scratch area per CPU for the tracepoints, and one more, slot nr_cpus,
+ * for the task iterator. The tracepoints run with preemption disabled, so
+ * on a CPU one handler ends before the next begins; the iterator only stays
+ * on its CPU, and on a preemptible kernel an exec there would overwrite a
+ * snapshot record half built in a shared slot. The library reads one
+ * iterator at a time, so one slot serves it. A per-CPU array cannot hold
+ * values over 32 KiB, so this is a plain array, sized by the library at
+ * load time.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -536,7 +542,7 @@ int pn_snapshot(struct bpf_iter__task *ctx)
 	struct scratch *s;
 	struct file *exe;
 	struct path_req req;
-	__u32 slot = bpf_get_smp_processor_id();
+	__u32 slot = nr_cpus;
 	__u32 len = 0, off = sizeof(*r);
 
 	if (!task)

@@ -115,7 +115,9 @@ static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err
 		pn__errmsg(err, errlen, "cannot count the CPUs: %s", strerror(-s->ncpus));
 		return s->ncpus;
 	}
-	if ((rc = bpf_map__set_max_entries(s->skel->maps.scratch_map, s->ncpus)) ||
+	/* A slot per CPU for the tracepoints, one more for the task iterator. */
+	s->skel->rodata->nr_cpus = s->ncpus;
+	if ((rc = bpf_map__set_max_entries(s->skel->maps.scratch_map, s->ncpus + 1)) ||
 	    (rc = bpf_map__set_max_entries(s->skel->maps.drops, s->ncpus))) {
 		pn__errmsg(err, errlen, "cannot size the per-CPU maps: %s", strerror(-rc));
 		return rc;
