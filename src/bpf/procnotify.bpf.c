@@ -303,10 +303,15 @@ int BPF_PROG(pn_exit, struct task_struct *p)
  * in the request's outputs, filled by put_path() or by its caller.
  */
 
-#define PN_PATH_STEPS 128
+/*
+ * Enough steps for the deepest path that fits in PN_PATH_MAX ("/a" per
+ * component) and 64 mount crossings; a walk that runs out of them is
+ * marked truncated. The bound costs the verifier nothing: bpf_loop().
+ */
+#define PN_PATH_STEPS (PN_PATH_MAX / 2 + 64)
 
 /* put_path() flags */
-#define PN_PATH_TRUNCATED 0x1 /* longer than PN_PATH_MAX */
+#define PN_PATH_TRUNCATED 0x1 /* longer than PN_PATH_MAX, or deeper than PN_PATH_STEPS */
 
 struct path_req {
 	__u64 mnt;         /* in: the path's vfsmount, a kernel pointer */
@@ -333,6 +338,7 @@ struct walk {
 	struct dentry *root_dentry;
 	struct scratch *s;
 	__u32 flags;       /* PN_PATH_* */
+	__u32 done;        /* reached the root */
 };
 
 /* The struct mount holding a vfsmount (the kernel's real_mount()). */
@@ -350,19 +356,19 @@ static long walk_step(__u32 i, struct walk *w)
 	__u32 len, pos;
 
 	if (d == w->root_dentry && mnt == w->root_mnt)
-		return 1;
+		goto done;
 	if (d == mnt->mnt.mnt_root) {
 		struct mount *parent = mnt->mnt_parent;
 
 		if (parent == mnt)
-			return 1; /* the root of the mount tree */
+			goto done; /* the root of the mount tree */
 		w->dentry = mnt->mnt_mountpoint;
 		w->mnt = parent;
 		return 0;
 	}
 	up = d->d_parent;
 	if (up == d)
-		return 1; /* a detached tree: stop at its top */
+		goto done; /* a detached tree: stop at its top */
 	len = d->d_name.len;
 	name = d->d_name.name;
 	pos = s->path_pos;
@@ -377,6 +383,9 @@ static long walk_step(__u32 i, struct walk *w)
 	s->path_pos = pos;
 	w->dentry = up;
 	return 0;
+done:
+	w->done = 1;
+	return 1;
 }
 
 /*
@@ -401,6 +410,8 @@ __noinline int put_path(struct path_req *req)
 	w.root_dentry = as_dentry(req->root_dentry);
 	w.s->path_pos = PN_PATH_MAX;
 	bpf_loop(PN_PATH_STEPS, walk_step, &w, 0);
+	if (!w.done)
+		w.flags |= PN_PATH_TRUNCATED;
 	pos = w.s->path_pos;
 	if (pos >= PN_PATH_MAX) {
 		pos = PN_PATH_MAX - 1;

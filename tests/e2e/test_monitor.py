@@ -42,17 +42,21 @@ def run(argv, cwd=None, **kw):
 
 
 def setup_files(tmp):
-    """A copy of the workload under a hostile name, and a symlink to it."""
+    """A copy of the workload under a hostile name, a symlink to it, and a
+    copy 130 directories deep (the BPF path walk once stopped at 128)."""
     hostile = os.path.join(tmp, HOSTILE)
     shutil.copy(WORKLOAD, hostile)
     link = os.path.join(tmp, "link-to-workload")
     os.symlink(WORKLOAD, link)
-    return hostile, link
+    deep = os.path.join(tmp, *["d"] * 130)
+    os.makedirs(deep)
+    shutil.copy(WORKLOAD, os.path.join(deep, "deep"))
+    return hostile, link, deep
 
 
 def scenarios(tmp):
     """Runs every workload; returns {name: pid} and the expectations."""
-    hostile, link = setup_files(tmp)
+    hostile, link, deep = setup_files(tmp)
     big = "A" * 20000
     huge = "B" * 40000
     pids = {}
@@ -71,6 +75,7 @@ def scenarios(tmp):
     pids["hugearg"] = run([WORKLOAD, "linger", huge])
     pids["hostile"] = run(["./" + os.path.basename(hostile), "linger", "1", HOSTILE], cwd=tmp)
     pids["symlink"] = run([link, "linger", "0"])
+    pids["deep"] = run(["./deep", "linger", "0"], cwd=deep)
     pids["nobody"] = run([WORKLOAD, "linger", "0"], preexec_fn=lambda: (os.setgid(65534),
                                                                      os.setuid(65534)))
     # script(1) runs the command in a new session on a new pseudo-terminal, through
@@ -78,7 +83,7 @@ def scenarios(tmp):
     # dash (SHELL unset or /bin/sh, as under CI) forks rather than exec a lone command.
     subprocess.run(["script", "-qec", f"exec {WORKLOAD} linger 77", "/dev/null"],
                    stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    return pids, dict(hostile=hostile, link=link, big=big, huge=huge)
+    return pids, dict(hostile=hostile, link=link, deep=deep, big=big, huge=huge)
 
 
 def known(ev, field, value):
@@ -181,6 +186,10 @@ def check_execs(events, pids, files):
     s = execs("symlink")
     R.check("symlink: image resolved, filename as passed",
             s and s[0]["image"] == WORKLOAD and known(s[0], "filename", files["link"]), str(s))
+    d = execs("deep")
+    R.check("130 directories deep: image and cwd whole",
+            d and d[0]["image"] == os.path.join(files["deep"], "deep") and
+            d[0]["cwd"] == files["deep"], str(d and (d[0]["image"], d[0]["cwd"])))
     n = execs("nobody")
     R.check("uid/gid of a process that changed them", n and n[0]["uid"] == 65534 and
             n[0]["gid"] == 65534, str(n))
