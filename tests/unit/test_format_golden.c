@@ -188,14 +188,30 @@ static void read_back(const char *db, const char *dir)
 	pn_buf_free(&o.js);
 }
 
+/* Removes the private directory of the log and the files SQLite made beside
+ * it (a read-only connection leaves -wal and -shm): rmdir fails on any other. */
+static void remove_log_dir(const char *dir)
+{
+	static const char *const names[] = { "events.db", "events.db-wal", "events.db-shm" };
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0);
+}
+
 int main(void)
 {
 	struct outputs o = { { 0 }, { 0 } };
 	const char *dir = getenv("PN_GOLDEN_DIR") ? getenv("PN_GOLDEN_DIR") : "tests/golden";
-	char tmp[] = "/tmp/pn-golden-XXXXXX.db";
+	char tmpdir[] = "/tmp/pn-golden-XXXXXX", tmp[64];
 	const char *db = getenv("PN_GOLDEN_DB");
-	int fd = db ? -1 : mkstemps(tmp, 3);
+	int own = !db && mkdtemp(tmpdir);
 
+	CHECK(db || own);
+	snprintf(tmp, sizeof(tmp), "%s/events.db", tmpdir);
 	db = db ? db : tmp;
 	unlink(db);
 	CHECK(pn_store_open(&store, db, PN_STORE_WRITE, NULL, NULL, 0) == 0);
@@ -205,10 +221,8 @@ int main(void)
 	compare_both(dir, &o);
 	if (!getenv("PN_UPDATE_GOLDEN"))
 		read_back(db, dir);
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
-	}
+	if (own)
+		remove_log_dir(tmpdir);
 	pn_buf_free(&o.tbl);
 	pn_buf_free(&o.js);
 	return pn_test_done("test_format_golden");
