@@ -76,30 +76,188 @@ static void json_cases(void)
 	CHECK_STR(J("\xe2\x82"), "\"\\udce2\\udc82\"");
 }
 
-/* Every byte value alone and in pairs: output stays free of raw controls. */
-static void exhaustive(void)
+/* A well-formed UTF-8 sequence at p (shortest form, no surrogate, at most
+ * U+10FFFF): its length and code point, or 0. Written apart from the
+ * library's decoder, so the two check each other. */
+static size_t utf8_ok(const unsigned char *p, size_t n, uint32_t *cp)
 {
-	int raw_control = 0, invalid_json_byte = 0;
+	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 :
+		     p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
 
-	for (int a = 0; a < 256; a++) {
-		for (int c = 0; c < 256; c += 7) {
-			char s[2] = { (char)a, (char)c };
-			const char *t = tbl(s, 2, PN_ESC_QUOTE), *j;
+	if (!len || len > n)
+		return 0;
+	*cp = len == 1 ? p[0] : p[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (p[i] & 0x3f);
+	}
+	if (*cp < min[len] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
 
-			for (const unsigned char *p = (const void *)t; *p; p++)
-				raw_control |= (*p < 0x20 || *p == 0x7f || *p == '|');
-			j = js(s, 2);
-			for (const unsigned char *p = (const void *)j; *p; p++)
-				invalid_json_byte |= (*p < 0x20);
+static size_t put_utf8(uint32_t cp, char *s);
+
+static int hexval(const char *h, int n, uint32_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		int c = h[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return 0;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return 1;
+}
+
+/*
+ * Reads one JSON string back (RFC 8259: quotes, no raw byte below 0x20,
+ * known escapes, raw text valid UTF-8), a lone \udcXX being the byte XX as
+ * Python's surrogateescape has it. The bytes' count, or -1 if not valid.
+ */
+static long json_back(const char *j, char *out)
+{
+	const unsigned char *p = (const void *)j;
+	size_t n = strlen(j), i = 1, o = 0, len;
+	uint32_t cp;
+
+	if (n < 2 || p[0] != '"' || p[n - 1] != '"')
+		return -1;
+	for (n--; i < n; i += len) {
+		if (p[i] < 0x20 || p[i] == '"')
+			return -1;
+		if (p[i] != '\\') {
+			if (!(len = utf8_ok(p + i, n - i, &cp)))
+				return -1;
+			memcpy(out + o, p + i, len), o += len;
+			continue;
+		}
+		len = 2;
+		switch (i + 1 < n ? p[i + 1] : 0) {
+		case '"': case '\\': case '/': out[o++] = (char)p[i + 1]; continue;
+		case 'b': out[o++] = '\b'; continue;
+		case 'f': out[o++] = '\f'; continue;
+		case 'n': out[o++] = '\n'; continue;
+		case 'r': out[o++] = '\r'; continue;
+		case 't': out[o++] = '\t'; continue;
+		case 'u': break;
+		default: return -1;
+		}
+		if (i + 6 > n || !hexval(j + i + 2, 4, &cp))
+			return -1;
+		len = 6;
+		if (cp >= 0xdc80 && cp <= 0xdcff)
+			out[o++] = (char)(cp & 0xff);
+		else if (cp >= 0xd800 && cp <= 0xdfff)
+			return -1; /* the escaper never writes another surrogate */
+		else
+			o += put_utf8(cp, out + o);
+	}
+	return (long)o;
+}
+
+/* Reads one table cell back (C escapes, \xHH, \uXXXX, \UXXXXXXXX, and the
+ * quotes PN_ESC_QUOTE adds when quoted); the bytes' count, or -1 on a stray
+ * backslash. */
+static long table_back(const char *t, int quoted, char *out)
+{
+	static const char from[] = "abtnvfr\\\"", to[] = "\a\b\t\n\v\f\r\\\"";
+	size_t n = strlen(t), i = 0, o = 0;
+	uint32_t cp;
+
+	if (quoted && n >= 2 && t[0] == '"' && t[n - 1] == '"')
+		i = 1, n--;
+	while (i < n) {
+		const char *e;
+
+		if (t[i] != '\\') {
+			out[o++] = t[i++];
+		} else if (i + 1 < n && t[i + 1] && (e = strchr(from, t[i + 1]))) {
+			out[o++] = to[e - from], i += 2;
+		} else if (t[i + 1] == 'x' && i + 4 <= n && hexval(t + i + 2, 2, &cp)) {
+			out[o++] = (char)cp, i += 4;
+		} else if (t[i + 1] == 'u' && i + 6 <= n && hexval(t + i + 2, 4, &cp)) {
+			o += put_utf8(cp, out + o), i += 6;
+		} else if (t[i + 1] == 'U' && i + 10 <= n && hexval(t + i + 2, 8, &cp)) {
+			o += put_utf8(cp, out + o), i += 10;
+		} else {
+			return -1;
 		}
 	}
-	CHECK(!raw_control);
-	CHECK(!invalid_json_byte);
+	return (long)o;
+}
+
+static long exhaustive_wrong;
+
+/* One input through the three escapers: no raw control in a table cell, valid
+ * JSON, and each output read back gives the input byte for byte. */
+static void round_trip(const char *s, size_t n)
+{
+	char back[64];
+	const char *t = tbl(s, n, 0), *q, *j;
+	int bad = 0;
+
+	for (const unsigned char *p = (const void *)t; *p; p++)
+		bad |= *p < 0x20 || *p == 0x7f || *p == '|';
+	bad |= table_back(t, 0, back) != (long)n || memcmp(back, s, n);
+	q = tbl(s, n, PN_ESC_QUOTE);
+	for (const unsigned char *p = (const void *)q; *p; p++)
+		bad |= *p < 0x20 || *p == 0x7f || *p == '|';
+	bad |= table_back(q, 1, back) != (long)n || memcmp(back, s, n);
+	j = js(s, n);
+	bad |= json_back(j, back) != (long)n || memcmp(back, s, n);
+	if (bad && exhaustive_wrong++ < 5) {
+		fprintf(stderr, "escape round trip failed for");
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %02x", (unsigned char)s[i]);
+		fprintf(stderr, ": table %s | quoted %s | json %s\n", t, q, js(s, n));
+	}
+}
+
+/*
+ * Every byte alone and every pair of bytes; then every byte before two, and
+ * every 4-byte lead before three, bytes from the edges of the UTF-8 ranges and the characters the
+ * escapers treat apart: all of UTF-8's cases, valid or not.
+ */
+static void exhaustive(void)
+{
+	static const unsigned char edge[] = { 0x00, 0x09, 0x1f, ' ', '"', '\\', 'x', '|', 0x7f,
+					      0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2,
+					      0xe0, 0xed, 0xf0, 0xf4, 0xff };
+	const size_t ne = sizeof(edge);
+	long inputs = 0;
+
+	for (int a = 0; a < 256; a++) {
+		char s[4] = { (char)a };
+
+		round_trip(s, 1), inputs++;
+		for (int b = 0; b < 256; b++) {
+			s[1] = (char)b;
+			round_trip(s, 2), inputs++;
+		}
+		for (size_t b = 0; b < ne * ne; b++) {
+			s[1] = (char)edge[b / ne], s[2] = (char)edge[b % ne];
+			round_trip(s, 3), inputs++;
+			for (size_t c = 0; a >= 0xf0 && c < ne; c++) {
+				s[3] = (char)edge[c];
+				round_trip(s, 4), inputs++;
+			}
+		}
+	}
+	CHECK(inputs > 200000);
+	CHECK(exhaustive_wrong == 0);
 }
 
 /* One code point as UTF-8 (cp past the surrogates and at most U+10FFFF). */
-static size_t utf8(uint32_t cp, char *s)
+static size_t put_utf8(uint32_t cp, char *s)
 {
+	if (cp < 0x80) {
+		s[0] = (char)cp;
+		return 1;
+	}
 	if (cp < 0x800) {
 		s[0] = (char)(0xc0 | cp >> 6), s[1] = (char)(0x80 | (cp & 0x3f));
 		return 2;
@@ -132,7 +290,7 @@ static long check_cp_range(uint32_t lo, uint32_t hi, const char *cat)
 
 		if (cp >= 0xd800 && cp <= 0xdfff)
 			continue;
-		got = tbl(s, utf8(cp, s), 0)[0] == '\\';
+		got = tbl(s, put_utf8(cp, s), 0)[0] == '\\';
 		wrong += got != want;
 		if (got != want && reported++ < 10)
 			fprintf(stderr, "U+%04X (%s): %s\n", (unsigned)cp, cat,
