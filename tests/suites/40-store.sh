@@ -175,6 +175,24 @@ check "query --name --argv finds the grandchild's exec, escaped" \
 	grep -q '| exec   | .* | /usr/bin/true : /bin/true "a b" \\xff$' "$D/true.txt"
 check "query --exit-code 3 finds the shell" test "$("$PN" query --db "$D/log.db" --ppid "$ROOT" --exit-code 3 --no-header | wc -l)" = 1
 
+# The other filters, each both ways: what matches is kept, what does not is
+# dropped (lost records, always shown, are not counted).
+rows() { "$PN" query --db "$1" --no-header "${@:2}" | grep -vc '| lost'; }
+ALL=$(rows "$D/log.db" --pid "$ROOT")
+check "query --pid finds the root's fork, exec and exit" test "$ALL" -ge 3
+check "query --uid 0 keeps them, --uid 65534 drops them" \
+	test "$(rows "$D/log.db" --pid "$ROOT" --uid 0)-$(rows "$D/log.db" --pid "$ROOT" --uid 65534)" = "$ALL-0"
+"$PN" query --db "$D/log.db" --ppid "$ROOT" --image '/usr/*/sleep' --no-header | grep -v '| lost' >"$D/image.txt"
+check "query --image GLOB finds the sleep, and only it" \
+	test "$(grep -c 'killed by SIGKILL' "$D/image.txt")-$(grep -vc /usr/bin/sleep "$D/image.txt")" = "1-0"
+check "query --image of no such image finds nothing" test "$(rows "$D/log.db" --image '/nonexistent/*')" = 0
+HOUR_AGO=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ) IN_AN_HOUR=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+check "query --since (RFC 3339, an hour ago; and 1h) keeps the root's events" \
+	test "$(rows "$D/log.db" --pid "$ROOT" --since "$HOUR_AGO")-$(rows "$D/log.db" --pid "$ROOT" --since 1h)" = "$ALL-$ALL"
+check "query --since in an hour drops them" test "$(rows "$D/log.db" --pid "$ROOT" --since "$IN_AN_HOUR")" = 0
+check "query --until in an hour keeps them, --until 2000-01-01 drops them" \
+	test "$(rows "$D/log.db" --pid "$ROOT" --until "$IN_AN_HOUR")-$(rows "$D/log.db" --pid "$ROOT" --until 2000-01-01)" = "$ALL-0"
+
 # Bad input: clear errors, exit codes, no crash, no change to any file.
 SUM=$(sum "$D/log.db")
 "$PN" query --db "$D/log.db" --name "'; DROP TABLE event; --" --no-header >"$D/drop.txt"; rc=$?
@@ -266,4 +284,27 @@ check "... the second is refused: exit 1, one line that says why" \
 	test "$(cat "$D/two2.rc")-$(wc -l <"$D/two2.err")-$(grep -c 'another procnotify is writing' "$D/two2.err")" = 1-1-1
 check "... and the log has one run, never ended by a crash" \
 	test "$(sqlite3 "$D/two.db" 'SELECT count(*), count(ended_ns) FROM run')" = "1|1"
+
+# Retention from the command line, on copies of the logs above, by a monitor
+# that sees only an empty cgroup (the test-only PN_TEST_CGROUP), so that no
+# event of the busy machine lands in the log while its size is judged.
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+CG=$(mktemp -d "${CG2:-/sys/fs/cgroup}/pn-store-XXXXXX")
+quiet_monitor() { PN_TEST_CGROUP=$(stat -c %i "$CG") "$PN" "$@" -d 3 -o /dev/null; }
+used() { sqlite3 "$1" 'SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count)'; }
+sqlite3 "$D/log.db" ".backup '$D/age.db'"
+quiet_monitor --db "$D/age.db" --db-max-age 1s 2>"$D/age.err"; rc=$?
+check "--db-max-age 1s: the monitor runs and forgets the known tree's events" \
+	test "$rc-$(rows "$D/age.db" --pid "$ROOT")" = "0-0"
+sqlite3 "$D/crash.db" ".backup '$D/size.db'"
+PAGE=$(sqlite3 "$D/size.db" 'PRAGMA page_size') USED=$(used "$D/size.db")
+LIMIT=$((USED * PAGE / 2 / 1024))
+quiet_monitor --db "$D/size.db" --db-max-size "${LIMIT}K" 2>"$D/size.err"; rc=$?
+check "--db-max-size half the log: the monitor runs and the pages in use fit" \
+	test "$rc" = 0 -a "$(($(used "$D/size.db") * PAGE))" -le "$((LIMIT * 1024))"
+check "... the oldest events went, the newest stayed, the file shrank" test \
+	"$(sqlite3 "$D/size.db" 'SELECT count(*) FROM event WHERE run = 1')" -lt "$BEFORE" -a \
+	"$(rows "$D/size.db" --argv procnotify-after-crash-marker -t exec)" = 1 -a \
+	"$(stat -c %s "$D/size.db")" -lt "$(stat -c %s "$D/crash.db")"
+rmdir "$CG"
 finish

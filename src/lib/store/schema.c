@@ -99,10 +99,6 @@ static int migrate(struct pn__db *d, int64_t version)
 	char sql[64];
 	int rc = 0;
 
-	/* auto_vacuum must be chosen before the first table exists; it lets
-	 * retention give pages back to the file system in small steps. */
-	if (version == 0)
-		rc = pn__db_exec(d, "PRAGMA auto_vacuum = INCREMENTAL");
 	for (; !rc && version < PN_STORE_SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)version + 1);
 		rc = pn__db_exec(d, "BEGIN IMMEDIATE");
@@ -180,6 +176,12 @@ static int configure_writer(struct pn__db *d, int64_t version)
 	 * pages. The size is chosen once, before the file has WAL or tables. */
 	if (version == 0)
 		rc = pn__db_exec(d, "PRAGMA page_size = 16384");
+	/* auto_vacuum lets retention give pages back to the file system in
+	 * small steps. Like the page size it must be chosen before the file is
+	 * first written, which switching to WAL does: after that SQLite ignores
+	 * the pragma without an error. */
+	if (!rc && version == 0)
+		rc = pn__db_exec(d, "PRAGMA auto_vacuum = INCREMENTAL");
 	/* WAL: readers never wait for the writer. NORMAL: a commit is a write()
 	 * without fsync; a crash of the monitor loses nothing committed, a
 	 * power loss may lose the last commits but never corrupts the file. */
