@@ -6,6 +6,7 @@ know a field, which must then be null. Prints "N passed, N failed, N skipped".
 """
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -42,6 +43,19 @@ def run(argv, cwd=None, **kw):
     return p.pid
 
 
+def run_core_dump(tmp):
+    """A SIGSEGV that dumps core (in tmp, which goes afterwards); its wait
+    status, with the core bit, is kept apart in CORE_STATUS."""
+    unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+    p = subprocess.Popen([WORKLOAD, "core", "0"], cwd=tmp,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, unlimited))
+    _, CORE_STATUS[p.pid] = os.waitpid(p.pid, 0)
+    return p.pid
+
+
+CORE_STATUS = {}
+
+
 def setup_files(tmp):
     """A copy of the workload under a hostile name, a symlink to it, and a
     copy 130 directories deep (the BPF path walk once stopped at 128)."""
@@ -66,6 +80,7 @@ def scenarios(tmp):
     for sig in (signal.SIGKILL, signal.SIGTERM):
         pids[f"sig{int(sig)}"] = run([WORKLOAD, "signal", str(int(sig))])
     pids["segv"] = run([WORKLOAD, "segv", "0"])
+    pids["core"] = run_core_dump(tmp)
     pids["threads"] = run([WORKLOAD, "threads", "8", "5"])
     pids["leader"] = run([WORKLOAD, "leader-exit", "6"])
     pids["rawexit"] = run([WORKLOAD, "raw-thread-exit", "9"])
@@ -140,6 +155,12 @@ def check_scenarios(events, pids, files):
             check_exit(name, ex, sig=int(name[3:]))
     ex = lambda n: one(by_pid(events, pids[n]), "exit")
     check_exit("segv", (ex("segv") or [None])[0], sig=signal.SIGSEGV)
+    core = ex("core")
+    status = CORE_STATUS.get(pids["core"], 0)
+    R.check("core dump: SIGSEGV with core_dumped true, as waitpid saw it",
+            os.WIFSIGNALED(status) and os.WCOREDUMP(status) and len(core) == 1 and
+            (core[0]["signal"], core[0]["core_dumped"]) == (signal.SIGSEGV, True),
+            f"status {status:#x}, {core}")
     check_exit("threads", (ex("threads") or [None])[0], code=5)
     check_exit("leader pthread_exit", (ex("leader") or [None])[0], code=6)
     # The leader left with status 0, the last thread with SYS_exit(9): the
@@ -265,6 +286,25 @@ def check_teardown(mon, rc, err, held):
             f"held={progs} {maps} left={left}")
 
 
+def check_kill9():
+    """kill -9 leaves nothing loaded: the programs and maps are held only by
+    the process's file descriptors, which the kernel closes."""
+    mon = Monitor("--json", "--backend", "bpf")
+    if not R.check("kill -9: monitor ready", mon.ready):
+        mon.stop()
+        return
+    progs, maps = held_bpf(mon.proc.pid)
+    mon.proc.kill()
+    mon.proc.wait()
+    deadline, left = time.time() + 10, None
+    while left != set() and time.time() < deadline:  # maps are freed after an RCU grace period
+        left = still_loaded("prog", progs) | still_loaded("map", maps)
+        time.sleep(0.05)
+    R.check("kill -9: no BPF program or map of the monitor's stays loaded", progs and not left,
+            f"held={progs} {maps} left={left}")
+    mon.stop()
+
+
 def main():
     if os.geteuid() != 0:
         R.skip("end-to-end", f"needs root ({BACKEND} backend)")
@@ -287,6 +327,8 @@ def main():
     check_teardown(jm, rc, err, held)
     R.check("SIGTERM also exits 0", trc == 0, terr)
     check_table(tdata, pids["hostile"])
+    if BACKEND == "bpf":
+        check_kill9()
     R.finish()
 
 

@@ -7,6 +7,8 @@
  *                                 backend that reads /proc after the exec
  *   workload signal SIG           kill itself with SIG (core dumps disabled)
  *   workload segv                 a real SIGSEGV from a bad store
+ *   workload core                 the same, dumping core (into the cwd when
+ *                                 core_pattern is a file name)
  *   workload threads N CODE       N threads exit first, then exit(CODE)
  *   workload leader-exit CODE     main thread pthread_exit()s; a second thread
  *                                 exits the process with CODE later
@@ -80,7 +82,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: workload MODE ARG...\n");
 		return 2;
 	}
-	setrlimit(RLIMIT_CORE, &no_core);
+	if (strcmp(argv[1], "core"))
+		setrlimit(RLIMIT_CORE, &no_core);
 	code_arg = atoi(argv[argc - 1]);
 	if (!strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
@@ -92,7 +95,7 @@ int main(int argc, char **argv)
 		kill(getpid(), atoi(argv[2]));
 		pause();
 	}
-	if (!strcmp(argv[1], "segv")) {
+	if (!strcmp(argv[1], "segv") || !strcmp(argv[1], "core")) {
 		volatile int *p = (int *)(uintptr_t)atoi(argv[2]);
 
 		*p = 1;
