@@ -111,6 +111,31 @@ def forced_drops():
     R.check("drops: summary on stderr reports the loss", f"lost {total} " in err, err)
 
 
+def drops_under_types():
+    """Lost records are shown whatever -t selects, with the kernel's counts."""
+    scope = Scope()
+    mon = Monitor("--json", "-t", "exit", "--ring-size", "16384", "--backend", "bpf",
+                  env=scope.env())
+    if not R.check("drops under -t exit: monitor ready", mon.ready):
+        mon.stop()
+        return
+    mon.proc.send_signal(signal.SIGSTOP)
+    with tempfile.NamedTemporaryFile() as pf:
+        spawn_storm(1000, pf.name, scope)
+    mon.proc.send_signal(signal.SIGCONT)
+    time.sleep(0.3)
+    total, _ = kernel_drop_counters(mon.proc.pid)
+    rc, data, err = mon.stop()
+    scope.close()
+    events, _ = parse_jsonl(data)
+    lost = [e for e in events if e["type"] == "lost"]
+    R.check("drops under -t exit: lost records shown, summing to the kernel's count",
+            total and lost and sum(e["count"] for e in lost) == total,
+            f"kernel {total}, lost records {[e['count'] for e in lost]}")
+    R.check("drops under -t exit: every other event is an exit",
+            {e["type"] for e in events if e["type"] != "lost"} == {"exit"} and rc == 0, err)
+
+
 def settle(mon, quiet=0.3, timeout=10):
     """Waits until the monitor has written nothing for quiet seconds."""
     deadline, last, since = time.time() + timeout, -1, time.time()
@@ -213,6 +238,7 @@ def main():
     storm()
     if BACKEND == "bpf":
         forced_drops()
+        drops_under_types()
         idle_scoped(50)
         idle_scoped(2000)
     else:
