@@ -175,13 +175,48 @@ def changes_child():
 
 
 def traced_child():
-    """A sleeping child the test attaches to with PTRACE_SEIZE, then kills."""
+    """A sleeping child the test attaches to with PTRACE_SEIZE, stops with
+    PTRACE_INTERRUPT and detaches from, then kills."""
     import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
     p = subprocess.Popen(["sleep", "5"])
-    rc = ctypes.CDLL(None, use_errno=True).ptrace(0x4206, p.pid, 0, 0)  # PTRACE_SEIZE
+    rc = libc.ptrace(0x4206, p.pid, 0, 0)  # PTRACE_SEIZE
+    rc = rc or libc.ptrace(0x4207, p.pid, 0, 0)  # PTRACE_INTERRUPT
+    os.waitpid(p.pid, 0)  # its ptrace-stop
+    rc = rc or libc.ptrace(17, p.pid, 0, 0)  # PTRACE_DETACH
     p.kill()
     p.wait()
     return p.pid, rc
+
+
+def threaded_child():
+    """A child with four threads: one renames itself, then the process
+    changes its ids (glibc changes them in every thread, and the kernel
+    reports each thread's change)."""
+    pid = os.fork()
+    if pid == 0:
+        import ctypes
+        import threading
+        libc, done = ctypes.CDLL(None), threading.Event()
+        renamed = threading.Event()
+
+        def worker(i):
+            if i == 0:
+                libc.prctl(15, b"pn-thread", 0, 0, 0)  # PR_SET_NAME, this thread only
+                renamed.set()
+            done.wait()
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        renamed.wait()
+        os.setgid(65534)
+        os.setuid(65534)
+        done.set()
+        for t in threads:
+            t.join()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
 
 
 def check_extra_events():
@@ -191,6 +226,7 @@ def check_extra_events():
         return
     cpid = changes_child()
     tpid, trc = traced_child()
+    mpid = threaded_child()
     spid = run([WORKLOAD, "segv", "0"])
     _, data, _ = mon.stop()
     events, _ = parse_jsonl(data)
@@ -204,9 +240,16 @@ def check_extra_events():
             [(e["new_gid"], e["new_egid"]) for e in of(cpid, "setgid")] == [(65534, 65534)] and
             [(e["new_uid"], e["new_euid"]) for e in of(cpid, "setuid")] == [(65534, 65534)],
             str(of(cpid, "setuid") + of(cpid, "setgid")))
-    R.check("ptrace: the tracer's pid on attach",
+    R.check("ptrace: the tracer's pid on attach, null on detach",
             trc == 0 and [(e["tracer_pid"], e["attached"]) for e in of(tpid, "ptrace")] ==
-            [(os.getpid(), True)], f"rc={trc} {of(tpid, 'ptrace')}")
+            [(os.getpid(), True), (None, False)], f"rc={trc} {of(tpid, 'ptrace')}")
+    R.check("setuid, setgid of a process of 4 threads: once each",
+            [e["new_uid"] for e in of(mpid, "setuid")] == [65534] and
+            [e["new_gid"] for e in of(mpid, "setgid")] == [65534],
+            str(of(mpid, "setuid") + of(mpid, "setgid")))
+    R.check("a thread's rename is not the process's: no comm event, the exit keeps its name",
+            not of(mpid, "comm") and [e["comm"] for e in of(mpid, "exit")] == ["python3"],
+            str(of(mpid, "comm") + of(mpid, "exit")))
     R.check("coredump: reported before the SIGSEGV exit",
             len(of(spid, "coredump")) == 1 and [e["signal"] for e in of(spid, "exit")] == [11] and
             of(spid, "coredump")[0]["seq"] < of(spid, "exit")[0]["seq"], str(of(spid, "coredump")))
@@ -226,6 +269,11 @@ def check_privilege():
         "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
     R.check("not root, netlink: exit 1, one line naming CAP_NET_ADMIN",
             rc == 1 and one_line_error(err, "CAP_NET_ADMIN"), f"rc={rc} {err}")
+    rc, err = cli("-d", "1", prefix=[
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+    R.check("not root, auto: exit 1, one line giving each backend's reason",
+            rc == 1 and one_line_error(err, "bpf: ", "CAP_BPF", "; netlink: ", "CAP_NET_ADMIN"),
+            f"rc={rc} {err}")
     rc, err = cli("-d", "0.3", prefix=["setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin"])
     R.check("auto without BPF privileges falls back to netlink",
             rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
