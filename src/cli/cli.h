@@ -15,6 +15,7 @@ struct monitor_opts {
 	pn_options lib;
 	double duration_s;       /* 0: until a signal */
 	int no_header;
+	int no_sandbox;          /* keep every privilege (debugging) */
 	const char *output;      /* NULL: stdout */
 	const char *db;          /* the activity log to append to, or NULL */
 	pn_store_options db_opt;

@@ -14,6 +14,7 @@
 #include "notify.h"
 #include "outfile.h"
 #include "reload.h"
+#include "procnotify/sandbox.h"
 
 static int parse_age(struct pn_opt_call *c)
 {
@@ -86,6 +87,10 @@ static const struct pn_opt monitor_rows[] = {
 	{ .name = "db-max-size", .arg = "SIZE",
 	  .help = "keep the log under SIZE bytes (K, M, G suffixes)",
 	  .parse = parse_size, .off = OFF(db_opt.max_size), .example = "2G" },
+	{ .name = "no-sandbox",
+	  .help = "keep every privilege after start-up (debugging;\n"
+		  "see README, Privilege)",
+	  .parse = pn_opt_flag, .off = OFF(no_sandbox), .example = "false" },
 	{ .name = "config", .arg = "FILE",
 	  .help = "read options from FILE, `key = value` a line (default\n"
 		  PN_CLI_CONFIG ", if it exists);\n"
@@ -363,6 +368,19 @@ static void register_consumers(pn_handle *h, const struct monitor_opts *o, struc
 	}
 }
 
+/* Everything that needs privilege is done: the backend is attached, the
+ * start-up snapshot taken, the outputs, the log and the notify socket are
+ * open. */
+static int enter_sandbox(const struct monitor_opts *o, pn_handle *h)
+{
+	char err[256];
+
+	if (o->no_sandbox || !pn_sandbox(h, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "procnotify: %s\n", err);
+	return -1;
+}
+
 static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int argc, char **argv)
 {
 	struct monitor_opts opts = *o;
@@ -385,10 +403,13 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 	c.argc = argc;
 	c.argv = argv;
 	register_consumers(h, o, &c);
-	fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
-	pn_cli_notify("READY=1");
-	rc = run_loop(h, &c, o->duration_s);
-	pn_cli_notify("STOPPING=1");
+	rc = enter_sandbox(o, h);
+	if (rc == 0) {
+		fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
+		pn_cli_notify("READY=1");
+		rc = run_loop(h, &c, o->duration_s);
+		pn_cli_notify("STOPPING=1");
+	}
 	if (rc < 0)
 		fprintf(stderr, "procnotify: %s\n", pn_strerror(rc));
 	if (c.sink.failed && c.sink.failed != EPIPE)

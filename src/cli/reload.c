@@ -23,6 +23,7 @@ static const struct fixed {
 	ROW("output", output, K_STR),
 	ROW("duration", duration_s, K_DOUBLE),
 	ROW("no-header", no_header, K_INT),
+	ROW("no-sandbox", no_sandbox, K_INT),
 	ROW("backend", lib.backend, K_INT),
 	ROW("ring-size", lib.ring_bytes, K_U32),
 	ROW("flush-ms", lib.flush_ms, K_U32),

@@ -562,6 +562,11 @@ const char *pn_backend_name(pn_handle *h)
 	return h && h->ops ? h->ops->name : "none";
 }
 
+uint64_t pn__steady_caps(pn_handle *h)
+{
+	return h->ops->steady_caps;
+}
+
 void pn_close(pn_handle *h)
 {
 	if (!h)

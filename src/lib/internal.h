@@ -27,6 +27,9 @@ struct pn__backend_ops {
 	/* Hand one PN_REC_SNAPSHOT record per live process to pn__ingest(). */
 	int (*snapshot)(void *state);
 	void (*close)(void *state);
+	/* The capabilities (1 << CAP_*) drain() and snapshot() still need once
+	 * open() is done: pn_sandbox() drops every other one. */
+	uint64_t steady_caps;
 };
 
 extern const struct pn__backend_ops pn__bpf_backend;
@@ -43,6 +46,11 @@ void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
 uint64_t pn__mono_ns(void);
 /* 1 when the calling thread has capability cap (CAP_*) in its effective set. */
 int pn__has_cap(int cap);
+/* Leaves the calling thread only the capabilities in keep (1 << CAP_*) that
+ * it has, in every set; 0 or -errno. */
+int pn__caps_limit(uint64_t keep);
+/* The open backend's steady_caps. */
+uint64_t pn__steady_caps(pn_handle *h);
 
 /* The size rule of pn_options and pn_stats ("Extensible structs" in
  * procnotify.h): copy a caller's struct of `given` bytes (0: v1_size) into

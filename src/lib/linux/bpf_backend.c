@@ -267,4 +267,7 @@ const struct pn__backend_ops pn__bpf_backend = {
 	.park = bpf_park,
 	.snapshot = bpf_snapshot,
 	.close = bpf_close,
+	/* The ring and the drop counters are mapped, and a resync makes a new
+	 * iterator from the attached link (BPF_ITER_CREATE): none. */
+	.steady_caps = 0,
 };

@@ -596,4 +596,9 @@ const struct pn__backend_ops pn__netlink_backend = {
 	.park = nl_park,
 	.snapshot = nl_snapshot,
 	.close = nl_close,
+	/* /proc/PID/exe and cwd (at each exec and in a resync) are readable only
+	 * with ptrace access: other users' processes, and root's, which hold
+	 * capabilities a process without any lacks. The socket is bound and
+	 * subscribed: receiving needs nothing. */
+	.steady_caps = 1ULL << CAP_SYS_PTRACE,
 };

@@ -1,0 +1,139 @@
+"""Least privilege: the running monitor, both backends.
+
+After start-up the monitor must hold only the capabilities its backend
+still needs (bpf: none; netlink: CAP_SYS_PTRACE), in every thread, with
+no_new_privs and a seccomp filter; events must still flow, through a forced
+loss and its resync (a new BPF task iterator, or /proc), into the JSON
+output and the activity log. A program that links the library's
+pn_sandbox() and then makes a forbidden system call must die of SIGSYS.
+
+Run as root. Prints "N passed, N failed, N skipped".
+"""
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pn_test import BIN, BUILD, Monitor, Results, parse_jsonl
+
+R = Results()
+PROBE = os.path.join(BUILD, "tests", "sandbox_probe")
+CAP_SYS_PTRACE = 19
+# What each backend keeps, and how to make it lose events.
+BACKENDS = {
+    "bpf": (0, ["--ring-size", "16384"]),
+    "netlink": (1 << CAP_SYS_PTRACE, ["--netlink-rcvbuf", "65536"]),
+}
+
+
+def thread_status(pid):
+    """{tid: {field: value}} of the lines of /proc/PID/task/TID/status we check."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/status") as f:
+            out[tid] = {k: v.strip() for k, v in (l.split(":", 1) for l in f)
+                        if k in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb",
+                                 "NoNewPrivs", "Seccomp")}
+    return out
+
+
+def check_privileges(name, pid, keep):
+    threads = thread_status(pid)
+    want = {"CapEff": keep, "CapPrm": keep, "CapInh": 0, "CapBnd": keep, "CapAmb": 0}
+    bad = {tid: st for tid, st in threads.items()
+           if any(int(st[k], 16) != v for k, v in want.items()) or
+           st["NoNewPrivs"] != "1" or st["Seccomp"] != "2"}
+    R.check(f"{name}: every thread holds only CapEff {keep:016x}, no_new_privs, seccomp filter",
+            threads and not bad, str(bad or threads))
+
+
+def run_trues(n):
+    pids = set()
+    for _ in range(n):
+        p = subprocess.Popen(["/bin/true"])
+        p.wait()
+        pids.add(p.pid)
+    return pids
+
+
+def check_backend(name, keep, loss_args, tmp):
+    db = os.path.join(tmp, f"{name}.db")
+    mon = Monitor("--json", "--backend", name, "--db", db, *loss_args)
+    if not R.check(f"{name}: monitor ready", mon.ready, str(mon.ready)):
+        mon.stop()
+        return
+    check_privileges(name, mon.proc.pid, keep)
+    # A stopped reader and a storm: a loss, then a resync under the sandbox.
+    mon.proc.send_signal(signal.SIGSTOP)
+    run_trues(400)
+    late = subprocess.Popen(["sleep", "1.5"])  # only the resync can name it
+    run_trues(50)
+    mon.proc.send_signal(signal.SIGCONT)
+    late.wait()
+    after = run_trues(20)
+    check_privileges(f"{name} after the resync", mon.proc.pid, keep)
+    rc, data, err = mon.stop()
+    events, bad = parse_jsonl(data)
+    lost = [e for e in events if e["type"] == "lost"]
+    exits = [e for e in events if e["type"] == "exit" and e["pid"] == late.pid]
+    R.check(f"{name}: a forced loss was reported", lost, err)
+    R.check(f"{name}: after the resync the late process's exit has its image",
+            len(exits) == 1 and exits[0]["image"] == os.path.realpath("/usr/bin/sleep"),
+            str(exits))
+    R.check(f"{name}: every process after the resync reported",
+            after <= {e["pid"] for e in events if e["type"] == "exit"})
+    R.check(f"{name}: the monitor was not killed, exit 0, valid JSON",
+            rc == 0 and not bad, f"rc={rc} {err}")
+    q = subprocess.run([BIN, "query", "--db", db, "--json", "--pid", str(late.pid)],
+                       capture_output=True)
+    R.check(f"{name}: the activity log kept the late process's exit",
+            q.returncode == 0 and b'"type":"exit"' in q.stdout, q.stderr.decode())
+
+
+def check_no_sandbox():
+    mon = Monitor("--json", "--backend", "bpf", "--no-sandbox")
+    if R.check("--no-sandbox: monitor ready", mon.ready, str(mon.ready)):
+        st = thread_status(mon.proc.pid)[str(mon.proc.pid)]
+        R.check("--no-sandbox: capabilities kept, no filter",
+                int(st["CapEff"], 16) & (1 << 21) and st["Seccomp"] == "0", str(st))
+    mon.stop()
+
+
+def no_core():
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def probe(backend, call):
+    p = subprocess.run([PROBE, backend, call], capture_output=True, timeout=30,
+                       preexec_fn=no_core)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def check_probe(backend):
+    for call in ("none", "thread"):
+        rc, out, err = probe(backend, call)
+        R.check(f"probe {backend}: '{call}' runs and closes inside the sandbox",
+                rc == 0 and out == "sandboxed\nsurvived\n", f"rc={rc} {out!r} {err}")
+    for call in ("execve", "fork", "socket", "ptrace", "mmap-exec", "bpf-load"):
+        rc, out, err = probe(backend, call)
+        R.check(f"probe {backend}: '{call}' after the drop is killed by SIGSYS",
+                rc == -signal.SIGSYS and out == "sandboxed\n", f"rc={rc} {out!r} {err}")
+
+
+def main():
+    if os.geteuid() != 0:
+        R.skip("sandbox end-to-end", "needs root")
+        R.finish()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (keep, loss_args) in BACKENDS.items():
+            check_backend(name, keep, loss_args, tmp)
+            check_probe(name)
+    check_no_sandbox()
+    R.finish()
+
+
+main()
