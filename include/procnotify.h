@@ -76,6 +76,12 @@ typedef struct pn_key {
 	uint32_t os;       /* 'L' Linux, 'W' Windows */
 } pn_key;
 
+/* A device number, as stat(2)'s major() and minor() split it. */
+typedef struct pn_dev {
+	uint32_t major;
+	uint32_t minor;
+} pn_dev;
+
 /* A byte string from another process: untrusted, not NUL-terminated. */
 typedef struct pn_str {
 	const char *ptr;
@@ -110,6 +116,7 @@ enum pn_event_flags {
 #define PN__DECL_argv(name) pn_str name; /* each argument followed by one NUL */
 #define PN__DECL_key(name) pn_key name;
 #define PN__DECL_tty(name) char name[PN_EVENT_TTY_LEN];
+#define PN__DECL_dev(name) pn_dev name;
 #define PN__DECL_flag(name)
 #define PN__DECL_FIELD(name, kind, ...) PN__DECL_##kind(name)
 
@@ -121,8 +128,9 @@ typedef struct pn_event {
 	uint32_t have;         /* PN_HAVE_* */
 	uint32_t flags;        /* PN_EV_* */
 	int64_t time_ns;       /* wall clock, ns since the Unix epoch */
-	PN_FIELD_MAP(PN__DECL_FIELD)
+	PN_FIELD_MAP_1_0(PN__DECL_FIELD)
 	uint64_t lost_by_type[PN_LOST_SLOTS]; /* lost: indexed by enum pn_event_type */
+	PN_FIELDS_PATH(PN__DECL_FIELD) /* since 1.1 */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);

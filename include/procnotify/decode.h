@@ -22,6 +22,7 @@ struct pn__decode_ctx {
 	int64_t mono_to_wall_ns; /* added to times that are not PN_HDR_WALLCLOCK */
 	uint64_t boot;           /* pn_key.boot for this producer's host */
 	uint32_t os;             /* pn_key.os */
+	uint32_t host_mnt_ns;    /* the host's mount namespace (init's), 0 when unknown */
 };
 
 /* Checks the header of a record of size bytes; returns its type or -EINVAL. */

@@ -68,7 +68,10 @@
 	X(SID,      0x0100, "sid")                                           \
 	X(COMM,     0x0200, "comm")                                          \
 	X(NTSTATUS, 0x0400, "exit: nt_status is a Windows exit status")      \
-	X(TTY,      0x0800, "tty")
+	X(TTY,      0x0800, "tty")                                           \
+	X(IMAGE_ID, 0x1000, "image_dev, image_ino")                          \
+	X(NS,       0x2000, "mnt_ns, pid_ns")                                \
+	X(ROOT,     0x4000, "root; set only when it is not the host's \"/\"")
 
 /*
  * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's
@@ -82,7 +85,9 @@
 	X(CWD_TRUNCATED,      0x0004, 1, "cwd is cut short")                               \
 	X(BEST_EFFORT,        0x0008, 1, "fields read after the event, may be stale")      \
 	X(IMAGE_FROM_TABLE,   0x0010, 0, "image remembered from an earlier event")         \
-	X(FILENAME_TRUNCATED, 0x0020, 1, "filename is cut short")
+	X(FILENAME_TRUNCATED, 0x0020, 1, "filename is cut short")                          \
+	X(IMAGE_DELETED,      0x0040, 1, "image is unlinked, or a memfd never linked")     \
+	X(OTHER_MNT_NS,       0x0080, 0, "mnt_ns is not the host's: paths name files there")
 
 /* PN__IF_##column(x): x where a 0/1 column is 1, nothing where it is 0. */
 #define PN__IF_1(...) __VA_ARGS__

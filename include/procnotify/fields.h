@@ -9,8 +9,9 @@
  *   name   the pn_event member (for kind flag: the PN_EV_ bit, lower case)
  *   kind   how it is stored and written: u32, u64, i32, i64, str (a pn_str
  *          of untrusted bytes), argv (NUL-separated strings), key (pn_key),
- *          tty (a short NUL-terminated name, "" when none), flag (a bit of
- *          pn_event.flags, no member of its own)
+ *          tty (a short NUL-terminated name, "" when none), dev (pn_dev, a
+ *          device number, "MAJ:MIN" in JSON), flag (a bit of pn_event.flags,
+ *          no member of its own)
  *   have   the PN_HAVE_ bit that says it is known, ALWAYS, or for a flag the
  *          PN_EV_ bit itself
  *   types  the event types that carry it (PN_MASK(...) bits): outside them
@@ -26,8 +27,9 @@
  * every row and breaks no consumer.
  *
  * The lists are split by where JSON writes them; the order of rows is the
- * order of JSON members (and of pn_event's members). The exit, change and
- * lost lists are written by hand (their JSON depends on the event type).
+ * order of JSON members (and of pn_event's members, PN_FIELDS_PATH last).
+ * The exit, change and lost lists are written by hand (their JSON depends
+ * on the event type).
  */
 #ifndef PROCNOTIFY_FIELDS_H
 #define PROCNOTIFY_FIELDS_H
@@ -61,6 +63,24 @@
 	X(best_effort,    flag, BEST_EFFORT,    PN__EXEC_TYPES, "best_effort",    "", "", "read after the event, may be stale") \
 	X(cgroup_id,      u64,  ALWAYS,         PN__EXEC_TYPES, "",               "", "cgroup_id", "the cgroup v2 id")
 
+/*
+ * What an exec's paths mean (Linux only): the image and cwd are written as
+ * the process saw them, from its own root, so these say which files they
+ * name. Added in 1.1: pn_event declares them after lost_by_type, so the
+ * members of 1.0 keep their offsets.
+ */
+#define PN__PATH_TYPES PN_MASK(PN_EVENT_EXEC)
+#define PN_FIELDS_PATH(X)                                                                      \
+	X(image_truncated, flag, IMAGE_TRUNCATED, PN__PATH_TYPES, "image_truncated", "", "", "image was cut short: too long, or too deep for the walk") \
+	X(image_deleted,   flag, IMAGE_DELETED,   PN__PATH_TYPES, "image_deleted",   "", "", "image was unlinked (the path may name another file now), or is a memfd, \"memfd:NAME\"") \
+	X(image_dev,       dev,  IMAGE_ID,        PN__PATH_TYPES, "image_dev",       "", "image_dev", "the image file's device, MAJ:MIN") \
+	X(image_ino,       u64,  IMAGE_ID,        PN__PATH_TYPES, "image_ino",       "", "image_ino", "the image file's inode number") \
+	X(cwd_truncated,   flag, CWD_TRUNCATED,   PN__PATH_TYPES, "cwd_truncated",   "", "", "cwd was cut short") \
+	X(root,            str,  ROOT,            PN__PATH_TYPES, "root",            "", "root", "the process's root directory (a chroot); unknown when the host's \"/\"") \
+	X(mnt_ns,          u32,  NS,              PN__PATH_TYPES, "mnt_ns",          "", "mnt_ns", "the mount namespace, by inode number") \
+	X(pid_ns,          u32,  NS,              PN__PATH_TYPES, "pid_ns",          "", "pid_ns", "the pid namespace the process is in, by inode number") \
+	X(other_mnt_ns,    flag, OTHER_MNT_NS,    PN__PATH_TYPES, "",                "", "", "mnt_ns is not the host's: paths name files there")
+
 #define PN__EXIT_TYPES PN_MASK(PN_EVENT_EXIT)
 
 /* An exit's status and lifetime. */
@@ -83,8 +103,11 @@
 	X(lost_count,       u64, ALWAYS, PN_MASK(PN_EVENT_LOST), "count", "", "lost_count", "records lost; 0 when unknown") \
 	X(lost_count_known, i32, ALWAYS, PN_MASK(PN_EVENT_LOST), "",      "", "", "1 when lost_count is exact")
 
-#define PN_FIELD_MAP(X) \
+/* The fields of the 1.0 layout of pn_event, in its order. */
+#define PN_FIELD_MAP_1_0(X) \
 	PN_FIELDS_PROCESS(X) PN_FIELDS_EXEC(X) PN_FIELDS_EXIT(X) PN_FIELDS_CHANGE(X) \
 	PN_FIELDS_LOST(X)
+
+#define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X)
 
 #endif

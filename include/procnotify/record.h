@@ -32,7 +32,9 @@ typedef uint32_t pn_u32;
 typedef uint64_t pn_u64;
 #endif
 
-#define PN_REC_VERSION 1
+/* 2: struct pn_rec_exec grew (image_dev .. root); every other record is
+ * as in 1, and the decoder still takes those in version 1. */
+#define PN_REC_VERSION 2
 
 /* Record types, from PN_EVENT_TYPE_MAP and PN_REC_ONLY_MAP (events.h): the
  * event types have the same values. SNAPSHOT: a process that existed when
@@ -133,6 +135,14 @@ struct pn_rec_exec {
 	struct pn_strref image;     /* resolved absolute path of the executable */
 	struct pn_strref cwd;
 	struct pn_strref argv;      /* NUL-separated arguments */
+	/* Since version 2: what the paths mean (PN_KNOWN_IMAGE_ID, _NS, _ROOT). */
+	pn_u32 image_dev_major;     /* the image file's device */
+	pn_u32 image_dev_minor;
+	pn_u64 image_ino;           /* and inode number */
+	pn_u32 mnt_ns;              /* the process's mount namespace, by inode number */
+	pn_u32 pid_ns;              /* and pid namespace */
+	struct pn_strref root;      /* its root directory, seen from the host's;
+				     * known only when it is not the host's "/" */
 	/* data follows */
 };
 
@@ -185,14 +195,14 @@ struct pn_rec_lost {
 };
 
 /* The largest record a producer may emit. */
-#define PN_REC_MAX_SIZE (sizeof(struct pn_rec_exec) + 3 * PN_PATH_MAX + PN_ARGV_MAX)
+#define PN_REC_MAX_SIZE (sizeof(struct pn_rec_exec) + 4 * PN_PATH_MAX + PN_ARGV_MAX)
 
 #define PN__ASSERT_LAYOUT(t, sz) PN_STATIC_ASSERT(sizeof(struct t) == (sz), #t " layout changed")
 PN__ASSERT_LAYOUT(pn_rec_hdr, 24);
 PN__ASSERT_LAYOUT(pn_rec_task, 64);
 PN__ASSERT_LAYOUT(pn_strref, 8);
 PN__ASSERT_LAYOUT(pn_rec_fork, 88);
-PN__ASSERT_LAYOUT(pn_rec_exec, 88 + 24 + 32 + 32);
+PN__ASSERT_LAYOUT(pn_rec_exec, 88 + 24 + 32 + 32 + 32);
 PN__ASSERT_LAYOUT(pn_rec_exit, 88 + 16);
 PN__ASSERT_LAYOUT(pn_rec_snapshot, 96);
 PN__ASSERT_LAYOUT(pn_rec_create, 88 + 8 + 16);
@@ -200,6 +210,7 @@ PN__ASSERT_LAYOUT(pn_rec_lost, 24 + 8 + 8 * 7 + 8);
 PN__ASSERT_LAYOUT(pn_rec_change, 88 + 8);
 PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_task, start_ns) == 32, "task.start_ns offset");
 PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_exec, filename) == 144, "exec.filename offset");
+PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_exec, image_dev_major) == 176, "exec.image_dev offset");
 #undef PN__ASSERT_LAYOUT
 
 /* Every type fits the type tables, and a lost slot exists for each type

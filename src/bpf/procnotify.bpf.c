@@ -299,8 +299,9 @@ int BPF_PROG(pn_exit, struct task_struct *p)
  * plain loads that the kernel guards against faults (far cheaper than a
  * bpf_probe_read_kernel() call per field).
  *
- * Later record fields about a path (device and inode, a deleted mark) belong
- * in the request's outputs, filled by put_path() or by its caller.
+ * put_path() says in the request's flags when a path is cut short or
+ * names an unlinked file; its callers add what a path means (device and
+ * inode, root, namespaces) to the record themselves.
  */
 
 /*
@@ -312,6 +313,7 @@ int BPF_PROG(pn_exit, struct task_struct *p)
 
 /* put_path() flags */
 #define PN_PATH_TRUNCATED 0x1 /* longer than PN_PATH_MAX, or deeper than PN_PATH_STEPS */
+#define PN_PATH_DELETED   0x2 /* unlinked, or never linked (a memfd's "memfd:NAME") */
 
 struct path_req {
 	__u64 mnt;         /* in: the path's vfsmount, a kernel pointer */
@@ -367,8 +369,6 @@ static long walk_step(__u32 i, struct walk *w)
 		return 0;
 	}
 	up = d->d_parent;
-	if (up == d)
-		goto done; /* a detached tree: stop at its top */
 	len = d->d_name.len;
 	name = d->d_name.name;
 	pos = s->path_pos;
@@ -378,6 +378,14 @@ static long walk_step(__u32 i, struct walk *w)
 	}
 	pos -= len;
 	bpf_probe_read_kernel(&s->path[pos & (PN_PATH_MAX - 1)], len & PN_NAME_MAX, name);
+	/* The top of a detached tree: a file never linked anywhere, as a
+	 * memfd ("memfd:NAME"). Its name is all there is, so it is written
+	 * without the '/' that would make it look like a path from the root. */
+	if (up == d) {
+		w->flags |= PN_PATH_DELETED;
+		s->path_pos = pos;
+		goto done;
+	}
 	pos -= 1;
 	s->path[pos & (PN_PATH_MAX - 1)] = '/';
 	s->path_pos = pos;
@@ -406,8 +414,13 @@ __noinline int put_path(struct path_req *req)
 		return 0;
 	w.mnt = real_mount(req->mnt);
 	w.dentry = as_dentry(req->dentry);
-	w.root_mnt = real_mount(req->root_mnt);
-	w.root_dentry = as_dentry(req->root_dentry);
+	/* No root: the walk goes up to the top of the mount tree. */
+	w.root_mnt = req->root_mnt ? real_mount(req->root_mnt) : NULL;
+	w.root_dentry = req->root_dentry ? as_dentry(req->root_dentry) : NULL;
+	/* Unlinked: unhashed, and not the top of its tree (the kernel's
+	 * d_unlinked(), which d_path() marks " (deleted)"). */
+	if (!w.dentry->d_hash.pprev && w.dentry->d_parent != w.dentry)
+		w.flags |= PN_PATH_DELETED;
 	w.s->path_pos = PN_PATH_MAX;
 	bpf_loop(PN_PATH_STEPS, walk_step, &w, 0);
 	if (!w.done)
@@ -468,6 +481,63 @@ static __always_inline struct path_req path_of(struct task_struct *task, struct 
 	return req;
 }
 
+/*
+ * The process's root directory, walked up to the top of its mount tree:
+ * a chroot's directory. The host's "/" is written as nothing, and the
+ * field stays unknown. Returns the length written.
+ */
+static __always_inline __u32 put_root(struct pn_rec_exec *r, struct task_struct *task,
+				      __u32 slot, __u32 off)
+{
+	struct fs_struct *fs = task->fs;
+	struct path_req req = {
+		.mnt = (__u64)fs->root.mnt,
+		.dentry = (__u64)fs->root.dentry,
+		.slot = slot,
+		.off = off,
+	};
+	__u32 len = put_path(&req);
+
+	if (len <= 1) {
+		set_ref(&r->root, 0, 0);
+		return 0;
+	}
+	set_ref(&r->root, off, len);
+	r->task.known |= PN_KNOWN_ROOT;
+	return len;
+}
+
+/* The image file's device (the kernel's MAJOR() and MINOR()) and inode. */
+static __always_inline void put_image_id(struct pn_rec_exec *r, struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	__u32 dev = inode->i_sb->s_dev;
+
+	r->image_dev_major = dev >> 20;
+	r->image_dev_minor = dev & 0xfffff;
+	r->image_ino = inode->i_ino;
+	r->task.known |= PN_KNOWN_IMAGE_ID;
+}
+
+/*
+ * The mount namespace, and the pid namespace the process itself is in
+ * (task_active_pid_ns(): its pid's deepest level), not the one its
+ * children will get, which unshare(CLONE_NEWPID) changes.
+ */
+static __always_inline void put_namespaces(struct pn_rec_exec *r, struct task_struct *task)
+{
+	struct pid *pid = task->thread_pid;
+	struct upid up = {};
+	__u64 at = (__u64)pid + bpf_core_field_offset(struct pid, numbers) +
+		   (__u64)pid->level * sizeof(struct upid);
+
+	r->mnt_ns = task->nsproxy->mnt_ns->ns.inum;
+	bpf_probe_read_kernel(&up, sizeof(up), (void *)at);
+	r->pid_ns = up.ns ? untrusted(up.ns)->ns.inum : 0;
+	if (r->pid_ns)
+		r->task.known |= PN_KNOWN_NS;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -516,6 +586,8 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	len = put_path(&req);
 	if (req.flags & PN_PATH_TRUNCATED)
 		flags |= PN_EXEC_IMAGE_TRUNCATED;
+	if (req.flags & PN_PATH_DELETED)
+		flags |= PN_EXEC_IMAGE_DELETED;
 	set_ref(&r->image, off, len);
 	off += len;
 
@@ -525,6 +597,11 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		flags |= PN_EXEC_CWD_TRUNCATED;
 	set_ref(&r->cwd, off, len);
 	off += len;
+
+	len = put_root(r, p, slot, off);
+	off += len;
+	put_image_id(r, file);
+	put_namespaces(r, p);
 
 	len = put_argv(s, off, p, &flags);
 	set_ref(&r->argv, off, len);

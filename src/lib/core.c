@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include "procnotify/decode.h"
 #include "internal.h"
@@ -104,6 +105,17 @@ static uint64_t boot_id(void)
 		}
 	}
 	return v ? v : pn__hash64(buf, strlen(buf));
+}
+
+/* The host's mount namespace: init's, read while the monitor is still
+ * privileged; its own when init's cannot be read; 0 when neither can. */
+static uint32_t host_mnt_ns(void)
+{
+	struct stat st;
+
+	if (stat("/proc/1/ns/mnt", &st) && stat("/proc/self/ns/mnt", &st))
+		return 0;
+	return (uint32_t)st.st_ino;
 }
 
 /* ---- dispatch ---- */
@@ -419,7 +431,7 @@ static int open_with(pn_handle **out, pn_options *o)
 	if (!h)
 		return -ENOMEM;
 	h->epfd = h->timerfd = -1;
-	h->dctx = (struct pn__decode_ctx){ mono_to_wall(), boot_id(), 'L' };
+	h->dctx = (struct pn__decode_ctx){ mono_to_wall(), boot_id(), 'L', host_mnt_ns() };
 	err = pn__pt_init(&h->table, o->table_max);
 	if (!err)
 		err = open_backend(h, o);

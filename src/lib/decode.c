@@ -28,6 +28,13 @@ uint64_t pn__hash64(const void *p, size_t n)
 	return h;
 }
 
+/* Version 2 changed only the exec record: a producer of version 1 (a
+ * Windows driver not yet updated) still makes every other record right. */
+static int version_ok(unsigned version, unsigned type)
+{
+	return version == PN_REC_VERSION || (version == 1 && type != PN_REC_EXEC);
+}
+
 int pn__rec_check(const void *rec, size_t size)
 {
 	struct pn_rec_hdr h;
@@ -35,7 +42,7 @@ int pn__rec_check(const void *rec, size_t size)
 	if (size < sizeof(h))
 		return -EINVAL;
 	memcpy(&h, rec, sizeof(h));
-	if (h.version != PN_REC_VERSION || h.type == 0 || h.type >= PN_REC_TYPE_MAX ||
+	if (!version_ok(h.version, h.type) || h.type == 0 || h.type >= PN_REC_TYPE_MAX ||
 	    h.size != size || size < fixed_size[h.type])
 		return -EINVAL;
 	return h.type;
@@ -111,7 +118,22 @@ static void tty_name(char *out, size_t outlen, const char *in, size_t inlen)
 	out[n] = 0;
 }
 
-static int decode_exec(const char *rec, size_t size, pn_event *ev)
+/* What the exec's paths mean: the image file, the namespaces, the root. */
+static int decode_place(const struct pn_rec_exec *x, size_t size,
+			const struct pn__decode_ctx *c, pn_event *ev)
+{
+	ev->have |= x->task.known & (PN_HAVE_IMAGE_ID | PN_HAVE_NS | PN_HAVE_ROOT);
+	ev->image_dev = (pn_dev){ x->image_dev_major, x->image_dev_minor };
+	ev->image_ino = x->image_ino;
+	ev->mnt_ns = x->mnt_ns;
+	ev->pid_ns = x->pid_ns;
+	if ((ev->have & PN_HAVE_NS) && c->host_mnt_ns && x->mnt_ns != c->host_mnt_ns)
+		ev->flags |= PN_EV_OTHER_MNT_NS;
+	return get_str((const char *)x, size, sizeof(*x), x->root, &ev->root);
+}
+
+static int decode_exec(const char *rec, size_t size, const struct pn__decode_ctx *c,
+		       pn_event *ev)
 {
 	const struct pn_rec_exec *x = (const void *)rec;
 	size_t f = sizeof(*x);
@@ -128,7 +150,7 @@ static int decode_exec(const char *rec, size_t size, pn_event *ev)
 	    get_str(rec, size, f, x->image, &ev->image) ||
 	    get_str(rec, size, f, x->cwd, &ev->cwd) || get_str(rec, size, f, x->argv, &ev->argv))
 		return -EINVAL;
-	return 0;
+	return decode_place(x, size, c, ev);
 }
 
 static int decode_create(const char *rec, size_t size, pn_event *ev)
@@ -194,7 +216,7 @@ int pn__decode(const void *rec, size_t size, const struct pn__decode_ctx *c, pn_
 	decode_task(t, c, ev);
 	switch (type) {
 	case PN_REC_EXEC:
-		return decode_exec(rec, size, ev);
+		return decode_exec(rec, size, c, ev);
 	case PN_REC_CREATE:
 		return decode_create(rec, size, ev);
 	case PN_REC_EXIT:

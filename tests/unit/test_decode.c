@@ -4,7 +4,7 @@
 #include "recbuild.h"
 #include "check.h"
 
-static const struct pn__decode_ctx ctx = { 1000000000000LL, 0xabcdef, 'L' };
+static const struct pn__decode_ctx ctx = { 1000000000000LL, 0xabcdef, 'L', 0 };
 
 static void exec_record(void)
 {
@@ -73,6 +73,15 @@ static void malformed(void)
 	rb_start(&r, PN_REC_FORK, sizeof(r.u.fork), 1);
 	r.u.hdr.version = 99;
 	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == -EINVAL);  /* unknown version */
+	/* Version 2 changed only the exec record: a version 1 producer's
+	 * other records are still read, its exec is not. */
+	r.u.hdr.version = 1;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	rb_start(&r, PN_REC_EXEC, sizeof(r.u.exec), 1);
+	r.u.hdr.version = 1;
+	CHECK(pn__rec_check(&r.u, r.len) == -EINVAL);
+	r.u.hdr.version = PN_REC_VERSION;
+	CHECK(pn__rec_check(&r.u, r.len) == PN_REC_EXEC);
 }
 
 static void unknown_fields(void)

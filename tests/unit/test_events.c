@@ -54,7 +54,7 @@ static void test_type_counts(void)
 /* One set of flag bits: what a producer writes is what the event says. */
 static void test_flags(void)
 {
-	static const struct pn__decode_ctx ctx = { 0, 1, 'L' };
+	static const struct pn__decode_ctx ctx = { 0, 1, 'L', 0 };
 	struct recbuf r;
 	pn_event ev;
 
@@ -63,14 +63,14 @@ static void test_flags(void)
 	r.u.exec.flags = PN_EXEC_WIRE_FLAGS;
 	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
 	CHECK(ev.flags == (PN_EV_ARGV_TRUNCATED | PN_EV_IMAGE_TRUNCATED | PN_EV_CWD_TRUNCATED |
-			   PN_EV_BEST_EFFORT | PN_EV_FILENAME_TRUNCATED));
+			   PN_EV_BEST_EFFORT | PN_EV_FILENAME_TRUNCATED | PN_EV_IMAGE_DELETED));
 	CHECK(!(PN_EXEC_WIRE_FLAGS & PN_EV_IMAGE_FROM_TABLE));
 }
 
 /* A lost record's slots are the event's and the stats' slots. */
 static void test_lost_slots(void)
 {
-	static const struct pn__decode_ctx ctx = { 0, 1, 'L' };
+	static const struct pn__decode_ctx ctx = { 0, 1, 'L', 0 };
 	struct recbuf r;
 	pn_event ev;
 	pn_stats st;

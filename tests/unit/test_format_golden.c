@@ -20,7 +20,8 @@
 static pn_store *store;
 
 /* 2026-11-27T00:00:00Z in ns, minus nothing: records are monotonic + this. */
-static const struct pn__decode_ctx ctx = { 1795737600000000000LL, 0x5c645282e5804455ULL, 'L' };
+static const struct pn__decode_ctx ctx = { 1795737600000000000LL, 0x5c645282e5804455ULL, 'L',
+					   4026531840u };
 
 static void emit(pn_buf *tbl, pn_buf *js, struct recbuf *r, uint64_t seq)
 {
@@ -49,6 +50,37 @@ static void exec_rec(struct recbuf *r, const char *comm, const char *image, size
 	rb_str(r, &r->u.exec.image, image, ilen);
 	rb_str(r, &r->u.exec.cwd, "/home/u", 7);
 	rb_str(r, &r->u.exec.argv, argv, alen);
+	r->u.exec.task.known |= PN_KNOWN_IMAGE_ID | PN_KNOWN_NS;
+	r->u.exec.image_dev_major = 8;
+	r->u.exec.image_dev_minor = 1;
+	r->u.exec.image_ino = 1234567;
+	r->u.exec.mnt_ns = ctx.host_mnt_ns;
+	r->u.exec.pid_ns = 4026531836u;
+}
+
+/* Execs whose image does not simply name a file on this host: cut short
+ * and unlinked, seen from a chroot in another mount namespace; a memfd. */
+static void place_execs(pn_buf *tbl, pn_buf *js, uint64_t *seq)
+{
+	static const char root[] = "/srv/jail\x1b[31m";
+	static const char memfd[] = "memfd:payload";
+	struct recbuf r;
+
+	exec_rec(&r, "sudo", "/usr/bin/sudo", 13, "sudo\0", 5,
+		 PN_EXEC_IMAGE_TRUNCATED | PN_EXEC_IMAGE_DELETED | PN_EXEC_CWD_TRUNCATED);
+	r.u.exec.mnt_ns = 4026532200u;
+	r.u.exec.pid_ns = 4026532201u;
+	r.u.exec.image_dev_major = 259;
+	r.u.exec.image_dev_minor = 1048575;
+	r.u.exec.image_ino = UINT64_MAX;
+	rb_str(&r, &r.u.exec.root, root, sizeof(root) - 1);
+	r.u.exec.task.known |= PN_KNOWN_ROOT;
+	emit(tbl, js, &r, (*seq)++);
+	exec_rec(&r, "x", memfd, sizeof(memfd) - 1, "x\0", 2, PN_EXEC_IMAGE_DELETED);
+	rb_str(&r, &r.u.exec.filename, "/dev/fd/3", 9);
+	r.u.exec.image_dev_minor = 1;
+	r.u.exec.image_dev_major = 0;
+	emit(tbl, js, &r, (*seq)++);
 }
 
 static void exit_rec(struct recbuf *r, uint32_t status, uint32_t kind, uint64_t t)
@@ -116,6 +148,7 @@ static void build(pn_buf *tbl, pn_buf *js)
 	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 4000000001);
 	emit(tbl, js, &r, seq++);
 	changes(tbl, js, &seq);
+	place_execs(tbl, js, &seq);
 	/* The Windows driver's loss: creates and exits. */
 	lost_rec(&r, 6000000000, PN_REC_CREATE, 2, PN_REC_EXIT, 1);
 	emit(tbl, js, &r, seq++);

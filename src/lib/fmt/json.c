@@ -130,8 +130,20 @@ static void put_tty(pn_buf *b, struct pn__member m, const char *tty, size_t size
 	pn__json_str(b, m, &s, known && s.len);
 }
 
+/* A device number as "MAJ:MIN", as ls -l and /proc/PID/maps write it. */
+static void put_dev(pn_buf *b, struct pn__member m, const pn_dev *d, int known)
+{
+	char *p = open_quoted(b, m, 21, known);
+
+	if (!p)
+		return;
+	p = pn__put_udec(p, d->major, 1);
+	*p++ = ':';
+	close_quoted(b, pn__put_udec(p, d->minor, 1));
+}
+
 /*
- * The members of PN_FIELDS_PROCESS and PN_FIELDS_EXEC (procnotify/fields.h),
+ * The members of PN_FIELDS_PROCESS, PN_FIELDS_EXEC and PN_FIELDS_PATH (procnotify/fields.h),
  * row by row: the expansion is straight-line code, as if written by hand.
  * A field is known when its have bit is set (PN_HAVE_ALWAYS is 0) and the
  * event is of one of its types; rows without a JSON member are skipped at
@@ -150,6 +162,8 @@ static void put_tty(pn_buf *b, struct pn__member m, const char *tty, size_t size
 	pn__json_key(b, PN__MEMBER(json), &ev->name, KNOWN(bit, types))
 #define JSON_tty(name, bit, types, json) \
 	put_tty(b, PN__MEMBER(json), ev->name, sizeof(ev->name), KNOWN(bit, types))
+#define JSON_dev(name, bit, types, json) \
+	put_dev(b, PN__MEMBER(json), &ev->name, KNOWN(bit, types))
 #define JSON_flag(name, bit, types, json) \
 	pn__json_bool(b, PN__MEMBER(json), ev->flags & PN_EV_##bit)
 #define JSON_FIELD(name, kind, bit, types, json, ...) \
@@ -161,6 +175,9 @@ static void put_process(pn_buf *b, const pn_event *ev)
 	PN_FIELDS_PROCESS(JSON_FIELD)
 	if (PN_MASK(ev->type) & PN__EXEC_TYPES) {
 		PN_FIELDS_EXEC(JSON_FIELD)
+	}
+	if (PN_MASK(ev->type) & PN__PATH_TYPES) {
+		PN_FIELDS_PATH(JSON_FIELD)
 	}
 }
 

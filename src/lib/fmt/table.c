@@ -112,11 +112,35 @@ void pn__table_argv(pn_buf *b, const pn_str *argv)
 	}
 }
 
+/*
+ * Marks on an exec's image for a path that does not simply name that file
+ * on this host: cut short, unlinked, seen from another root or in another
+ * mount namespace. The fields say exactly; the marks make sure a reader of
+ * the table cannot miss it.
+ */
+static void put_path_marks(pn_buf *b, const pn_event *ev)
+{
+	if (ev->type != PN_EVENT_EXEC)
+		return;
+	if (ev->flags & PN_EV_IMAGE_TRUNCATED)
+		pn_buf_puts(b, " [truncated]");
+	if (ev->flags & PN_EV_IMAGE_DELETED)
+		pn_buf_puts(b, " [deleted]");
+	if (ev->have & PN_HAVE_ROOT) {
+		pn_buf_puts(b, " [root ");
+		pn_esc_table(b, ev->root.ptr, ev->root.len, PN_ESC_QUOTE);
+		pn_buf_putc(b, ']');
+	}
+	if (ev->flags & PN_EV_OTHER_MNT_NS)
+		pn_buf_printf(b, " [mnt ns %" PRIu32 "]", ev->mnt_ns);
+}
+
 static void put_exec_detail(pn_buf *b, const pn_event *ev)
 {
 	const pn_str *path = (ev->have & PN_HAVE_IMAGE) ? &ev->image : &ev->filename;
 
 	pn_esc_table(b, path->ptr, path->len, PN_ESC_QUOTE);
+	put_path_marks(b, ev);
 	if (ev->have & PN_HAVE_ARGV) {
 		pn_buf_puts(b, " :");
 		pn__table_argv(b, &ev->argv);

@@ -133,6 +133,17 @@ static void row_exec(sqlite3_stmt *st, pn_event *ev)
 	memcpy(ev->tty, tty.ptr ? tty.ptr : "", tty.len);
 }
 
+static void row_path(sqlite3_stmt *st, pn_event *ev)
+{
+	uint64_t dev = (uint64_t)sqlite3_column_int64(st, C(image_dev));
+
+	ev->image_dev = (pn_dev){ (uint32_t)(dev >> 32), (uint32_t)dev };
+	ev->image_ino = (uint64_t)sqlite3_column_int64(st, C(image_ino));
+	ev->mnt_ns = (uint32_t)sqlite3_column_int64(st, C(mnt_ns));
+	ev->pid_ns = (uint32_t)sqlite3_column_int64(st, C(pid_ns));
+	ev->root = pn__db_col_str(st, C(root));
+}
+
 static void row_exit(sqlite3_stmt *st, pn_event *ev)
 {
 	ev->exit_code = sqlite3_column_int(st, C(exit_code));
@@ -182,6 +193,8 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 	row_process(st, ev);
 	if (pn__store_is_exec(ev))
 		row_exec(st, ev);
+	if (ev->type == PN_EVENT_EXEC)
+		row_path(st, ev);
 	if (ev->type == PN_EVENT_EXIT)
 		row_exit(st, ev);
 }

@@ -196,6 +196,19 @@ static void bind_event_change(sqlite3_stmt *st, int base, const pn_event *ev)
 	bind_int(st, EV(base, tracer_pid), ev->tracer_pid, ev->type == PN_EVENT_PTRACE);
 }
 
+/* What an exec's paths mean (PN_FIELDS_PATH). */
+static void bind_event_path(sqlite3_stmt *st, int base, const pn_event *ev)
+{
+	uint32_t h = ev->type == PN_EVENT_EXEC ? ev->have : 0;
+	int64_t dev = (int64_t)((uint64_t)ev->image_dev.major << 32 | ev->image_dev.minor);
+
+	bind_int(st, EV(base, image_dev), dev, h & PN_HAVE_IMAGE_ID);
+	bind_int(st, EV(base, image_ino), (int64_t)ev->image_ino, h & PN_HAVE_IMAGE_ID);
+	bind_int(st, EV(base, mnt_ns), ev->mnt_ns, h & PN_HAVE_NS);
+	bind_int(st, EV(base, pid_ns), ev->pid_ns, h & PN_HAVE_NS);
+	pn__db_bind_str(st, EV(base, root), &ev->root, h & PN_HAVE_ROOT);
+}
+
 static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
 		       int64_t process)
 {
@@ -209,6 +222,7 @@ static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t r
 	bind_event_process(st, base, ev);
 	bind_event_end(st, base, ev);
 	bind_event_change(st, base, ev);
+	bind_event_path(st, base, ev);
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]

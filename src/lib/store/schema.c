@@ -84,6 +84,15 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE event ADD COLUMN new_id INTEGER;"
 	"ALTER TABLE event ADD COLUMN new_eid INTEGER;"
 	"ALTER TABLE event ADD COLUMN tracer_pid INTEGER;",
+	/* 3 -> 4: what an exec's paths mean: the image file (its device as
+	 * major << 32 | minor, and inode), the namespaces and the root. Their
+	 * flags (image_deleted) were in the flags column already; older rows
+	 * read as NULL, which the have column says too. */
+	"ALTER TABLE event ADD COLUMN image_dev INTEGER;"
+	"ALTER TABLE event ADD COLUMN image_ino INTEGER;"
+	"ALTER TABLE event ADD COLUMN mnt_ns INTEGER;"
+	"ALTER TABLE event ADD COLUMN pid_ns INTEGER;"
+	"ALTER TABLE event ADD COLUMN root BLOB;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
