@@ -17,6 +17,11 @@
  *    \udcHH (a lone low surrogate, as in PEP 383 "surrogateescape"), which
  *    valid UTF-8 can never produce, so the original bytes can be restored
  *    exactly: in Python, s.encode("utf-8", "surrogateescape").
+ *
+ * Threads: every function here touches only the pn_buf it is given and
+ * constant tables, so all are safe from any thread at once, as long as one
+ * pn_buf is not used by two threads at the same time. pn_signal_name()
+ * returns a static string.
  */
 #ifndef PROCNOTIFY_FORMAT_H
 #define PROCNOTIFY_FORMAT_H

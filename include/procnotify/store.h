@@ -12,6 +12,13 @@
  *
  * Every function returns 0 or a negative errno; pn_store_errmsg() says what
  * went wrong in words (SQLite's message, or why a file was refused).
+ *
+ * Threads: a pn_store belongs to one thread at a time, like a pn_handle:
+ * the functions taking one may be called from any thread, but calls on one
+ * store must not overlap (pn_store_event() runs where pn_poll() delivers).
+ * Different stores are independent, even on the same file. The parsers
+ * pn_store_parse_time(), pn_store_parse_duration() and pn_store_parse_size()
+ * use only their arguments and are safe from any thread.
  */
 #ifndef PROCNOTIFY_STORE_H
 #define PROCNOTIFY_STORE_H

@@ -1,6 +1,8 @@
 # Rotation of -o in logrotate's create mode under a storm of processes:
 # rename the file, create an empty one, SIGHUP; three times while thousands
-# of processes start and end. Across the rotated files and the new one every
+# of processes start and end, then once without creating the file. The
+# monitor has dropped its privileges by then (unless built without the
+# sandbox). Across the rotated files and the new one every
 # event is there exactly once: the sequence numbers run 1..N without a gap
 # or a repeat, and every marked process has exactly one exec and one exit.
 . tests/lib.sh
@@ -14,6 +16,8 @@ if ! is_root; then skip "rotation: needs root to load BPF"; finish; exit; fi
 "$PN" --json -o "$D/events.jsonl" 2>"$D/err" & MON=$!
 for _ in $(seq 200); do grep -q 'procnotify: ready' "$D/err" && break; sleep 0.1; done
 check "the monitor is ready" grep -q 'procnotify: ready' "$D/err"
+check "... and holds no capability any more (the reopen must do without)" \
+	test "$(awk '/^CapEff:/ {print $2}' "/proc/$MON/status")" = 0000000000000000
 
 MARK=pn-rotate-$$
 storm() { for _ in $(seq 500); do /bin/true "$MARK"; done; }
@@ -25,6 +29,20 @@ for i in 1 2 3; do
 	kill -HUP "$MON"
 done
 wait $s1 $s2 $s3 $s4
+# A rotation that creates no file (logrotate's nocreate): the monitor makes
+# it, mode 0600, after it has dropped its privileges.
+mv "$D/events.jsonl" "$D/events.jsonl.4"
+kill -HUP "$MON"
+new_file_used() {
+	for _ in $(seq 50); do
+		/bin/true "$MARK-late"
+		sleep 0.1
+		grep -q "\"$MARK-late\"" "$D/events.jsonl" 2>/dev/null && return 0
+	done
+	return 1
+}
+check "without create, SIGHUP makes a new file and writes to it" new_file_used
+check "... mode 0600" test "$(stat -c %a "$D/events.jsonl")" = 600
 sleep 0.5
 kill -INT "$MON"; wait "$MON"; rc=$?; MON=
 check "the monitor survived three SIGHUPs and stopped cleanly (exit 0)" test "$rc" = 0
@@ -39,7 +57,7 @@ import json, sys, collections
 d, mark = sys.argv[1], sys.argv[2]
 seqs, per_key = [], collections.defaultdict(collections.Counter)
 execs = set()
-for name in ["events.jsonl.1", "events.jsonl.2", "events.jsonl.3", "events.jsonl"]:
+for name in ["events.jsonl.1", "events.jsonl.2", "events.jsonl.3", "events.jsonl.4", "events.jsonl"]:
     data = open(f"{d}/{name}", "rb").read()
     assert data.endswith(b"\n"), f"{name} ends in the middle of a line"
     for line in data.splitlines():
@@ -57,5 +75,5 @@ print(f"{len(seqs)} events, 2000 marked processes, each once")
 EOF
 rc=$?
 cat "$D/verdict"
-check "across the four files: seq 1..N once each, 2000 marked execs, one exit each" test "$rc" = 0
+check "across the five files: seq 1..N once each, 2000 marked execs, one exit each" test "$rc" = 0
 finish
