@@ -32,6 +32,25 @@ else
 	check "... and the same check fails for the unit without its sandbox" test $? != 0
 fi
 
+# The unit's capability bounding set is all the monitor gets as root:
+# run it with just that set (and no_new_privs), as systemd would, with each
+# backend; without CAP_PERFMON it must fail, so the check can tell.
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+run_capped() {
+	local set=$1 backend=$2
+	setpriv --bounding-set "-all,$set" --no-new-privs "$BUILD/procnotify" --backend "$backend" \
+		--json -d 1 -o "$T/capped.jsonl" 2>"$T/capped.err" &&
+		grep -q '"type":"exec"' "$T/capped.jsonl"
+}
+if is_root && command -v setpriv >/dev/null; then
+	check "the unit's capabilities ($caps) suffice for the bpf backend" run_capped "$caps" bpf
+	check "... and for the netlink backend" run_capped "$caps" netlink
+	check "... and without CAP_PERFMON the bpf backend cannot start" \
+		test "$(run_capped "${caps/+perfmon,/}" bpf; echo $?)" != 0
+else
+	skip "the unit's capability set: needs root and setpriv"
+fi
+
 if is_root; then
 	python3 tests/e2e/test_notify.py
 else
