@@ -17,7 +17,7 @@ for f in ./usr/sbin/procnotify .$LIBDIR/libprocnotify.so.$VERSION .$LIBDIR/libpr
 	.$LIBDIR/libprocnotify.so .$LIBDIR/libprocnotify.a .$LIBDIR/pkgconfig/libprocnotify.pc \
 	./usr/include/procnotify.h ./usr/include/procnotify/version.h \
 	./usr/share/man/man8/procnotify.8 ./usr/share/man/man5/procnotify.conf.5 \
-	./usr/share/man/man3/libprocnotify.3 \
+	./usr/share/man/man3/libprocnotify.3 ./usr/share/bash-completion/completions/procnotify \
 	./lib/systemd/system/procnotify.service \
 	./etc/procnotify/procnotify.conf ./etc/logrotate.d/procnotify; do
 	check "installed: $f" grep -qxF "$f" "$T/files"
@@ -50,6 +50,8 @@ export PKG_CONFIG_SYSROOT_DIR=$R
 PKG_CONFIG_LIBDIR=$R$LIBDIR/pkgconfig:$(pkg-config --variable pc_path pkg-config)
 export PKG_CONFIG_LIBDIR
 check "pkg-config reports the version" test "$(pkg-config --modversion libprocnotify)" = "$VERSION"
+check "pkg-config --static --libs names the private dependencies" \
+	test "$(pkg-config --static --libs libprocnotify | grep -o -e -lbpf -e -lsqlite3 -e -lelf -e -lz | sort -u | wc -l)" = 4
 check "pkg-config --cflags points into the staged tree" grep -q -- "-I$R/usr/include" <(pkg-config --cflags libprocnotify)
 make -s -C examples O="$T" CC=gcc >"$T/ex.log" 2>&1
 check "the example builds shared and static from the staged tree" test $? = 0 -a -x "$T/watch" -a -x "$T/watch-static"
