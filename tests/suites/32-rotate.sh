@@ -43,21 +43,40 @@ new_file_used() {
 }
 check "without create, SIGHUP makes a new file and writes to it" new_file_used
 check "... mode 0600" test "$(stat -c %a "$D/events.jsonl")" = 600
+# A link planted where the new file should be: refused, and the monitor
+# keeps writing to the file it has.
+mv "$D/events.jsonl" "$D/events.jsonl.5"
+echo precious >"$D/victim"
+ln -s "$D/victim" "$D/events.jsonl"
+kill -HUP "$MON"
+old_file_kept() {
+	for _ in $(seq 50); do
+		/bin/true "$MARK-kept"
+		sleep 0.1
+		grep -q "\"$MARK-kept\"" "$D/events.jsonl.5" && return 0
+	done
+	return 1
+}
+check "a link at the path on SIGHUP: the old file stays in use" old_file_kept
+check "... the link is refused, with the reason" \
+	grep -q "events.jsonl: refusing to write: is a symbolic link" "$D/err"
+check "... and the link's target is untouched" test "$(cat "$D/victim")" = precious
 sleep 0.5
 kill -INT "$MON"; wait "$MON"; rc=$?; MON=
 check "the monitor survived three SIGHUPs and stopped cleanly (exit 0)" test "$rc" = 0
-check "... with no error on stderr" test "$(grep -vc -e 'procnotify: ready' -e 'events: fork' "$D/err")" = 0
+check "... with no other error on stderr" \
+	test "$(grep -vc -e 'procnotify: ready' -e 'events: fork' -e 'symbolic link' "$D/err")" = 0
 for i in 1 2 3; do
 	check "rotated file $i holds events" test "$(wc -l <"$D/events.jsonl.$i")" -gt 0
 done
-check "the new file holds events" test "$(wc -l <"$D/events.jsonl")" -gt 0
+check "the last file holds events" test "$(wc -l <"$D/events.jsonl.5")" -gt 0
 
 python3 - "$D" "$MARK" >"$D/verdict" 2>&1 <<'EOF'
 import json, sys, collections
 d, mark = sys.argv[1], sys.argv[2]
 seqs, per_key = [], collections.defaultdict(collections.Counter)
 execs = set()
-for name in ["events.jsonl.1", "events.jsonl.2", "events.jsonl.3", "events.jsonl.4", "events.jsonl"]:
+for name in ["events.jsonl.1", "events.jsonl.2", "events.jsonl.3", "events.jsonl.4", "events.jsonl.5"]:
     data = open(f"{d}/{name}", "rb").read()
     assert data.endswith(b"\n"), f"{name} ends in the middle of a line"
     for line in data.splitlines():
