@@ -7,7 +7,11 @@ PN=$BUILD/procnotify
 D=$(mktemp -d /tmp/pn-outfile.XXXXXX)
 chmod 755 "$D"
 MON=
-cleanup() { [ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null; rm -rf "$D"; }
+cleanup() {
+	[ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null
+	mountpoint -q "$D/full" && umount "$D/full"
+	rm -rf "$D"
+}
 trap cleanup EXIT
 
 # Runs the monitor for a moment with "$@"; prints its exit status. A monitor
@@ -77,4 +81,17 @@ fd1_of_monitor() {
 }
 fd1_of_monitor
 check "with stdout closed, descriptor 1 is /dev/null (not a socket)" test "$(cat "$D/fd1")" = /dev/null
+
+# -o on a file system that fills up (a 64 KiB tmpfs): the write error stops
+# the monitor with exit status 1 and says why.
+full_output() {
+	mkdir "$D/full" && mount -t tmpfs -o size=64k tmpfs "$D/full" || return 1
+	"$PN" --json -o "$D/full/events.jsonl" -d 30 2>"$D/full.err" & MON=$!
+	local end=$((SECONDS + 30))
+	while kill -0 "$MON" 2>/dev/null && [ $SECONDS -lt $end ]; do /bin/true; done
+	wait "$MON"; echo $? >"$D/full.rc"; MON=
+}
+check "-o on a file system that fills up: the monitor stops" full_output
+check "... with exit status 1, saying the device is full" \
+	test "$(cat "$D/full.rc")-$(grep -c '^procnotify: writing events: No space left on device$' "$D/full.err")" = 1-1
 finish

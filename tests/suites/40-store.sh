@@ -6,7 +6,11 @@
 PN=$BUILD/procnotify
 D=$(mktemp -d /tmp/pn-store-e2e.XXXXXX)
 MON=
-cleanup() { [ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null; rm -rf "$D"; }
+cleanup() {
+	[ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null
+	mountpoint -q "$D/full" && umount "$D/full"
+	rm -rf "$D"
+}
 trap cleanup EXIT
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
@@ -285,26 +289,52 @@ check "... the second is refused: exit 1, one line that says why" \
 check "... and the log has one run, never ended by a crash" \
 	test "$(sqlite3 "$D/two.db" 'SELECT count(*), count(ended_ns) FROM run')" = "1|1"
 
-# Retention from the command line, on copies of the logs above, by a monitor
-# that sees only an empty cgroup (the test-only PN_TEST_CGROUP), so that no
-# event of the busy machine lands in the log while its size is judged.
+# A full file system (a 1 MiB tmpfs): the log's failure reaches the exit
+# status, with one line naming the log, and what was committed stays sound.
+full_run() {
+	mkdir "$D/full" && mount -t tmpfs -o size=1m tmpfs "$D/full" || return 1
+	"$PN" --db "$D/full/log.db" -o /dev/null -d 30 2>"$D/full.err" &
+	MON=$!
+	local end=$((SECONDS + 30))
+	while kill -0 "$MON" 2>/dev/null && [ $SECONDS -lt $end ]; do /bin/true; done
+	wait "$MON"; echo $? >"$D/full.rc"; MON=
+}
+check "a monitor whose log fills the file system stops" full_run
+check "... with exit status 1 and one line naming the log and why" \
+	test "$(cat "$D/full.rc")-$(grep -c "^procnotify: $D/full/log.db: .*full" "$D/full.err")" = 1-1
+check "... and the log it leaves is sound" \
+	test "$(sqlite3 "$D/full/log.db" 'PRAGMA integrity_check')" = ok
+
+# Retention from the command line, by monitors that see only a cgroup of the
+# test's own (the test-only PN_TEST_CGROUP), so that no event of the busy
+# machine lands in the logs while their sizes are judged.
 CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 CG=$(mktemp -d "${CG2:-/sys/fs/cgroup}/pn-store-XXXXXX")
-quiet_monitor() { PN_TEST_CGROUP=$(stat -c %i "$CG") "$PN" "$@" -d 3 -o /dev/null; }
+scoped() { PN_TEST_CGROUP=$(stat -c %i "$CG") "$PN" "$@" -o /dev/null; }
 used() { sqlite3 "$1" 'SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count)'; }
 sqlite3 "$D/log.db" ".backup '$D/age.db'"
-quiet_monitor --db "$D/age.db" --db-max-age 1s 2>"$D/age.err"; rc=$?
+scoped --db "$D/age.db" --db-max-age 1s -d 3 2>"$D/age.err"; rc=$?
 check "--db-max-age 1s: the monitor runs and forgets the known tree's events" \
 	test "$rc-$(rows "$D/age.db" --pid "$ROOT")" = "0-0"
-sqlite3 "$D/crash.db" ".backup '$D/size.db'"
-PAGE=$(sqlite3 "$D/size.db" 'PRAGMA page_size') USED=$(used "$D/size.db")
-LIMIT=$((USED * PAGE / 2 / 1024))
-quiet_monitor --db "$D/size.db" --db-max-size "${LIMIT}K" 2>"$D/size.err"; rc=$?
-check "--db-max-size half the log: the monitor runs and the pages in use fit" \
+# A log of 2,000 processes started inside the cgroup, then a marker.
+scoped_log() {
+	PN_TEST_CGROUP=$(stat -c %i "$CG") start_monitor "$D/size.db" /dev/null "$D/size0.err" || return 1
+	(echo 0 >"$CG/cgroup.procs" && for _ in $(seq 2000); do /bin/true; done &&
+		/bin/echo procnotify-size-marker >/dev/null)
+	stop_monitor INT
+}
+check "a log of 2,000 processes of the test's own" scoped_log
+scoped --db "$D/empty.db" -d 0.5 2>/dev/null
+PAGE=$(sqlite3 "$D/size.db" 'PRAGMA page_size') USED=$(used "$D/size.db") EMPTY=$(used "$D/empty.db")
+LIMIT=$(((USED + EMPTY) / 2 * PAGE / 1024)) BYTES=$(stat -c %s "$D/size.db")
+EVENTS=$(sqlite3 "$D/size.db" 'SELECT count(*) FROM event')
+check "... many pages more than an empty log ($USED against $EMPTY)" test "$USED" -ge $((EMPTY + 8))
+scoped --db "$D/size.db" --db-max-size "${LIMIT}K" -d 3 2>"$D/size.err"; rc=$?
+check "--db-max-size halfway to empty: the monitor runs and the pages in use fit" \
 	test "$rc" = 0 -a "$(($(used "$D/size.db") * PAGE))" -le "$((LIMIT * 1024))"
 check "... the oldest events went, the newest stayed, the file shrank" test \
-	"$(sqlite3 "$D/size.db" 'SELECT count(*) FROM event WHERE run = 1')" -lt "$BEFORE" -a \
-	"$(rows "$D/size.db" --argv procnotify-after-crash-marker -t exec)" = 1 -a \
-	"$(stat -c %s "$D/size.db")" -lt "$(stat -c %s "$D/crash.db")"
+	"$(sqlite3 "$D/size.db" 'SELECT count(*) FROM event')" -lt "$EVENTS" -a \
+	"$(rows "$D/size.db" --argv procnotify-size-marker -t exec)" = 1 -a \
+	"$(stat -c %s "$D/size.db")" -lt "$BYTES"
 rmdir "$CG"
 finish
