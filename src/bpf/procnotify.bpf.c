@@ -443,24 +443,31 @@ static __always_inline void set_ref(struct pn_strref *ref, __u32 off, __u32 len)
 	ref->len = len;
 }
 
-/* Copies the new image's arguments; they sit in its freshly built stack. */
+/*
+ * Copies the new image's arguments; they sit in its freshly built stack.
+ * They are known (PN_KNOWN_ARGV in *known) only when they could be read:
+ * a failed read is unknown, null, not an empty list.
+ */
 static __always_inline __u32 put_argv(struct scratch *s, __u32 off, struct task_struct *task,
-				      __u32 *flags)
+				      __u32 *flags, __u32 *known)
 {
 	struct mm_struct *mm = task->mm;
 	unsigned long start = mm->arg_start;
 	unsigned long end = mm->arg_end;
 	__u64 len = end - start;
 
-	if (end <= start)
+	if (end <= start) {
+		*known |= PN_KNOWN_ARGV;
 		return 0;
-	if (len > PN_ARGV_MAX) {
-		len = PN_ARGV_MAX;
-		*flags |= PN_EXEC_ARGV_TRUNCATED;
 	}
+	if (len > PN_ARGV_MAX)
+		len = PN_ARGV_MAX;
 	if (bpf_probe_read_user(&s->rec[off & (PN_REC_BUF / 2 - 1)], len & (PN_ARGV_MAX * 2 - 1),
 				(void *)start))
 		return 0;
+	if (len < end - start)
+		*flags |= PN_EXEC_ARGV_TRUNCATED;
+	*known |= PN_KNOWN_ARGV;
 	return len;
 }
 
@@ -603,14 +610,14 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	put_image_id(r, file);
 	put_namespaces(r, p);
 
-	len = put_argv(s, off, p, &flags);
+	len = put_argv(s, off, p, &flags, &r->task.known);
 	set_ref(&r->argv, off, len);
 	off += len;
 
 	r->flags = flags;
 	off = (off + 7) & ~7u; /* records stay 8-byte aligned when concatenated */
-	r->task.known |= PN_KNOWN_FILENAME | PN_KNOWN_IMAGE | PN_KNOWN_CWD | PN_KNOWN_ARGV |
-			 PN_KNOWN_SID | PN_KNOWN_TTY;
+	r->task.known |= PN_KNOWN_FILENAME | PN_KNOWN_IMAGE | PN_KNOWN_CWD | PN_KNOWN_SID |
+			 PN_KNOWN_TTY;
 	off &= PN_REC_BUF - 1;
 	fill_ring_hdr(&r->hdr, PN_REC_EXEC, off);
 	wake = submit_flags();
