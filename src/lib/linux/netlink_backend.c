@@ -31,6 +31,7 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include "internal.h"
+#include "nl_paths.h"
 #include "nl_tasks.h"
 #include "procfs.h"
 
@@ -241,7 +242,7 @@ static size_t take(struct pn_rec_exec *x, size_t off, ssize_t n, struct pn_strre
 	return (size_t)n;
 }
 
-/* Image, arguments and cwd, read from /proc as soon as the exec is seen. */
+/* Image, cwd, root, arguments, read from /proc as soon as the exec is seen. */
 static size_t enrich_exec(struct pn_rec_exec *x, uint32_t pid)
 {
 	char *base = (char *)x;
@@ -249,14 +250,11 @@ static size_t enrich_exec(struct pn_rec_exec *x, uint32_t pid)
 	int tr = 0;
 	ssize_t n;
 
-	n = pn__procfs_link(pid, "exe", base + off, PN_PATH_MAX, &tr);
-	off += take(x, off, n, &x->image, PN_KNOWN_IMAGE, tr, PN_EXEC_IMAGE_TRUNCATED);
+	off = pn__nl_paths(x, pid, off);
 	n = pn__procfs_read(pid, "cmdline", base + off, PN_ARGV_MAX, &tr);
 	off += take(x, off, n, &x->argv, PN_KNOWN_ARGV, tr, PN_EXEC_ARGV_TRUNCATED);
 	for (ssize_t i = 0; i < n; i++)
 		x->argc += base[x->argv.off + (size_t)i] == 0;
-	n = pn__procfs_link(pid, "cwd", base + off, PN_PATH_MAX, &tr);
-	off += take(x, off, n, &x->cwd, PN_KNOWN_CWD, tr, PN_EXEC_CWD_TRUNCATED);
 	if (pn__procfs_ids(pid, &x->task.uid, &x->task.gid, &x->task.euid) == 0)
 		x->task.known |= PN_KNOWN_UID;
 	return (off + 7) & ~(size_t)7;

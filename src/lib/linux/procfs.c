@@ -111,6 +111,14 @@ ssize_t pn__procfs_link(uint32_t pid, const char *name, char *buf, size_t cap, i
 	return n;
 }
 
+int pn__procfs_stat_link(uint32_t pid, const char *name, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
+	return stat(path, st) ? -errno : 0;
+}
+
 ssize_t pn__procfs_read(uint32_t pid, const char *name, char *buf, size_t cap, int *truncated)
 {
 	char path[64], extra;

@@ -8,6 +8,7 @@
 #define PN_PROCFS_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The fields of /proc/PID/stat the backend uses. */
@@ -25,6 +26,8 @@ int pn__procfs_ids(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *euid);
 /* readlink of /proc/PID/name ("exe", "cwd"): the length, or -errno.
  * *truncated is set when the target did not fit in cap bytes. */
 ssize_t pn__procfs_link(uint32_t pid, const char *name, char *buf, size_t cap, int *truncated);
+/* stat(2) of what /proc/PID/name ("exe", "ns/mnt") links to. */
+int pn__procfs_stat_link(uint32_t pid, const char *name, struct stat *st);
 /* The first cap bytes of /proc/PID/name ("cmdline"); *truncated when longer. */
 ssize_t pn__procfs_read(uint32_t pid, const char *name, char *buf, size_t cap, int *truncated);
 
