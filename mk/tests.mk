@@ -1,7 +1,7 @@
 # Unit tests: every tests/unit/test_*.c is one program linked with the library.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-E2E_BINS  := $(B)/tests/workload $(B)/tests/lib_callbacks
+E2E_BINS  := $(B)/tests/workload $(B)/tests/workload-static $(B)/tests/lib_callbacks
 
 $(B)/tests/lib_callbacks: tests/e2e/lib_callbacks.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
@@ -16,6 +16,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libprocnotify.a
 $(B)/tests/workload: tests/e2e/workload.c
 	@mkdir -p $(dir $@)
 	gcc -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -lpthread
+
+# The same, static: it runs in a chroot that holds nothing else.
+$(B)/tests/workload-static: tests/e2e/workload.c
+	@mkdir -p $(dir $@)
+	gcc -O1 -g -Wall -D_GNU_SOURCE -static -o $@ $< -lpthread
 
 tests: all $(UNIT_BINS) $(E2E_BINS)
 

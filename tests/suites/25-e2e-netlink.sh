@@ -7,6 +7,7 @@
 if ! is_root; then skip "e2e (netlink): needs root"; finish; exit; fi
 rc=0
 PN_BACKEND=netlink python3 tests/e2e/test_monitor.py || rc=1
+PN_BACKEND=netlink python3 tests/e2e/test_paths.py || rc=1
 python3 tests/e2e/test_netlink.py || rc=1
 # A smaller storm than the eBPF suite's (the connector is the fallback), then the idle check.
 PN_BACKEND=netlink PN_STORM_N=2000 python3 tests/e2e/test_storm.py || rc=1
