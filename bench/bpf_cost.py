@@ -3,7 +3,9 @@
 figures per program, and the time each program runs in the kernel per event.
 
 * start-up: `procnotify --json` started cold N times (BENCH_BPF_STARTS), the
-  time from its start to its "ready" line; median, min, max.
+  time from its start to its "ready" line; median, min, max; and the CPU it
+  had used by then (/proc/PID/schedstat), which other work on the machine
+  does not inflate as it does the wall time.
 * verifier: bench/bpf_verifier's figures (verified_insns, verification time
   and states per program, wall time of the whole load); median of 3 loads.
 * kernel cost: with kernel.bpf_stats_enabled=1 (restored afterwards), a
@@ -50,15 +52,23 @@ def parse_args():
     return ap.parse_args()
 
 
+def cpu_s(pid):
+    with open(f"/proc/{pid}/schedstat") as f:
+        return int(f.read().split()[0]) / 1e9
+
+
 def start_monitor(build, out):
-    """procnotify --json to out; returns the process once it is ready, and
-    the seconds that took, or (process, None) when it did not start."""
+    """procnotify --json to out; returns the process once it is ready, the
+    seconds that took and the CPU seconds it had used, or (process, None,
+    None) when it did not start."""
     t0 = time.monotonic()
     p = subprocess.Popen([f"{build}/procnotify", "--backend", "bpf", "--json", "-o", out],
                          stderr=subprocess.PIPE)
     line = p.stderr.readline()
     took = time.monotonic() - t0
-    return p, (took if b"ready" in line else None)
+    if b"ready" not in line:
+        return p, None, None
+    return p, took, cpu_s(p.pid)
 
 
 def stop(p):
@@ -72,11 +82,12 @@ def stop(p):
 
 
 def cold_start(build, workdir):
-    p, took = start_monitor(build, f"{workdir}/start.jsonl")
+    """(ms to ready, ms of CPU by then)."""
+    p, took, cpu = start_monitor(build, f"{workdir}/start.jsonl")
     stop(p)
     if took is None:
         sys.exit(f"bpf_cost: {build}/procnotify did not start")
-    return took * 1e3
+    return took * 1e3, cpu * 1e3
 
 
 def verifier(build):
@@ -122,7 +133,7 @@ def storm(build, n):
 
 def kernel_cost(build, n, workdir):
     """{prog: (run_time_ns, run_cnt)} accumulated over one storm."""
-    p, took = start_monitor(build, f"{workdir}/cost.jsonl")
+    p, took, _ = start_monitor(build, f"{workdir}/cost.jsonl")
     try:
         if took is None:
             sys.exit(f"bpf_cost: {build}/procnotify did not start")
@@ -172,7 +183,8 @@ def measure(builds, args, workdir):
 
 
 def summarize(r):
-    starts = r["starts_ms"]
+    starts = [t for t, _ in r["starts_ms"]]
+    cpus = [c for _, c in r["starts_ms"]]
     progs = {}
     for name in PROGS:
         runs = [v[0][name] for v in r["verifier"] if name in v[0]]
@@ -185,7 +197,7 @@ def summarize(r):
         if name in progs and cnt:
             progs[name].update(run_ns=ns / cnt, run_cnt=cnt)
     return {"start_ms": {"median": statistics.median(starts), "min": min(starts),
-                         "max": max(starts), "all": starts},
+                         "max": max(starts), "all": starts, "cpu_median": statistics.median(cpus)},
             "load_ms": statistics.median(v[1] for v in r["verifier"]),
             "progs": progs,
             "ns_per_process": sum(progs[p].get("run_ns", 0)
@@ -201,6 +213,7 @@ def print_report(figs, builds, args):
     print(f"{'':34}" + "".join(f"{b[-22:]:>22}" for b in builds))
     row(f"start to ready, median of {args.starts} (ms)", lambda f: f"{f['start_ms']['median']:.1f}")
     row("  min..max (ms)", lambda f: f"{f['start_ms']['min']:.0f}..{f['start_ms']['max']:.0f}")
+    row("  CPU used by then, median (ms)", lambda f: f"{f['start_ms']['cpu_median']:.1f}")
     row("object load, median of 3 (ms)", lambda f: f"{f['load_ms']:.1f}")
     for name in PROGS:
         row(f"{name} verified_insns", lambda f: f["progs"].get(name, {}).get("verified_insns", "-"))
