@@ -104,6 +104,12 @@ enum pn_event_flags {
 #undef PN__EV_ENUM
 };
 
+/* Who lost the records a lost event counts (pn_event.lost_reason). */
+enum pn_lost_reason {
+	PN_LOST_PRODUCER = 0, /* the kernel's ring or socket, or the driver: the stream has a gap */
+	PN_LOST_STORE = 1,    /* the activity log fell behind: the stream has them, the log not */
+};
+
 /* The terminal name's room in pn_event.tty, NUL included. */
 #define PN_EVENT_TTY_LEN 32
 
@@ -131,6 +137,7 @@ typedef struct pn_event {
 	PN_FIELD_MAP_1_0(PN__DECL_FIELD)
 	uint64_t lost_by_type[PN_LOST_SLOTS]; /* lost: indexed by enum pn_event_type */
 	PN_FIELDS_PATH(PN__DECL_FIELD) /* since 1.1 */
+	PN_FIELDS_LOST_REASON(PN__DECL_FIELD) /* since 1.1 */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);

@@ -108,6 +108,10 @@
 	PN_FIELDS_PROCESS(X) PN_FIELDS_EXEC(X) PN_FIELDS_EXIT(X) PN_FIELDS_CHANGE(X) \
 	PN_FIELDS_LOST(X)
 
-#define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X)
+/* Who lost a lost record's events. Added in 1.1, after the path fields. */
+#define PN_FIELDS_LOST_REASON(X)                                                               \
+	X(lost_reason, u32, ALWAYS, PN_MASK(PN_EVENT_LOST), "reason", "", "lost_reason", "enum pn_lost_reason: 0 the producer, 1 the activity log; JSON writes only \"store\"")
+
+#define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X)
 
 #endif

@@ -4,11 +4,12 @@
  * and how it ended.
  *
  * One writer (the monitor) appends through pn_store_event(), which is a
- * pn_callback; events are batched into transactions and committed every
- * PN_STORE_BATCH_EVENTS events or PN_STORE_BATCH_MS milliseconds (or
- * sooner when a batch holds 8 MiB of strings), so a crash loses at most
- * the last batch. Any number of readers may query the
- * same file while it is written (WAL mode).
+ * pn_callback that hands the event to the store's own writer thread; events
+ * are batched into transactions and committed every PN_STORE_BATCH_EVENTS
+ * events or PN_STORE_BATCH_MS milliseconds (or sooner when a batch holds
+ * 8 MiB of strings), so a crash loses at most the last batch and what was
+ * queued. Any number of readers may query the same file while it is
+ * written (WAL mode).
  *
  * Every function returns 0 or a negative errno; pn_store_errmsg() says what
  * went wrong in words (SQLite's message, or why a file was refused).
@@ -16,6 +17,8 @@
  * Threads: a pn_store belongs to one thread at a time, like a pn_handle:
  * the functions taking one may be called from any thread, but calls on one
  * store must not overlap (pn_store_event() runs where pn_poll() delivers).
+ * A store open for writing runs a writer thread of its own, which only
+ * the store's functions talk to.
  * Different stores are independent, even on the same file. The parsers
  * pn_store_parse_time(), pn_store_parse_duration() and pn_store_parse_size()
  * use only their arguments and are safe from any thread.
@@ -34,7 +37,7 @@ extern "C" {
 typedef struct pn_store pn_store;
 
 /* The schema this library writes; a file with a higher version is refused. */
-#define PN_STORE_SCHEMA_VERSION 4
+#define PN_STORE_SCHEMA_VERSION 5
 #define PN_STORE_BATCH_EVENTS 8192
 #define PN_STORE_BATCH_MS 200
 
@@ -46,6 +49,8 @@ enum pn_store_mode {
 typedef struct pn_store_options {
 	int64_t max_age_ns;  /* write: drop history older than this; 0 keeps all */
 	uint64_t max_size;   /* write: keep the database file under this; 0: no bound */
+	size_t queue_bytes;  /* write: room for events on their way to the log;
+			      * 0: 32 MiB (PN_STORE_QUEUE_BYTES) */
 } pn_store_options;
 
 /* Opens path. In write mode it also starts a new run and, when the previous
@@ -57,20 +62,31 @@ PN_EXPORT int pn_store_open(pn_store **out, const char *path, enum pn_store_mode
 /* Commits what is pending, marks the run ended and closes. NULL is accepted. */
 PN_EXPORT int pn_store_close(pn_store *s);
 
-/* Appends one event. A pn_callback (user is the pn_store); a failure is kept
- * and reported by pn_store_tick()/pn_store_failed(). */
+/* Appends one event. A pn_callback (user is the pn_store) that never
+ * waits for the log: it queues the event for the store's writer thread.
+ * When the queue is full (a log another process keeps locked, a slow
+ * disk) the event is counted, and once there is room the log records the
+ * exact count as a lost record with reason PN_LOST_STORE. A failure is
+ * kept and reported by pn_store_failed(). */
 PN_EXPORT void pn_store_event(const pn_event *ev, void *user);
 
-/* Call regularly from the event loop: commits a batch that is due and runs
- * one bounded step of retention. Returns 0 or the first write error. */
+/* The lost record of the events the log missed since the last call (its
+ * counts summed when there were several gaps), for the caller's own
+ * streams: 1 and *ev filled, or 0 when the log missed nothing. */
+PN_EXPORT int pn_store_take_lost(pn_store *s, pn_event *ev);
+
+/* Waits until every event appended before the call is committed (and a
+ * gap the queue left is recorded). The writer thread commits on its own
+ * every PN_STORE_BATCH_MS; this is for a caller that must know. */
+PN_EXPORT int pn_store_commit(pn_store *s);
+
+/* As pn_store_commit(), and runs a step of retention now: for tools and
+ * tests; the writer thread runs retention on its own. */
 PN_EXPORT int pn_store_tick(pn_store *s);
 
-/* Milliseconds until pn_store_tick() has work (0: now), -1 when it has
- * none until more events come: how long an event loop may sleep. */
+/* -1: the writer thread keeps its own time, so an event loop never has
+ * to wake for the store. Kept for callers of 1.0, which slept by it. */
 PN_EXPORT int pn_store_due_ms(const pn_store *s);
-
-/* Commits the pending batch now. */
-PN_EXPORT int pn_store_commit(pn_store *s);
 
 /* The first write error (-errno), 0 when none. */
 PN_EXPORT int pn_store_failed(const pn_store *s);

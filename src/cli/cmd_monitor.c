@@ -243,13 +243,26 @@ static int consumers_ok(const struct consumers *c)
 	return !c->sink.failed && !(c->store && pn_store_failed(c->store));
 }
 
-/* Writes out what the last delivery produced; the log commits a batch
- * when one is due, so a crash loses at most PN_STORE_BATCH_MS of events. */
+/* The events the log missed (it fell behind), as a lost record in the
+ * stream too; at the end, once the log has written what it could. */
+static void store_lost_to_stream(struct consumers *c, int final)
+{
+	pn_event lost;
+
+	if (!c->store)
+		return;
+	if (final)
+		pn_store_commit(c->store);
+	if (pn_store_take_lost(c->store, &lost))
+		sink_event(&lost, &c->sink);
+}
+
+/* Writes out what the last delivery produced. The log writes on its own
+ * thread and commits a batch every PN_STORE_BATCH_MS. */
 static void consumers_flush(struct consumers *c)
 {
+	store_lost_to_stream(c, 0);
 	sink_flush(&c->sink);
-	if (c->store)
-		pn_store_tick(c->store);
 }
 
 /* The options read again; only the types shown change live (reload.c). */
@@ -286,12 +299,6 @@ static void reload(pn_handle *h, struct consumers *c)
 	pn_cli_notify("READY=1");
 }
 
-/* The shorter of two waits, where -1 is forever. */
-static int min_wait(int a, int b)
-{
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
-}
-
 static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 {
 	double end = duration_s > 0 ? now_s() + duration_s : 0;
@@ -302,10 +309,6 @@ static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 
 		if (end && timeout <= 0)
 			break;
-		/* On an idle machine pn_poll() sleeps until the next event: the
-		 * log's pending batch must not wait for it. */
-		if (c->store)
-			timeout = min_wait(timeout, pn_store_due_ms(c->store));
 		rc = pn_poll(h, timeout);
 		if (rc == -EINTR)
 			rc = 0;
@@ -414,6 +417,8 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 		fprintf(stderr, "procnotify: %s\n", pn_strerror(rc));
 	if (c.sink.failed && c.sink.failed != EPIPE)
 		fprintf(stderr, "procnotify: writing events: %s\n", strerror(c.sink.failed));
+	store_lost_to_stream(&c, 1);
+	sink_flush(&c.sink);
 	print_summary(h);
 	pn_close(h);
 	store_rc = close_store(c.store, o->db);

@@ -337,4 +337,37 @@ check "... the oldest events went, the newest stayed, the file shrank" test \
 	"$(rows "$D/size.db" --argv procnotify-size-marker -t exec)" = 1 -a \
 	"$(stat -c %s "$D/size.db")" -lt "$BYTES"
 rmdir "$CG"
+
+# Another process holds the log's write lock for 8 s. It once stopped the
+# whole monitor after 5 s, live output too, and the events of that window
+# were never saved. The stream goes on, the monitor runs on, and the log
+# gets every event once the lock is gone.
+hold_lock() {
+	python3 - "$1" <<'EOF'
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(8)
+c.execute("ROLLBACK")
+EOF
+}
+# The echo's own exec, not the grep's that looks for it.
+marker_execs() { grep '"type":"exec"' | grep -c '"/bin/echo","procnotify-locked-marker-'; }
+locked_run() {
+	start_monitor "$D/locked.db" "$D/locked.json" "$D/locked.err" || return 1
+	hold_lock "$D/locked.db" &
+	local holder=$!
+	for _ in $(seq 100); do [ -e "$D/locked.db.held" ] && break; sleep 0.1; done
+	for i in $(seq 50); do /bin/echo "procnotify-locked-marker-$i" >/dev/null; sleep 0.05; done
+	sleep 1
+	kill -0 "$holder" && marker_execs <"$D/locked.json" >"$D/locked.live"
+	wait "$holder"
+	sleep 1
+	kill -0 "$MON" && stop_monitor INT
+}
+check "a monitor whose log is locked for 8 s runs on and stops cleanly" locked_run
+check "... its stream showed the 50 events while the log was locked" test "$(cat "$D/locked.live")" = 50
+check "... and the log has all 50 once the lock was gone" \
+	test "$("$PN" query --db "$D/locked.db" --type exec --json | marker_execs)" = 50
 finish

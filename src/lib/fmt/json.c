@@ -249,6 +249,9 @@ static void put_lost(pn_buf *b, const pn_event *ev)
 	}
 	pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":", ev->lost_count);
 	put_type_counts(b, ev->lost_by_type, PN_LOST_SLOTS);
+	/* The producer's losses keep the record as it always was. */
+	if (ev->lost_reason == PN_LOST_STORE)
+		pn_buf_puts(b, ",\"reason\":\"store\"");
 }
 
 /* {"seq":N,"type":"T","time":"T" */

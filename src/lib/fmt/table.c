@@ -203,7 +203,9 @@ static void put_lost_detail(pn_buf *b, const pn_event *ev)
 		pn_buf_putc(b, ')');
 	} else
 		pn_buf_puts(b, "LOST an unknown number of records");
-	pn_buf_puts(b, "; process table resynchronised");
+	/* The stream has what the log lost: nothing to resynchronise. */
+	pn_buf_puts(b, ev->lost_reason == PN_LOST_STORE ? " from the activity log, which fell behind"
+							: "; process table resynchronised");
 }
 
 static void put_change_detail(pn_buf *b, const pn_event *ev)

@@ -116,6 +116,7 @@ static void row_lost(sqlite3_stmt *st, pn_event *ev)
 	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
 		ev->lost_by_type[pn__store_lost_types[i]] =
 			(uint64_t)sqlite3_column_int64(st, C(lost_fork) + i);
+	ev->lost_reason = (uint32_t)sqlite3_column_int64(st, C(lost_reason));
 }
 
 static void row_exec(sqlite3_stmt *st, pn_event *ev)

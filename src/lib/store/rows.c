@@ -184,6 +184,7 @@ static void bind_event_end(sqlite3_stmt *st, int base, const pn_event *ev)
 	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
 		bind_int(st, EV(base, lost_fork) + i, (int64_t)ev->lost_by_type[pn__store_lost_types[i]],
 			 is_lost && ev->lost_count_known);
+	bind_int(st, EV(base, lost_reason), ev->lost_reason, is_lost && ev->lost_reason);
 }
 
 /* The change events: a setuid or setgid's new ids, a ptrace's tracer. */

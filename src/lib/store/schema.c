@@ -93,6 +93,10 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE event ADD COLUMN mnt_ns INTEGER;"
 	"ALTER TABLE event ADD COLUMN pid_ns INTEGER;"
 	"ALTER TABLE event ADD COLUMN root BLOB;",
+	/* 4 -> 5: who lost a lost record's events (enum pn_lost_reason): the
+	 * log itself, when its writer fell behind, or the producer. Older
+	 * rows read as NULL, the producer. */
+	"ALTER TABLE event ADD COLUMN lost_reason INTEGER;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)

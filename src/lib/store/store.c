@@ -133,6 +133,8 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	rc = open_db(s, path);
 	if (!rc && mode == PN_STORE_WRITE)
 		rc = pn__store_writer_open(s);
+	if (!rc && mode == PN_STORE_WRITE)
+		rc = pn__store_thread_start(s);
 	if (rc) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", s->db.errmsg);
@@ -149,9 +151,11 @@ int pn_store_close(pn_store *s)
 
 	if (!s)
 		return 0;
-	if (s->mode == PN_STORE_WRITE)
+	if (s->mode == PN_STORE_WRITE) {
+		pn__store_thread_stop(s);
 		pn__store_writer_close(s);
-	rc = s->failed;
+	}
+	rc = pn_store_failed(s);
 	/* After SQLite: closing any descriptor of the file would drop the
 	 * fcntl() locks SQLite holds on it. */
 	pn__db_close(&s->db);
@@ -163,7 +167,7 @@ int pn_store_close(pn_store *s)
 
 int pn_store_failed(const pn_store *s)
 {
-	return s->failed;
+	return __atomic_load_n(&s->failed, __ATOMIC_ACQUIRE);
 }
 
 const char *pn_store_errmsg(const pn_store *s)

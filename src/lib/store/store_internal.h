@@ -12,9 +12,11 @@
  */
 #ifndef PN_STORE_INTERNAL_H
 #define PN_STORE_INTERNAL_H
+#include <pthread.h>
 #include "columns.h"
 #include "db.h"
 #include "procnotify/store.h"
+#include "queue.h"
 
 /* Row ids of recent processes (see slot_of() in write.c). */
 #define PN_STORE_CACHE_BITS 16
@@ -84,8 +86,49 @@ struct pn_store {
 	uint32_t pending;           /* events in it */
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */
 	uint64_t next_retention_ns; /* monotonic time of the next retention step */
-	int failed;                 /* first write error, -errno */
+	int failed;                 /* first write error, -errno (atomic) */
+	int closing;                /* the writer gives up waiting for the log (atomic) */
+
+	/* The writer thread and its queue (thread.c); the fields below are
+	 * under mu, those above are the writer thread's once it runs. */
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;        /* the writer: events, a request or stop */
+	pthread_cond_t done;        /* a request is done */
+	struct pn__queue q;
+	int sleeping;               /* the writer waits for wake */
+	int stop;
+	uint64_t asked, answered;   /* requests (pn_store_commit/tick) */
+	int tick_asked;             /* a request also runs the timers now */
+	pn_event report;            /* the log's losses the caller has not taken */
 };
+
+/* The first failure sticks; read by any thread. */
+static inline void pn__store_fail(pn_store *s, int rc)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&s->failed, &none, rc, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+static inline int pn__store_closing(pn_store *s)
+{
+	return __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
+}
+
+/* write.c, on the writer thread: one event into the open batch; the
+ * batch's commit; a due commit and retention step (all of it now when
+ * now_all); when that is next due (UINT64_MAX: never). */
+int pn__store_add(pn_store *s, const pn_event *ev);
+int pn__store_commit_batch(pn_store *s);
+int pn__store_timers(pn_store *s, int now_all);
+uint64_t pn__store_next_due_ns(const pn_store *s);
+
+/* thread.c: the writer thread, started once the file is open, stopped
+ * (its queue written) before the writer closes. */
+int pn__store_thread_start(pn_store *s);
+void pn__store_thread_stop(pn_store *s);
 
 /* Writer setup: statements, the run row, the gap left by a crashed run. */
 int pn__store_writer_open(pn_store *s);

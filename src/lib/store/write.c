@@ -232,7 +232,11 @@ static int begin_batch(pn_store *s)
 
 	if (s->in_txn)
 		return 0;
-	rc = pn__db_exec(&s->db, "BEGIN IMMEDIATE");
+	/* Another process holding the log's write lock makes the writer wait,
+	 * never fail: its thread retries while the queue takes the events,
+	 * until the store closes. */
+	while ((rc = pn__db_exec(&s->db, "BEGIN IMMEDIATE")) == -EBUSY && !pn__store_closing(s))
+		;
 	if (!rc)
 		rc = next_process_id(s);
 	if (!rc) {
@@ -243,7 +247,7 @@ static int begin_batch(pn_store *s)
 	return rc;
 }
 
-static int add(pn_store *s, const pn_event *ev)
+int pn__store_add(pn_store *s, const pn_event *ev)
 {
 	struct pn__store_batch *b = &s->batch;
 	const pn_event *copy;
@@ -258,19 +262,11 @@ static int add(pn_store *s, const pn_event *ev)
 	if (rc)
 		return rc;
 	if (++s->pending >= PN_STORE_BATCH_EVENTS || b->arena.bytes >= PN_STORE_BATCH_BYTES)
-		return pn_store_commit(s);
+		return pn__store_commit_batch(s);
 	return 0;
 }
 
-void pn_store_event(const pn_event *ev, void *user)
-{
-	pn_store *s = user;
-
-	if (!s->failed)
-		s->failed = add(s, ev);
-}
-
-int pn_store_commit(pn_store *s)
+int pn__store_commit_batch(pn_store *s)
 {
 	int rc;
 
@@ -286,54 +282,54 @@ int pn_store_commit(pn_store *s)
 	s->pending = 0;
 	if (rc) {
 		sqlite3_exec(s->db.conn, "ROLLBACK", NULL, NULL, NULL);
-		if (!s->failed)
-			s->failed = rc;
+		pn__store_fail(s, rc);
 	}
 	return rc;
 }
 
-static int retention_due(pn_store *s, uint64_t now)
+static int retention_on(const pn_store *s)
 {
-	return (s->opt.max_age_ns || s->opt.max_size) && now >= s->next_retention_ns;
+	return s->opt.max_age_ns || s->opt.max_size;
 }
 
-int pn_store_tick(pn_store *s)
+static int retention_due(const pn_store *s, uint64_t now)
+{
+	return retention_on(s) && now >= s->next_retention_ns;
+}
+
+int pn__store_timers(pn_store *s, int now_all)
 {
 	uint64_t now = pn__store_mono_ns();
 	int more;
 
-	if (s->failed)
-		return s->failed;
-	if (s->in_txn && now - s->batch_start_ns >= PN_STORE_BATCH_MS * 1000000ULL)
-		pn_store_commit(s);
-	if (!s->failed && retention_due(s, now)) {
+	if (s->in_txn && (now_all || now - s->batch_start_ns >= PN_STORE_BATCH_MS * 1000000ULL))
+		pn__store_commit_batch(s);
+	if (!pn_store_failed(s) && (now_all ? retention_on(s) : retention_due(s, now))) {
 		/* The batch goes in first: retention sees what it is to judge. */
-		more = pn_store_commit(s);
+		more = pn__store_commit_batch(s);
 		if (!more)
 			more = begin_batch(s);
 		if (!more)
 			more = pn__store_retention_step(s);
-		if (more < 0 && !s->failed)
-			s->failed = more;
-		pn_store_commit(s);
+		if (more < 0)
+			pn__store_fail(s, more);
+		pn__store_commit_batch(s);
 		s->next_retention_ns = now + (more > 0 ? RETENTION_BUSY_NS : RETENTION_IDLE_NS);
 	}
-	return s->failed;
+	return pn_store_failed(s);
 }
 
-int pn_store_due_ms(const pn_store *s)
+uint64_t pn__store_next_due_ns(const pn_store *s)
 {
-	uint64_t now = pn__store_mono_ns(), due = UINT64_MAX;
+	uint64_t due = UINT64_MAX;
 
-	if (s->failed)
-		return -1;
+	if (pn_store_failed(s))
+		return due; /* nothing more is written */
 	if (s->in_txn)
 		due = s->batch_start_ns + PN_STORE_BATCH_MS * 1000000ULL;
-	if ((s->opt.max_age_ns || s->opt.max_size) && s->next_retention_ns < due)
+	if (retention_on(s) && s->next_retention_ns < due)
 		due = s->next_retention_ns;
-	if (due == UINT64_MAX)
-		return -1;
-	return due <= now ? 0 : (int)((due - now + 999999) / 1000000);
+	return due;
 }
 
 /* The gap a crashed run left: its last batch and everything until now.
@@ -346,7 +342,7 @@ static int record_crash_gap(pn_store *s)
 	ev.type = PN_EVENT_LOST;
 	ev.time_ns = pn__store_wall_ns();
 	ev.duration_ns = -1;
-	return add(s, &ev);
+	return pn__store_add(s, &ev);
 }
 
 static int start_run(pn_store *s, int *crashed)
@@ -395,7 +391,7 @@ int pn__store_writer_open(pn_store *s)
 	if (!rc && crashed)
 		rc = record_crash_gap(s);
 	if (!rc)
-		rc = pn_store_commit(s);
+		rc = pn__store_commit_batch(s);
 	s->next_retention_ns = pn__store_mono_ns();
 	return rc;
 }
@@ -416,14 +412,14 @@ static int end_run(pn_store *s)
 
 void pn__store_writer_close(pn_store *s)
 {
-	int rc = pn_store_commit(s);
+	int rc = pn__store_commit_batch(s);
 
 	/* A run whose end is not recorded counts as crashed: only a run
 	 * whose every event was committed may say it ended. */
-	if (!rc && s->run && !s->failed) {
+	if (!rc && s->run && !pn_store_failed(s)) {
 		rc = end_run(s);
 		if (rc)
-			s->failed = rc;
+			pn__store_fail(s, rc);
 	}
 	pn__store_rows_close(s);
 	sqlite3_finalize(s->up_process);

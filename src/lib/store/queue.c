@@ -1,0 +1,126 @@
+/*
+ * The writer's queue: entries of [size][pn_event][strings] in a ring of
+ * bytes. An entry never wraps: when it does not fit before the end, the
+ * rest of the ring is skipped (a size of 0 marks it) and it starts at 0.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "queue.h"
+
+struct entry {
+	uint64_t size;              /* bytes of the entry; 0: skip to the ring's start */
+	pn_event ev;
+};
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+int pn__queue_init(struct pn__queue *q, size_t cap)
+{
+	memset(q, 0, sizeof(*q));
+	q->cap = ALIGN8(cap);
+	q->ring = malloc(q->cap);
+	return q->ring ? 0 : -ENOMEM;
+}
+
+void pn__queue_free(struct pn__queue *q)
+{
+	free(q->ring);
+	q->ring = NULL;
+}
+
+static size_t entry_size(const pn_event *ev)
+{
+	return ALIGN8(sizeof(struct entry) + ev->comm.len + ev->image.len + ev->filename.len +
+		      ev->cwd.len + ev->argv.len);
+}
+
+static char *put_str(char *p, pn_str *v)
+{
+	if (v->len)
+		memcpy(p, v->ptr, v->len);
+	v->ptr = p;
+	return p + v->len;
+}
+
+/* Where an entry of n bytes goes, counting the end of the ring it skips
+ * in *skip; -ENOSPC when it does not fit. */
+static int place(struct pn__queue *q, size_t n, size_t *at, size_t *skip)
+{
+	size_t tail = (q->head + q->used) % q->cap;
+
+	*skip = 0;
+	if (q->used && tail <= q->head) /* wrapped: the room is [tail, head) */
+		return q->head - tail >= n ? (*at = tail, 0) : -ENOSPC;
+	if (q->cap - tail >= n) {
+		*at = tail;
+		return 0;
+	}
+	*skip = q->cap - tail; /* the room is [tail, cap) and [0, head) */
+	*at = 0;
+	return q->used ? (q->head >= n ? 0 : -ENOSPC) : (q->cap >= n ? 0 : -ENOSPC);
+}
+
+int pn__queue_push(struct pn__queue *q, const pn_event *ev)
+{
+	size_t n = entry_size(ev), at, skip;
+	struct entry *e;
+	char *p;
+
+	if (!q->used)
+		q->head = 0; /* empty: start over, the most room in one piece */
+	if (place(q, n, &at, &skip))
+		return -ENOSPC;
+	if (skip)
+		((struct entry *)(q->ring + q->cap - skip))->size = 0;
+	e = (struct entry *)(q->ring + at);
+	e->size = n;
+	e->ev = *ev;
+	p = (char *)(e + 1);
+	p = put_str(p, &e->ev.comm);
+	p = put_str(p, &e->ev.image);
+	p = put_str(p, &e->ev.filename);
+	p = put_str(p, &e->ev.cwd);
+	put_str(p, &e->ev.argv);
+	q->used += skip + n;
+	return 0;
+}
+
+void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev)
+{
+	pn_event *g = &q->gap;
+
+	if (!g->lost_count) {
+		memset(g, 0, sizeof(*g));
+		g->type = PN_EVENT_LOST;
+		g->seq = ev->seq;           /* the place of the gap */
+		g->time_ns = ev->time_ns;
+		g->duration_ns = -1;
+		g->lost_count_known = 1;
+		g->lost_reason = PN_LOST_STORE;
+	}
+	g->lost_count++;
+	if ((unsigned)ev->type < PN_LOST_SLOTS)
+		g->lost_by_type[ev->type]++;
+}
+
+const pn_event *pn__queue_at(const struct pn__queue *q, size_t off, size_t *len)
+{
+	const struct entry *e = (const struct entry *)(q->ring + off);
+
+	/* The end of the ring was skipped (or is too short for an entry). */
+	if (q->cap - off < sizeof(*e) || !e->size) {
+		*len = q->cap - off;
+		e = (const struct entry *)q->ring;
+		*len += e->size;
+		return &e->ev;
+	}
+	*len = e->size;
+	return &e->ev;
+}
+
+void pn__queue_release(struct pn__queue *q, size_t n)
+{
+	q->head = (q->head + n) % q->cap;
+	q->used -= n;
+}

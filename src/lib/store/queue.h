@@ -1,0 +1,39 @@
+/*
+ * The queue between the monitor's thread and the log's writer thread: a
+ * ring of bytes holding copies of events, their strings included, so the
+ * monitor hands an event over with one copy and never waits for the log.
+ * One producer and one consumer; the caller holds the lock around every
+ * call. When the ring is full the event is refused and counted (the gap):
+ * the log records the exact count as a lost record once there is room.
+ */
+#ifndef PN_STORE_QUEUE_H
+#define PN_STORE_QUEUE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "procnotify.h"
+
+/* Room for events on their way to the log by default: about 80,000
+ * events of a storm, several seconds of a busy machine. */
+#define PN_STORE_QUEUE_BYTES (32u << 20)
+
+struct pn__queue {
+	unsigned char *ring;
+	size_t cap;                 /* bytes, a multiple of 8 */
+	size_t head, used;          /* the oldest entry; bytes in use */
+	pn_event gap;               /* events refused since the last lost record */
+};
+
+int pn__queue_init(struct pn__queue *q, size_t cap);
+void pn__queue_free(struct pn__queue *q);
+/* Copies ev in; -ENOSPC when there is no room (the caller counts it). */
+int pn__queue_push(struct pn__queue *q, const pn_event *ev);
+/* Counts ev in the gap: a refused event. */
+void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev);
+/* The entry at offset off of the ring, as an event whose strings point
+ * into the ring; *next is the offset after it. Only [head, head + used)
+ * holds entries, and the consumer reads them without the lock: the
+ * producer only writes outside that range. */
+const pn_event *pn__queue_at(const struct pn__queue *q, size_t off, size_t *len);
+/* Frees n bytes from head on: what the consumer has read. */
+void pn__queue_release(struct pn__queue *q, size_t n);
+#endif
