@@ -62,6 +62,13 @@ PN_EXPORT int pn_store_open(pn_store **out, const char *path, enum pn_store_mode
 /* Commits what is pending, marks the run ended and closes. NULL is accepted. */
 PN_EXPORT int pn_store_close(pn_store *s);
 
+/* Starts the writer thread of a store open for writing, which then also
+ * commits on time and runs retention when no event comes. A monitor that
+ * drops its privileges calls it after the drop, which it can only make
+ * while it runs one thread (capabilities are per thread); else the first
+ * event starts it. 0 or -errno. */
+PN_EXPORT int pn_store_start(pn_store *s);
+
 /* Appends one event. A pn_callback (user is the pn_store) that never
  * waits for the log: it queues the event for the store's writer thread.
  * When the queue is full (a log another process keeps locked, a slow

@@ -407,6 +407,9 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 	c.argv = argv;
 	register_consumers(h, o, &c);
 	rc = enter_sandbox(o, h);
+	/* After the drop: the log's writer thread starts with what is left. */
+	if (rc == 0 && c.store && pn_store_start(c.store))
+		rc = -1;
 	if (rc == 0) {
 		fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
 		pn_cli_notify("READY=1");

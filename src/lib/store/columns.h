@@ -6,6 +6,7 @@
  */
 #ifndef PN_STORE_COLUMNS_H
 #define PN_STORE_COLUMNS_H
+#include <stddef.h>
 #include "procnotify.h"
 
 #define PN__EVENT_COLUMNS(X)                                                            \
@@ -28,6 +29,16 @@ extern const char *const pn__event_col_names[PN__EVENT_COLS];
 extern const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS];
 _Static_assert(PN__EC_lost_create - PN__EC_lost_fork + 1 == PN_STORE_LOST_COLS,
 	       "one lost_* column per entry of pn__store_lost_types");
+
+/* Every string of an event (the str and argv fields of procnotify/fields.h),
+ * by offset: what a copy of an event must copy besides the struct. */
+extern const size_t pn__event_str_off[];
+extern const unsigned pn__event_nstr;
+
+static inline pn_str *pn__event_str(pn_event *ev, unsigned i)
+{
+	return (pn_str *)((char *)ev + pn__event_str_off[i]);
+}
 
 /* An event that carries an exec's fields (arguments, cwd, tty): an exec,
  * or a Windows create, which is a fork and an exec at once. */

@@ -120,18 +120,11 @@ void pn__batch_free(struct pn__store_batch *b)
 int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, const pn_event **copy)
 {
 	pn_event *c = &b->ev[b->nev];
-	int rc;
+	int rc = 0;
 
 	*c = *ev;
-	rc = arena_str(&b->arena, &c->comm);
-	if (!rc)
-		rc = arena_str(&b->arena, &c->image);
-	if (!rc)
-		rc = arena_str(&b->arena, &c->filename);
-	if (!rc)
-		rc = arena_str(&b->arena, &c->cwd);
-	if (!rc)
-		rc = arena_str(&b->arena, &c->argv);
+	for (unsigned i = 0; !rc && i < pn__event_nstr; i++)
+		rc = arena_str(&b->arena, pn__event_str(c, i));
 	if (rc)
 		return rc;
 	b->process[b->nev++] = 0;

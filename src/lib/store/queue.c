@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "columns.h"
 #include "queue.h"
 
 struct entry {
@@ -31,8 +32,11 @@ void pn__queue_free(struct pn__queue *q)
 
 static size_t entry_size(const pn_event *ev)
 {
-	return ALIGN8(sizeof(struct entry) + ev->comm.len + ev->image.len + ev->filename.len +
-		      ev->cwd.len + ev->argv.len);
+	size_t n = sizeof(struct entry);
+
+	for (unsigned i = 0; i < pn__event_nstr; i++)
+		n += pn__event_str((pn_event *)ev, i)->len;
+	return ALIGN8(n);
 }
 
 static char *put_str(char *p, pn_str *v)
@@ -77,11 +81,8 @@ int pn__queue_push(struct pn__queue *q, const pn_event *ev)
 	e->size = n;
 	e->ev = *ev;
 	p = (char *)(e + 1);
-	p = put_str(p, &e->ev.comm);
-	p = put_str(p, &e->ev.image);
-	p = put_str(p, &e->ev.filename);
-	p = put_str(p, &e->ev.cwd);
-	put_str(p, &e->ev.argv);
+	for (unsigned i = 0; i < pn__event_nstr; i++)
+		p = put_str(p, pn__event_str(&e->ev, i));
 	q->used += skip + n;
 	return 0;
 }

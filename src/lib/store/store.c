@@ -134,7 +134,7 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	if (!rc && mode == PN_STORE_WRITE)
 		rc = pn__store_writer_open(s);
 	if (!rc && mode == PN_STORE_WRITE)
-		rc = pn__store_thread_start(s);
+		rc = pn__store_thread_init(s);
 	if (rc) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", s->db.errmsg);

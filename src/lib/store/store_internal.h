@@ -125,9 +125,10 @@ int pn__store_commit_batch(pn_store *s);
 int pn__store_timers(pn_store *s, int now_all);
 uint64_t pn__store_next_due_ns(const pn_store *s);
 
-/* thread.c: the writer thread, started once the file is open, stopped
- * (its queue written) before the writer closes. */
-int pn__store_thread_start(pn_store *s);
+/* thread.c: the queue, made once the file is open; the writer thread,
+ * started by the first event and stopped (its queue written) before the
+ * writer closes. */
+int pn__store_thread_init(pn_store *s);
 void pn__store_thread_stop(pn_store *s);
 
 /* Writer setup: statements, the run row, the gap left by a crashed run. */

@@ -19,6 +19,8 @@
 #define NAP_US 2000
 #define NAP_BELOW 256
 
+static int start(pn_store *s);
+
 static void lock(pn_store *s)
 {
 	pthread_mutex_lock(&s->mu);
@@ -63,7 +65,7 @@ void pn_store_event(const pn_event *ev, void *user)
 	pn_store *s = user;
 	int rc;
 
-	if (pn_store_failed(s))
+	if (pn_store_failed(s) || (!s->thread_started && start(s)))
 		return;
 	lock(s);
 	rc = s->q.gap.lost_count ? close_gap(s) : 0;
@@ -212,7 +214,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int pn__store_thread_start(pn_store *s)
+int pn__store_thread_init(pn_store *s)
 {
 	pthread_condattr_t ca;
 	int rc = pn__queue_init(&s->q, s->opt.queue_bytes ? s->opt.queue_bytes
@@ -227,27 +229,43 @@ int pn__store_thread_start(pn_store *s)
 	pthread_cond_init(&s->wake, &ca);
 	pthread_cond_init(&s->done, NULL);
 	pthread_condattr_destroy(&ca);
-	rc = pthread_create(&s->thread, NULL, writer_main, s);
-	if (rc)
-		return pn__db_refuse(&s->db, -rc, "cannot start the log's writer thread");
+	return 0;
+}
+
+static int start(pn_store *s)
+{
+	int rc = pthread_create(&s->thread, NULL, writer_main, s);
+
+	if (rc) {
+		pn__db_refuse(&s->db, -rc, "cannot start the log's writer thread");
+		pn__store_fail(s, -rc);
+		return -rc;
+	}
 	s->thread_started = 1;
 	return 0;
 }
 
+int pn_store_start(pn_store *s)
+{
+	return s->q.ring && !s->thread_started ? start(s) : 0;
+}
+
 void pn__store_thread_stop(pn_store *s)
 {
-	if (!s->thread_started)
+	if (s->thread_started) {
+		/* A log another process keeps locked gets one more wait for its
+		 * lock (the busy timeout), not an endless one. */
+		__atomic_store_n(&s->closing, 1, __ATOMIC_RELEASE);
+		flush(s, 0);
+		lock(s);
+		s->stop = 1;
+		kick(s);
+		unlock(s);
+		pthread_join(s->thread, NULL);
+		s->thread_started = 0;
+	}
+	if (!s->q.ring)
 		return;
-	/* A log another process keeps locked gets one more wait for its lock
-	 * (the busy timeout), not an endless one. */
-	__atomic_store_n(&s->closing, 1, __ATOMIC_RELEASE);
-	flush(s, 0);
-	lock(s);
-	s->stop = 1;
-	kick(s);
-	unlock(s);
-	pthread_join(s->thread, NULL);
-	s->thread_started = 0;
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->wake);
 	pthread_cond_destroy(&s->done);
