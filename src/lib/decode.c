@@ -207,7 +207,10 @@ int pn__decode(const void *rec, size_t size, const struct pn__decode_ctx *c, pn_
 		return type;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum pn_event_type)type;
-	ev->time_ns = (int64_t)h->time_ns + ((h->hdr_flags & PN_HDR_WALLCLOCK) ? 0 : c->mono_to_wall_ns);
+	/* A record's clock is the producer's word: a time no clock could give
+	 * (from a broken or hostile producer) wraps, it cannot overflow. */
+	ev->time_ns = (int64_t)(h->time_ns +
+				(uint64_t)((h->hdr_flags & PN_HDR_WALLCLOCK) ? 0 : c->mono_to_wall_ns));
 	ev->duration_ns = -1;
 	if (type == PN_REC_LOST) {
 		decode_lost(rec, ev);
