@@ -1,0 +1,99 @@
+/*
+ * A hostile activity log: the input is written as the database file, then
+ * opened as `query` and `tree` open it (read-only), every event read and
+ * formatted, a tree walked; then opened as the monitor opens it (write:
+ * migration, a new run, the crash gap) and closed. Whatever the file holds
+ * (a crafted schema, a stray user_version, broken pages), each step either
+ * works or fails with a message.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+#include "procnotify/format.h"
+#include "procnotify/store.h"
+#include "fuzz.h"
+
+static char path[96];
+
+static void remove_files(void)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char p[128];
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+
+	snprintf(path, sizeof(path), "%s/pn-fuzz-sqlite-%d.db", dir, (int)getpid());
+	atexit(remove_files);
+	return 0;
+}
+
+static int print_event(const pn_event *ev, void *user)
+{
+	pn_buf *b = user;
+
+	pn_buf_reset(b);
+	pn_fmt_json(b, ev);
+	FUZZ_ASSERT(b->len > 0 && b->data[b->len - 1] == '\n');
+	pn_buf_reset(b);
+	pn_fmt_table_row(b, ev);
+	return 0;
+}
+
+static int enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	pn_fmt_tree_enter(user, n, depth, selected);
+	return 0;
+}
+
+static int leave(unsigned depth, void *user)
+{
+	pn_fmt_tree_leave(user, depth);
+	return 0;
+}
+
+static void read_log(pn_buf *b)
+{
+	static const pn_store_tree_visitor v = { enter, leave };
+	pn_store_filter all = { 0 };
+	pn_fmt_tree t = { b, 1, 0 };
+	char err[256];
+	pn_store *s;
+
+	if (pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)))
+		return;
+	(void)pn_store_query(s, &all, print_event, b);
+	pn_buf_reset(b);
+	(void)pn_store_tree(s, "4242", &v, &t, NULL);
+	pn_store_close(s);
+}
+
+static void write_log(void)
+{
+	char err[256];
+	pn_store *s;
+
+	if (pn_store_open(&s, path, PN_STORE_WRITE, NULL, err, sizeof(err)) == 0)
+		pn_store_close(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static pn_buf b;
+	int fd;
+
+	remove_files();
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	close(fd);
+	read_log(&b);
+	write_log();
+	return 0;
+}
