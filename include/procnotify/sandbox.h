@@ -17,22 +17,24 @@
  *    Any other system call kills the process with SIGSYS (the kernel logs
  *    the call's number: `dmesg | grep 'type=1326'`).
  *
- * The process must not run other threads yet: capabilities belong to each
- * thread, and a thread started before would keep them (-EBUSY). Threads
- * started afterwards inherit the sandbox. Returns 0 or -errno, with the
- * reason in err.
+ * Capabilities belong to each thread: threads already running (a log's
+ * writer) drop theirs in a handler of a real-time signal (SIGRTMIN + 3,
+ * its previous action restored), so none may block it (-EBUSY, checked in
+ * /proc). Threads started afterwards inherit the sandbox. Returns 0 or
+ * -errno, with the reason in err.
  */
 #ifndef PROCNOTIFY_SANDBOX_H
 #define PROCNOTIFY_SANDBOX_H
 
 #include <stddef.h>
 #include "procnotify.h"
+#include "procnotify/export.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-int pn_sandbox(pn_handle *h, char *err, size_t errlen);
+PN_EXPORT int pn_sandbox(pn_handle *h, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,9 @@ int pn__has_cap(int cap);
 /* Leaves the calling thread only the capabilities in keep (1 << CAP_*) that
  * it has, in every set; 0 or -errno. */
 int pn__caps_limit(uint64_t keep);
+/* The same for every thread of the process; -EBUSY when one could not be
+ * made to (it blocks signals, or was started meanwhile). */
+int pn__caps_limit_all(uint64_t keep);
 /* The open backend's steady_caps. */
 uint64_t pn__steady_caps(pn_handle *h);
 

@@ -3,6 +3,9 @@
  * netlink), enters pn_sandbox(), prints "sandboxed" and then makes CALL:
  *   none    deliver events for a moment, close the handle, exit 0
  *   thread  the same from a new thread (threads are allowed), exit 0
+ *   before  a thread started before the sandbox waits; the probe prints
+ *           "sandboxed" and waits for its standard input to close (the test
+ *           reads each thread's status meanwhile), then ends it, exit 0
  *   execve, fork, socket, bpf-load, ptrace, mmap-exec: forbidden, so the
  *           kernel kills the probe with SIGSYS before it can print "survived".
  */
@@ -30,6 +33,24 @@ static void *deliver(void *arg)
 	for (int i = 0; i < 5; i++)
 		pn_poll(arg, 20);
 	return NULL;
+}
+
+static int wake[2];
+
+static void *wait_for_wake(void *arg)
+{
+	char c;
+
+	return read(wake[0], &c, 1) == 1 ? arg : NULL;
+}
+
+/* Until standard input closes. */
+static void wait_for_eof(void)
+{
+	char buf[64];
+
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
 }
 
 static void forbidden(const char *call)
@@ -69,6 +90,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pn_register(h, PN_MASK_ALL, count, NULL);
+	if (!strcmp(argv[2], "before") &&
+	    (pipe(wake) || pthread_create(&t, NULL, wait_for_wake, h)))
+		return 1;
 	if ((rc = pn_sandbox(h, err, sizeof(err)))) {
 		fprintf(stderr, "sandbox_probe: %s\n", err);
 		return 1;
@@ -77,6 +101,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!strcmp(argv[2], "thread")) {
 		if (pthread_create(&t, NULL, deliver, h) || pthread_join(t, NULL))
+			return 1;
+	} else if (!strcmp(argv[2], "before")) {
+		wait_for_eof();
+		if (write(wake[1], "x", 1) != 1 || pthread_join(t, NULL))
 			return 1;
 	} else if (!strcmp(argv[2], "none")) {
 		deliver(h);

@@ -113,6 +113,22 @@ def probe(backend, call):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
+def check_thread_before(backend, keep):
+    """A thread started before pn_sandbox() drops its capabilities too."""
+    p = subprocess.Popen([PROBE, backend, "before"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=no_core)
+    line = p.stdout.readline()
+    threads = thread_status(p.pid) if line == b"sandboxed\n" else {}
+    p.stdin.close()
+    rc = p.wait(timeout=30)
+    bad = {tid: st for tid, st in threads.items()
+           if int(st["CapPrm"], 16) != keep or int(st["CapEff"], 16) != keep or
+           int(st["CapBnd"], 16) != keep or st["Seccomp"] != "2" or st["NoNewPrivs"] != "1"}
+    R.check(f"probe {backend}: a thread started before the sandbox is in it too",
+            len(threads) == 2 and not bad and rc == 0,
+            f"rc={rc} {line!r} {p.stderr.read().decode()} {threads}")
+
+
 def check_probe(backend):
     for call in ("none", "thread"):
         rc, out, err = probe(backend, call)
@@ -132,6 +148,7 @@ def main():
         for name, (keep, loss_args) in BACKENDS.items():
             check_backend(name, keep, loss_args, tmp)
             check_probe(name)
+            check_thread_before(name, keep)
     check_no_sandbox()
     R.finish()
 

@@ -3,7 +3,6 @@
  * uses. See include/procnotify/sandbox.h for the contract, README
  * ("Privilege") for what remains and why.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -131,7 +130,7 @@ static int install_filter(void)
 
 	if (!ctx)
 		return -ENOMEM;
-	/* Every thread, should one exist (pn_sandbox refuses to start then). */
+	/* Every thread: a log's writer may run already. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!rc)
 		rc = add_rules(ctx);
@@ -141,35 +140,16 @@ static int install_filter(void)
 	return rc;
 }
 
-/* The number of threads of this process, or -errno. */
-static int count_threads(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 int pn_sandbox(pn_handle *h, char *err, size_t errlen)
 {
 	int rc;
 
 	if (!h)
 		return -EINVAL;
-	rc = count_threads();
-	if (rc != 1) {
-		pn__errmsg(err, errlen, "cannot drop privileges: %s", rc < 0 ? strerror(-rc) :
-			   "other threads are running and would keep them");
-		return rc < 0 ? rc : -EBUSY;
-	}
-	if ((rc = pn__caps_limit(pn__steady_caps(h)))) {
-		pn__errmsg(err, errlen, "cannot drop capabilities: %s", strerror(-rc));
+	if ((rc = pn__caps_limit_all(pn__steady_caps(h)))) {
+		pn__errmsg(err, errlen, "cannot drop capabilities: %s", rc == -EBUSY ?
+			   "a thread did not (it blocks signals, or was just started)" :
+			   strerror(-rc));
 		return rc;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
