@@ -216,6 +216,13 @@ int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, 
 		return rc;
 	bind_filter(st, f);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* The writer stores only known types: another one is a damaged
+		 * or forged file, and no formatter can show it. */
+		if ((unsigned)sqlite3_column_int(st, C(type)) >= PN_EVENT_TYPE_MAX) {
+			stop = pn__db_refuse(&s->db, -EILSEQ, "an event of an unknown type: "
+					     "the log is damaged");
+			break;
+		}
 		row_event(st, &ev);
 		stop = fn(&ev, user);
 		n++;
