@@ -12,12 +12,12 @@
 #include "procnotify/store.h"
 #include "fuzz.h"
 
-static char path[96];
+static char path[4096];
 
 static void remove_files(void)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char p[128];
+	char p[sizeof(path) + 16];
 
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
@@ -27,7 +27,7 @@ static void remove_files(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	const char *dir = getenv("PN_FUZZ_TMP") ? getenv("PN_FUZZ_TMP") : "/tmp";
 
 	snprintf(path, sizeof(path), "%s/pn-fuzz-sqlite-%d.db", dir, (int)getpid());
 	atexit(remove_files);

@@ -12,11 +12,17 @@
 #include "fuzz.h"
 
 static pn_store *store;
-static char path[96];
+static char path[4096];
 
 static void remove_copy(void)
 {
-	unlink(path);
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char p[sizeof(path) + 16];
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		unlink(p);
+	}
 }
 
 static int copy_file(const char *from, const char *to)
@@ -40,10 +46,15 @@ static int copy_file(const char *from, const char *to)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *seed = getenv("PN_FUZZ_TREE_DB");
+	const char *dir = getenv("PN_FUZZ_TMP") ? getenv("PN_FUZZ_TMP") : "/tmp";
 	char err[256] = "cannot copy it";
 
-	snprintf(path, sizeof(path), "/tmp/pn-fuzz-tree-%d.db", (int)getpid());
+	snprintf(path, sizeof(path), "%s/pn-fuzz-tree-%d.db", dir, (int)getpid());
+	/* Opened for writing once, as the monitor would: a seed of an older
+	 * schema is migrated. */
 	if (copy_file(seed ? seed : "tests/fuzz/corpus/fuzz_sqlite/golden.db", path) ||
+	    pn_store_open(&store, path, PN_STORE_WRITE, NULL, err, sizeof(err)) ||
+	    pn_store_close(store) ||
 	    pn_store_open(&store, path, PN_STORE_READ, NULL, err, sizeof(err))) {
 		fprintf(stderr, "fuzz_tree_key: cannot open the log %s: %s\n", path, err);
 		abort();

@@ -13,15 +13,22 @@ build=$1 secs=$2
 shift 2
 out=${PN_FUZZ_OUT:-/tmp/pn-fuzz}
 mkdir -p "$out"
+# The files the targets write (a log to open) go to memory when it can, and
+# are removed even after a crash.
+shm=/dev/shm
+[ -w "$shm" ] || shm=/tmp
+export PN_FUZZ_TMP
 failed=0
 for t in "$@"; do
 	scratch=$(mktemp -d "$out/$t.XXXXXX")
+	PN_FUZZ_TMP=$(mktemp -d "$shm/pn-fuzz-work.XXXXXX")
 	log="$scratch/log"
 	# -close_fd_mask=3: the targets' own messages (usage errors) are noise.
 	"$build/fuzz/$t" -max_total_time="$secs" -print_final_stats=1 -close_fd_mask=3 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$scratch/" \
 		"$scratch" "tests/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
+	rm -rf "$PN_FUZZ_TMP"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	took=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	seeds=$(find "tests/fuzz/corpus/$t" -type f | wc -l)
