@@ -21,7 +21,7 @@ pe_ok() { # file subsystem-text: the subsystem, and for drivers the imports and 
 	grep -q "Subsystem.*($2)" <<<"$p" || return 1
 	[ "$2" = "NT native" ] || return 0
 	grep -q FORCE_INTEGRITY <<<"$p" &&
-		! grep 'DLL Name:' <<<"$p" | grep -vqE 'DLL Name: (ntoskrnl\.exe|hal\.dll)$'
+		! grep 'DLL Name:' <<<"$p" | grep -viqE 'DLL Name: (ntoskrnl\.exe|hal\.dll)$'
 }
 check "release procnotify.sys: native subsystem, imports only ntoskrnl/hal, FORCE_INTEGRITY" \
 	pe_ok "$W/driver/procnotify.sys" "NT native"
@@ -31,6 +31,25 @@ check "procnotify.exe is a console program" pe_ok "$W/client/procnotify.exe" "Wi
 check "the injection code is in the test driver" grep -q "IOCTL_PN_TEST_INJECT is enabled" "$W/test/procnotify.sys"
 check "the injection code is not in the release driver" \
 	eval '! grep -q "IOCTL_PN_TEST_INJECT" "$W/driver/procnotify.sys"'
+imports=$($OBJDUMP -p "$W/driver/procnotify.sys")
+has_import() { grep -qE "^\s+[0-9a-f]+\s+[0-9]+\s+$1\$" <<<"$imports"; }
+check "release driver: ships without DWARF or a symbol table" eval \
+	'! $OBJDUMP -h "$W/driver/procnotify.sys" | grep -q "\.debug_" &&
+	 $OBJDUMP -t "$W/driver/procnotify.sys" | grep -q "no symbols"'
+check "release driver: its symbols kept apart, with the DWARF and a debug link to them" eval \
+	'$OBJDUMP -h "$W/symbols/procnotify.sys.debug" | grep -q "\.debug_info" &&
+	 $OBJDUMP -s -j .gnu_debuglink "$W/driver/procnotify.sys" | grep -q "procnotify.sys."'
+check "release driver: ASLR with high entropy, NX, stack protector built in" eval \
+	'grep -q HIGH_ENTROPY_VA <<<"$imports" && grep -q NX_COMPAT <<<"$imports" &&
+	 grep -q DYNAMIC_BASE <<<"$imports" &&
+	 x86_64-w64-mingw32-nm "$W/symbols/procnotify.sys.debug" | grep -qE " [TD] __stack_chk_(fail|guard)$" &&
+	 [ $(x86_64-w64-mingw32-nm "$W/symbols/procnotify.sys.debug" | grep -cE " [TD] __stack_chk_(fail|guard)$") -eq 2 ]'
+check "release driver: Ex2 and ExAllocatePool2 looked up, not imported (loads on older Windows)" eval \
+	'has_import MmGetSystemRoutineAddress && has_import PsSetCreateProcessNotifyRoutineEx &&
+	 ! has_import PsSetCreateProcessNotifyRoutineEx2 && ! has_import ExAllocatePool2'
+check "release driver: sets the device DACL, locks with fast mutexes, pends reads in a cancel-safe queue" eval \
+	'has_import ZwSetSecurityObject && has_import ExAcquireFastMutex &&
+	 has_import IoReleaseCancelSpinLock'
 
 # ---- Wine: a private prefix whose services (and so the driver's DbgPrint) log to $LOG ----
 T=$(mktemp -d)
@@ -55,6 +74,7 @@ cp "$W/driver/procnotify.sys" "$WINEPREFIX/drive_c/pn/release/"
 CLIENT='C:\pn\test\procnotify.exe'
 HELPER='C:\pn\test\pn_wintest.exe'
 wq() { wine "$@" 2>>"$T/stderr"; } # the programs' own output, without Wine's noise
+cl() { wq "$CLIENT" --device procnotify-test "$@"; } # the client, on the test build's device
 sc() { wine sc "$@" >>"$T/sc.out" 2>>"$T/stderr"; }
 in_log() { grep -qF -- "$1" "$LOG"; }
 
@@ -62,20 +82,107 @@ out=$(wine "$CLIENT" --drain 2>&1); rc=$?
 check "client without the driver: exit 1 and says it is not loaded" \
 	eval '[ $rc -eq 1 ] && grep -q "driver is not loaded" <<<"$out"'
 
-check "sc create procnotify (test build)" \
-	sc create procnotify type= kernel 'binPath=' 'C:\pn\test\procnotify.sys'
-check "sc start procnotify" sc start procnotify
-check "DbgPrint shows the Ex registration" \
-	in_log "procnotify: process notify routine registered (PsSetCreateProcessNotifyRoutineEx)"
-check "counters: empty ring of 1 MiB, Ex routine" \
-	eval '[[ $(wq "$CLIENT" --counters) == "queued=0 dropped=0 read=0 drops_total=0 drops_create=0 drops_exit=0 ring_bytes=1048576 ring_used=0 routine=Ex" ]]'
+check "sc create procnotify-test (the test build's own service name)" \
+	sc create procnotify-test type= kernel 'binPath=' 'C:\pn\test\procnotify.sys'
+check "sc start procnotify-test" sc start procnotify-test
+check "DbgPrint: Ex2 looked up and absent (Wine), the Ex registration used" eval \
+	'in_log "procnotify: PsSetCreateProcessNotifyRoutineEx2 is not exported: trying PsSetCreateProcessNotifyRoutineEx" &&
+	 in_log "procnotify: process notify routine registered (PsSetCreateProcessNotifyRoutineEx)"'
+pool_ok() { # the pool type fits the Windows version the driver saw: Nx from 6.2 (Windows 8) on
+	local l; l=$(grep -o "ExAllocatePool2 is not exported: allocating with ExAllocatePoolWithTag from [A-Za-z]* (Windows [0-9]*\.[0-9]*)" "$LOG" | head -1)
+	echo "# $l"
+	[[ $l =~ from\ (NonPagedPool(Nx)?)\ \(Windows\ ([0-9]+)\.([0-9]+)\) ]] || return 1
+	local nx=0; { [ "${BASH_REMATCH[3]}" -gt 6 ] || { [ "${BASH_REMATCH[3]}" -eq 6 ] && [ "${BASH_REMATCH[4]}" -ge 2 ]; }; } && nx=1
+	[ "${BASH_REMATCH[1]}" = "$([ $nx = 1 ] && echo NonPagedPoolNx || echo NonPagedPool)" ]
+}
+check "DbgPrint: ExAllocatePool2 looked up and absent (Wine), the pool type the version supports" pool_ok
+check "DbgPrint: the device got its protected DACL" \
+	in_log "procnotify: device DACL: SYSTEM and Administrators only, protected"
+check "counters: empty ring of 1 MiB, Ex routine, the pool API, no rule" \
+	eval '[[ $(cl --counters) == "queued=0 dropped=0 read=0 drops_total=0 drops_create=0 drops_exit=0 ring_bytes=1048576 ring_used=0 routine=Ex pool=ExAllocatePoolWithTag read_requests=0 denied=0 deny_rules=0" ]]'
+out=$(wine "$CLIENT" --drain 2>&1); rc=$?
+check "the test build has its own device: the default name finds no driver" \
+	eval '[ $rc -eq 1 ] && grep -q "no .*procnotify);" <<<"$out"'
+
+# ---- who may open the device (Wine does not enforce DACLs: the DbgPrint above and Windows do) ----
+res=$(wq "$HELPER" open-rules); rc=$?
+while read -r verdict name rest; do
+	case $verdict in ok) pass "open rules: $name" ;; *) fail "open rules: $name $rest" ;; esac
+done <<<"$res"
+check "open rules: helper exit 0, every case seen" eval '[ $rc -eq 0 ] && [ $(grep -c "^ok " <<<"$res") -eq 11 ]'
+wine "$CLIENT" --device procnotify-test --json >/dev/null 2>>"$T/stderr" &
+reader=$!
+for _ in $(seq 100); do grep -q "read_requests=[1-9]" <<<"$(cl --counters)" && break; sleep 0.1; done
+out=$(wine "$CLIENT" --device procnotify-test --drain 2>&1); rc=$?
+check "a second client reader is refused, and says why" \
+	eval '[ $rc -eq 1 ] && grep -q "another reader is reading events" <<<"$out"'
+check "counters answer while a reader runs" eval 'cl --counters | grep -q "^queued="'
+
+# ---- no polling: an idle reader parks one request ----
+k1=$(cl --counters); sleep 1.5; k2=$(cl --counters)
+r1=$(sed -n 's/.*read_requests=\([0-9]*\).*/\1/p' <<<"$k1"); r2=$(sed -n 's/.*read_requests=\([0-9]*\).*/\1/p' <<<"$k2")
+echo "# idle reader: read requests $r1 then $r2 after 1.5 s"
+check "an idle client sends no request in 1.5 s (one parked wait, no timer)" \
+	eval '[ -n "$r1" ] && [ "$r1" -ge 1 ] && [ "$r1" = "$r2" ]'
+kill -INT $reader
+for _ in $(seq 50); do kill -0 $reader 2>/dev/null || break; sleep 0.1; done
+kill -0 $reader 2>/dev/null && kill -KILL $reader
+wait $reader; rc=$?
+check "Ctrl-C ends the parked wait and the client with exit 0" eval '[ $rc -eq 0 ]'
+res=$(wq "$HELPER" wait); rc=$?
+while read -r verdict name rest; do
+	case $verdict in ok) pass "inverted call: $name" ;; *) fail "inverted call: $name $rest" ;; esac
+done <<<"$res"
+check "inverted call: helper exit 0, every case seen" eval '[ $rc -eq 0 ] && [ $(grep -c "^ok " <<<"$res") -eq 5 ]'
+cl --drain >/dev/null
+
+# ---- protocol version and the counters reply ----
+wq "$HELPER" skew 1
+out=$(wine "$CLIENT" --device procnotify-test --drain 2>&1); rc=$?
+check "a driver of another protocol: the client refuses it, naming both" \
+	eval '[ $rc -eq 1 ] && grep -q "driver speaks protocol 3, this client 2" <<<"$out"'
+wq "$HELPER" skew 2
+out=$(wine "$CLIENT" --device procnotify-test --counters 2>&1); rc=$?
+check "a short counters reply is an error, not uninitialised numbers" \
+	eval '[ $rc -eq 1 ] && grep -q "counters reply is 120 bytes, expected 128" <<<"$out" && ! grep -q queued= <<<"$out"'
+wq "$HELPER" skew 0
+
+# ---- the image name when Windows says it may be partial ----
+wq "$HELPER" inject 640 4 0 0 133000000000000000 1 '\Device\X\part' '' 0 0x5 '\Device\HarddiskVolume2\full\name.exe' >/dev/null
+wq "$HELPER" inject 644 4 0 0 133000000000000000 1 '\Device\X\part' '' 0 0x5 >/dev/null
+dump=$(wq "$HELPER" dump)
+check "partial name: SeLocateProcessImageName's name is used instead" \
+	eval 'grep -q "^type 5 pid 640 ppid 4 flags 0x0 image_len 37$" <<<"$dump"'
+check "partial name and no other: the partial one, marked truncated" \
+	eval 'grep -q "^type 5 pid 644 ppid 4 flags 0x2 image_len 14$" <<<"$dump"'
+
+# ---- deny rules, decided by the code the notify routine runs ----
+check "client --deny: two rules pushed" eval \
+	'cl --deny "image=*\\evil.exe" --deny "image=*\\powershell.exe	cmdline=-enc " | grep -q "^2 deny rules in force"'
+out=$(wq "$HELPER" inject 700 4 0 0 0 1 '\??\C:\x\EVIL.exe' 'evil.exe' 0 1)
+check "an image that matches: CreationStatus STATUS_ACCESS_DENIED" eval '[ "$out" = "creation 0xc0000022" ]'
+out=$(wq "$HELPER" inject 701 4 0 0 0 1 '\??\C:\W\powershell.exe' 'powershell -enc AAAA' 0 1)
+check "image and command line both match: denied" eval '[ "$out" = "creation 0xc0000022" ]'
+out=$(wq "$HELPER" inject 702 4 0 0 0 1 '\??\C:\W\powershell.exe' 'powershell -File x.ps1' 0 1)
+check "the image alone matches a two-part rule: allowed" eval '[ "$out" = "creation 0x00000000" ]'
+dump=$(wq "$HELPER" dump)
+check "counters: 2 denied, 2 rules" eval 'cl --counters | grep -q "denied=2 deny_rules=2$"'
+check "a denied creation queues no create record; an allowed one does" \
+	eval '! grep -qE "^type 5 pid 70[01] " <<<"$dump" && grep -q "^type 5 pid 702 " <<<"$dump"'
+out=$(wine "$CLIENT" --device procnotify-test --deny "image=*" --deny "bogus=1" 2>&1); rc=$?
+check "a malformed rule is refused by the client, the rules stay" \
+	eval '[ $rc -eq 2 ] && grep -q "bad deny rule 2" <<<"$out" && cl --counters | grep -q "deny_rules=2$"'
+check "client --deny-clear: no rule left" eval 'cl --deny-clear | grep -q "^0 deny rules in force" && cl --counters | grep -q "deny_rules=0$"'
+out=$(wq "$HELPER" inject 703 4 0 0 0 1 '\??\C:\x\evil.exe' 'evil.exe' 0 1)
+check "after clearing, the same image is allowed" eval '[ "$out" = "creation 0x00000000" ]'
+cl --drain >/dev/null
 
 # ---- one process through notify code -> ring -> IOCTL -> client -> shared formatter ----
 IMAGE='\Device\HarddiskVolume2\Program Files\Tëst\ünï|x.exe'
 CMDLINE=$'"C:\\Program Files\\Tëst\\ünï|x.exe" --arg "a b" \e[31mred'
-check "inject a create/exit pair" \
-	wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE"
-wq "$CLIENT" --drain --json >"$T/one.json"
+check "inject a create/exit pair" eval \
+	'[ "$(wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE")" = "creation 0x00000000" ]'
+cl --drain --json >"$T/one.json"
 check "client --json reads it back: pids, names, command line, exit status" python3 - "$T/one.json" "$IMAGE" "$CMDLINE" <<'PY'
 import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
@@ -96,23 +203,23 @@ check "JSON escapes the escape byte in the command line" grep -qF '\u001b[31mred
 check "DbgPrint shows the seed's table row with the IRQL" eval \
 	'in_log "ProcessNotifyCallback (Handling event) IRQL: PASSIVE_LEVEL" && grep -qE "^\|       1234 \|     4321 \| ünï\?x\.exe +\| exit   \| 0xc0000005 \|" "$LOG"'
 
-wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE"
-wq "$CLIENT" --drain >"$T/table.txt"
+wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE" >/dev/null
+cl --drain >"$T/table.txt"
 check "table output escapes names and shows the exit status" eval \
 	'grep -qE "^\| [0-9:.]+ \| exit   \|    1234 \|    4321 \| ünï\\\\x7cx\.exe +\| status 0xc0000005 after " "$T/table.txt" &&
 	 grep -qF "\\x1b[31mred" "$T/table.txt"'
-wq "$HELPER" inject 99 4 0 0 0 1 ''
+wq "$HELPER" inject 99 4 0 0 0 1 '' >/dev/null
 check "unknown image and command line come out as null" eval \
-	'wq "$CLIENT" --drain --json | grep -q "\"pid\":99,.*\"comm\":null,\"image\":null,.*\"argv\":null"'
+	'cl --drain --json | grep -q "\"pid\":99,.*\"comm\":null,\"image\":null,.*\"argv\":null"'
 
 # ---- loss: a full ring drops, and the client reports it as on Linux ----
-wq "$CLIENT" --reset-counters
-start=$(wq "$CLIENT" --counters)
-wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe
+cl --reset-counters
+start=$(cl --counters)
+wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe >/dev/null
 wq "$HELPER" discard 2000 >/dev/null  # room for one more pair, queued after the drops
-wq "$HELPER" inject 777 4 0 1 0 1 '\Device\X\marker.exe'
-counters=$(wq "$CLIENT" --counters)
-wq "$CLIENT" --drain --json >"$T/lost.json"
+wq "$HELPER" inject 777 4 0 1 0 1 '\Device\X\marker.exe' >/dev/null
+counters=$(cl --counters)
+cl --drain --json >"$T/lost.json"
 check "a record queued after drops brings a lost event with the driver's count by type" \
 	python3 - "$T/lost.json" "$start" "$counters" <<'PY'
 import json, sys
@@ -129,9 +236,9 @@ assert ev["by_type"]["exit"] + ev["by_type"]["create"] == ev["count"], ev
 assert evs[lost[0] + 1]["pid"] == 777 and evs[lost[0] + 1]["type"] == "create"
 assert [e["seq"] for e in evs] == list(range(1, len(evs) + 1))
 PY
-wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe
-before=$(wq "$CLIENT" --counters)
-wq "$CLIENT" --drain --json >"$T/tail.json"
+wq "$HELPER" inject 500 4 0 0 0 5000 '\Device\X\many.exe' many.exe >/dev/null
+before=$(cl --counters)
+cl --drain --json >"$T/tail.json"
 check "drops with nothing queued after them are reported when the ring runs dry" python3 - "$T/tail.json" "$counters" "$before" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
@@ -150,37 +257,30 @@ while read -r verdict name rest; do
 done <<<"$res"
 check "malformed IOCTLs: helper exit 0 and the driver still answers" eval '[ $rc -eq 0 ] && grep -q "^ok counters-after-abuse" <<<"$res"'
 
-# ---- Ctrl-C ----
-wine "$CLIENT" --json >/dev/null 2>>"$T/stderr" &
-pid=$!
-sleep 1
-kill -INT $pid
-for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-kill -0 $pid 2>/dev/null && kill -KILL $pid
-wait $pid; rc=$?
-check "Ctrl-C stops the client with exit 0 (its handler ran)" eval '[ $rc -eq 0 ]'
-
 # ---- unload, then 100 start/stop cycles ----
-check "sc stop procnotify" sc stop procnotify
+check "sc stop procnotify-test" sc stop procnotify-test
 check "DriverUnload unregistered the routine and unloaded" eval \
 	'grep -A3 "process notify routine unregistered" "$LOG" | grep -q "Driver unloaded"'
-out=$(wine "$CLIENT" --drain 2>&1); rc=$?
+out=$(wine "$CLIENT" --device procnotify-test --drain 2>&1); rc=$?
 check "after stop the device is gone" eval '[ $rc -eq 1 ] && grep -q "not loaded" <<<"$out"'
 loads=$(grep -c "Driver loaded and process notify routine registered" "$LOG")
 # The timeout only guards against a hang: on a slow VM 100 cycles have taken
 # over two minutes. The helper's own verdict line is printed either way.
-cycles_out=$(timeout 600 wine "$HELPER" cycles procnotify 100 2>>"$T/stderr"); rc=$?
+cycles_out=$(timeout 600 wine "$HELPER" cycles procnotify-test 100 2>>"$T/stderr"); rc=$?
 echo "# cycles: ${cycles_out:-no output} (exit $rc)"
 check "100 start/stop cycles, device present while running and gone after" eval \
 	'grep -q "^ok cycles 100" <<<"$cycles_out"'
 check "every cycle loaded and unloaded the driver" eval \
 	'[ $(( $(grep -c "Driver loaded and process notify routine registered" "$LOG") - loads )) -eq 100 ] &&
 	 [ $(grep -c "Driver loaded and process notify routine registered" "$LOG") -eq $(grep -c "Driver unloaded" "$LOG") ]'
-check "sc delete procnotify" sc delete procnotify
 
 # ---- the release build: loads, registers, has no injection IOCTL ----
 check "release build: sc create + start" eval \
 	'sc create pnrelease type= kernel "binPath=" "C:\pn\release\procnotify.sys" && sc start pnrelease'
+check "the test build runs beside the release build: each has its own device" eval \
+	'sc start procnotify-test && wq "$CLIENT" --counters | grep -q "^queued=" && cl --counters | grep -q "^queued=" &&
+	 sc stop procnotify-test'
+check "sc delete procnotify-test" sc delete procnotify-test
 res=$(wq "$HELPER" malformed release); rc=$?
 check "release build refuses the injection IOCTL and every malformed request" eval \
 	'[ $rc -eq 0 ] && grep -q "^ok inject-absent-in-release" <<<"$res"'

@@ -1,29 +1,30 @@
 /*
- * procnotify.exe: reads procnotify.sys's records through IOCTL_PN_READ_EVENTS
- * and prints them with the same decoder and formatters as the Linux CLI
- * (src/lib/decode.c, src/lib/fmt/), so both print the same table and the
- * same JSON. Every string in a record came from some process: it reaches the
- * output only through those formatters, which escape it. Loss needs nothing
- * of its own here: the driver's ring reports it as lost records in the
- * stream, in place, with their count by type.
+ * procnotify.exe: reads procnotify.sys's records and prints them with the
+ * same decoder and formatters as the Linux CLI (src/lib/decode.c,
+ * src/lib/fmt/), so both print the same table and the same JSON. Every
+ * string in a record came from some process: it reaches the output only
+ * through those formatters, which escape it. Loss needs nothing of its own
+ * here: the driver's ring reports it as lost records in the stream, in
+ * place, with their count by type.
  *
- * Usage: procnotify.exe [--json] [--drain] | --counters | --reset-counters
+ * No polling: the client keeps one IOCTL_PN_WAIT_EVENTS pending, which the
+ * driver completes when a record arrives, so an idle client costs nothing
+ * and a record reaches it as soon as the driver queues it.
+ *
+ * Usage: see pnc_usage.
  */
-#include <windows.h>
-#include <winioctl.h>
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 #include "procnotify/decode.h"
 #include "procnotify/format.h"
-#include "pn_ioctl.h"
-
-/* The driver has no completion event to wait on, so an idle client polls this often. */
-#define PN_POLL_MS 100
+#include "client.h"
 
 struct pnc_client {
 	HANDLE dev;
+	HANDLE stop;          /* set by Ctrl-C */
 	int json;
 	int drain;            /* stop when the queue is empty */
 	uint64_t seq;
@@ -31,57 +32,15 @@ struct pnc_client {
 	pn_buf out;
 };
 
-static volatile LONG pnc_stop;
+static HANDLE pnc_stop_event;
 
 /* Runs on a thread of its own: only asks the loop to stop. */
 static BOOL WINAPI pnc_on_ctrl(DWORD type)
 {
 	if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT && type != CTRL_CLOSE_EVENT)
 		return FALSE;
-	InterlockedExchange(&pnc_stop, 1);
+	SetEvent(pnc_stop_event);
 	return TRUE;
-}
-
-static void pnc_print_error(const char *what, DWORD err)
-{
-	char msg[256] = "";
-
-	FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err, 0,
-		       msg, sizeof(msg), NULL);
-	msg[strcspn(msg, "\r\n")] = 0;
-	fprintf(stderr, "procnotify: %s: error %lu%s%s\n", what, (unsigned long)err,
-		msg[0] ? ": " : "", msg);
-}
-
-/* Opens the driver's device, saying in words what to do when that fails. */
-static HANDLE pnc_open_device(void)
-{
-	HANDLE dev = CreateFileW(PN_WIN_USER_PATH, GENERIC_READ | GENERIC_WRITE, 0, NULL,
-				 OPEN_EXISTING, 0, NULL);
-	DWORD err = GetLastError();
-
-	if (dev != INVALID_HANDLE_VALUE)
-		return dev;
-	if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
-		fprintf(stderr, "procnotify: the driver is not loaded (no \\\\.\\procnotify); "
-				"load it with `sc.exe start procnotify` (see windows/README.md)\n");
-	else if (err == ERROR_ACCESS_DENIED)
-		fprintf(stderr, "procnotify: access to \\\\.\\procnotify denied: run as "
-				"Administrator; only one reader may have the device open at a time\n");
-	else
-		pnc_print_error("cannot open \\\\.\\procnotify", err);
-	return INVALID_HANDLE_VALUE;
-}
-
-static int pnc_ioctl(HANDLE dev, DWORD code, void *out, DWORD cap, DWORD *got)
-{
-	DWORD n = 0;
-
-	if (!DeviceIoControl(dev, code, NULL, 0, out, cap, &n, NULL))
-		return -1;
-	if (got)
-		*got = n;
-	return 0;
 }
 
 static void pnc_emit(struct pnc_client *c, pn_event *ev)
@@ -127,59 +86,60 @@ static int pnc_flush(struct pnc_client *c)
 	return bad ? -1 : 0;
 }
 
-/* An empty queue: wait, or stop. */
-static int pnc_idle(struct pnc_client *c)
+/*
+ * One read: with --drain, of what is queued now; else a wait the driver
+ * completes when records arrive. Returns 1 with *got set, 0 when asked to
+ * stop, -1 on error.
+ */
+static int pnc_read(struct pnc_client *c, void *buf, DWORD cap, DWORD *got)
 {
-	if (pnc_flush(c))
+	OVERLAPPED ov = { .hEvent = CreateEventW(NULL, TRUE, FALSE, NULL) };
+	DWORD code = c->drain ? IOCTL_PN_READ_EVENTS : IOCTL_PN_WAIT_EVENTS;
+	HANDLE both[2] = { ov.hEvent, c->stop };
+	BOOL ok;
+	int rc = 1;
+
+	if (!ov.hEvent)
 		return -1;
-	if (c->drain)
-		return 1;
-	Sleep(PN_POLL_MS);
-	return 0;
+	ok = DeviceIoControl(c->dev, code, NULL, 0, buf, cap, got, &ov);
+	if (!ok && GetLastError() == ERROR_IO_PENDING) {
+		if (WaitForMultipleObjects(2, both, FALSE, INFINITE) != WAIT_OBJECT_0) {
+			CancelIoEx(c->dev, &ov);
+			rc = 0;
+		}
+		ok = GetOverlappedResult(c->dev, &ov, got, TRUE);
+		if (!ok && GetLastError() == ERROR_OPERATION_ABORTED && rc == 0)
+			ok = TRUE, *got = 0;
+	}
+	CloseHandle(ov.hEvent);
+	if (ok)
+		return rc;
+	if (GetLastError() == ERROR_SHARING_VIOLATION)
+		fprintf(stderr, "procnotify: another reader is reading events from the driver; "
+				"only one may at a time\n");
+	else
+		pnc_print_error("reading events", GetLastError());
+	return -1;
 }
 
 static int pnc_run(struct pnc_client *c)
 {
 	static unsigned char buf[64 * 1024];
-	DWORD got;
-	int rc = 0;
+	DWORD got = 0;
+	int rc = 0, r = 1;
 
 	_Static_assert(sizeof(buf) >= PN_WIN_READ_MIN, "a read must hold the largest record");
 	if (!c->json) {
 		pn_fmt_table_header(&c->out);
 		rc = pnc_flush(c);
 	}
-	while (rc == 0 && !pnc_stop) {
-		if (pnc_ioctl(c->dev, IOCTL_PN_READ_EVENTS, buf, sizeof(buf), &got)) {
-			pnc_print_error("reading events", GetLastError());
-			return 1;
-		}
-		if (got == 0)
-			rc = pnc_idle(c);
-		else if (pnc_print_records(c, buf, got) || pnc_flush(c))
+	while (rc == 0 && (r = pnc_read(c, buf, sizeof(buf), &got)) > 0) {
+		if (got == 0 && c->drain)
+			break;
+		if (pnc_print_records(c, buf, got) || pnc_flush(c))
 			rc = -1;
 	}
-	return rc < 0 ? 1 : 0;
-}
-
-static int pnc_counters(HANDLE dev, int reset)
-{
-	struct pn_win_counters k;
-
-	if (reset ? pnc_ioctl(dev, IOCTL_PN_RESET_COUNTERS, NULL, 0, NULL)
-		  : pnc_ioctl(dev, IOCTL_PN_GET_COUNTERS, &k, sizeof(k), NULL)) {
-		pnc_print_error("counters", GetLastError());
-		return 1;
-	}
-	if (!reset)
-		printf("queued=%llu dropped=%llu read=%llu drops_total=%llu drops_create=%llu "
-		       "drops_exit=%llu ring_bytes=%lu ring_used=%lu routine=%s\n",
-		       (unsigned long long)k.queued, (unsigned long long)k.dropped,
-		       (unsigned long long)k.read, (unsigned long long)k.drops_total,
-		       (unsigned long long)k.drops_by_type[PN_REC_CREATE],
-		       (unsigned long long)k.drops_by_type[PN_REC_EXIT], (unsigned long)k.ring_bytes,
-		       (unsigned long)k.ring_used, k.notify_ex ? "Ex" : "legacy");
-	return 0;
+	return rc < 0 || r < 0 ? 1 : 0;
 }
 
 /* Keys name the host: create times are wall clock, so no boot id is needed. */
@@ -196,49 +156,97 @@ static uint64_t pnc_host_id(void)
 	return pn__hash64(guid, strlen(guid));
 }
 
-static void pnc_usage(FILE *f)
+static int pnc_usage(FILE *f, int rc)
 {
-	fprintf(f, "usage: procnotify.exe [--json] [--drain]\n"
-		   "       procnotify.exe --counters | --reset-counters\n"
+	fprintf(f, "usage: procnotify.exe [--device NAME] [--json] [--drain]\n"
+		   "       procnotify.exe [--device NAME] --counters | --reset-counters\n"
+		   "       procnotify.exe [--device NAME] --deny RULE [--deny RULE]... | --deny-clear\n"
 		   "Prints process creations and exits that procnotify.sys reports, until Ctrl-C.\n"
 		   "  --json            one JSON object per line instead of the table\n"
 		   "  --drain           print what is queued, then stop\n"
 		   "  --counters        print the driver's counters and stop\n"
-		   "  --reset-counters  zero the driver's queued/dropped/read counters\n");
+		   "  --reset-counters  zero the driver's queued/dropped/read counters\n"
+		   "  --deny RULE       refuse creations that match: image=GLOB and/or\n"
+		   "                    cmdline=TEXT, separated by a tab; the rules given\n"
+		   "                    replace the driver's (windows/README.md)\n"
+		   "  --deny-clear      remove every deny rule\n"
+		   "  --device NAME     \\\\.\\NAME instead of \\\\.\\procnotify (the test\n"
+		   "                    build's device is procnotify-test)\n");
+	return rc;
 }
 
-int main(int argc, char **argv)
+struct pnc_opts {
+	const wchar_t *device;
+	int counters, reset, deny_clear, ndeny;
+	wchar_t **deny; /* argv entries of the --deny values, in place */
+};
+
+/* Returns -1 when the options are good, else the exit status. */
+static int pnc_parse(int argc, wchar_t **argv, struct pnc_client *c, struct pnc_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const wchar_t *a = argv[i];
+
+		if (!wcscmp(a, L"--json"))
+			c->json = 1;
+		else if (!wcscmp(a, L"--drain"))
+			c->drain = 1;
+		else if (!wcscmp(a, L"--counters"))
+			o->counters = 1;
+		else if (!wcscmp(a, L"--reset-counters"))
+			o->reset = 1;
+		else if (!wcscmp(a, L"--deny-clear"))
+			o->deny_clear = 1;
+		else if (!wcscmp(a, L"--deny") && i + 1 < argc)
+			o->deny[o->ndeny++] = argv[++i];
+		else if (!wcscmp(a, L"--device") && i + 1 < argc)
+			o->device = argv[++i];
+		else
+			return pnc_usage(wcscmp(a, L"--help") ? stderr : stdout, wcscmp(a, L"--help") ? 2 : 0);
+	}
+	return -1;
+}
+
+/* The one-shot requests: counters, reset, deny rules. */
+static int pnc_control(struct pnc_opts *o)
+{
+	HANDLE dev = pnc_open(o->device, o->counters ? PNC_QUERY : PNC_CONTROL);
+	int rc = 1;
+
+	if (dev == INVALID_HANDLE_VALUE)
+		return 1;
+	if (o->counters)
+		rc = pnc_counters(dev);
+	else if (o->reset && pnc_ioctl(dev, IOCTL_PN_RESET_COUNTERS, NULL, 0, NULL, 0, NULL))
+		pnc_print_error("resetting the counters", GetLastError());
+	else if (o->reset)
+		rc = 0;
+	else
+		rc = pnc_set_deny(dev, o->deny, o->ndeny);
+	CloseHandle(dev);
+	return rc;
+}
+
+int wmain(int argc, wchar_t **argv)
 {
 	struct pnc_client c = { .ctx = { 0, 0, 'W' } };
-	int counters = 0, reset = 0, rc;
+	struct pnc_opts o = { .device = L"procnotify", .deny = argv };
+	int rc = pnc_parse(argc, argv, &c, &o);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			c.json = 1;
-		else if (!strcmp(argv[i], "--drain"))
-			c.drain = 1;
-		else if (!strcmp(argv[i], "--counters"))
-			counters = 1;
-		else if (!strcmp(argv[i], "--reset-counters"))
-			reset = 1;
-		else {
-			pnc_usage(strcmp(argv[i], "--help") ? stderr : stdout);
-			return strcmp(argv[i], "--help") ? 2 : 0;
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	/* JSON Lines end in \n on every OS; the console shows UTF-8 names as text. */
 	_setmode(_fileno(stdout), _O_BINARY);
 	SetConsoleOutputCP(CP_UTF8);
-	c.dev = pnc_open_device();
-	if (c.dev == INVALID_HANDLE_VALUE)
+	if (o.counters || o.reset || o.deny_clear || o.ndeny)
+		return pnc_control(&o);
+	c.stop = pnc_stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+	c.dev = pnc_open(o.device, PNC_READER);
+	if (c.dev == INVALID_HANDLE_VALUE || !c.stop)
 		return 1;
-	if (counters || reset) {
-		rc = pnc_counters(c.dev, reset);
-	} else {
-		c.ctx.boot = pnc_host_id();
-		SetConsoleCtrlHandler(pnc_on_ctrl, TRUE);
-		rc = pnc_run(&c);
-	}
+	c.ctx.boot = pnc_host_id();
+	SetConsoleCtrlHandler(pnc_on_ctrl, TRUE);
+	rc = pnc_run(&c);
 	pn_buf_free(&c.out);
 	CloseHandle(c.dev);
 	return rc;

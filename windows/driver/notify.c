@@ -10,7 +10,12 @@
 #include "pn_driver.h"
 #include <ntstrsafe.h>
 
-static BOOLEAN pn_ex_registered;
+typedef NTSTATUS (NTAPI *pn_register_ex2_fn)(int type, PVOID routine, BOOLEAN remove);
+#define PN_NOTIFY_SUBSYSTEMS 0 /* PsCreateProcessNotifySubsystems (WDK ntddk.h) */
+
+static ULONG pn_routine = PN_WIN_ROUTINE_LEGACY; /* the one registered */
+static pn_register_ex2_fn pn_register_ex2;
+static volatile LONG64 pn_denied;
 
 /* Any IRQL. The seed's LogCurrentIrql, as a name for the log line. */
 static const char *pn_irql_name(KIRQL irql)
@@ -132,33 +137,62 @@ static void pn_remember_image(const struct pn_proc *p, const char *image, ULONG 
 
 	if (len == 0)
 		return;
-	copy = ExAllocatePoolWithTag(NonPagedPoolNx, len, PN_TAG_IMAGE);
+	copy = pn_alloc(len, PN_TAG_IMAGE);
 	if (!copy)
 		return; /* the exit record will look the image up instead */
 	RtlCopyMemory(copy, image, len);
-	pn_images_put(p->pid, p->create_time, copy, len);
+	pn_images_keep(p->pid, p->create_time, copy, len);
 }
 
-/* PASSIVE_LEVEL. A new process: queue a PN_REC_CREATE with its image and command line. */
-void pn_on_create(const struct pn_proc *p)
+/*
+ * Any IRQL. The image name to report. When Windows says the name it gives
+ * may be partial (FileOpenNameAvailable FALSE), the name the process object
+ * holds is used instead, and failing that the partial one, marked truncated.
+ */
+static PCUNICODE_STRING pn_image_of(const struct pn_proc *p, pn_u32 *flags)
+{
+	if (!p->image_partial)
+		return p->image;
+	if (p->located)
+		return p->located;
+	if (p->image)
+		*flags |= PN_EXEC_IMAGE_TRUNCATED;
+	return p->image;
+}
+
+/*
+ * PASSIVE_LEVEL. A new process: queue a PN_REC_CREATE with its image and
+ * command line. Returns the CreationStatus for the routine to set:
+ * STATUS_ACCESS_DENIED when a deny rule matches (only routines that can
+ * refuse a creation ask, p->can_deny).
+ */
+_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_on_create(const struct pn_proc *p)
 {
 	struct pn_rec_create *rec;
 	pn_u32 flags = 0;
-	ULONG img = pn_units(p->image, PN_WIN_IMAGE_UNITS, &flags, PN_EXEC_IMAGE_TRUNCATED);
+	PCUNICODE_STRING image = pn_image_of(p, &flags);
+	ULONG img = pn_units(image, PN_WIN_IMAGE_UNITS, &flags, PN_EXEC_IMAGE_TRUNCATED);
 	ULONG cmd = pn_units(p->cmdline, PN_WIN_CMDLINE_UNITS, &flags, PN_EXEC_ARGV_TRUNCATED);
 	ULONG off = sizeof(*rec);
+	int rule = p->can_deny ? pn_deny_check(image, p->cmdline) : -1;
 
-	rec = ExAllocatePoolWithTag(NonPagedPoolNx, off + 3 * (img + cmd), PN_TAG_RECORD);
+	PAGED_CODE();
+	if (rule >= 0) {
+		InterlockedIncrement64(&pn_denied);
+		PN_LOG("creation of pid %lu denied by rule %d\n", HandleToULong(p->pid), rule);
+		return STATUS_ACCESS_DENIED;
+	}
+	rec = pn_alloc(off + 3 * (img + cmd), PN_TAG_RECORD);
 	if (!rec) {
 		pn_queue_drop(PN_REC_CREATE);
-		return;
+		return STATUS_SUCCESS;
 	}
 	RtlZeroMemory(rec, sizeof(*rec));
 	pn_fill_task(&rec->task, p);
 	rec->flags = flags;
-	rec->image = pn_put_utf8((char *)rec, &off, p->image, img);
+	rec->image = pn_put_utf8((char *)rec, &off, image, img);
 	rec->cmdline = pn_put_utf8((char *)rec, &off, p->cmdline, cmd);
-	rec->task.known |= (p->image ? PN_KNOWN_IMAGE : 0) | (p->cmdline ? PN_KNOWN_ARGV : 0);
+	rec->task.known |= (image ? PN_KNOWN_IMAGE : 0) | (p->cmdline ? PN_KNOWN_ARGV : 0);
 	if (rec->image.len)
 		pn_fill_comm(&rec->task, (char *)rec + rec->image.off, rec->image.len);
 	pn_fill_hdr(&rec->hdr, PN_REC_CREATE, off);
@@ -166,6 +200,7 @@ void pn_on_create(const struct pn_proc *p)
 	pn_remember_image(p, (char *)rec + rec->image.off, rec->image.len);
 	pn_queue_push(&rec->hdr);
 	ExFreePoolWithTag(rec, PN_TAG_RECORD);
+	return STATUS_SUCCESS;
 }
 
 /*
@@ -184,7 +219,7 @@ static char *pn_lookup_image(PEPROCESS process, ULONG *len)
 		return NULL;
 	units = pn_units(name, PN_WIN_IMAGE_UNITS, &flags, PN_EXEC_IMAGE_TRUNCATED);
 	if (units)
-		utf8 = ExAllocatePoolWithTag(NonPagedPoolNx, 3 * units, PN_TAG_IMAGE);
+		utf8 = pn_alloc(3 * units, PN_TAG_IMAGE);
 	if (utf8)
 		*len = pn_put_utf8(utf8, &off, name, units).len;
 	ExFreePool(name);
@@ -192,16 +227,17 @@ static char *pn_lookup_image(PEPROCESS process, ULONG *len)
 }
 
 /* PASSIVE_LEVEL. A process ended: queue a PN_REC_EXIT with its image and status. */
-void pn_on_exit(const struct pn_proc *p)
+_IRQL_requires_max_(PASSIVE_LEVEL) void pn_on_exit(const struct pn_proc *p)
 {
 	struct pn_rec_exit *rec;
 	ULONG len = 0;
-	char *image = pn_images_take(p->pid, p->create_time, &len);
+	char *image = pn_images_take_for(p->pid, p->create_time, &len);
 	char status[16];
 
+	PAGED_CODE();
 	if (!image)
 		image = pn_lookup_image(p->process, &len);
-	rec = ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(*rec) + len, PN_TAG_RECORD);
+	rec = pn_alloc(sizeof(*rec) + len, PN_TAG_RECORD);
 	if (rec) {
 		RtlZeroMemory(rec, sizeof(*rec));
 		pn_fill_task(&rec->task, p);
@@ -225,29 +261,45 @@ void pn_on_exit(const struct pn_proc *p)
 		ExFreePoolWithTag(image, PN_TAG_IMAGE);
 }
 
-/* PASSIVE_LEVEL. The routine PsSetCreateProcessNotifyRoutineEx calls. */
+/*
+ * PASSIVE_LEVEL. The routine PsSetCreateProcessNotifyRoutineEx and Ex2
+ * call. Windows calls it in the creating thread, so a denied creation
+ * fails in the caller with STATUS_ACCESS_DENIED.
+ */
 static VOID NTAPI pn_notify_ex(PEPROCESS process, HANDLE pid, PPS_CREATE_NOTIFY_INFO info)
 {
 	struct pn_proc p = { .pid = pid, .create_time = PsGetProcessCreateTimeQuadPart(process) };
+	PUNICODE_STRING located = NULL;
+	NTSTATUS st;
 
-	if (info) {
-		p.ppid = info->ParentProcessId;
-		p.tid = info->CreatingThreadId.UniqueThread;
-		p.image = info->ImageFileName;
-		p.cmdline = info->CommandLine;
-		pn_on_create(&p);
-	} else {
+	PAGED_CODE();
+	if (!info) {
 		p.ppid = PsGetProcessInheritedFromUniqueProcessId(process);
 		p.exit_status = PsGetProcessExitStatus(process);
 		p.process = process;
 		pn_on_exit(&p);
+		return;
 	}
+	p.ppid = info->ParentProcessId;
+	p.creator_pid = info->CreatingThreadId.UniqueProcess;
+	p.tid = info->CreatingThreadId.UniqueThread;
+	p.image = info->ImageFileName;
+	p.cmdline = info->CommandLine;
+	p.can_deny = TRUE;
+	p.image_partial = !info->FileOpenNameAvailable;
+	if (p.image_partial && NT_SUCCESS(SeLocateProcessImageName(process, &located)))
+		p.located = located;
+	st = pn_on_create(&p);
+	if (!NT_SUCCESS(st))
+		info->CreationStatus = st;
+	if (located)
+		ExFreePool(located);
 }
 
 /*
- * PASSIVE_LEVEL. The seed's routine, used only when the Ex registration is
- * refused: no command line, and the image is looked up as the seed did, but
- * with every lookup checked.
+ * PASSIVE_LEVEL. The seed's routine, used only when Windows refuses the Ex
+ * registration: no command line, no deny, and the image is looked up as
+ * the seed did, but with every lookup checked.
  */
 static VOID NTAPI pn_notify_legacy(HANDLE ppid, HANDLE pid, BOOLEAN create)
 {
@@ -255,6 +307,7 @@ static VOID NTAPI pn_notify_legacy(HANDLE ppid, HANDLE pid, BOOLEAN create)
 	PEPROCESS process = NULL;
 	PUNICODE_STRING image = NULL;
 
+	PAGED_CODE();
 	if (NT_SUCCESS(PsLookupProcessByProcessId(pid, &process))) {
 		p.create_time = PsGetProcessCreateTimeQuadPart(process);
 		p.exit_status = PsGetProcessExitStatus(process);
@@ -274,37 +327,70 @@ static VOID NTAPI pn_notify_legacy(HANDLE ppid, HANDLE pid, BOOLEAN create)
 		ObDereferenceObject(process);
 }
 
-/* PASSIVE_LEVEL. Prefers the Ex routine; falls back to the seed's and says so. */
-NTSTATUS pn_notify_register(void)
+/* PASSIVE_LEVEL. Ex2 for subsystem processes too (WSL), when Windows has it (Windows 10 1703). */
+static NTSTATUS pn_register_ex2_routine(void)
 {
-	NTSTATUS st = PsSetCreateProcessNotifyRoutineEx(pn_notify_ex, FALSE);
+	UNICODE_STRING name;
 
-	if (NT_SUCCESS(st)) {
-		pn_ex_registered = TRUE;
-		PN_LOG("process notify routine registered (PsSetCreateProcessNotifyRoutineEx)\n");
-		return st;
+	RtlInitUnicodeString(&name, L"PsSetCreateProcessNotifyRoutineEx2");
+	pn_register_ex2 = (pn_register_ex2_fn)MmGetSystemRoutineAddress(&name);
+	if (!pn_register_ex2) {
+		PN_LOG("PsSetCreateProcessNotifyRoutineEx2 is not exported: trying "
+		       "PsSetCreateProcessNotifyRoutineEx\n");
+		return STATUS_PROCEDURE_NOT_FOUND;
 	}
-	PN_ERR("PsSetCreateProcessNotifyRoutineEx refused (0x%08lx; is the image linked with "
-	       "/INTEGRITYCHECK?): falling back to PsSetCreateProcessNotifyRoutine, "
-	       "without command lines\n", (unsigned long)st);
-	st = PsSetCreateProcessNotifyRoutine(pn_notify_legacy, FALSE);
+	return pn_register_ex2(PN_NOTIFY_SUBSYSTEMS, (PVOID)pn_notify_ex, FALSE);
+}
+
+/* PASSIVE_LEVEL. The richest routine Windows accepts: Ex2, Ex, then the seed's. */
+_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_notify_register(void)
+{
+	static const char *const names[] = { "PsSetCreateProcessNotifyRoutine",
+					     "PsSetCreateProcessNotifyRoutineEx",
+					     "PsSetCreateProcessNotifyRoutineEx2" };
+	NTSTATUS st;
+
+	PAGED_CODE();
+	if (NT_SUCCESS(st = pn_register_ex2_routine()))
+		pn_routine = PN_WIN_ROUTINE_EX2;
+	else if (NT_SUCCESS(st = PsSetCreateProcessNotifyRoutineEx(pn_notify_ex, FALSE)))
+		pn_routine = PN_WIN_ROUTINE_EX;
+	else {
+		PN_ERR("PsSetCreateProcessNotifyRoutineEx refused (0x%08lx; is the image linked "
+		       "with /INTEGRITYCHECK?): falling back to PsSetCreateProcessNotifyRoutine, "
+		       "without command lines or deny\n", (unsigned long)st);
+		st = PsSetCreateProcessNotifyRoutine(pn_notify_legacy, FALSE);
+		pn_routine = PN_WIN_ROUTINE_LEGACY;
+	}
 	if (NT_SUCCESS(st))
-		PN_LOG("process notify routine registered (PsSetCreateProcessNotifyRoutine)\n");
+		PN_LOG("process notify routine registered (%s)\n", names[pn_routine]);
 	return st;
 }
 
-/* PASSIVE_LEVEL. Returns once no call of the routine is running any more. */
-void pn_notify_unregister(void)
+/*
+ * PASSIVE_LEVEL. Returns once no call of the routine is running any more.
+ * Removing fails only for a routine that is not registered, which would be
+ * this driver's bug: it is logged, since an unload cannot be refused.
+ */
+_IRQL_requires_max_(PASSIVE_LEVEL) void pn_notify_unregister(void)
 {
-	if (pn_ex_registered)
-		PsSetCreateProcessNotifyRoutineEx(pn_notify_ex, TRUE);
+	NTSTATUS st;
+
+	PAGED_CODE();
+	if (pn_routine == PN_WIN_ROUTINE_EX2)
+		st = pn_register_ex2(PN_NOTIFY_SUBSYSTEMS, (PVOID)pn_notify_ex, TRUE);
+	else if (pn_routine == PN_WIN_ROUTINE_EX)
+		st = PsSetCreateProcessNotifyRoutineEx(pn_notify_ex, TRUE);
 	else
-		PsSetCreateProcessNotifyRoutine(pn_notify_legacy, TRUE);
-	PN_LOG("process notify routine unregistered\n");
+		st = PsSetCreateProcessNotifyRoutine(pn_notify_legacy, TRUE);
+	if (NT_SUCCESS(st))
+		PN_LOG("process notify routine unregistered\n");
+	else
+		PN_ERR("removing the process notify routine failed: 0x%08lx\n", (unsigned long)st);
 }
 
-/* Any IRQL. For the counters: which routine is registered. */
-BOOLEAN pn_notify_is_ex(void)
+_IRQL_requires_max_(DISPATCH_LEVEL) void pn_notify_counters(struct pn_win_counters *c)
 {
-	return pn_ex_registered;
+	c->routine = pn_routine;
+	c->denied = (pn_u64)pn_denied;
 }
