@@ -33,10 +33,11 @@ static const char *const allowed[] = {
 	"faccessat", "faccessat2", "getcwd",
 	/* SQLite: durability, the WAL's reset and removal at close, the owner of
 	 * a new -wal/-shm when running as root, locks, and its own checks. */
-	"fsync", "fdatasync", "ftruncate", "fallocate", "unlink", "unlinkat", "rename",
-	"fchown", "fchmod", "flock", "getpid", "getppid", "gettid", "getuid", "geteuid",
-	"getgid", "getegid", "umask", "getrandom", "uname",
-	/* The netlink backend's connector socket. */
+	"fsync", "fdatasync", "ftruncate", "fallocate", "unlink", "unlinkat", "fchown",
+	"fchmod", "flock", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+	"umask", "getrandom",
+	/* Sockets connected before the drop: the netlink backend's connector,
+	 * systemd's notification socket (READY=1, STOPPING=1). */
 	"recvmsg", "recvfrom", "recvmmsg", "sendmsg", "sendto", "getsockopt", "getsockname",
 	/* Memory: malloc, and the log's shared-memory index growing (mmap and
 	 * mprotect are allowed below, never with PROT_EXEC). */
