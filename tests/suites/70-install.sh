@@ -44,6 +44,13 @@ check "no internal pn__ symbol is exported" test "$(grep -c '^pn__' "$T/exports"
 undeclared() { while read -r s; do grep -qw "$s" "$R"/usr/include/procnotify.h "$R"/usr/include/procnotify/*.h || echo "$s"; done <"$T/exports"; }
 check "every export is declared in an installed header" test -z "$(undeclared)"
 check "pn_version is exported" grep -qx pn_version "$T/exports"
+# And the other way: every function an installed header declares is there
+# (a declaration without PN_EXPORT is hidden by -fvisibility=hidden).
+grep -hoE '^[A-Za-z_].*[ *]pn_[a-z][a-z0-9_]*\(' "$R"/usr/include/procnotify.h "$R"/usr/include/procnotify/*.h |
+	grep -v -e '^typedef' -e '^#' | grep -oE 'pn_[a-z][a-z0-9_]*\($' | tr -d '(' | sort -u >"$T/declared"
+check "the headers declare functions" test "$(wc -l <"$T/declared")" -gt 20
+check "every function of the installed headers is exported $(comm -23 "$T/declared" "$T/exports" | tr '\n' ' ')" \
+	test -z "$(comm -23 "$T/declared" "$T/exports")"
 
 # The example, through the staged pkg-config file only.
 export PKG_CONFIG_SYSROOT_DIR=$R
