@@ -186,9 +186,15 @@ int pn_unregister(pn_handle *h, pn_callback cb, void *user)
 
 /* ---- process table ---- */
 
-static void remember(pn_handle *h, const pn_event *ev, const pn_str *image)
+/*
+ * replace: the event is an exec, whose image replaces the process's. An
+ * image it does not know (or that cannot be copied) leaves the process's
+ * image unknown, never the one it ran before: its exit must not name it.
+ */
+static void remember(pn_handle *h, const pn_event *ev, int replace)
 {
 	struct pn__proc *p;
+	int kept;
 
 	if (!(ev->have & PN_HAVE_START))
 		return;
@@ -200,9 +206,10 @@ static void remember(pn_handle *h, const pn_event *ev, const pn_str *image)
 	}
 	if (ev->have & PN_HAVE_COMM)
 		pn__pt_set_comm(p, &ev->comm);
-	/* Without memory for the copy the entry keeps its older image. */
-	if (image && image->len)
-		(void)pn__pt_set_image(p, image->ptr, image->len);
+	kept = (ev->have & PN_HAVE_IMAGE) && ev->image.len &&
+	       !pn__pt_set_image(p, ev->image.ptr, ev->image.len);
+	if (replace && !kept)
+		(void)pn__pt_set_image(p, NULL, 0);
 }
 
 /* Fills what the record could not carry from what the table remembers. */
@@ -225,12 +232,12 @@ static void apply(pn_handle *h, pn_event *ev)
 		/* A child runs its parent's image until it execs. */
 		p = pn__pt_find(&h->table, ev->ppid, ev->parent_key.start_ns);
 		enrich(h, ev, p);
-		remember(h, ev, (ev->have & PN_HAVE_IMAGE) ? &ev->image : NULL);
+		remember(h, ev, 0);
 		dispatch(h, ev);
 		break;
 	case PN_EVENT_EXEC:
 	case PN_EVENT_CREATE:
-		remember(h, ev, (ev->have & PN_HAVE_IMAGE) ? &ev->image : NULL);
+		remember(h, ev, 1);
 		dispatch(h, ev);
 		break;
 	case PN_EVENT_EXIT:
@@ -285,6 +292,7 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 	for (int t = 0; by_type && t < PN_LOST_SLOTS; t++)
 		ev.lost_by_type[t] = by_type[t];
 	h->stats.lost += count;
+	h->stats.lost_unknown += !known;
 	for (int t = 0; t < PN_LOST_SLOTS; t++)
 		h->stats.lost_by_type[t] += ev.lost_by_type[t];
 	dispatch(h, &ev);
@@ -341,7 +349,7 @@ void pn__ingest(pn_handle *h, const void *rec, size_t size)
 	if (type < 0 || pn__decode(rec, size, &h->dctx, &ev))
 		return;
 	if (type == PN_REC_SNAPSHOT) {
-		remember(h, &ev, (ev.have & PN_HAVE_IMAGE) ? &ev.image : NULL);
+		remember(h, &ev, 0);
 		return;
 	}
 	if (hdr->hdr_flags & PN_HDR_AFTER_LOSS)
