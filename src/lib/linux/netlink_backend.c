@@ -185,6 +185,12 @@ static void fill_task(struct nl_state *s, struct pn_rec_task *t, uint32_t pid, u
 		t->ppid = ppid;
 		t->parent_start_ns = pp->start_ns;
 		t->known |= PN_KNOWN_PARENT;
+	} else if (p && p->has_parent_start && p->ppid == ppid) {
+		/* The parent has gone since the fork, or /proc could not be read
+		 * for it: its fork event said who it was. */
+		t->ppid = ppid;
+		t->parent_start_ns = p->parent_start_ns;
+		t->known |= PN_KNOWN_PARENT;
 	}
 }
 
@@ -225,6 +231,10 @@ static void on_fork_event(struct nl_state *s, const struct proc_event *ev)
 	fill_hdr(&r.hdr, PN_REC_FORK, sizeof(r), ev->timestamp_ns);
 	fill_task(s, &r.task, (uint32_t)f->child_tgid, (uint32_t)f->child_pid,
 		  (uint32_t)f->parent_tgid);
+	if (p && (r.task.known & PN_KNOWN_PARENT)) {
+		p->parent_start_ns = r.task.parent_start_ns;
+		p->has_parent_start = 1;
+	}
 	pn__ingest(s->h, &r, sizeof(r));
 }
 

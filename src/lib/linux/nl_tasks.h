@@ -25,11 +25,12 @@ struct pn__nt_entry {
 	uint8_t leader_live;   /* leader: the leader task itself has not exited */
 	uint8_t has_start;
 	uint8_t has_comm;
-	uint8_t reserved;
+	uint8_t has_parent_start;
 	uint32_t ppid;
 	uint32_t leader_status; /* leader: wait status of its own exit, once it exited */
 	uint32_t reserved2;
 	uint64_t start_ns;
+	uint64_t parent_start_ns; /* ppid's start, as its fork event found it */
 	char comm[16];
 };
 

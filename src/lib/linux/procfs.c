@@ -47,6 +47,13 @@ static const char *skip_fields(const char *s, int n)
 	return s;
 }
 
+static uint32_t session_id(const char *f)
+{
+	long v = strtol(f, NULL, 10);
+
+	return v > 0 && v <= INT32_MAX ? (uint32_t)v : 0;
+}
+
 /*
  * The comm sits in parentheses and may itself hold ')' and spaces, so the
  * fields after it are found from the last ')'.
@@ -74,7 +81,8 @@ int pn__procfs_stat(uint32_t pid, struct pn__procstat *st)
 	f = skip_fields(f, 1);
 	st->ppid = f ? (uint32_t)strtoul(f, NULL, 10) : 0;
 	f = skip_fields(f, 2);
-	st->sid = f ? (uint32_t)strtoul(f, NULL, 10) : 0;
+	/* A session id that is not a pid (negative) is no session known. */
+	st->sid = f ? session_id(f) : 0;
 	f = skip_fields(f, 16);
 	if (!f)
 		return -EINVAL;
