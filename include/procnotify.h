@@ -169,6 +169,8 @@ typedef struct pn_stats {
 	uint64_t resyncs;        /* process table rebuilds after a loss */
 	uint64_t table_size;
 	uint64_t table_evicted;
+	/* Since 1.1: */
+	uint64_t lost_unknown;   /* losses of unknown count (netlink), each of one record or more */
 	/* New members go here, after every existing one. */
 } pn_stats;
 

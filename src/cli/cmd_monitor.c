@@ -206,7 +206,8 @@ static double now_s(void)
 }
 
 /* "procnotify: N events: fork N, exec N, exit N; lost N (fork N, exec N,
- * exit N)", and any other type with a count after exit. */
+ * exit N)", and any other type with a count after exit; then the losses of
+ * unknown count, if any. */
 static void print_summary(pn_handle *h)
 {
 	pn_stats st = PN_STATS_INIT;
@@ -221,7 +222,14 @@ static void print_summary(pn_handle *h)
 	pn_fmt_type_counts(&b, st.delivered, PN_EVENT_TYPE_MAX);
 	pn_buf_printf(&b, "; lost %llu (", (unsigned long long)st.lost);
 	pn_fmt_type_counts(&b, st.lost_by_type, PN_LOST_SLOTS);
-	pn_buf_puts(&b, ")\n");
+	pn_buf_putc(&b, ')');
+	/* The netlink connector says that it lost, never how much: each loss
+	 * of unknown count is one record or more. */
+	if (st.lost_unknown)
+		pn_buf_printf(&b, " and %llu losses of unknown count, at least %llu records",
+			      (unsigned long long)st.lost_unknown,
+			      (unsigned long long)(st.lost + st.lost_unknown));
+	pn_buf_putc(&b, '\n');
 	if (!b.oom)
 		fputs(b.data, stderr);
 	pn_buf_free(&b);

@@ -6,6 +6,7 @@ Run as root. Prints "N passed, N failed, N skipped".
 """
 import collections
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -122,6 +123,20 @@ def check_enrichment():
             execs and all(e["image"] in ("/usr/bin/true", None) and e["best_effort"]
                           for e in execs),
             str([e for e in execs if e["image"] not in ("/usr/bin/true", None)][:2]))
+    # An exec whose image is unknown leaves the image unknown: the exit must
+    # not name the one the process ran before it (the spawner's, from the fork).
+    image_of = {e["pid"]: e["image"] for e in execs}
+    exits = [e for e in events if e["type"] == "exit" and e["pid"] in pids]
+    R.check("enrichment: each exit's image is its exec's, null when that was",
+            exits and all(e["image"] == image_of.get(e["pid"], "?") for e in exits),
+            str([(e["image"], image_of.get(e["pid"])) for e in exits
+                 if e["image"] != image_of.get(e["pid"], "?")][:3]))
+    R.check("enrichment: each exec knows its parent, read from /proc or not",
+            execs and all(e["ppid"] == os.getpid() and e["parent_key"] for e in execs),
+            str([e for e in execs if e["ppid"] != os.getpid()][:2]))
+    R.check("enrichment: a session is a number or null, never -1 as unsigned",
+            execs and all(e["sid"] is None or 0 < e["sid"] < 2**31 for e in execs),
+            str([e["sid"] for e in execs if e["sid"] is not None and not 0 < e["sid"] < 2**31][:3]))
 
 
 def check_overflow():
@@ -147,6 +162,10 @@ def check_overflow():
     exits = [e for e in mine if e["type"] == "exit"]
     R.check("overflow: a lost record with an unknown count", lost and
             all(e["count"] is None for e in lost), str(lost[:2]))
+    said = re.search(r"; lost 0 \(.*\) and (\d+) losses of unknown count, at least (\d+) records",
+                     err)
+    R.check("overflow: the exit summary counts the lost records the stream had",
+            lost and said and int(said.group(1)) == len(lost) == int(said.group(2)), err)
     R.check("overflow: the late process's fork and exec fell in the gap, its exit after it",
             [e["type"] for e in mine] == ["exit"] and lost and lost[0]["seq"] < mine[0]["seq"],
             str(mine))
