@@ -138,6 +138,7 @@ typedef struct pn_event {
 	uint64_t lost_by_type[PN_LOST_SLOTS]; /* lost: indexed by enum pn_event_type */
 	PN_FIELDS_PATH(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_LOST_REASON(PN__DECL_FIELD) /* since 1.1 */
+	PN_FIELDS_CREATOR(PN__DECL_FIELD) /* since 1.1 */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);

@@ -71,7 +71,8 @@
 	X(TTY,      0x0800, "tty")                                           \
 	X(IMAGE_ID, 0x1000, "image_dev, image_ino")                          \
 	X(NS,       0x2000, "mnt_ns, pid_ns")                                \
-	X(ROOT,     0x4000, "root; set only when it is not the host's \"/\"")
+	X(ROOT,     0x4000, "root; set only when it is not the host's \"/\"")   \
+	X(CREATOR,  0x8000, "Windows: creator_pid, creator_key")
 
 /*
  * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's
@@ -87,7 +88,9 @@
 	X(IMAGE_FROM_TABLE,   0x0010, 0, "image remembered from an earlier event")         \
 	X(FILENAME_TRUNCATED, 0x0020, 1, "filename is cut short")                          \
 	X(IMAGE_DELETED,      0x0040, 1, "image is unlinked, or a memfd never linked")     \
-	X(OTHER_MNT_NS,       0x0080, 0, "mnt_ns is not the host's: paths name files there")
+	X(OTHER_MNT_NS,       0x0080, 0, "mnt_ns is not the host's: paths name files there") \
+	X(DENIED,             0x0100, 1, "Windows: a deny rule refused this creation")     \
+	X(CREATOR_NOT_PARENT, 0x0200, 0, "Windows: creator_pid is not ppid (parent-PID spoofing, elevation)")
 
 /* PN__IF_##column(x): x where a 0/1 column is 1, nothing where it is 0. */
 #define PN__IF_1(...) __VA_ARGS__

@@ -112,6 +112,21 @@
 #define PN_FIELDS_LOST_REASON(X)                                                               \
 	X(lost_reason, u32, ALWAYS, PN_MASK(PN_EVENT_LOST), "reason", "", "lost_reason", "enum pn_lost_reason: 0 the producer, 1 the activity log; JSON writes only \"store\"")
 
-#define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X)
+/*
+ * Windows: who really made a process, and a creation a deny rule refused.
+ * The parent Windows records (ppid) is whatever the creator named with
+ * PROC_THREAD_ATTRIBUTE_PARENT_PROCESS, and elevation makes it the
+ * requester; the creator is the process whose thread made the call.
+ * Added in 1.1, after lost_reason.
+ */
+#define PN__CREATE_TYPES PN_MASK(PN_EVENT_CREATE)
+#define PN_FIELDS_CREATOR(X)                                                                   \
+	X(creator_pid,        u32,  CREATOR,            PN__CREATE_TYPES, "creator_pid",        "", "creator_pid", "Windows: the process whose thread created this one") \
+	X(creator_key,        key,  CREATOR,            PN__CREATE_TYPES, "creator_key",        "", "creator_start", "the creator's key") \
+	X(creator_not_parent, flag, CREATOR_NOT_PARENT, PN__CREATE_TYPES, "creator_not_parent", "", "", "creator_pid is not ppid: the parent was named, not the creator") \
+	X(denied,             flag, DENIED,             PN__CREATE_TYPES, "denied",             "", "", "a deny rule refused the creation: the process never ran")
+
+#define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X) \
+	PN_FIELDS_CREATOR(X)
 
 #endif

@@ -171,8 +171,8 @@ struct pn_rec_snapshot {
 struct pn_rec_create {
 	struct pn_rec_hdr hdr;
 	struct pn_rec_task task;
-	pn_u32 flags;       /* PN_EXEC_* truncation flags */
-	pn_u32 reserved;
+	pn_u32 flags;       /* PN_EXEC_*: truncation, PN_EXEC_DENIED */
+	pn_u32 creator_pid; /* CreatingThreadId.UniqueProcess, known with PN_KNOWN_CREATOR */
 	struct pn_strref image;
 	struct pn_strref cmdline;
 	/* data follows */

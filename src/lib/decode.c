@@ -140,7 +140,7 @@ static int decode_exec(const char *rec, size_t size, const struct pn__decode_ctx
 
 	ev->have |= x->task.known & (PN_HAVE_IMAGE | PN_HAVE_ARGV | PN_HAVE_CWD |
 				     PN_HAVE_FILENAME | PN_HAVE_SID | PN_HAVE_TTY);
-	ev->flags |= x->flags & PN_EXEC_WIRE_FLAGS;
+	ev->flags |= x->flags & PN_EXEC_WIRE_FLAGS & ~PN_EXEC_DENIED; /* a create's alone */
 	ev->sid = x->sid;
 	ev->argc = x->argc;
 	ev->old_tid = x->old_tid;
@@ -153,13 +153,29 @@ static int decode_exec(const char *rec, size_t size, const struct pn__decode_ctx
 	return decode_place(x, size, c, ev);
 }
 
-static int decode_create(const char *rec, size_t size, pn_event *ev)
+/* Windows: the creator beside the parent; a key with no start time, as the parent's. */
+static void decode_creator(const struct pn_rec_create *x, const struct pn__decode_ctx *c,
+			   pn_event *ev)
+{
+	if (!(x->task.known & PN_KNOWN_CREATOR))
+		return;
+	ev->have |= PN_HAVE_CREATOR;
+	ev->creator_pid = x->creator_pid;
+	ev->creator_key = (pn_key){ c->boot, 0, x->creator_pid, c->os };
+	if (x->creator_pid == x->task.ppid)
+		ev->creator_key = ev->parent_key;
+	else
+		ev->flags |= PN_EV_CREATOR_NOT_PARENT;
+}
+
+static int decode_create(const char *rec, size_t size, const struct pn__decode_ctx *c,
+			 pn_event *ev)
 {
 	const struct pn_rec_create *x = (const void *)rec;
 
 	ev->have |= x->task.known & (PN_HAVE_IMAGE | PN_HAVE_ARGV);
-	if (x->flags & PN_EXEC_ARGV_TRUNCATED)
-		ev->flags |= PN_EV_ARGV_TRUNCATED;
+	ev->flags |= x->flags & (PN_EXEC_ARGV_TRUNCATED | PN_EXEC_IMAGE_TRUNCATED | PN_EXEC_DENIED);
+	decode_creator(x, c, ev);
 	if (get_str(rec, size, sizeof(*x), x->image, &ev->image) ||
 	    get_str(rec, size, sizeof(*x), x->cmdline, &ev->argv))
 		return -EINVAL;
@@ -221,7 +237,7 @@ int pn__decode(const void *rec, size_t size, const struct pn__decode_ctx *c, pn_
 	case PN_REC_EXEC:
 		return decode_exec(rec, size, c, ev);
 	case PN_REC_CREATE:
-		return decode_create(rec, size, ev);
+		return decode_create(rec, size, c, ev);
 	case PN_REC_EXIT:
 		if ((t->known & PN_KNOWN_START) && h->time_ns >= t->start_ns)
 			ev->duration_ns = (int64_t)(h->time_ns - t->start_ns);

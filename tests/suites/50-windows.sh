@@ -152,9 +152,26 @@ wq "$HELPER" inject 640 4 0 0 133000000000000000 1 '\Device\X\part' '' 0 0x5 '\D
 wq "$HELPER" inject 644 4 0 0 133000000000000000 1 '\Device\X\part' '' 0 0x5 >/dev/null
 dump=$(wq "$HELPER" dump)
 check "partial name: SeLocateProcessImageName's name is used instead" \
-	eval 'grep -q "^type 5 pid 640 ppid 4 flags 0x0 image_len 37$" <<<"$dump"'
+	eval 'grep -q "^type 5 pid 640 ppid 4 creator 0 flags 0x0 image_len 37$" <<<"$dump"'
 check "partial name and no other: the partial one, marked truncated" \
-	eval 'grep -q "^type 5 pid 644 ppid 4 flags 0x2 image_len 14$" <<<"$dump"'
+	eval 'grep -q "^type 5 pid 644 ppid 4 creator 0 flags 0x2 image_len 14$" <<<"$dump"'
+
+# ---- the creator beside the parent (parent-PID spoofing, elevation) ----
+wq "$HELPER" inject 900 1234 0 0 133000000000000000 1 '\Device\X\spoofed.exe' '' 5555 1 >/dev/null
+wq "$HELPER" inject 904 1234 0 0 133000000000000000 1 '\Device\X\plain.exe' '' 1234 1 >/dev/null
+cl --drain --json >"$T/creator.json"
+check "JSON: creator_pid and creator_key beside ppid, creator_not_parent when they differ" \
+	python3 - "$T/creator.json" <<'PY'
+import json, sys
+evs = {e["pid"]: e for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
+s, p = evs[900], evs[904]
+assert (s["ppid"], s["creator_pid"], s["creator_not_parent"]) == (1234, 5555, True), s
+assert s["creator_key"].startswith("W:") and s["creator_key"].endswith(":5555"), s
+assert (p["creator_pid"], p["creator_not_parent"], p["creator_key"]) == (1234, False, p["parent_key"]), p
+PY
+wq "$HELPER" inject 900 1234 0 0 133000000000000000 1 '\Device\X\spoofed.exe' '' 5555 1 >/dev/null
+check "table: a creator that is not the parent is marked" \
+	eval 'cl --drain | grep -qE "^\| [0-9:.]+ \| create \|    1234 \|     900 \| spoofed.exe .*\[created by 5555, not the parent\]"'
 
 # ---- deny rules, decided by the code the notify routine runs ----
 check "client --deny: two rules pushed" eval \
@@ -165,10 +182,14 @@ out=$(wq "$HELPER" inject 701 4 0 0 0 1 '\??\C:\W\powershell.exe' 'powershell -e
 check "image and command line both match: denied" eval '[ "$out" = "creation 0xc0000022" ]'
 out=$(wq "$HELPER" inject 702 4 0 0 0 1 '\??\C:\W\powershell.exe' 'powershell -File x.ps1' 0 1)
 check "the image alone matches a two-part rule: allowed" eval '[ "$out" = "creation 0x00000000" ]'
-dump=$(wq "$HELPER" dump)
 check "counters: 2 denied, 2 rules" eval 'cl --counters | grep -q "denied=2 deny_rules=2$"'
-check "a denied creation queues no create record; an allowed one does" \
-	eval '! grep -qE "^type 5 pid 70[01] " <<<"$dump" && grep -q "^type 5 pid 702 " <<<"$dump"'
+cl --drain --json >"$T/deny.json"
+check "a denied creation is a create record marked denied; an allowed one is not" python3 - "$T/deny.json" <<'PY'
+import json, sys
+evs = {(e["type"], e["pid"]): e for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
+assert evs[("create", 700)]["denied"] is True and evs[("create", 701)]["denied"] is True, evs
+assert evs[("create", 702)]["denied"] is False, evs
+PY
 out=$(wine "$CLIENT" --device procnotify-test --deny "image=*" --deny "bogus=1" 2>&1); rc=$?
 check "a malformed rule is refused by the client, the rules stay" \
 	eval '[ $rc -eq 2 ] && grep -q "bad deny rule 2" <<<"$out" && cl --counters | grep -q "deny_rules=2$"'

@@ -674,6 +674,44 @@ static void test_first_parent(void)
 	memcpy(path, saved, sizeof(path));
 }
 
+/* Windows creates: the creator beside the parent, a spoofed parent's mark
+ * and a denied creation come back from the log as they went in. */
+static void test_windows_creator(void)
+{
+	static const char cmd[] = "cmd.exe /c exit 9";
+	pn_store_filter all = { 0 };
+	pn_buf want = { 0 }, got = { 0 };
+	char saved[sizeof(path)];
+	pn_event ev[3];
+
+	for (int i = 0; i < 3; i++) {
+		ev[i] = proc_event(PN_EVENT_CREATE, 90 + (uint32_t)i, 80, T0 + (i + 1) * NS);
+		ev[i].seq = (uint64_t)i + 1;
+		ev[i].key.os = ev[i].parent_key.os = 'W';
+		ev[i].have |= PN_HAVE_ARGV;
+		ev[i].argv = str(cmd, sizeof(cmd) - 1);
+		ev[i].argc = 1;
+	}
+	ev[0].have |= PN_HAVE_CREATOR;
+	ev[0].creator_pid = 85;
+	ev[0].creator_key = (pn_key){ BOOT, 0, 85, 'W' };
+	ev[0].flags |= PN_EV_CREATOR_NOT_PARENT;
+	ev[1].flags |= PN_EV_DENIED; /* and no creator known */
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/windows.db", dir);
+	write_events(ev, 0, 3);
+	for (int i = 0; i < 3; i++)
+		pn_fmt_json(&want, &ev[i]);
+	CHECK(query_json(&all, &got) == 3);
+	CHECK_STR(got.data, want.data);
+	CHECK(strstr(got.data, "\"creator_pid\":85,\"creator_key\":\"W:") != NULL);
+	CHECK(db_int("SELECT count(*) FROM event WHERE creator_pid = 85 AND creator_start = 0") == 1);
+	CHECK(db_int("SELECT count(*) FROM event WHERE creator_pid IS NULL") == 2);
+	memcpy(path, saved, sizeof(path));
+	pn_buf_free(&want);
+	pn_buf_free(&got);
+}
+
 /* A damaged log where two processes name each other as parent: the tree
  * still ends, with each shown once above and once below. */
 static void test_tree_loop(void)
@@ -891,6 +929,7 @@ int main(void)
 	test_hostile_schema_message();
 	test_migrate_v1();
 	test_first_parent();
+	test_windows_creator();
 	test_batches();
 	test_tree_loop();
 	test_deep_tree();

@@ -161,10 +161,10 @@ static PCUNICODE_STRING pn_image_of(const struct pn_proc *p, pn_u32 *flags)
 }
 
 /*
- * PASSIVE_LEVEL. A new process: queue a PN_REC_CREATE with its image and
- * command line. Returns the CreationStatus for the routine to set:
- * STATUS_ACCESS_DENIED when a deny rule matches (only routines that can
- * refuse a creation ask, p->can_deny).
+ * PASSIVE_LEVEL. A new process: queue a PN_REC_CREATE with its image,
+ * command line and creator. Returns the CreationStatus for the routine to
+ * set: STATUS_ACCESS_DENIED when a deny rule matches (only routines that can
+ * refuse a creation ask, p->can_deny); the record then says PN_EXEC_DENIED.
  */
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_on_create(const struct pn_proc *p)
 {
@@ -180,27 +180,32 @@ _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_on_create(const struct pn_proc *p
 	if (rule >= 0) {
 		InterlockedIncrement64(&pn_denied);
 		PN_LOG("creation of pid %lu denied by rule %d\n", HandleToULong(p->pid), rule);
-		return STATUS_ACCESS_DENIED;
+		flags |= PN_EXEC_DENIED;
 	}
 	rec = pn_alloc(off + 3 * (img + cmd), PN_TAG_RECORD);
 	if (!rec) {
 		pn_queue_drop(PN_REC_CREATE);
-		return STATUS_SUCCESS;
+		return rule >= 0 ? STATUS_ACCESS_DENIED : STATUS_SUCCESS;
 	}
 	RtlZeroMemory(rec, sizeof(*rec));
 	pn_fill_task(&rec->task, p);
 	rec->flags = flags;
+	if (p->creator_pid) {
+		rec->creator_pid = HandleToULong(p->creator_pid);
+		rec->task.known |= PN_KNOWN_CREATOR;
+	}
 	rec->image = pn_put_utf8((char *)rec, &off, image, img);
 	rec->cmdline = pn_put_utf8((char *)rec, &off, p->cmdline, cmd);
 	rec->task.known |= (image ? PN_KNOWN_IMAGE : 0) | (p->cmdline ? PN_KNOWN_ARGV : 0);
 	if (rec->image.len)
 		pn_fill_comm(&rec->task, (char *)rec + rec->image.off, rec->image.len);
 	pn_fill_hdr(&rec->hdr, PN_REC_CREATE, off);
-	pn_log_row("create", &rec->task, "-");
-	pn_remember_image(p, (char *)rec + rec->image.off, rec->image.len);
+	pn_log_row("create", &rec->task, rule >= 0 ? "DENIED" : "-");
+	if (rule < 0) /* a refused process never runs: its exit needs no name kept */
+		pn_remember_image(p, (char *)rec + rec->image.off, rec->image.len);
 	pn_queue_push(&rec->hdr);
 	ExFreePoolWithTag(rec, PN_TAG_RECORD);
-	return STATUS_SUCCESS;
+	return rule >= 0 ? STATUS_ACCESS_DENIED : STATUS_SUCCESS;
 }
 
 /*

@@ -22,8 +22,8 @@
  *   when the driver queues a record, ends when cancelled or closed.
  * pn_wintest.exe dump
  *   Test build: reads what is queued and prints the wire fields of each
- *   record, "type T pid P ppid Q flags F image_len N", for fields no
- *   output shows.
+ *   record, "type T pid P ppid Q creator C flags F image_len N", for
+ *   fields no output shows.
  * pn_wintest.exe skew BITS
  *   Test build: makes the driver answer as a mismatched one (PN_WIN_SKEW_*).
  * pn_wintest.exe discard BYTES
@@ -306,9 +306,10 @@ static int dump(HANDLE dev)
 			if (c.hdr.size < sizeof(c.hdr))
 				return 1;
 			if (c.hdr.type == PN_REC_CREATE)
-				printf("type %u pid %lu ppid %lu flags 0x%lx image_len %lu\n", c.hdr.type,
-				       (unsigned long)c.task.pid, (unsigned long)c.task.ppid,
-				       (unsigned long)c.flags, (unsigned long)c.image.len);
+				printf("type %u pid %lu ppid %lu creator %lu flags 0x%lx image_len %lu\n",
+				       c.hdr.type, (unsigned long)c.task.pid, (unsigned long)c.task.ppid,
+				       (unsigned long)c.creator_pid, (unsigned long)c.flags,
+				       (unsigned long)c.image.len);
 			else
 				printf("type %u pid %lu\n", c.hdr.type, (unsigned long)c.task.pid);
 			off += c.hdr.size;

@@ -143,7 +143,8 @@ static void put_dev(pn_buf *b, struct pn__member m, const pn_dev *d, int known)
 }
 
 /*
- * The members of PN_FIELDS_PROCESS, PN_FIELDS_EXEC and PN_FIELDS_PATH (procnotify/fields.h),
+ * The members of PN_FIELDS_PROCESS, PN_FIELDS_EXEC, PN_FIELDS_PATH and PN_FIELDS_CREATOR
+ * (procnotify/fields.h),
  * row by row: the expansion is straight-line code, as if written by hand.
  * A field is known when its have bit is set (PN_HAVE_ALWAYS is 0) and the
  * event is of one of its types; rows without a JSON member are skipped at
@@ -178,6 +179,9 @@ static void put_process(pn_buf *b, const pn_event *ev)
 	}
 	if (PN_MASK(ev->type) & PN__PATH_TYPES) {
 		PN_FIELDS_PATH(JSON_FIELD)
+	}
+	if (PN_MASK(ev->type) & PN__CREATE_TYPES) {
+		PN_FIELDS_CREATOR(JSON_FIELD)
 	}
 }
 

@@ -135,12 +135,26 @@ static void put_path_marks(pn_buf *b, const pn_event *ev)
 		pn_buf_printf(b, " [mnt ns %" PRIu32 "]", ev->mnt_ns);
 }
 
+/* Windows: a cut name, a refused creation, a creator that is not the parent. */
+static void put_create_marks(pn_buf *b, const pn_event *ev)
+{
+	if (ev->type != PN_EVENT_CREATE)
+		return;
+	if (ev->flags & PN_EV_IMAGE_TRUNCATED)
+		pn_buf_puts(b, " [truncated]");
+	if (ev->flags & PN_EV_DENIED)
+		pn_buf_puts(b, " [DENIED]");
+	if (ev->flags & PN_EV_CREATOR_NOT_PARENT)
+		pn_buf_printf(b, " [created by %" PRIu32 ", not the parent]", ev->creator_pid);
+}
+
 static void put_exec_detail(pn_buf *b, const pn_event *ev)
 {
 	const pn_str *path = (ev->have & PN_HAVE_IMAGE) ? &ev->image : &ev->filename;
 
 	pn_esc_table(b, path->ptr, path->len, PN_ESC_QUOTE);
 	put_path_marks(b, ev);
+	put_create_marks(b, ev);
 	if (ev->have & PN_HAVE_ARGV) {
 		pn_buf_puts(b, " :");
 		pn__table_argv(b, &ev->argv);

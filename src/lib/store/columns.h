@@ -15,7 +15,8 @@
 	X(filename) X(cwd) X(argv) X(argc) X(old_tid) X(tty) X(cgroup_id) X(exit_code)  \
 	X(signal) X(core_dumped) X(nt_status) X(duration_ns) X(lost_count) X(lost_fork) \
 	X(lost_exec) X(lost_exit) X(lost_create) X(new_id) X(new_eid) X(tracer_pid)    \
-	X(image_dev) X(image_ino) X(mnt_ns) X(pid_ns) X(root) X(lost_reason)
+	X(image_dev) X(image_ino) X(mnt_ns) X(pid_ns) X(root) X(lost_reason)           \
+	X(creator_pid) X(creator_start)
 
 #define PN__EC_ENUM(name) PN__EC_##name,
 enum pn__event_col { PN__EVENT_COLUMNS(PN__EC_ENUM) PN__EVENT_COLS };

@@ -175,6 +175,9 @@ static void row_process(sqlite3_stmt *st, pn_event *ev)
 	ev->key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C_START), ev->pid, os };
 	ev->parent_key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C(parent_start)),
 				   ev->ppid, os };
+	ev->creator_pid = (uint32_t)sqlite3_column_int64(st, C(creator_pid));
+	ev->creator_key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C(creator_start)),
+				    ev->creator_pid, os };
 }
 
 /* Rebuilds the event of the current row; strings point into the row. */

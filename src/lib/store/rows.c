@@ -197,6 +197,15 @@ static void bind_event_change(sqlite3_stmt *st, int base, const pn_event *ev)
 	bind_int(st, EV(base, tracer_pid), ev->tracer_pid, ev->type == PN_EVENT_PTRACE);
 }
 
+/* Windows: who created a process, beside its parent (PN_FIELDS_CREATOR). */
+static void bind_event_creator(sqlite3_stmt *st, int base, const pn_event *ev)
+{
+	int known = ev->type == PN_EVENT_CREATE && (ev->have & PN_HAVE_CREATOR);
+
+	bind_int(st, EV(base, creator_pid), ev->creator_pid, known);
+	bind_int(st, EV(base, creator_start), (int64_t)ev->creator_key.start_ns, known);
+}
+
 /* What an exec's paths mean (PN_FIELDS_PATH). */
 static void bind_event_path(sqlite3_stmt *st, int base, const pn_event *ev)
 {
@@ -224,6 +233,7 @@ static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t r
 	bind_event_end(st, base, ev);
 	bind_event_change(st, base, ev);
 	bind_event_path(st, base, ev);
+	bind_event_creator(st, base, ev);
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]

@@ -97,6 +97,10 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	 * log itself, when its writer fell behind, or the producer. Older
 	 * rows read as NULL, the producer. */
 	"ALTER TABLE event ADD COLUMN lost_reason INTEGER;",
+	/* 5 -> 6: Windows' creator of a process beside its parent (creator_pid
+	 * and the start of creator_key). Older rows read as NULL: unknown. */
+	"ALTER TABLE event ADD COLUMN creator_pid INTEGER;"
+	"ALTER TABLE event ADD COLUMN creator_start INTEGER;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
