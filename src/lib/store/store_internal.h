@@ -87,7 +87,9 @@ struct pn_store {
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */
 	uint64_t next_retention_ns; /* monotonic time of the next retention step */
 	int failed;                 /* first write error, -errno (atomic) */
-	int closing;                /* the writer gives up waiting for the log (atomic) */
+	int impatient;              /* callers that wait (and a close): the writer
+				     * waits one busy timeout for a locked log, not
+				     * as long as it is held (atomic) */
 
 	/* The writer thread and its queue (thread.c); the fields below are
 	 * under mu, those above are the writer thread's once it runs. */
@@ -112,9 +114,9 @@ static inline void pn__store_fail(pn_store *s, int rc)
 	__atomic_compare_exchange_n(&s->failed, &none, rc, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
-static inline int pn__store_closing(pn_store *s)
+static inline int pn__store_impatient(pn_store *s)
 {
-	return __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&s->impatient, __ATOMIC_ACQUIRE) != 0;
 }
 
 /* write.c, on the writer thread: one event into the open batch; the

@@ -93,11 +93,14 @@ int pn_store_take_lost(pn_store *s, pn_event *ev)
 }
 
 /* Asks the writer to write everything queued so far and commit it (and,
- * for tick, run its timers now), and waits until it has. */
+ * for tick, run its timers now), and waits until it has. A log another
+ * process keeps locked is waited for once (the busy timeout), not as
+ * long as it is held: the caller would hang with it. */
 static int ask(pn_store *s, int tick)
 {
 	uint64_t id;
 
+	__atomic_add_fetch(&s->impatient, 1, __ATOMIC_ACQ_REL);
 	lock(s);
 	id = ++s->asked;
 	s->tick_asked |= tick;
@@ -105,6 +108,7 @@ static int ask(pn_store *s, int tick)
 	while (s->answered < id)
 		pthread_cond_wait(&s->done, &s->mu);
 	unlock(s);
+	__atomic_sub_fetch(&s->impatient, 1, __ATOMIC_ACQ_REL);
 	return pn_store_failed(s);
 }
 
@@ -253,9 +257,6 @@ int pn_store_start(pn_store *s)
 void pn__store_thread_stop(pn_store *s)
 {
 	if (s->thread_started) {
-		/* A log another process keeps locked gets one more wait for its
-		 * lock (the busy timeout), not an endless one. */
-		__atomic_store_n(&s->closing, 1, __ATOMIC_RELEASE);
 		flush(s, 0);
 		lock(s);
 		s->stop = 1;

@@ -234,8 +234,8 @@ static int begin_batch(pn_store *s)
 		return 0;
 	/* Another process holding the log's write lock makes the writer wait,
 	 * never fail: its thread retries while the queue takes the events,
-	 * until the store closes. */
-	while ((rc = pn__db_exec(&s->db, "BEGIN IMMEDIATE")) == -EBUSY && !pn__store_closing(s))
+	 * unless someone waits for it (a commit, the close). */
+	while ((rc = pn__db_exec(&s->db, "BEGIN IMMEDIATE")) == -EBUSY && !pn__store_impatient(s))
 		;
 	if (!rc)
 		rc = next_process_id(s);
