@@ -50,7 +50,7 @@ static const struct pn_opt monitor_rows[] = {
 	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words,
 	  .example = "fork,exec,exit" },
 	{ .name = "output", .key = 'o', .arg = "FILE",
-	  .help = "write events to FILE instead of standard output",
+	  .help = "append events to FILE (created mode 0600) instead of\nstandard output; SIGHUP reopens it",
 	  .parse = pn_opt_string, .off = OFF(output), .flags = PN_OPT_FILE,
 	  .example = "/var/log/procnotify/events.jsonl" },
 	/* The loop waits in int milliseconds. */
