@@ -53,7 +53,9 @@ static const char *const allowed[] = {
 /*
  * Test builds with AddressSanitizer only: its leak check at exit stops the
  * threads from a helper task sharing our memory (clone with CLONE_VM but
- * not CLONE_THREAD) that ptraces them. A release build has none of these.
+ * not CLONE_THREAD) that ptraces them and watches its parent (getppid);
+ * killed, it leaves the monitor waiting for it forever. A release build
+ * has none of these.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define PN_LEAK_CHECKED 1
@@ -64,7 +66,7 @@ static const char *const allowed[] = {
 #endif
 static const char *const allowed_leak_check[] = {
 #ifdef PN_LEAK_CHECKED
-	"ptrace", "wait4", "prctl", "getdents", "getdents64",
+	"ptrace", "wait4", "prctl", "getdents", "getdents64", "getppid",
 #endif
 	NULL,
 };
