@@ -497,14 +497,20 @@ static __always_inline __u32 put_root(struct pn_rec_exec *r, struct task_struct 
 				      __u32 slot, __u32 off)
 {
 	struct fs_struct *fs = task->fs;
+	struct vfsmount *vfsmnt = fs->root.mnt;
+	struct mount *mnt = real_mount((__u64)vfsmnt);
 	struct path_req req = {
-		.mnt = (__u64)fs->root.mnt,
+		.mnt = (__u64)vfsmnt,
 		.dentry = (__u64)fs->root.dentry,
 		.slot = slot,
 		.off = off,
 	};
-	__u32 len = put_path(&req);
+	__u32 len = 0;
 
+	/* Nearly every process's root is the top of its mount tree, whose walk
+	 * would end at once with "/": that is seen here, without the walk. */
+	if (req.dentry != (__u64)vfsmnt->mnt_root || mnt->mnt_parent != mnt)
+		len = put_path(&req);
 	if (len <= 1) {
 		set_ref(&r->root, 0, 0);
 		return 0;
