@@ -9,5 +9,6 @@ PN_BACKEND=bpf python3 tests/e2e/test_paths.py || rc=1
 python3 tests/e2e/test_cli.py || rc=1
 PN_BACKEND=bpf python3 tests/e2e/test_storm.py || rc=1
 "$BUILD"/tests/lib_callbacks || rc=1
-# The three programs above print their own closing lines; this one sums them.
+python3 tests/e2e/test_faults.py || rc=1
+# The programs above print their own closing lines; run-all.sh sums them.
 exit $rc

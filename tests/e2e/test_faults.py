@@ -1,0 +1,80 @@
+"""Set-up failures made on purpose: a seccomp filter in the monitor's process
+refuses one system call with EPERM before procnotify starts, so the failure
+paths of each backend's set-up run against the real kernel.
+
+Run as root. Prints "N passed, N failed, N skipped".
+"""
+import ctypes
+import os
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pn_test import BIN, Results
+
+R = Results()
+_libc = ctypes.CDLL(None, use_errno=True)
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
+NR = {"x86_64": {"bpf": 321, "socket": 41}, "aarch64": {"bpf": 280, "socket": 198}}[os.uname().machine]
+AF_NETLINK, EPERM = 16, 1
+
+
+def _insn(code, jt, jf, k):
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def refusing(syscall, first_arg=None):
+    """A preexec_fn installing a filter that fails syscall (only when its
+    first argument is first_arg, if given) with EPERM and allows the rest."""
+    ld_w, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    allow, deny = 0x7FFF0000, 0x00050000 | EPERM  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    prog = [_insn(ld_w, 0, 0, 4), _insn(jeq, 1, 0, AUDIT_ARCH), _insn(ret, 0, 0, allow),
+            _insn(ld_w, 0, 0, 0), _insn(jeq, 0, 3 if first_arg is not None else 1, NR[syscall])]
+    if first_arg is not None:
+        prog += [_insn(ld_w, 0, 0, 16), _insn(jeq, 0, 1, first_arg)]  # args[0], low half
+    prog += [_insn(ret, 0, 0, deny), _insn(ret, 0, 0, allow)]
+    code = b"".join(prog)
+    buf = ctypes.create_string_buffer(code, len(code))
+
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    def install():
+        fprog = Fprog(len(prog), ctypes.addressof(buf))
+        if _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0):  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+            os._exit(99)
+    return install
+
+
+def run(*args, refuse):
+    p = subprocess.run([BIN, "-d", "0.5", *args], capture_output=True, timeout=30,
+                       preexec_fn=refusing(*refuse))
+    return p.returncode, p.stderr.decode(errors="replace")
+
+
+def one_line(err, *words):
+    lines = err.strip().split("\n")
+    return len(lines) == 1 and lines[0].startswith("procnotify: ") and all(w in lines[0] for w in words)
+
+
+def main():
+    if os.geteuid() != 0:
+        R.skip("set-up failures", "need root")
+        R.finish()
+    rc, err = run("--backend", "bpf", refuse=("bpf",))
+    R.check("bpf() refused, --backend bpf: exit 1, one line giving the reason",
+            rc == 1 and one_line(err, "Operation not permitted"), f"rc={rc} {err}")
+    rc, err = run(refuse=("bpf",))
+    R.check("bpf() refused, auto: falls back to netlink and runs",
+            rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
+    rc, err = run("--backend", "netlink", refuse=("socket", AF_NETLINK))
+    R.check("netlink sockets refused, --backend netlink: exit 1, one line giving the reason",
+            rc == 1 and one_line(err, "Operation not permitted"), f"rc={rc} {err}")
+    rc, err = run(refuse=("socket", AF_NETLINK))
+    R.check("netlink sockets refused, auto: the eBPF backend runs",
+            rc == 0 and "ready (backend bpf)" in err, f"rc={rc} {err}")
+    R.finish()
+
+
+main()
