@@ -308,6 +308,13 @@ def connector_socket(pid):
     return dup
 
 
+def set_rcvbuf(sock, size):
+    """Sets the receive buffer of a socket (SO_RCVBUFFORCE: past rmem_max)."""
+    val = ctypes.c_int(size)
+    if _libc.setsockopt(sock, SOL_SOCKET, 33, ctypes.byref(val), ctypes.sizeof(val)):
+        raise OSError(ctypes.get_errno(), "setsockopt SO_RCVBUFFORCE")
+
+
 def drop_all_messages(sock, drop=True):
     """Makes the kernel drop every message for the socket before it is queued
     (a classic BPF filter returning 0), or, with drop=False, none again."""
