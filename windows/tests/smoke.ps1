@@ -121,7 +121,7 @@ foreach ($s in $started) {
 }
 $sp = $events | Where-Object { $_.type -eq "create" -and $_.pid -eq $spoofed }
 Check "spoofed parent: ppid is the foster parent, creator_pid is this script" {
-    $sp -and $sp.ppid -eq $foster.Id -and $sp.creator_pid -eq $PID
+    $sp -and $sp.ppid -eq $foster.Id -and $sp.creator_pid -eq $PID -and $sp.creator_not_parent
 }
 
 # ---- a standard user cannot open the device ----
