@@ -47,7 +47,9 @@ check "the unit is in the package" test -f "$R/lib/systemd/system/procnotify.ser
 check "the config is a conffile" grep -qx /etc/procnotify/procnotify.conf \
 	<(dpkg-deb --ctrl-tarfile "$T/procnotify_${VERSION}_$ARCH.deb" | tar -xOf - ./conffiles)
 if is_root; then
+	(while :; do /bin/true; sleep 0.1; done) & loop=$!
 	"$R/usr/sbin/procnotify" --json -d 1 -o "$T/events.jsonl" 2>"$T/run.err"; rc=$?
+	kill "$loop"; wait "$loop" 2>/dev/null
 	check "the unpacked binary monitors for a second (exit 0)" test "$rc" = 0
 	check "... and reports events" test "$(grep -c '"type":"exec"' "$T/events.jsonl")" -gt 0
 else
