@@ -67,20 +67,19 @@ void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-uint64_t pn__mono_ns(void)
+uint64_t pn__clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * PN_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 static int64_t mono_to_wall(void)
 {
-	struct timespec rt;
+	int64_t wall = (int64_t)pn__clock_ns(CLOCK_REALTIME);
 
-	clock_gettime(CLOCK_REALTIME, &rt);
-	return (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec - (int64_t)pn__mono_ns();
+	return wall - (int64_t)pn__clock_ns(CLOCK_MONOTONIC);
 }
 
 /* The first 64 bits of this boot's id: pn_key.boot for this host. */
@@ -201,7 +200,7 @@ static void remember(pn_handle *h, const pn_event *ev, int replace)
 	p = pn__pt_put(&h->table, ev->pid, ev->key.start_ns);
 	if (!p) {
 		if (!h->next_compact_ns)
-			h->next_compact_ns = pn__mono_ns();
+			h->next_compact_ns = pn__clock_ns(CLOCK_MONOTONIC);
 		return;
 	}
 	if (ev->have & PN_HAVE_COMM)
@@ -261,7 +260,7 @@ static void resync(pn_handle *h)
 	h->in_resync = 1;
 	pn__pt_begin_mark(&h->table);
 	if (h->ops->snapshot(h->state) == 0)
-		h->sweep_after_ns = pn__mono_ns();
+		h->sweep_after_ns = pn__clock_ns(CLOCK_MONOTONIC);
 	h->in_resync = 0;
 	h->stats.resyncs++;
 }
@@ -285,7 +284,7 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = PN_EVENT_LOST;
-	ev.time_ns = (int64_t)pn__mono_ns() + h->dctx.mono_to_wall_ns;
+	ev.time_ns = (int64_t)pn__clock_ns(CLOCK_MONOTONIC) + h->dctx.mono_to_wall_ns;
 	ev.duration_ns = -1;
 	ev.lost_count = count;
 	ev.lost_count_known = known;
@@ -307,7 +306,7 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
  */
 static void compact_table(pn_handle *h)
 {
-	uint64_t now = pn__mono_ns();
+	uint64_t now = pn__clock_ns(CLOCK_MONOTONIC);
 
 	if (!h->next_compact_ns || now < h->next_compact_ns)
 		return;
@@ -316,7 +315,7 @@ static void compact_table(pn_handle *h)
 		pn__pt_sweep(&h->table);
 	h->next_compact_ns = 0;
 	if (h->table.used >= h->table.max)
-		h->next_compact_ns = now + 1000000000ULL;
+		h->next_compact_ns = now + PN_NS_PER_SEC;
 }
 
 /* Puts a lost record in the stream if the producer dropped anything new. */
@@ -499,7 +498,7 @@ int pn_flush(pn_handle *h)
 	if (err)
 		return err;
 	check_drops(h);
-	maybe_sweep(h, pn__mono_ns());
+	maybe_sweep(h, pn__clock_ns(CLOCK_MONOTONIC));
 	compact_table(h);
 	return (int)(h->seq - before);
 }

@@ -7,6 +7,7 @@
 #ifndef PN_INTERNAL_H
 #define PN_INTERNAL_H
 #include <stddef.h>
+#include "clock.h"
 #include "procnotify.h"
 #include "procnotify/record.h"
 
@@ -43,7 +44,6 @@ void pn__lost_unknown(pn_handle *h);
 /* Small helpers the backends share. */
 void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-uint64_t pn__mono_ns(void);
 /* 1 when the calling thread has capability cap (CAP_*) in its effective set. */
 int pn__has_cap(int cap);
 /* Leaves the calling thread only the capabilities in keep (1 << CAP_*) that

@@ -1,5 +1,6 @@
 /* Pieces every output form shares: time stamps, process keys, signal names. */
 #include <inttypes.h>
+#include "../clock.h"
 #include "fmt_internal.h"
 
 /* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no
@@ -21,10 +22,10 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 
 static void split_time(int64_t unix_ns, int64_t *days, unsigned *sec_of_day, unsigned *ns)
 {
-	int64_t s = unix_ns / 1000000000, r = unix_ns % 1000000000;
+	int64_t s = unix_ns / PN_NS_PER_SEC, r = unix_ns % PN_NS_PER_SEC;
 
 	if (r < 0) {
-		r += 1000000000;
+		r += PN_NS_PER_SEC;
 		s -= 1;
 	}
 	*ns = (unsigned)r;
@@ -88,7 +89,7 @@ void pn__fmt_clock(pn_buf *b, int64_t unix_ns)
 	split_time(unix_ns, &days, &sod, &ns);
 	p = put_hms(p, sod);
 	*p++ = '.';
-	pn__buf_commit(b, pn__put_udec(p, ns / 1000000, 3));
+	pn__buf_commit(b, pn__put_udec(p, ns / PN_NS_PER_MS, 3));
 }
 
 char *pn__put_key(char *p, const pn_key *k)

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include "../clock.h"
 #include "fmt_internal.h"
 
 #define W_NAME 16
@@ -21,18 +22,18 @@ void pn_fmt_table_header(pn_buf *b)
 
 void pn__fmt_duration(pn_buf *b, int64_t ns)
 {
-	if (ns < 1000000)
-		pn_buf_printf(b, "%" PRId64 "us", ns / 1000);
-	else if (ns < 1000000000)
-		pn_buf_printf(b, "%.1fms", ns / 1e6);
-	else if (ns < 60 * 1000000000LL)
-		pn_buf_printf(b, "%.2fs", ns / 1e9);
-	else if (ns < 3600 * 1000000000LL)
-		pn_buf_printf(b, "%" PRId64 "m%02" PRId64 "s", (int64_t)(ns / 60000000000LL),
-			      (int64_t)(ns / 1000000000 % 60));
+	const int64_t min = 60 * PN_NS_PER_SEC, hour = 60 * min;
+
+	if (ns < PN_NS_PER_MS)
+		pn_buf_printf(b, "%" PRId64 "us", ns / PN_NS_PER_US);
+	else if (ns < PN_NS_PER_SEC)
+		pn_buf_printf(b, "%.1fms", (double)ns / PN_NS_PER_MS);
+	else if (ns < min)
+		pn_buf_printf(b, "%.2fs", (double)ns / PN_NS_PER_SEC);
+	else if (ns < hour)
+		pn_buf_printf(b, "%" PRId64 "m%02" PRId64 "s", ns / min, ns / PN_NS_PER_SEC % 60);
 	else
-		pn_buf_printf(b, "%" PRId64 "h%02" PRId64 "m", (int64_t)(ns / 3600000000000LL),
-			      (int64_t)(ns / 60000000000LL % 60));
+		pn_buf_printf(b, "%" PRId64 "h%02" PRId64 "m", ns / hour, ns / min % 60);
 }
 
 /* Code points in an escaped (so well-formed UTF-8) string: its width here. */

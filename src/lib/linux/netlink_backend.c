@@ -109,14 +109,6 @@ static int subscribe(struct nl_state *s, uint32_t rcvbuf, char *err, size_t errl
 
 /* ---- records ---- */
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t start_ns(const struct nl_state *s, uint64_t ticks)
 {
 	uint64_t boot = ticks * s->tick_ns;
@@ -517,7 +509,7 @@ static int snap_process(uint32_t pid, void *ctx)
 		r->task.known |= PN_KNOWN_IMAGE;
 	}
 	n = (ssize_t)((sizeof(*r) + (size_t)(n > 0 ? n : 0) + 7) & ~(size_t)7);
-	fill_hdr(&r->hdr, PN_REC_SNAPSHOT, (size_t)n, pn__mono_ns());
+	fill_hdr(&r->hdr, PN_REC_SNAPSHOT, (size_t)n, pn__clock_ns(CLOCK_MONOTONIC));
 	pn__ingest(s->h, r, (size_t)n);
 	return 0;
 }
@@ -560,12 +552,12 @@ static int nl_open(pn_handle *h, const pn_options *opt, void **state, char *err,
 		return -ENOMEM;
 	s->h = h;
 	s->fd = -1;
-	s->tick_ns = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+	s->tick_ns = PN_NS_PER_SEC / (uint64_t)(hz > 0 ? hz : 100);
 	/* Read in this order the difference is never made negative by the reads'
 	 * own delay; rounded to whole ticks it is 0 on a host never suspended,
 	 * and keys are exact multiples of a tick. */
-	mono = clock_ns(CLOCK_MONOTONIC);
-	s->boot_minus_mono = (clock_ns(CLOCK_BOOTTIME) - mono + s->tick_ns / 2) / s->tick_ns *
+	mono = pn__clock_ns(CLOCK_MONOTONIC);
+	s->boot_minus_mono = (pn__clock_ns(CLOCK_BOOTTIME) - mono + s->tick_ns / 2) / s->tick_ns *
 			     s->tick_ns;
 	rc = pn__nt_init(&s->tasks, opt->table_max);
 	if (!rc)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "clock.h"
 #include "db.h"
 #include "procnotify/format.h"
 
@@ -160,16 +161,10 @@ pn_str pn__db_col_str(sqlite3_stmt *st, int i)
 
 int64_t pn__store_wall_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)pn__clock_ns(CLOCK_REALTIME);
 }
 
 uint64_t pn__store_mono_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return pn__clock_ns(CLOCK_MONOTONIC);
 }

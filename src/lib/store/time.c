@@ -8,15 +8,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "store_internal.h"
-
-#define NS_PER_S 1000000000LL
 
 int pn_store_parse_duration(const char *s, int64_t *out_ns)
 {
 	static const struct { char unit; int64_t ns; } units[] = {
-		{ 's', NS_PER_S }, { 'm', 60 * NS_PER_S }, { 'h', 3600 * NS_PER_S },
-		{ 'd', 86400 * NS_PER_S }, { 'w', 7 * 86400 * NS_PER_S },
+		{ 's', PN_NS_PER_SEC }, { 'm', 60 * PN_NS_PER_SEC }, { 'h', 3600 * PN_NS_PER_SEC },
+		{ 'd', 86400 * PN_NS_PER_SEC }, { 'w', 7 * 86400 * PN_NS_PER_SEC },
 	};
 	char *end;
 	double v;
@@ -110,7 +109,7 @@ static int parse_date(const char **p, int64_t *days)
 static int parse_clock(const char **p, int64_t *ns)
 {
 	int h = digits(p, 2), m, sec;
-	int64_t frac = 0, scale = NS_PER_S;
+	int64_t frac = 0, scale = PN_NS_PER_SEC;
 
 	if (h < 0 || h > 23 || *(*p)++ != ':' || (m = digits(p, 2)) < 0 || m > 59 ||
 	    *(*p)++ != ':' || (sec = digits(p, 2)) < 0 || sec > 60)
@@ -123,7 +122,7 @@ static int parse_clock(const char **p, int64_t *ns)
 			if (scale > 1)
 				frac += (**p - '0') * (scale /= 10);
 	}
-	*ns = ((int64_t)h * 3600 + m * 60 + sec) * NS_PER_S + frac;
+	*ns = ((int64_t)h * 3600 + m * 60 + sec) * PN_NS_PER_SEC + frac;
 	return 0;
 }
 
@@ -143,7 +142,7 @@ static int parse_offset(const char **p, int64_t *ns)
 	(*p)++;
 	if ((h = digits(p, 2)) < 0 || h > 23 || *(*p)++ != ':' || (m = digits(p, 2)) < 0 || m > 59)
 		return -EINVAL;
-	*ns = ((int64_t)h * 3600 + m * 60) * NS_PER_S * (sign == '-' ? -1 : 1);
+	*ns = ((int64_t)h * 3600 + m * 60) * PN_NS_PER_SEC * (sign == '-' ? -1 : 1);
 	return 0;
 }
 
@@ -152,8 +151,8 @@ static int parse_offset(const char **p, int64_t *ns)
 static int seconds_to_ns(int64_t s, int64_t ns, int64_t *out_ns)
 {
 	if (ns < 0)
-		ns += NS_PER_S, s--;
-	if (__builtin_mul_overflow(s, NS_PER_S, out_ns) ||
+		ns += PN_NS_PER_SEC, s--;
+	if (__builtin_mul_overflow(s, PN_NS_PER_SEC, out_ns) ||
 	    __builtin_add_overflow(*out_ns, ns, out_ns))
 		return -ERANGE;
 	return 0;
@@ -173,8 +172,8 @@ static int parse_rfc3339(const char *s, int64_t *out_ns)
 	}
 	if (*p)
 		return -EINVAL;
-	return seconds_to_ns(days * 86400 + (clock - offset) / NS_PER_S,
-			     (clock - offset) % NS_PER_S, out_ns);
+	return seconds_to_ns(days * 86400 + (clock - offset) / PN_NS_PER_SEC,
+			     (clock - offset) % PN_NS_PER_SEC, out_ns);
 }
 
 int pn_store_parse_time(const char *s, int64_t now_ns, int64_t *out_ns)
