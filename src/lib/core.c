@@ -42,12 +42,11 @@ struct pn_handle {
 };
 
 /*
- * Every flush is a wake-up: on a paravirtualized VM one costs 60 to 100 us
- * of CPU, so at 40 a second (25 ms) the timer alone took a quarter of a
- * percent of a core while events flow (an idle reader parks, see
- * try_park()). At 50 ms an event still reaches the consumer well within the
- * 100 ms that issue 3 asks for (median 26 ms, p99 51 ms at ~900 exec/s on
- * the development VM).
+ * Every flush is a wake-up, and on a virtual machine a wake-up costs real
+ * CPU while events flow (an idle reader parks, see try_park()): a shorter
+ * interval buys latency with CPU. 50 ms keeps an event's delivery well
+ * within the 100 ms latency target; the measurements behind this choice
+ * are in bench/RESULTS.md ("Library tuning figures").
  */
 #define PN_FLUSH_MS_DEFAULT 50
 

@@ -216,7 +216,7 @@ static int configure_writer(struct pn__db *d, int64_t version)
 	/* A batch touches the tail of every index: keep them in memory so a
 	 * commit writes each page once instead of spilling it midway. A batch
 	 * dirties a few MiB; a larger cache only costs page faults while it
-	 * fills (64 MiB made the replay benchmark 1.4 times slower here). */
+	 * fills (bench/RESULTS.md, "Library tuning figures"). */
 	if (!rc)
 		rc = pn__db_exec(d, "PRAGMA cache_size = -16384");
 	return rc;
