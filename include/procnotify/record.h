@@ -197,6 +197,15 @@ struct pn_rec_lost {
 /* The largest record a producer may emit. */
 #define PN_REC_MAX_SIZE (sizeof(struct pn_rec_exec) + 4 * PN_PATH_MAX + PN_ARGV_MAX)
 
+/* Room for any record: the BPF program's scratch record, and user space's
+ * buffer for the snapshot iterator's records. A power of two, because the
+ * BPF program bounds its offsets with masks of it for the verifier. */
+#define PN_REC_BUF 65536
+
+/* A record's size rounded up to a multiple of 8, so that the next record
+ * of a concatenated stream stays aligned. */
+#define PN_REC_ALIGN(n) (((n) + 7) & ~(__typeof__(n))7)
+
 #define PN__ASSERT_LAYOUT(t, sz) PN_STATIC_ASSERT(sizeof(struct t) == (sz), #t " layout changed")
 PN__ASSERT_LAYOUT(pn_rec_hdr, 24);
 PN__ASSERT_LAYOUT(pn_rec_task, 64);
@@ -212,6 +221,8 @@ PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_task, start_ns) == 32, "task.s
 PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_exec, filename) == 144, "exec.filename offset");
 PN_STATIC_ASSERT(__builtin_offsetof(struct pn_rec_exec, image_dev_major) == 176, "exec.image_dev offset");
 #undef PN__ASSERT_LAYOUT
+PN_STATIC_ASSERT(PN_REC_MAX_SIZE <= PN_REC_BUF && (PN_REC_BUF & (PN_REC_BUF - 1)) == 0,
+		 "PN_REC_BUF: a power of two that holds the largest record");
 
 /* Every type fits the type tables, and a lost slot exists for each type
  * that claims one. */

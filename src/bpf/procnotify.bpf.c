@@ -40,8 +40,24 @@ struct {
 } events SEC(".maps");
 
 /* The exec record and the path being assembled are too large for the stack. */
-#define PN_REC_BUF 65536
 #define PN_NAME_MAX 255
+
+/*
+ * The verifier must see every offset into the scratch and every length
+ * copied bounded. A mask of a power of two minus one bounds a value without
+ * a branch whose range it could lose: a copy into rec starts in its first
+ * half and is shorter than the rest, so it ends inside rec.
+ */
+#define PN_REC_OFF_MASK (PN_REC_BUF / 2 - 1)   /* where a string starts in rec */
+#define PN_REC_SIZE_MASK (PN_REC_BUF - 1)      /* a whole record's size */
+#define PN_PATH_POS_MASK (PN_PATH_MAX - 1)     /* a position in path */
+#define PN_PATH_LEN_MASK (PN_PATH_MAX * 2 - 1) /* a path's length */
+#define PN_ARGV_LEN_MASK (PN_ARGV_MAX * 2 - 1) /* the arguments' length */
+#define PN_NAME_LEN_MASK PN_NAME_MAX          /* a path component's length */
+_Static_assert(PN_REC_OFF_MASK + PN_PATH_MAX < PN_REC_BUF &&
+		       PN_REC_OFF_MASK + PN_ARGV_MAX < PN_REC_BUF &&
+		       (PN_NAME_MAX & (PN_NAME_MAX + 1)) == 0,
+	       "a copy that starts in rec's first half ends inside rec");
 
 struct scratch {
 	char rec[PN_REC_BUF];
@@ -377,7 +393,7 @@ static long walk_step(__u32 i, struct walk *w)
 		return 1;
 	}
 	pos -= len;
-	bpf_probe_read_kernel(&s->path[pos & (PN_PATH_MAX - 1)], len & PN_NAME_MAX, name);
+	bpf_probe_read_kernel(&s->path[pos & PN_PATH_POS_MASK], len & PN_NAME_LEN_MASK, name);
 	/* The top of a detached tree: a file never linked anywhere, as a
 	 * memfd ("memfd:NAME"). Its name is all there is, so it is written
 	 * without the '/' that would make it look like a path from the root. */
@@ -387,7 +403,7 @@ static long walk_step(__u32 i, struct walk *w)
 		goto done;
 	}
 	pos -= 1;
-	s->path[pos & (PN_PATH_MAX - 1)] = '/';
+	s->path[pos & PN_PATH_POS_MASK] = '/';
 	s->path_pos = pos;
 	w->dentry = up;
 	return 0;
@@ -432,8 +448,8 @@ __noinline int put_path(struct path_req *req)
 	}
 	req->flags = w.flags;
 	len = PN_PATH_MAX - pos;
-	bpf_probe_read_kernel(&w.s->rec[req->off & (PN_REC_BUF / 2 - 1)],
-			      len & (PN_PATH_MAX * 2 - 1), &w.s->path[pos & (PN_PATH_MAX - 1)]);
+	bpf_probe_read_kernel(&w.s->rec[req->off & PN_REC_OFF_MASK], len & PN_PATH_LEN_MASK,
+			      &w.s->path[pos & PN_PATH_POS_MASK]);
 	return len;
 }
 
@@ -462,7 +478,7 @@ static __always_inline __u32 put_argv(struct scratch *s, __u32 off, struct task_
 	}
 	if (len > PN_ARGV_MAX)
 		len = PN_ARGV_MAX;
-	if (bpf_probe_read_user(&s->rec[off & (PN_REC_BUF / 2 - 1)], len & (PN_ARGV_MAX * 2 - 1),
+	if (bpf_probe_read_user(&s->rec[off & PN_REC_OFF_MASK], len & PN_ARGV_LEN_MASK,
 				(void *)start))
 		return 0;
 	if (len < end - start)
@@ -621,10 +637,10 @@ int BPF_PROG(pn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	off += len;
 
 	r->flags = flags;
-	off = (off + 7) & ~7u; /* records stay 8-byte aligned when concatenated */
+	off = PN_REC_ALIGN(off);
 	r->task.known |= PN_KNOWN_FILENAME | PN_KNOWN_IMAGE | PN_KNOWN_CWD | PN_KNOWN_SID |
 			 PN_KNOWN_TTY;
-	off &= PN_REC_BUF - 1;
+	off &= PN_REC_SIZE_MASK;
 	fill_ring_hdr(&r->hdr, PN_REC_EXEC, off);
 	wake = submit_flags();
 	if (bpf_ringbuf_output(&events, r, off, wake))
@@ -665,7 +681,7 @@ int pn_snapshot(struct bpf_iter__task *ctx)
 	set_ref(&r->image, off, len);
 	if (len)
 		r->task.known |= PN_KNOWN_IMAGE;
-	off = (off + len + 7) & (PN_REC_BUF / 2 - 8); /* keep the next record aligned */
+	off = PN_REC_ALIGN(off + len) & PN_REC_OFF_MASK;
 	fill_hdr(&r->hdr, PN_REC_SNAPSHOT, off);
 	bpf_seq_write(ctx->meta->seq, r, off);
 	return 0;

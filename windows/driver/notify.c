@@ -121,7 +121,7 @@ static struct pn_strref pn_put_utf8(char *rec, ULONG *off, PCUNICODE_STRING s, U
 	struct pn_strref r = { 0, 0 };
 	ULONG got = 0;
 
-	if (units && NT_SUCCESS(RtlUnicodeToUTF8N(rec + *off, 3 * units, &got, s->Buffer,
+	if (units && NT_SUCCESS(RtlUnicodeToUTF8N(rec + *off, PN_UTF8_PER_UTF16 * units, &got, s->Buffer,
 						  units * sizeof(WCHAR)))) {
 		r.off = *off;
 		r.len = got;
@@ -182,7 +182,7 @@ _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_on_create(const struct pn_proc *p
 		PN_LOG("creation of pid %lu denied by rule %d\n", HandleToULong(p->pid), rule);
 		flags |= PN_EXEC_DENIED;
 	}
-	rec = pn_alloc(off + 3 * (img + cmd), PN_TAG_RECORD);
+	rec = pn_alloc(off + PN_UTF8_PER_UTF16 * (img + cmd), PN_TAG_RECORD);
 	if (!rec) {
 		pn_queue_drop(PN_REC_CREATE);
 		return rule >= 0 ? STATUS_ACCESS_DENIED : STATUS_SUCCESS;
@@ -224,7 +224,7 @@ static char *pn_lookup_image(PEPROCESS process, ULONG *len)
 		return NULL;
 	units = pn_units(name, PN_WIN_IMAGE_UNITS, &flags, PN_EXEC_IMAGE_TRUNCATED);
 	if (units)
-		utf8 = pn_alloc(3 * units, PN_TAG_IMAGE);
+		utf8 = pn_alloc(PN_UTF8_PER_UTF16 * units, PN_TAG_IMAGE);
 	if (utf8)
 		*len = pn_put_utf8(utf8, &off, name, units).len;
 	ExFreePool(name);

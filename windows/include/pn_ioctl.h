@@ -76,13 +76,16 @@
 
 /*
  * The driver cuts longer strings (and flags the record truncated). The caps
- * count UTF-16 units, each of which takes at most 3 bytes of UTF-8, so the
- * largest record the driver makes is known.
+ * count UTF-16 units, each of which takes at most PN_UTF8_PER_UTF16 bytes of
+ * UTF-8, so the largest record the driver makes is known.
  */
 #define PN_WIN_IMAGE_UNITS   4096
 #define PN_WIN_CMDLINE_UNITS 8192
+/* UTF-8 bytes one UTF-16 code unit can become, at most: a surrogate pair is
+ * two units and four bytes, any other unit up to three bytes. */
+#define PN_UTF8_PER_UTF16 3
 #define PN_WIN_READ_MIN \
-	(sizeof(struct pn_rec_create) + 3 * (PN_WIN_IMAGE_UNITS + PN_WIN_CMDLINE_UNITS))
+	(sizeof(struct pn_rec_create) + PN_UTF8_PER_UTF16 * (PN_WIN_IMAGE_UNITS + PN_WIN_CMDLINE_UNITS))
 
 /* Windows time (100 ns units since 1601) to ns since 1970: PN_HDR_WALLCLOCK's clock. */
 static inline pn_u64 pn_win_unix_ns(pn_u64 nt_time)

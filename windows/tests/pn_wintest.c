@@ -151,7 +151,7 @@ static int malformed(HANDLE dev, int test_build)
 /* argv: PID PPID TID STATUS CREATE_TIME REPEAT IMAGE [CMDLINE [CREATOR [FLAGS [LOCATED]]]] */
 static int inject(HANDLE dev, int argc, wchar_t **argv)
 {
-	static unsigned char buf[sizeof(struct pn_win_inject) + 3 * 0xfffe];
+	static unsigned char buf[sizeof(struct pn_win_inject) + PN_UTF8_PER_UTF16 * 0xfffe];
 	struct pn_win_inject *rq = (void *)buf;
 	size_t img = wcslen(argv[6]) * sizeof(WCHAR);
 	size_t cmd = argc > 7 ? wcslen(argv[7]) * sizeof(WCHAR) : 0;

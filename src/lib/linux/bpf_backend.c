@@ -240,7 +240,7 @@ static int bpf_snapshot(void *state)
 	if (fd < 0)
 		return -errno;
 	if (!s->snap_buf) {
-		s->snap_cap = 1 << 16;
+		s->snap_cap = PN_REC_BUF;
 		s->snap_buf = malloc(s->snap_cap);
 		if (!s->snap_buf) {
 			close(fd);

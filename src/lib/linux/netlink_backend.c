@@ -259,7 +259,7 @@ static size_t enrich_exec(struct pn_rec_exec *x, uint32_t pid)
 		x->argc += base[x->argv.off + (size_t)i] == 0;
 	if (pn__procfs_ids(pid, &x->task.uid, &x->task.gid, &x->task.euid) == 0)
 		x->task.known |= PN_KNOWN_UID;
-	return (off + 7) & ~(size_t)7;
+	return PN_REC_ALIGN(off);
 }
 
 static void on_exec_event(struct nl_state *s, const struct proc_event *ev)
@@ -508,7 +508,7 @@ static int snap_process(uint32_t pid, void *ctx)
 		r->image = (struct pn_strref){ sizeof(*r), (uint32_t)n };
 		r->task.known |= PN_KNOWN_IMAGE;
 	}
-	n = (ssize_t)((sizeof(*r) + (size_t)(n > 0 ? n : 0) + 7) & ~(size_t)7);
+	n = (ssize_t)PN_REC_ALIGN(sizeof(*r) + (size_t)(n > 0 ? n : 0));
 	fill_hdr(&r->hdr, PN_REC_SNAPSHOT, (size_t)n, pn__clock_ns(CLOCK_MONOTONIC));
 	pn__ingest(s->h, r, (size_t)n);
 	return 0;
