@@ -307,6 +307,12 @@ static void reload(pn_handle *h, struct consumers *c)
 	pn_cli_notify("READY=1");
 }
 
+/* The shorter of two waits, where -1 is forever. */
+static int min_wait(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 {
 	double end = duration_s > 0 ? now_s() + duration_s : 0;
@@ -317,6 +323,8 @@ static int run_loop(pn_handle *h, struct consumers *c, double duration_s)
 
 		if (end && timeout <= 0)
 			break;
+		/* An idle monitor sleeps in pn_poll(): wake for the watchdog. */
+		timeout = min_wait(timeout, pn_cli_notify_watchdog());
 		rc = pn_poll(h, timeout);
 		if (rc == -EINTR)
 			rc = 0;

@@ -15,10 +15,36 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "notify.h"
 
 static int notify_fd = -1;
+/* With WatchdogSec=, systemd restarts a monitor that has not said
+ * WATCHDOG=1 within WATCHDOG_USEC; it is said every half of that. */
+static long long watchdog_ms = -1, watchdog_next;
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* WATCHDOG_USEC, when it is meant for this process (WATCHDOG_PID). */
+static void watchdog_open(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	long long v = usec ? atoll(usec) : 0;
+
+	if (v > 0 && (!pid || atoll(pid) == (long long)getpid())) {
+		watchdog_ms = v / 2000 > 0 ? v / 2000 : 1;
+		watchdog_next = mono_ms();
+	}
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
 
 static int notify_addr(const char *name, struct sockaddr_un *sa, socklen_t *len)
 {
@@ -44,6 +70,7 @@ int pn_cli_notify_open(void)
 
 	if (!name)
 		return 0;
+	watchdog_open();
 	err = notify_addr(name, &sa, &len);
 	if (!err) {
 		notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -63,6 +90,20 @@ void pn_cli_notify(const char *state)
 {
 	if (notify_fd >= 0)
 		(void)send(notify_fd, state, strlen(state), MSG_NOSIGNAL);
+}
+
+int pn_cli_notify_watchdog(void)
+{
+	long long now;
+
+	if (notify_fd < 0 || watchdog_ms < 0)
+		return -1;
+	now = mono_ms();
+	if (now >= watchdog_next) {
+		pn_cli_notify("WATCHDOG=1");
+		watchdog_next = now + watchdog_ms;
+	}
+	return (int)(watchdog_next - now);
 }
 
 void pn_cli_notify_close(void)

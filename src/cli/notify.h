@@ -1,4 +1,5 @@
-/* systemd's service notifications (sd_notify(3)): READY=1, RELOADING=1, STOPPING=1. */
+/* systemd's service notifications (sd_notify(3)): READY=1, RELOADING=1,
+ * STOPPING=1, WATCHDOG=1. */
 #ifndef PN_CLI_NOTIFY_H
 #define PN_CLI_NOTIFY_H
 
@@ -9,6 +10,10 @@ int pn_cli_notify_open(void);
 
 /* Sends one state ("READY=1\nSTATUS=..."); nothing when not under systemd. */
 void pn_cli_notify(const char *state);
+
+/* Says WATCHDOG=1 when it is due (systemd's WatchdogSec=); returns the
+ * milliseconds until the next one, or -1 when no watchdog is asked for. */
+int pn_cli_notify_watchdog(void);
 
 void pn_cli_notify_close(void);
 #endif

@@ -1,7 +1,8 @@
 """systemd's notify protocol against a socket this test creates: READY=1
 only once the monitor is attached (after its "ready" line), RELOADING=1 and
 READY=1 around a SIGHUP, STOPPING=1 on SIGTERM; both a path and an abstract
-('@') NOTIFY_SOCKET; an unreachable socket is reported, not fatal."""
+('@') NOTIFY_SOCKET; WATCHDOG=1 at half of WATCHDOG_USEC; an unreachable
+socket is reported, not fatal."""
 import os
 import signal
 import socket
@@ -64,6 +65,41 @@ def run(kind):
         subprocess.run(["rm", "-rf", d])
 
 
+def watchdog(pid_of_other):
+    """WATCHDOG_USEC=300000: WATCHDOG=1 at least every 150 ms even when no
+    event wakes the monitor; none when WATCHDOG_PID names another process."""
+    d = tempfile.mkdtemp(prefix="pn-notify.")
+    path = os.path.join(d, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="300000")
+    if pid_of_other:
+        env["WATCHDOG_PID"] = "1"
+    proc = subprocess.Popen([BIN, "-o", "/dev/null"], stderr=subprocess.DEVNULL, env=env)
+    try:
+        ready = recv_all(sock, "READY=1")
+        start, pings = time.time(), 0
+        while time.time() - start < 1.5:
+            sock.settimeout(0.2)
+            try:
+                pings += sock.recv(4096) == b"WATCHDOG=1"
+            except socket.timeout:
+                pass
+        if pid_of_other:
+            r.check("WATCHDOG_PID of another process: no WATCHDOG=1", ready and pings == 0, pings)
+        else:
+            # 1.5 s at one ping per 150 ms is 10; a busy machine may delay a few.
+            r.check("WATCHDOG_USEC=300000: WATCHDOG=1 every half of it", ready and pings >= 6, pings)
+        proc.send_signal(signal.SIGTERM)
+        r.check("... and the monitor exits 0", proc.wait(timeout=20) == 0)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        sock.close()
+        subprocess.run(["rm", "-rf", d])
+
+
 def no_socket():
     """A NOTIFY_SOCKET that cannot be reached: one line, and monitoring goes on."""
     env = dict(os.environ, NOTIFY_SOCKET="/nonexistent/notify")
@@ -79,5 +115,7 @@ if os.geteuid() != 0:
 else:
     run("path")
     run("abstract")
+    watchdog(False)
+    watchdog(True)
     no_socket()
 r.finish()
