@@ -148,10 +148,13 @@ static void put_dev(pn_buf *b, struct pn__member m, const pn_dev *d, int known)
  * row by row: the expansion is straight-line code, as if written by hand.
  * A field is known when its have bit is set (PN_HAVE_ALWAYS is 0) and the
  * event is of one of its types; rows without a JSON member are skipped at
- * compile time.
+ * compile time. LIST_TYPES, the types whose events carry the list being
+ * written, is checked once per list: a row with all of them needs no test
+ * of its own, and the compiler drops it.
  */
-#define KNOWN(bit, types) \
-	((ev->have & PN_HAVE_##bit) == PN_HAVE_##bit && (PN_MASK(ev->type) & (types)))
+#define KNOWN(bit, types)                                    \
+	((ev->have & PN_HAVE_##bit) == PN_HAVE_##bit &&      \
+	 (((types) & LIST_TYPES) == LIST_TYPES || (PN_MASK(ev->type) & (types))))
 #define JSON_u32(name, bit, types, json) \
 	pn__json_u64(b, PN__MEMBER(json), ev->name, KNOWN(bit, types))
 #define JSON_u64 JSON_u32
@@ -171,18 +174,26 @@ static void put_dev(pn_buf *b, struct pn__member m, const pn_dev *d, int known)
 	if (sizeof(json) > 1)                         \
 		JSON_##kind(name, bit, types, json);
 
+/* The members of one list, when the event's type carries it. */
+#define PUT_LIST(list)                             \
+	if (PN_MASK(ev->type) & LIST_TYPES) {      \
+		list(JSON_FIELD)                   \
+	}
+
 static void put_process(pn_buf *b, const pn_event *ev)
 {
-	PN_FIELDS_PROCESS(JSON_FIELD)
-	if (PN_MASK(ev->type) & PN__EXEC_TYPES) {
-		PN_FIELDS_EXEC(JSON_FIELD)
-	}
-	if (PN_MASK(ev->type) & PN__PATH_TYPES) {
-		PN_FIELDS_PATH(JSON_FIELD)
-	}
-	if (PN_MASK(ev->type) & PN__CREATE_TYPES) {
-		PN_FIELDS_CREATOR(JSON_FIELD)
-	}
+#define LIST_TYPES PN__PROC_TYPES
+	PUT_LIST(PN_FIELDS_PROCESS)
+#undef LIST_TYPES
+#define LIST_TYPES PN__EXEC_TYPES
+	PUT_LIST(PN_FIELDS_EXEC)
+#undef LIST_TYPES
+#define LIST_TYPES PN__PATH_TYPES
+	PUT_LIST(PN_FIELDS_PATH)
+#undef LIST_TYPES
+#define LIST_TYPES PN__CREATE_TYPES
+	PUT_LIST(PN_FIELDS_CREATOR)
+#undef LIST_TYPES
 }
 
 void pn__json_signal(pn_buf *b, int sig, int core_dumped)
