@@ -110,6 +110,8 @@ static int pnc_read(struct pnc_client *c, void *buf, DWORD cap, DWORD *got)
 		ok = GetOverlappedResult(c->dev, &ov, got, TRUE);
 		if (!ok && GetLastError() == ERROR_OPERATION_ABORTED && rc == 0)
 			ok = TRUE, *got = 0;
+		else if (ok && *got)
+			rc = 1; /* completed as Ctrl-C came: print it, then stop */
 	}
 	CloseHandle(ov.hEvent);
 	if (ok)
@@ -133,7 +135,9 @@ static int pnc_run(struct pnc_client *c)
 		pn_fmt_table_header(&c->out);
 		rc = pnc_flush(c);
 	}
-	while (rc == 0 && (r = pnc_read(c, buf, sizeof(buf), &got)) > 0) {
+	/* Ctrl-C is seen here too: under a steady stream no wait ever pends. */
+	while (rc == 0 && WaitForSingleObject(c->stop, 0) != WAIT_OBJECT_0 &&
+	       (r = pnc_read(c, buf, sizeof(buf), &got)) > 0) {
 		if (got == 0 && c->drain)
 			break;
 		if (pnc_print_records(c, buf, got) || pnc_flush(c))

@@ -40,7 +40,6 @@
 /* The WDK's IRQL annotations, for its Code Analysis; nothing under mingw-w64. */
 #ifndef _IRQL_requires_max_
 #define _IRQL_requires_max_(irql)
-#define _IRQL_requires_(irql)
 #endif
 /*
  * The WDK's PAGED_CODE(): code that may touch pageable memory or block must
