@@ -12,6 +12,7 @@ struct query_opts {
 	pn_store_filter f;
 	enum pn_out_format format;
 	int no_header;
+	int count;               /* --count: the number of events only */
 };
 
 static int parse_time(struct pn_opt_call *c)
@@ -67,6 +68,8 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
 	{ .name = "no-header", .help = "no table header",
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
+	{ .name = "count", .help = "print only the number of matching events",
+	  .parse = pn_opt_flag, .off = OFF(count) },
 	{ .name = "version", .key = 'V', .help = "print the version and exit",
 	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },
 	{ .name = "help", .key = 'h', .help = "this help",
@@ -87,23 +90,35 @@ const struct pn_cmd pn_cli_query_cmd = {
 		 "\n",
 	.epilog = "\n"
 		  "Example: procnotify query --db log.db --name 'curl*' --since 1h --json\n"
-		  "Exit status: 0 on success, 1 when the log cannot be read, 2 for bad usage.\n",
+		  "Exit status: 0 when an event matched, 1 when none did (as grep) or the\n"
+		  "log cannot be read (then one line on standard error says why), 2 for\n"
+		  "bad usage. A lost record shown counts as a match.\n",
 	.opts = query_rows,
+};
+
+struct query_run {
+	struct sink sink;
+	uint64_t matched;        /* events visited: the exit status and --count */
+	int count_only;
 };
 
 /* Stops the query as soon as the output is gone (`query | head -1`). */
 static int query_event(const pn_event *ev, void *user)
 {
-	struct sink *sink = user;
+	struct query_run *run = user;
 
-	sink_event(ev, sink);
-	return sink->failed ? -sink->failed : 0;
+	run->matched++;
+	if (run->count_only)
+		return 0;
+	sink_event(ev, &run->sink);
+	return run->sink.failed ? -run->sink.failed : 0;
 }
 
 int pn_cli_query(int argc, char **argv)
 {
 	struct query_opts q = { 0 };
-	struct sink sink;
+	struct query_run run = { 0 };
+	struct sink *sink = &run.sink;
 	pn_store *s;
 	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, &q, NULL);
 
@@ -113,16 +128,21 @@ int pn_cli_query(int argc, char **argv)
 	if (!s)
 		return q.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
-	sink_init(&sink, STDOUT_FILENO, q.format);
-	if (q.format == PN_OUT_TABLE && !q.no_header)
-		pn_fmt_table_header(&sink.buf);
-	rc = pn_store_query(s, &q.f, query_event, &sink);
-	sink_flush(&sink);
-	if (rc < 0 && !sink.failed)
+	sink_init(sink, STDOUT_FILENO, q.format);
+	run.count_only = q.count;
+	if (q.format == PN_OUT_TABLE && !q.no_header && !q.count)
+		pn_fmt_table_header(&sink->buf);
+	rc = pn_store_query(s, &q.f, query_event, &run);
+	if (rc >= 0 && q.count)
+		pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run.matched);
+	sink_flush(sink);
+	if (rc < 0 && !sink->failed)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));
 	pn_store_close(s);
-	sink_free(&sink);
-	if (sink.failed)
-		return sink.failed == EPIPE ? PN_EXIT_OK : PN_EXIT_FAIL;
-	return rc < 0 ? PN_EXIT_FAIL : PN_EXIT_OK;
+	sink_free(sink);
+	if (sink->failed)
+		return sink->failed == EPIPE ? PN_EXIT_OK : PN_EXIT_FAIL;
+	if (rc < 0)
+		return PN_EXIT_FAIL;
+	return run.matched ? PN_EXIT_OK : PN_EXIT_FAIL;
 }

@@ -106,6 +106,23 @@ read -r HEAD_MS HEAD_RC < <(cpu_of head "$PN" query --db "$D/chain.db" --json)
 check "query | head -1 stops at once: $HEAD_MS ms of CPU against $FULL_MS ms for all, exit $HEAD_RC" \
 	test "$FULL_RC-$HEAD_RC" = 0-0 -a "$((HEAD_MS * 3))" -lt "$FULL_MS"
 
+# Exit status as grep's: 0 when an event matched, 1 when none did. --count
+# prints the number of matching events alone, with the same status. The
+# chain holds a fork, an exec and an exit per process, pids 1000 upward.
+"$PN" query --db "$D/chain.db" --pid 999 >"$D/none.txt"; rc=$?
+check "query that matches nothing exits 1 (exit $rc), a header only" \
+	test "$rc-$(grep -c '^| [0-9]' "$D/none.txt")" = "1-0"
+"$PN" query --db "$D/chain.db" --pid 1000 --no-header >/dev/null; rc=$?
+check "query that matches exits 0 (exit $rc)" test "$rc" = 0
+count() { "$PN" query --db "$D/chain.db" --count "$@"; echo "rc=$?"; }
+check "query --count: the whole chain, one line, exit 0" \
+	test "$(count | tr '\n' ' ')" = "$((CHAIN * 3)) rc=0 "
+check "query --count --pid: one process's three events" test "$(count --pid 1000 | tr '\n' ' ')" = "3 rc=0 "
+check "query --count -t exec: one exec a process" test "$(count -t exec | tr '\n' ' ')" = "$CHAIN rc=0 "
+check "query --count of nothing: 0, exit 1" test "$(count --pid 999 | tr '\n' ' ')" = "0 rc=1 "
+check "query --count --json: the number alone too" \
+	test "$("$PN" query --db "$D/chain.db" --count --json --pid 1001)" = 3
+
 if ! is_root; then
 	skip "activity log end to end: needs root to load BPF"
 	finish
@@ -200,7 +217,9 @@ check "query --until in an hour keeps them, --until 2000-01-01 drops them" \
 # Bad input: clear errors, exit codes, no crash, no change to any file.
 SUM=$(sum "$D/log.db")
 "$PN" query --db "$D/log.db" --name "'; DROP TABLE event; --" --no-header >"$D/drop.txt"; rc=$?
-check "a glob with SQL in it is matched literally (exit 0, nothing found)" test "$rc-$(grep -vc '| lost' "$D/drop.txt")" = "0-0"
+# Nothing matches: exit 1, unless the log holds a lost record (always shown).
+check "a glob with SQL in it is matched literally (exit $rc, nothing found)" \
+	test "$rc-$(grep -vc '| lost' "$D/drop.txt")" = "$(grep -q '| lost' "$D/drop.txt"; echo $?)-0"
 "$PN" query --db "$D/log.db" --since yesterday >/dev/null 2>"$D/since.err"; rc=$?
 check "malformed --since is a usage error" test "$rc" = 2
 check "... that names the bad value" grep -q "yesterday" "$D/since.err"
