@@ -7,7 +7,8 @@
 #include "procnotify/store.h"
 #include "opt.h"
 
-enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON };
+/* In the order of --format's words (pn_opt_enum). */
+enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON, PN_OUT_CSV };
 
 struct monitor_opts {
 	enum pn_out_format format;

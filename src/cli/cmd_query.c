@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "procnotify/csv.h"
 
 struct query_opts {
 	const char *db;
@@ -66,7 +67,11 @@ static const struct pn_opt query_rows[] = {
 	{ .help = "Output:" },
 	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
-	{ .name = "no-header", .help = "no table header",
+	{ .name = "format", .arg = "FORMAT",
+	  .help = "table, json (as --json) or csv (RFC 4180, a header\n"
+		  "row, cells safe to open in a spreadsheet)",
+	  .parse = pn_opt_enum, .off = OFF(format), .values = "table json csv" },
+	{ .name = "no-header", .help = "no header row (table, csv)",
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
 	{ .name = "count", .help = "print only the number of matching events",
 	  .parse = pn_opt_flag, .off = OFF(count) },
@@ -77,14 +82,15 @@ static const struct pn_opt query_rows[] = {
 	{ 0 },
 };
 
+_Static_assert(sizeof(enum pn_out_format) == sizeof(int), "--format is parsed as an int");
 _Static_assert(sizeof(((pn_store_filter *)0)->exit_code) == sizeof(uint32_t),
 	       "--exit-code is parsed as a uint32_t");
 
 const struct pn_cmd pn_cli_query_cmd = {
 	.name = "procnotify query",
-	.usage = "Usage: procnotify query --db FILE [FILTERS] [--json]\n"
+	.usage = "Usage: procnotify query --db FILE [FILTERS] [--json|--format FORMAT]\n"
 		 "Prints the events of the activity log that match every filter given,\n"
-		 "oldest first, as the live table or JSON Lines. Lost records (gaps in\n"
+		 "oldest first, as the live table, JSON Lines or CSV. Lost records (gaps in\n"
 		 "the history) are shown whatever the process filters. A filter may be\n"
 		 "given once.\n"
 		 "\n",
@@ -132,6 +138,8 @@ int pn_cli_query(int argc, char **argv)
 	run.count_only = q.count;
 	if (q.format == PN_OUT_TABLE && !q.no_header && !q.count)
 		pn_fmt_table_header(&sink->buf);
+	if (q.format == PN_OUT_CSV && !q.no_header && !q.count)
+		pn__fmt_csv_header(&sink->buf);
 	rc = pn_store_query(s, &q.f, query_event, &run);
 	if (rc >= 0 && q.count)
 		pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run.matched);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "procnotify/csv.h"
 
 /* Keep memory flat during a storm: a batch larger than this is written early. */
 #define SINK_FLUSH_BYTES (1 << 20)
@@ -36,6 +37,8 @@ void sink_event(const pn_event *ev, void *user)
 
 	if (s->format == PN_OUT_JSON)
 		pn_fmt_json(&s->buf, ev);
+	else if (s->format == PN_OUT_CSV)
+		pn__fmt_csv(&s->buf, ev);
 	else
 		pn_fmt_table_row(&s->buf, ev);
 	sink_flush_big(s);

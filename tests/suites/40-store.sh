@@ -123,6 +123,40 @@ check "query --count of nothing: 0, exit 1" test "$(count --pid 999 | tr '\n' ' 
 check "query --count --json: the number alone too" \
 	test "$("$PN" query --db "$D/chain.db" --count --json --pid 1001)" = 3
 
+# --format csv: the golden events (hostile names, every type) as RFC 4180
+# that Python's csv module reads back: the header's columns in every row,
+# one row per event, the same events as the JSON, and no raw control byte.
+PN_GOLDEN_DB="$D/fmt.db" "$BUILD/tests/test_format_golden" >/dev/null
+"$PN" query --db "$D/fmt.db" --format csv >"$D/fmt.csv"; rc=$?
+"$PN" query --db "$D/fmt.db" --json >"$D/fmt.json"
+csv_matches_json() {
+	python3 - "$D/fmt.csv" "$D/fmt.json" <<'EOF'
+import csv, json, sys
+raw = open(sys.argv[1], "rb").read()
+assert not any(b < 0x20 and b != 0x0a for b in raw), "a raw control byte"
+raw.decode("utf-8")
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+events = [json.loads(l) for l in open(sys.argv[2])]
+head, rows = rows[0], rows[1:]
+assert head[:4] == ["seq", "time", "type", "pid"], head
+assert len(rows) == len(events) > 10, (len(rows), len(events))
+for r, e in zip(rows, events):
+    assert len(r) == len(head), (len(r), len(head), r)
+    c = dict(zip(head, r))
+    assert (c["seq"], c["time"], c["type"]) == (str(e["seq"]), e["time"], e["type"]), (c, e)
+    assert c["pid"] == str(e.get("pid", "")), (c, e)
+EOF
+}
+check "query --format csv exits 0 and reads back as the JSON's events" \
+	test "$rc-$(csv_matches_json >"$D/fmt.err" 2>&1; echo $?)" = "0-0"
+[ -s "$D/fmt.err" ] && tail -3 "$D/fmt.err"
+check "query --format csv --no-header: the rows alone" \
+	test "$("$PN" query --db "$D/fmt.db" --format csv --no-header | head -1 | cut -d, -f1)" = 1
+check "query --format json is --json" cmp -s <("$PN" query --db "$D/fmt.db" --format json) "$D/fmt.json"
+"$PN" query --db "$D/fmt.db" --format xml >/dev/null 2>"$D/fmt.err"; rc=$?
+check "query --format xml is a usage error that names the formats" \
+	test "$rc-$(grep -c 'table json csv' "$D/fmt.err")" = 2-1
+
 if ! is_root; then
 	skip "activity log end to end: needs root to load BPF"
 	finish

@@ -15,13 +15,15 @@ static const char hex[] = "0123456789abcdef";
 #define PLAIN_JSON 1
 #define PLAIN_TABLE 2
 #define PLAIN_QUOTED 4
+#define PLAIN_TEXT 8            /* pn__esc_text: the table's rules without its separator */
+#define PLAIN_ALL (PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED | PLAIN_TEXT)
 static const unsigned char plain[256] = {
-	[0x20 ... 0x21] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
-	['"'] = PLAIN_TABLE,
-	[0x23 ... 0x5b] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
-	[0x5d ... 0x7b] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
-	['|'] = PLAIN_JSON,
-	[0x7d ... 0x7e] = PLAIN_JSON | PLAIN_TABLE | PLAIN_QUOTED,
+	[0x20 ... 0x21] = PLAIN_ALL,
+	['"'] = PLAIN_TABLE | PLAIN_TEXT,
+	[0x23 ... 0x5b] = PLAIN_ALL,
+	[0x5d ... 0x7b] = PLAIN_ALL,
+	['|'] = PLAIN_JSON | PLAIN_TEXT,
+	[0x7d ... 0x7e] = PLAIN_ALL,
 };
 
 /*
@@ -125,7 +127,7 @@ static char *put_code_point(char *o, uint32_t cp)
 /* One character of a table cell that is not plain printable ASCII: 1 to 10
  * bytes out, at most 4 per byte in (a C1 control takes 2 bytes in, 6 out). */
 static char *put_table_special(char *o, const unsigned char *p, size_t n, int quote,
-			       size_t *used)
+			       int sep, size_t *used)
 {
 	const char *esc = c_escape(p[0]);
 	uint32_t cp;
@@ -136,7 +138,7 @@ static char *put_table_special(char *o, const unsigned char *p, size_t n, int qu
 		memcpy(o, esc, 2);
 		return o + 2;
 	}
-	if (len == 0 || cp < 0x20 || cp == 0x7f || cp == '|') {
+	if (len == 0 || cp < 0x20 || cp == 0x7f || cp == (uint32_t)sep) {
 		*used = 1;
 		return put_hex_escape(o, "\\x", 2, p[0]);
 	}
@@ -150,11 +152,11 @@ static char *put_table_special(char *o, const unsigned char *p, size_t n, int qu
 	return o + len;
 }
 
-void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
+/* C-style escapes; sep is the one printable byte also escaped ('|' for
+ * the table, 0 for none), mask its bit in plain[]. */
+static void esc_c(pn_buf *b, const char *s, size_t n, int quote, unsigned mask, int sep)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	int quote = (flags & PN_ESC_QUOTE) && needs_quotes(s, n);
-	unsigned mask = quote ? PLAIN_QUOTED : PLAIN_TABLE;
 	size_t i = 0, used;
 	char *o = pn__buf_room(b, 4 * n + 2);
 
@@ -167,12 +169,24 @@ void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
 			*o++ = (char)p[i++];
 			continue;
 		}
-		o = put_table_special(o, p + i, n - i, quote, &used);
+		o = put_table_special(o, p + i, n - i, quote, sep, &used);
 		i += used;
 	}
 	if (quote)
 		*o++ = '"';
 	pn__buf_commit(b, o);
+}
+
+void pn_esc_table(pn_buf *b, const char *s, size_t n, unsigned flags)
+{
+	int quote = (flags & PN_ESC_QUOTE) && needs_quotes(s, n);
+
+	esc_c(b, s, n, quote, quote ? PLAIN_QUOTED : PLAIN_TABLE, '|');
+}
+
+void pn__esc_text(pn_buf *b, const char *s, size_t n)
+{
+	esc_c(b, s, n, 0, PLAIN_TEXT, 0);
 }
 
 /* One character that is not plain printable ASCII: 1 to 6 bytes out. */

@@ -52,6 +52,10 @@ char *pn__put_time(char *p, int64_t unix_ns);
 #define PN__JSON_STR_MAX(n) (6 * (size_t)(n) + 2)
 char *pn__put_json_str(char *p, const char *s, size_t n);
 
+/* The table's C-style escapes (pn_esc_table()) but for '|', which is only
+ * the table's separator: for outputs that delimit cells their own way. */
+void pn__esc_text(pn_buf *b, const char *s, size_t n);
+
 void pn__fmt_clock(pn_buf *b, int64_t unix_ns);
 /* 1 when a count per type shows type t's count (PN_EVENT_TYPE_MAP). */
 int pn__type_count_shown(size_t t, uint64_t count);
