@@ -123,6 +123,11 @@ typedef int (*pn_store_event_fn)(const pn_event *ev, void *user);
  * the number of events, -errno, or what fn returned to stop. */
 PN_EXPORT int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user);
 
+/* The number of events pn_store_query() would visit, counted by SQLite
+ * without rebuilding them. Returns 0 or -errno. Internal (pn__: the CLI's
+ * --count; not exported by the shared library). */
+int pn__store_count(pn_store *s, const pn_store_filter *f, uint64_t *n);
+
 /* A visitor of a process tree, in the order it is printed: enter() for
  * each process (depth 0 is the farthest known ancestor; selected marks
  * the process asked for), leave() once all of its descendants have been

@@ -104,8 +104,7 @@ const struct pn_cmd pn_cli_query_cmd = {
 
 struct query_run {
 	struct sink sink;
-	uint64_t matched;        /* events visited: the exit status and --count */
-	int count_only;
+	uint64_t matched;        /* events printed or counted: the exit status */
 };
 
 /* Stops the query as soon as the output is gone (`query | head -1`). */
@@ -114,10 +113,29 @@ static int query_event(const pn_event *ev, void *user)
 	struct query_run *run = user;
 
 	run->matched++;
-	if (run->count_only)
-		return 0;
 	sink_event(ev, &run->sink);
 	return run->sink.failed ? -run->sink.failed : 0;
+}
+
+/* The events, or with --count their number (SQLite counts: nothing is
+ * rebuilt or formatted). Returns 0 or -errno. */
+static int query_run(pn_store *s, const struct query_opts *q, struct query_run *run)
+{
+	struct sink *sink = &run->sink;
+	int rc;
+
+	if (q->count) {
+		rc = pn__store_count(s, &q->f, &run->matched);
+		if (!rc)
+			pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run->matched);
+		return rc;
+	}
+	if (q->format == PN_OUT_TABLE && !q->no_header)
+		pn_fmt_table_header(&sink->buf);
+	if (q->format == PN_OUT_CSV && !q->no_header)
+		pn__fmt_csv_header(&sink->buf);
+	rc = pn_store_query(s, &q->f, query_event, run);
+	return rc < 0 ? rc : 0;
 }
 
 int pn_cli_query(int argc, char **argv)
@@ -135,14 +153,7 @@ int pn_cli_query(int argc, char **argv)
 		return q.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(sink, STDOUT_FILENO, q.format);
-	run.count_only = q.count;
-	if (q.format == PN_OUT_TABLE && !q.no_header && !q.count)
-		pn_fmt_table_header(&sink->buf);
-	if (q.format == PN_OUT_CSV && !q.no_header && !q.count)
-		pn__fmt_csv_header(&sink->buf);
-	rc = pn_store_query(s, &q.f, query_event, &run);
-	if (rc >= 0 && q.count)
-		pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run.matched);
+	rc = query_run(s, &q, &run);
 	sink_flush(sink);
 	if (rc < 0 && !sink->failed)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));

@@ -157,6 +157,18 @@ check "query --format json is --json" cmp -s <("$PN" query --db "$D/fmt.db" --fo
 check "query --format xml is a usage error that names the formats" \
 	test "$rc-$(grep -c 'table json csv' "$D/fmt.err")" = 2-1
 
+# --count is SQLite's count over the same filter: it must agree with the
+# events printed, lost records (always shown) included.
+count_agrees() {
+	local n
+	n=$("$PN" query --db "$D/fmt.db" --count "$@")
+	[ "$n" = "$("$PN" query --db "$D/fmt.db" --json "$@" | wc -l)" ] && [ "$n" -gt 0 ]
+}
+for f in "" "-t exec" "-t exit --signaled" "--name ls" "--pid 4242" "--since 2026-11-27T00:00:04Z"; do
+	# shellcheck disable=SC2086
+	check "query --count $f agrees with the events printed" count_agrees $f
+done
+
 if ! is_root; then
 	skip "activity log end to end: needs root to load BPF"
 	finish

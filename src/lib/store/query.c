@@ -14,8 +14,14 @@
 #define C(name) (1 + PN__EC_##name)
 enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS };
 
-static void select_cols(pn_buf *sql)
+/* count: only the rows' ids, which is all a count needs (the join on the
+ * process, by its primary key, adds no row and filters none). */
+static void select_cols(pn_buf *sql, int count)
 {
+	if (count) {
+		pn_buf_puts(sql, "SELECT e.id FROM event e WHERE ");
+		return;
+	}
 	pn_buf_puts(sql, "SELECT e.id");
 	for (int c = 0; c < PN__EVENT_COLS; c++) {
 		pn_buf_puts(sql, ", e.");
@@ -59,19 +65,39 @@ static void add_process(pn_buf *sql, const pn_store_filter *f)
 		pn_buf_puts(sql, " AND e.type = 3 AND e.signal = 0 AND e.exit_code = :exit_code");
 }
 
-static void build_sql(pn_buf *sql, const pn_store_filter *f)
+static void build_sql(pn_buf *sql, const pn_store_filter *f, int count)
 {
-	select_cols(sql);
+	if (count)
+		pn_buf_puts(sql, "SELECT count(*) FROM (");
+	select_cols(sql, count);
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, f);
 	add_process(sql, f);
 	if (!f->types || (f->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
-		select_cols(sql);
+		select_cols(sql, count);
 		pn_buf_puts(sql, "e.type = 4");
 		add_common(sql, f);
 	}
-	pn_buf_puts(sql, " ORDER BY 1");
+	pn_buf_puts(sql, count ? ")" : " ORDER BY 1");
+}
+
+static void bind_filter(sqlite3_stmt *st, const pn_store_filter *f);
+
+/* Prepares the query of f (or its count) with its values bound. */
+static int prepare(pn_store *s, const pn_store_filter *f, int count, sqlite3_stmt **st)
+{
+	pn_buf sql = { 0 };
+	int rc;
+
+	build_sql(&sql, f, count);
+	if (sql.oom)
+		return -ENOMEM;
+	rc = pn__db_prepare(&s->db, sql.data, st);
+	pn_buf_free(&sql);
+	if (!rc)
+		bind_filter(*st, f);
+	return rc;
 }
 
 static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
@@ -205,19 +231,12 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 
 int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user)
 {
-	pn_buf sql = { 0 };
 	sqlite3_stmt *st = NULL;
 	pn_event ev;
-	int rc, stop = 0, n = 0;
+	int rc = prepare(s, f, 0, &st), stop = 0, n = 0;
 
-	build_sql(&sql, f);
-	if (sql.oom)
-		return -ENOMEM;
-	rc = pn__db_prepare(&s->db, sql.data, &st);
-	pn_buf_free(&sql);
 	if (rc)
 		return rc;
-	bind_filter(st, f);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* The writer stores only known types: another one is a damaged
 		 * or forged file, and no formatter can show it. */
@@ -234,6 +253,24 @@ int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, 
 		rc = stop;
 	else
 		rc = rc == SQLITE_DONE ? n : pn__db_err(&s->db, rc, "query");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int pn__store_count(pn_store *s, const pn_store_filter *f, uint64_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, f, 1, &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = pn__db_err(&s->db, rc, "count");
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
