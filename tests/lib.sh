@@ -10,3 +10,17 @@ check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; f
 finish() { echo "$PN_PASS passed, $PN_FAIL failed, $PN_SKIP skipped"; [ "$PN_FAIL" -eq 0 ]; }
 # True when this process may load BPF programs and open netlink sockets.
 is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# A suite's scratch directory $D (/tmp/pn-NAME.XXXXXX) and the monitor it
+# may leave running ($MON), both gone when the suite exits, however it
+# exits; so is a file system a suite mounts on $D/full.
+suite_scratch() {
+	D=$(mktemp -d "/tmp/pn-$1.XXXXXX")
+	MON=
+	trap suite_cleanup EXIT
+}
+suite_cleanup() {
+	[ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null
+	mountpoint -q "$D/full" && umount "$D/full"
+	rm -rf "$D"
+}

@@ -4,15 +4,8 @@
 # closed to the monitor's own files and sockets.
 . tests/lib.sh
 PN=$BUILD/procnotify
-D=$(mktemp -d /tmp/pn-outfile.XXXXXX)
+suite_scratch outfile
 chmod 755 "$D"
-MON=
-cleanup() {
-	[ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null
-	mountpoint -q "$D/full" && umount "$D/full"
-	rm -rf "$D"
-}
-trap cleanup EXIT
 
 # Runs the monitor for a moment with "$@"; prints its exit status. A monitor
 # that is not refused would run for 20 s: timeout's 124 says it blocked.

@@ -7,10 +7,7 @@
 # or a repeat, and every marked process has exactly one exec and one exit.
 . tests/lib.sh
 PN=$BUILD/procnotify
-D=$(mktemp -d /tmp/pn-rotate.XXXXXX)
-MON=
-cleanup() { [ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null; rm -rf "$D"; }
-trap cleanup EXIT
+suite_scratch rotate
 if ! is_root; then skip "rotation: needs root to load BPF"; finish; exit; fi
 
 "$PN" --json -o "$D/events.jsonl" 2>"$D/err" & MON=$!

@@ -3,10 +3,7 @@
 # running value is kept; a broken file changes nothing and the monitor goes on.
 . tests/lib.sh
 PN=$BUILD/procnotify
-D=$(mktemp -d /tmp/pn-reload.XXXXXX)
-MON=
-cleanup() { [ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null; rm -rf "$D"; }
-trap cleanup EXIT
+suite_scratch reload
 if ! is_root; then skip "reload: needs root to load BPF"; finish; exit; fi
 
 # Waits until the monitor's stderr has a line matching $1.

@@ -4,14 +4,7 @@
 # refused without a crash and without touching the file.
 . tests/lib.sh
 PN=$BUILD/procnotify
-D=$(mktemp -d /tmp/pn-store-e2e.XXXXXX)
-MON=
-cleanup() {
-	[ -n "$MON" ] && kill -KILL "$MON" 2>/dev/null
-	mountpoint -q "$D/full" && umount "$D/full"
-	rm -rf "$D"
-}
-trap cleanup EXIT
+suite_scratch store-e2e
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
