@@ -404,17 +404,23 @@ check "... the oldest events went, the newest stayed, the file shrank" test \
 	"$(stat -c %s "$D/size.db")" -lt "$BYTES"
 rmdir "$CG"
 
-# Another process holds the log's write lock for 8 s. It once stopped the
-# whole monitor after 5 s, live output too, and the events of that window
-# were never saved. The stream goes on, the monitor runs on, and the log
-# gets every event once the lock is gone.
+# Another process holds the log's write lock for 8 s at least, and until
+# the test has read the stream (a busy machine may need more than 8 s to
+# run the markers). It once stopped the whole monitor after 5 s, live
+# output too, and the events of that window were never saved. The stream
+# goes on, the monitor runs on, and the log gets every event once the lock
+# is gone.
 hold_lock() {
 	python3 - "$1" <<'EOF'
-import sqlite3, sys, time
+import os, sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
 c.execute("BEGIN IMMEDIATE")
 open(sys.argv[1] + ".held", "w").close()
 time.sleep(8)
+for _ in range(600):
+    if os.path.exists(sys.argv[1] + ".release"):
+        break
+    time.sleep(0.1)
 c.execute("ROLLBACK")
 EOF
 }
@@ -426,8 +432,9 @@ locked_run() {
 	local holder=$!
 	for _ in $(seq 100); do [ -e "$D/locked.db.held" ] && break; sleep 0.1; done
 	for i in $(seq 50); do /bin/echo "procnotify-locked-marker-$i" >/dev/null; sleep 0.05; done
-	sleep 1
+	for _ in $(seq 300); do [ "$(marker_execs <"$D/locked.json")" = 50 ] && break; sleep 0.1; done
 	kill -0 "$holder" && marker_execs <"$D/locked.json" >"$D/locked.live"
+	touch "$D/locked.db.release"
 	wait "$holder"
 	sleep 1
 	kill -0 "$MON" && stop_monitor INT
