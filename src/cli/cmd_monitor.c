@@ -98,10 +98,7 @@ static const struct pn_opt monitor_rows[] = {
 	  .parse = pn_opt_string, .off = OFF(config), .flags = PN_OPT_CLI_ONLY | PN_OPT_FILE },
 	{ .name = "check-config", .help = "check the config file and options, then exit",
 	  .parse = pn_opt_flag, .off = OFF(check_config), .flags = PN_OPT_CLI_ONLY },
-	{ .name = "version", .key = 'V', .help = "print the version and exit",
-	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },
-	{ .name = "help", .key = 'h', .help = "this help",
-	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
+	PN_OPT_ROWS_VERSION_HELP,
 	{ 0 },
 };
 

@@ -75,10 +75,7 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
 	{ .name = "count", .help = "print only the number of matching events",
 	  .parse = pn_opt_flag, .off = OFF(count) },
-	{ .name = "version", .key = 'V', .help = "print the version and exit",
-	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },
-	{ .name = "help", .key = 'h', .help = "this help",
-	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
+	PN_OPT_ROWS_VERSION_HELP,
 	{ 0 },
 };
 

@@ -17,10 +17,7 @@ static const struct pn_opt tree_rows[] = {
 	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
 	{ .name = "json", .key = 'j', .help = "one nested JSON object (\"children\" arrays)",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
-	{ .name = "version", .key = 'V', .help = "print the version and exit",
-	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },
-	{ .name = "help", .key = 'h', .help = "this help",
-	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY },
+	PN_OPT_ROWS_VERSION_HELP,
 	{ 0 },
 };
 

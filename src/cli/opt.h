@@ -104,4 +104,12 @@ int pn_opt_seconds(struct pn_opt_call *c);  /* double, finite, in (min, max] */
 int pn_opt_enum(struct pn_opt_call *c);     /* int: index of the word in values */
 int pn_opt_help_row(struct pn_opt_call *c); /* --help */
 int pn_opt_version_row(struct pn_opt_call *c); /* --version */
+
+/* The last rows of every subcommand's table, so --version and --help read
+ * the same everywhere. */
+#define PN_OPT_ROWS_VERSION_HELP                                              \
+	{ .name = "version", .key = 'V', .help = "print the version and exit", \
+	  .parse = pn_opt_version_row, .flags = PN_OPT_CLI_ONLY },             \
+	{ .name = "help", .key = 'h', .help = "this help",                     \
+	  .parse = pn_opt_help_row, .flags = PN_OPT_CLI_ONLY }
 #endif
