@@ -45,6 +45,12 @@ def spawn_storm(n, pidfile, scope=None):
     return rc, p.pid, pids, time.time() - t0
 
 
+def what_was_seen(events, missing):
+    """What the monitor did report for the pids it missed, so that a failure says why."""
+    seen = [e for e in events if e.get("pid") in missing][:12]
+    return "".join(f"\n    pid {e['pid']}: {e}" for e in seen) or "\n    nothing with those pids"
+
+
 def storm():
     mon = Monitor("--json", "-t", "exec,exit", "--backend", BACKEND)
     if not R.check("storm: monitor ready", mon.ready):
@@ -63,7 +69,8 @@ def storm():
           f"{sum(execs.values())} execs, {sum(exits.values())} exits, {len(lost)} lost records")
     R.check("storm: the spawner ran every process", rc == 0 and n == STORM_N, f"rc={rc}, {n}")
     R.check("storm: every exec reported, once", execs == pids,
-            f"missing {sum((pids - execs).values())}, extra {sum((execs - pids).values())}")
+            f"missing {sum((pids - execs).values())}, extra {sum((execs - pids).values())}"
+            + what_was_seen(events, pids - execs))
     R.check("storm: every exit reported, once", exits == pids,
             f"missing {sum((pids - exits).values())}, extra {sum((exits - pids).values())}")
     R.check("storm: no lost record, valid JSON", not lost and not bad and mrc == 0, err)

@@ -149,7 +149,10 @@ static struct pn__nt_entry *track(struct nl_state *s, uint32_t tgid, struct pn__
 	if (p && ok) {
 		memcpy(p->comm, st->comm, sizeof(p->comm));
 		p->has_comm = 1;
-		p->ppid = st->ppid;
+		/* A task already released by its parent still has a stat file
+		 * for a moment, with ppid 0: keep the parent the fork named. */
+		if (st->ppid)
+			p->ppid = st->ppid;
 	}
 	return p;
 }
