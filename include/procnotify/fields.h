@@ -1,9 +1,10 @@
 /*
  * The fields of an event, one row each: the members of pn_event are
  * declared from these rows, and the outputs that name fields read them (the
- * JSON writer's members today; the activity log's columns and the rule
- * language's field names are to follow). Adding a field is one row here,
- * the producer that fills it, and its tests.
+ * JSON writer's members, CSV's columns, the activity log's event columns
+ * with their binding and reading, src/lib/store/columns.h). Adding a field
+ * is one row here, the producer that fills it, and its tests (and for an
+ * sql column, the migration that adds it).
  *
  * X(name, kind, have, types, json, table, sql, doc)
  *   name   the pn_event member (for kind flag: the PN_EV_ bit, lower case)
@@ -57,7 +58,7 @@
 	X(argc,           u32,  ARGV,           PN__EXEC_TYPES, "",               "", "argc", "the number of arguments in argv") \
 	X(argv_truncated, flag, ARGV_TRUNCATED, PN__EXEC_TYPES, "argv_truncated", "", "", "argv was cut short") \
 	X(cwd,            str,  CWD,            PN__EXEC_TYPES, "cwd",            "", "cwd", "the working directory") \
-	X(sid,            u32,  SID,            PN__EXEC_TYPES, "sid",            "", "sid", "the session id") \
+	X(sid,            u32,  SID,            PN__EXEC_TYPES | PN_MASK(PN_EVENT_SETSID), "sid", "", "sid", "the session id; setsid: the new one") \
 	X(old_tid,        u32,  TID,            PN_MASK(PN_EVENT_EXEC), "old_tid", "", "old_tid", "the thread that called exec") \
 	X(tty,            tty,  TTY,            PN__EXEC_TYPES, "tty",            "", "tty", "the controlling terminal, \"\" when none") \
 	X(best_effort,    flag, BEST_EFFORT,    PN__EXEC_TYPES, "best_effort",    "", "", "read after the event, may be stale") \

@@ -1,12 +1,33 @@
-/* The event table's column names and the lost_* columns' event types. */
+/* The event table's column names, from columns.h's lists, and the lost_*
+ * columns' event types. */
 #include "columns.h"
 
-#define PN__EC_NAME(name) #name,
-const char *const pn__event_col_names[PN__EVENT_COLS] = { PN__EVENT_COLUMNS(PN__EC_NAME) };
+#define HEAD_NAME(name) #name,
+#define FIELD_NAME(name, kind, have, types, json, table, sql, ...) PN__IS_COLUMN(sql) ? sql : NULL,
+#define LOST_NAME(name, type) "lost_" #name,
+
+/* The fields' sql names, NULL for a field that is no column. */
+static const char *const field_sql[PN__FIELDS] = { PN_FIELD_MAP(FIELD_NAME) };
 
 const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS] = {
-	PN_EVENT_FORK, PN_EVENT_EXEC, PN_EVENT_EXIT, PN_EVENT_CREATE,
+#define LOST_TYPE(name, type) PN_EVENT_##type,
+	PN__EVENT_LOST(LOST_TYPE)
+#undef LOST_TYPE
 };
+
+static const char *const head_names[] = { PN__EVENT_HEAD(HEAD_NAME) };
+static const char *const lost_names[] = { PN__EVENT_LOST(LOST_NAME) };
+
+const char *pn__event_col_name(int c)
+{
+	if (c < PN__EVENT_HEAD_COLS)
+		return head_names[c];
+	c -= PN__EVENT_HEAD_COLS;
+	for (int f = 0; f < PN__FIELDS; f++)
+		if (field_sql[f] && c-- == 0)
+			return field_sql[f];
+	return lost_names[c];
+}
 
 #define STR_OFF_str(name) offsetof(pn_event, name),
 #define STR_OFF_argv(name) offsetof(pn_event, name),

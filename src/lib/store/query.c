@@ -10,7 +10,7 @@
 #include "store_internal.h"
 
 /* Columns of the select: the event's id, every column of columns.h, and
- * its process's key. C(name) is an event column's index in a row. */
+ * its process's key. C(name) is a head column's index in a row. */
 #define C(name) (1 + PN__EC_##name)
 enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS };
 
@@ -25,7 +25,7 @@ static void select_cols(pn_buf *sql, int count)
 	pn_buf_puts(sql, "SELECT e.id");
 	for (int c = 0; c < PN__EVENT_COLS; c++) {
 		pn_buf_puts(sql, ", e.");
-		pn_buf_puts(sql, pn__event_col_names[c]);
+		pn_buf_puts(sql, pn__event_col_name(c));
 	}
 	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os"
 			 " FROM event e LEFT JOIN process p ON p.id = e.process WHERE ");
@@ -135,80 +135,69 @@ static void bind_filter(sqlite3_stmt *st, const pn_store_filter *f)
 		bind_named_blob(st, ":argv", f->argv, 0);
 }
 
-static void row_lost(sqlite3_stmt *st, pn_event *ev)
+static int is_null(sqlite3_stmt *st, int i)
 {
-	ev->lost_count_known = sqlite3_column_type(st, C(lost_count)) != SQLITE_NULL;
-	ev->lost_count = (uint64_t)sqlite3_column_int64(st, C(lost_count));
-	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
-		ev->lost_by_type[pn__store_lost_types[i]] =
-			(uint64_t)sqlite3_column_int64(st, C(lost_fork) + i);
-	ev->lost_reason = (uint32_t)sqlite3_column_int64(st, C(lost_reason));
+	return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
-static void row_exec(sqlite3_stmt *st, pn_event *ev)
+static void col_tty(sqlite3_stmt *st, int i, char *tty, size_t size)
 {
-	pn_str tty = pn__db_col_str(st, C(tty));
+	pn_str v = pn__db_col_str(st, i);
 
-	ev->filename = pn__db_col_str(st, C(filename));
-	ev->cwd = pn__db_col_str(st, C(cwd));
-	ev->argv = pn__db_col_str(st, C(argv));
-	ev->argc = (uint32_t)sqlite3_column_int64(st, C(argc));
-	ev->old_tid = (uint32_t)sqlite3_column_int64(st, C(old_tid));
-	ev->cgroup_id = (uint64_t)sqlite3_column_int64(st, C(cgroup_id));
-	if (tty.len >= sizeof(ev->tty))
-		tty.len = sizeof(ev->tty) - 1;
-	memcpy(ev->tty, tty.ptr ? tty.ptr : "", tty.len);
+	if (v.len >= size)
+		v.len = size - 1;
+	memcpy(tty, v.ptr ? v.ptr : "", v.len);
 }
 
-static void row_path(sqlite3_stmt *st, pn_event *ev)
+static pn_dev col_dev(sqlite3_stmt *st, int i)
 {
-	uint64_t dev = (uint64_t)sqlite3_column_int64(st, C(image_dev));
+	uint64_t dev = (uint64_t)sqlite3_column_int64(st, i);
 
-	ev->image_dev = (pn_dev){ (uint32_t)(dev >> 32), (uint32_t)dev };
-	ev->image_ino = (uint64_t)sqlite3_column_int64(st, C(image_ino));
-	ev->mnt_ns = (uint32_t)sqlite3_column_int64(st, C(mnt_ns));
-	ev->pid_ns = (uint32_t)sqlite3_column_int64(st, C(pid_ns));
-	ev->root = pn__db_col_str(st, C(root));
+	return (pn_dev){ (uint32_t)(dev >> 32), (uint32_t)dev };
 }
 
-static void row_exit(sqlite3_stmt *st, pn_event *ev)
-{
-	ev->exit_code = sqlite3_column_int(st, C(exit_code));
-	ev->signal = sqlite3_column_int(st, C(signal));
-	ev->core_dumped = sqlite3_column_int(st, C(core_dumped));
-	ev->nt_status = (uint32_t)sqlite3_column_int64(st, C(nt_status));
-	if (sqlite3_column_type(st, C(duration_ns)) != SQLITE_NULL)
-		ev->duration_ns = sqlite3_column_int64(st, C(duration_ns));
-}
+/* How a column of each kind of procnotify/fields.h is read back (rows.c
+ * binds them); a key column holds the start, see own_keys(). */
+#define READ_u32(st, i, ev, name) (ev)->name = (uint32_t)sqlite3_column_int64(st, i)
+#define READ_u64(st, i, ev, name) (ev)->name = (uint64_t)sqlite3_column_int64(st, i)
+#define READ_i32(st, i, ev, name) (ev)->name = sqlite3_column_int(st, i)
+#define READ_i64(st, i, ev, name) (ev)->name = sqlite3_column_int64(st, i)
+#define READ_str(st, i, ev, name) (ev)->name = pn__db_col_str(st, i)
+#define READ_argv READ_str
+#define READ_key(st, i, ev, name) (ev)->name.start_ns = (uint64_t)sqlite3_column_int64(st, i)
+#define READ_tty(st, i, ev, name) col_tty(st, i, (ev)->name, sizeof((ev)->name))
+#define READ_dev(st, i, ev, name) (ev)->name = col_dev(st, i)
+#define READ_flag(st, i, ev, name)
+/* A NULL column leaves the field as row_event() set it (unknown); only an
+ * event of the field's types reads it. */
+#define READ_FIELD(name, kind, bit, types, json, table, sql, ...)                      \
+	if (PN__IS_COLUMN(sql)) {                                                    \
+		if ((PN_MASK(ev->type) & (types)) && !is_null(st, i)) {              \
+			READ_##kind(st, i, ev, name);                                \
+			if (PN__F_##name == PN__F_lost_count)                        \
+				ev->lost_count_known = 1;                            \
+		}                                                                    \
+		i++;                                                                 \
+	}
 
-static void row_process(sqlite3_stmt *st, pn_event *ev)
+/* The keys of an event: the process's from its row; the parent and the
+ * creator run on the process's machine and boot, and their pids are
+ * their own fields. */
+static void own_keys(sqlite3_stmt *st, pn_event *ev)
 {
 	uint64_t boot = (uint64_t)sqlite3_column_int64(st, C_BOOT);
 	uint32_t os = (uint32_t)sqlite3_column_int64(st, C_OS);
 
-	ev->pid = (uint32_t)sqlite3_column_int64(st, C(pid));
-	ev->tid = (uint32_t)sqlite3_column_int64(st, C(tid));
-	ev->ppid = (uint32_t)sqlite3_column_int64(st, C(ppid));
-	ev->uid = (uint32_t)sqlite3_column_int64(st, C(uid));
-	ev->gid = (uint32_t)sqlite3_column_int64(st, C(gid));
-	ev->euid = (uint32_t)sqlite3_column_int64(st, C(euid));
-	ev->sid = (uint32_t)sqlite3_column_int64(st, C(sid));
-	ev->comm = pn__db_col_str(st, C(comm));
-	ev->image = pn__db_col_str(st, C(image));
-	ev->new_id = (uint32_t)sqlite3_column_int64(st, C(new_id));
-	ev->new_eid = (uint32_t)sqlite3_column_int64(st, C(new_eid));
-	ev->tracer_pid = (uint32_t)sqlite3_column_int64(st, C(tracer_pid));
 	ev->key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C_START), ev->pid, os };
-	ev->parent_key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C(parent_start)),
-				   ev->ppid, os };
-	ev->creator_pid = (uint32_t)sqlite3_column_int64(st, C(creator_pid));
-	ev->creator_key = (pn_key){ boot, (uint64_t)sqlite3_column_int64(st, C(creator_start)),
-				    ev->creator_pid, os };
+	ev->parent_key = (pn_key){ boot, ev->parent_key.start_ns, ev->ppid, os };
+	ev->creator_key = (pn_key){ boot, ev->creator_key.start_ns, ev->creator_pid, os };
 }
 
 /* Rebuilds the event of the current row; strings point into the row. */
 static void row_event(sqlite3_stmt *st, pn_event *ev)
 {
+	int i = C(process) + 1;
+
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = (uint64_t)sqlite3_column_int64(st, C(seq));
 	ev->type = (enum pn_event_type)sqlite3_column_int(st, C(type));
@@ -216,17 +205,11 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 	ev->have = (uint32_t)sqlite3_column_int64(st, C(have));
 	ev->flags = (uint32_t)sqlite3_column_int64(st, C(flags));
 	ev->duration_ns = -1;
-	if (ev->type == PN_EVENT_LOST) {
-		row_lost(st, ev);
-		return;
-	}
-	row_process(st, ev);
-	if (pn__store_is_exec(ev))
-		row_exec(st, ev);
-	if (ev->type == PN_EVENT_EXEC)
-		row_path(st, ev);
-	if (ev->type == PN_EVENT_EXIT)
-		row_exit(st, ev);
+	PN_FIELD_MAP(READ_FIELD)
+	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
+		ev->lost_by_type[pn__store_lost_types[k]] = (uint64_t)sqlite3_column_int64(st, i++);
+	if (ev->type != PN_EVENT_LOST)
+		own_keys(st, ev);
 }
 
 int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user)

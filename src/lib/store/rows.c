@@ -56,7 +56,7 @@ static void event_cols(pn_buf *sql)
 	pn_buf_puts(sql, event_head);
 	for (int c = 0; c < PN__EVENT_COLS; c++) {
 		pn_buf_puts(sql, c ? ", " : "");
-		pn_buf_puts(sql, pn__event_col_names[c]);
+		pn_buf_puts(sql, pn__event_col_name(c));
 	}
 	pn_buf_puts(sql, ") VALUES");
 }
@@ -146,94 +146,55 @@ int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int
 	return sqlite3_changes(s->db.conn);
 }
 
-static void bind_event_process(sqlite3_stmt *st, int base, const pn_event *ev)
+/* A device number as one integer: major << 32 | minor. */
+static int64_t dev_int(pn_dev d)
 {
-	uint32_t h = ev->have;
-	int exec = pn__store_is_exec(ev), is_proc = ev->type != PN_EVENT_LOST;
-	pn_str tty = { ev->tty, strnlen(ev->tty, sizeof(ev->tty)) };
-
-	bind_int(st, EV(base, pid), ev->pid, is_proc);
-	bind_int(st, EV(base, tid), ev->tid, h & PN_HAVE_TID);
-	bind_int(st, EV(base, ppid), ev->ppid, h & PN_HAVE_PARENT);
-	bind_int(st, EV(base, parent_start), (int64_t)ev->parent_key.start_ns, h & PN_HAVE_PARENT);
-	bind_int(st, EV(base, uid), ev->uid, h & PN_HAVE_UID);
-	bind_int(st, EV(base, gid), ev->gid, h & PN_HAVE_UID);
-	bind_int(st, EV(base, euid), ev->euid, h & PN_HAVE_UID);
-	bind_int(st, EV(base, sid), ev->sid, h & PN_HAVE_SID);
-	pn__db_bind_str(st, EV(base, comm), &ev->comm, h & PN_HAVE_COMM);
-	pn__db_bind_str(st, EV(base, image), &ev->image, h & PN_HAVE_IMAGE);
-	pn__db_bind_str(st, EV(base, filename), &ev->filename, h & PN_HAVE_FILENAME);
-	pn__db_bind_str(st, EV(base, cwd), &ev->cwd, h & PN_HAVE_CWD);
-	pn__db_bind_str(st, EV(base, argv), &ev->argv, h & PN_HAVE_ARGV);
-	bind_int(st, EV(base, argc), ev->argc, exec);
-	bind_int(st, EV(base, old_tid), ev->old_tid, exec);
-	pn__db_bind_str(st, EV(base, tty), &tty, h & PN_HAVE_TTY);
-	bind_int(st, EV(base, cgroup_id), (int64_t)ev->cgroup_id, exec);
+	return (int64_t)((uint64_t)d.major << 32 | d.minor);
 }
 
-static void bind_event_end(sqlite3_stmt *st, int base, const pn_event *ev)
+static void bind_tty(sqlite3_stmt *st, int i, const char *tty, size_t size, int known)
 {
-	int is_exit = ev->type == PN_EVENT_EXIT, is_lost = ev->type == PN_EVENT_LOST;
+	pn_str v = { tty, strnlen(tty, size) };
 
-	bind_int(st, EV(base, exit_code), ev->exit_code, is_exit);
-	bind_int(st, EV(base, signal), ev->signal, is_exit);
-	bind_int(st, EV(base, core_dumped), ev->core_dumped, is_exit);
-	bind_int(st, EV(base, nt_status), ev->nt_status, is_exit && (ev->have & PN_HAVE_NTSTATUS));
-	bind_int(st, EV(base, duration_ns), ev->duration_ns, is_exit && ev->duration_ns >= 0);
-	bind_int(st, EV(base, lost_count), (int64_t)ev->lost_count, is_lost && ev->lost_count_known);
-	for (int i = 0; i < PN_STORE_LOST_COLS; i++)
-		bind_int(st, EV(base, lost_fork) + i, (int64_t)ev->lost_by_type[pn__store_lost_types[i]],
-			 is_lost && ev->lost_count_known);
-	bind_int(st, EV(base, lost_reason), ev->lost_reason, is_lost && ev->lost_reason);
+	pn__db_bind_str(st, i, &v, known);
 }
 
-/* The change events: a setuid or setgid's new ids, a ptrace's tracer. */
-static void bind_event_change(sqlite3_stmt *st, int base, const pn_event *ev)
-{
-	int ids = ev->type == PN_EVENT_SETUID || ev->type == PN_EVENT_SETGID;
+/* How a field of each kind of procnotify/fields.h is bound (a flag is in
+ * the flags column, a key's boot and os are its process's). */
+#define BIND_u32(st, i, ev, name, known) bind_int(st, i, (int64_t)(ev)->name, known)
+#define BIND_u64 BIND_u32
+#define BIND_i32 BIND_u32
+#define BIND_i64 BIND_u32
+#define BIND_str(st, i, ev, name, known) pn__db_bind_str(st, i, &(ev)->name, known)
+#define BIND_argv BIND_str
+#define BIND_key(st, i, ev, name, known) bind_int(st, i, (int64_t)(ev)->name.start_ns, known)
+#define BIND_tty(st, i, ev, name, known) bind_tty(st, i, (ev)->name, sizeof((ev)->name), known)
+#define BIND_dev(st, i, ev, name, known) bind_int(st, i, dev_int((ev)->name), known)
+#define BIND_flag(st, i, ev, name, known)
+#define BIND_FIELD(name, kind, bit, types, json, table, sql, ...)                     \
+	if (PN__IS_COLUMN(sql)) {                                                   \
+		BIND_##kind(st, i, ev, name, PN__STORE_KNOWN(ev, name, bit, types)); \
+		i++;                                                                \
+	}
 
-	bind_int(st, EV(base, new_id), ev->new_id, ids);
-	bind_int(st, EV(base, new_eid), ev->new_eid, ids);
-	bind_int(st, EV(base, tracer_pid), ev->tracer_pid, ev->type == PN_EVENT_PTRACE);
-}
-
-/* Windows: who created a process, beside its parent (PN_FIELDS_CREATOR). */
-static void bind_event_creator(sqlite3_stmt *st, int base, const pn_event *ev)
-{
-	int known = ev->type == PN_EVENT_CREATE && (ev->have & PN_HAVE_CREATOR);
-
-	bind_int(st, EV(base, creator_pid), ev->creator_pid, known);
-	bind_int(st, EV(base, creator_start), (int64_t)ev->creator_key.start_ns, known);
-}
-
-/* What an exec's paths mean (PN_FIELDS_PATH). */
-static void bind_event_path(sqlite3_stmt *st, int base, const pn_event *ev)
-{
-	uint32_t h = ev->type == PN_EVENT_EXEC ? ev->have : 0;
-	int64_t dev = (int64_t)((uint64_t)ev->image_dev.major << 32 | ev->image_dev.minor);
-
-	bind_int(st, EV(base, image_dev), dev, h & PN_HAVE_IMAGE_ID);
-	bind_int(st, EV(base, image_ino), (int64_t)ev->image_ino, h & PN_HAVE_IMAGE_ID);
-	bind_int(st, EV(base, mnt_ns), ev->mnt_ns, h & PN_HAVE_NS);
-	bind_int(st, EV(base, pid_ns), ev->pid_ns, h & PN_HAVE_NS);
-	pn__db_bind_str(st, EV(base, root), &ev->root, h & PN_HAVE_ROOT);
-}
-
+/* Row parameters from base + 1: the head columns, every field column of
+ * columns.h, the lost counts by type. */
 static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
 		       int64_t process)
 {
+	int i = base + 1 + PN__EVENT_HEAD_COLS, lost = ev->type == PN_EVENT_LOST;
+
 	sqlite3_bind_int64(st, EV(base, run), run);
 	sqlite3_bind_int64(st, EV(base, seq), (int64_t)ev->seq);
 	sqlite3_bind_int(st, EV(base, type), ev->type);
 	sqlite3_bind_int64(st, EV(base, time_ns), ev->time_ns);
 	sqlite3_bind_int64(st, EV(base, have), ev->have);
 	sqlite3_bind_int64(st, EV(base, flags), ev->flags);
-	bind_int(st, EV(base, process), process, ev->type != PN_EVENT_LOST);
-	bind_event_process(st, base, ev);
-	bind_event_end(st, base, ev);
-	bind_event_change(st, base, ev);
-	bind_event_path(st, base, ev);
-	bind_event_creator(st, base, ev);
+	bind_int(st, EV(base, process), process, !lost);
+	PN_FIELD_MAP(BIND_FIELD)
+	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
+		bind_int(st, i++, (int64_t)ev->lost_by_type[pn__store_lost_types[k]],
+			 lost && ev->lost_count_known);
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]
