@@ -76,8 +76,23 @@ PN_EXPORT const char *pn_signal_name(int sig);
 /* The live table, in the seed's style. */
 PN_EXPORT void pn_fmt_table_header(pn_buf *b);
 PN_EXPORT void pn_fmt_table_row(pn_buf *b, const pn_event *ev);
+/* The table of `procnotify query`, where days differ: the time column
+ * has the date ("2026-12-02 04:25:49.059") in the zone the caller names
+ * (zone goes in the header, "UTC", "local"), and a USER:GROUP column
+ * follows the name, the names when known, else the ids. */
+typedef struct pn_fmt_table_extra {
+	int64_t offset_ns;      /* this event's zone offset from UTC (east positive) */
+	const char *user;       /* the uid's name, NULL: none (the id is shown) */
+	const char *group;      /* the gid's name, NULL: none */
+} pn_fmt_table_extra;
+PN_EXPORT void pn_fmt_table_header_dated(pn_buf *b, const char *zone);
+PN_EXPORT void pn_fmt_table_row_dated(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x);
 /* One JSON object and a newline. */
 PN_EXPORT void pn_fmt_json(pn_buf *b, const pn_event *ev);
+/* pn_fmt_json() with "user" and "group" after the process's fields: the
+ * names of uid and gid, null when the event carries no ids or an id has
+ * no name (user or group NULL). */
+PN_EXPORT void pn_fmt_json_named(pn_buf *b, const pn_event *ev, const char *user, const char *group);
 
 /* One process of a tree (`procnotify tree`): what is known of its life. */
 typedef struct pn_proc_node {

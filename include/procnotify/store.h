@@ -123,10 +123,45 @@ typedef int (*pn_store_event_fn)(const pn_event *ev, void *user);
  * the number of events, -errno, or what fn returned to stop. */
 PN_EXPORT int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user);
 
-/* The number of events pn_store_query() would visit, counted by SQLite
- * without rebuilding them. Returns 0 or -errno. Internal (pn__: the CLI's
- * --count; not exported by the shared library). */
-int pn__store_count(pn_store *s, const pn_store_filter *f, uint64_t *n);
+/* The process fields pn_store_where can test, each value one term. */
+enum pn_store_where_field {
+	PN_WHERE_PID,          /* n: the process's pid */
+	PN_WHERE_PPID,         /* n: the parent pid of the event */
+	PN_WHERE_UID,          /* n: the real user id */
+	PN_WHERE_NAME,         /* s: GLOB over comm or the image's basename */
+	PN_WHERE_IMAGE,        /* s: GLOB over the image path */
+	PN_WHERE_ARGV,         /* s: substring of the arguments joined by spaces */
+	PN_WHERE_EXIT_CODE,    /* n: an exit with this status */
+	PN_STORE_WHERE_FIELDS
+};
+
+typedef struct pn_store_term {
+	int field;             /* enum pn_store_where_field */
+	const char *s;         /* the string fields' value */
+	int64_t n;             /* the number fields' value */
+} pn_store_term;
+
+/* A filter with any number of values per field: the terms of one field
+ * are ORed (--name ls --name sleep: either name), different fields are
+ * ANDed (--name ls --uid 0: an ls run by root), as pn_store_filter's
+ * fields are. The order of terms does not matter. */
+typedef struct pn_store_where {
+	const pn_store_term *terms;
+	size_t nterms;
+	int signaled;          /* only exits caused by a signal */
+	uint32_t types;        /* PN_MASK bits; 0: all */
+	int64_t since_ns, until_ns; /* wall clock; 0: open */
+} pn_store_where;
+
+/* pn_store_query() with a pn_store_where; -EINVAL for a term of an
+ * unknown field or a string field without its string. */
+PN_EXPORT int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_store_event_fn fn,
+				   void *user);
+
+/* The number of events pn_store_query_where() would visit, counted by
+ * SQLite without rebuilding them. Returns 0 or -errno. Internal (pn__: the
+ * CLI's --count; not exported by the shared library). */
+int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n);
 
 /* A visitor of a process tree, in the order it is printed: enter() for
  * each process (depth 0 is the farthest known ancestor; selected marks
@@ -153,6 +188,15 @@ PN_EXPORT int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_v
  * "2026-01-02T03:04:05.5+02:00", or a date "2026-01-02") or a duration
  * before now_ns ("10m"). */
 PN_EXPORT int pn_store_parse_time(const char *s, int64_t now_ns, int64_t *out_ns);
+/* What a person types for --since/--until: all pn_store_parse_time()
+ * takes, and "now", "today" and "yesterday" (the start of the day),
+ * "@EPOCH" (seconds since 1970, a fraction allowed), and a date and time
+ * without an offset, "YYYY-MM-DD[ HH:MM[:SS[.frac]]]" ('T' or a space
+ * between), read in the local zone (TZ) when local, else in UTC. A time
+ * with an offset (RFC 3339) means what it says either way. Days and
+ * local times follow the zone's daylight saving time (mktime()). Uses
+ * the C library's time zone state: call it from one thread at a time. */
+PN_EXPORT int pn_store_parse_when(const char *s, int64_t now_ns, int local, int64_t *out_ns);
 /* Durations: a number and a unit, s, m, h, d or w ("90s", "7d"). */
 PN_EXPORT int pn_store_parse_duration(const char *s, int64_t *out_ns);
 /* Sizes: a number with an optional K, M, G suffix (powers of 1024). */

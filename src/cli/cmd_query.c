@@ -6,64 +6,102 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "names.h"
+#include "query.h"
 #include "procnotify/csv.h"
 
-struct query_opts {
-	const char *db;
-	pn_store_filter f;
-	enum pn_out_format format;
-	int no_header;
-	int count;               /* --count: the number of events only */
+#define OFF(field) offsetof(struct query_opts, field)
+
+/* The row's filter field: one term per value given (query.h). */
+static const struct {
+	const char *opt;
+	enum pn_store_where_field field;
+} term_rows[] = {
+	{ "pid", PN_WHERE_PID }, { "ppid", PN_WHERE_PPID }, { "uid", PN_WHERE_UID },
+	{ "user", PN_WHERE_UID }, { "name", PN_WHERE_NAME }, { "image", PN_WHERE_IMAGE },
+	{ "argv", PN_WHERE_ARGV }, { "exit-code", PN_WHERE_EXIT_CODE },
 };
 
-static int parse_time(struct pn_opt_call *c)
+static int add_term(struct pn_opt_call *c, pn_store_term t)
 {
-	struct timespec ts;
-	int rc;
+	struct query_opts *q = c->opts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rc = pn_store_parse_time(c->arg, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, c->dest);
-	if (rc == -ERANGE)
-		snprintf(c->why, sizeof(c->why), "out of range: from 1677-09-21T00:12:44Z "
-			 "to 2262-04-11T23:47:16Z");
-	else if (rc)
-		snprintf(c->why, sizeof(c->why),
-			 "expected RFC 3339 (2026-05-01T02:00:00Z, 2026-05-01) or a time ago (10m)");
-	return rc ? -1 : 0;
+	for (size_t i = 0; i < sizeof(term_rows) / sizeof(term_rows[0]); i++)
+		if (!strcmp(term_rows[i].opt, c->row->name))
+			t.field = term_rows[i].field;
+	if (q->w.nterms == QUERY_MAX_TERMS) {
+		snprintf(c->why, sizeof(c->why), "more than %d filter values", QUERY_MAX_TERMS);
+		return -1;
+	}
+	q->terms[q->w.nterms++] = t;
+	return 0;
 }
 
-#define OFF(field) offsetof(struct query_opts, field)
-/* A filter on a number: its value and the flag that says it was given. */
-#define NUMBER(field) .parse = pn_opt_u32, .off = OFF(f.field), \
-	.have_off = OFF(f.have_##field), .flags = PN_OPT_ONCE | PN_OPT_HAVE
+/* A number filter, range-checked by the row as pn_opt_u32() does. */
+static int term_number(struct pn_opt_call *c)
+{
+	uint32_t v;
+	struct pn_opt_call n = *c;
+
+	n.dest = &v;
+	if (pn_opt_u32(&n)) {
+		memcpy(c->why, n.why, sizeof(c->why));
+		return -1;
+	}
+	return add_term(c, (pn_store_term){ 0, NULL, v });
+}
+
+static int term_string(struct pn_opt_call *c)
+{
+	return add_term(c, (pn_store_term){ 0, c->arg, 0 });
+}
+
+static int term_user(struct pn_opt_call *c)
+{
+	uint32_t uid;
+
+	if (names_parse_user(c->arg, &uid)) {
+		snprintf(c->why, sizeof(c->why), "no such user");
+		return -1;
+	}
+	return add_term(c, (pn_store_term){ 0, NULL, uid });
+}
+
+#define TERM_NUMBER .parse = term_number
+#define TERM_STRING .parse = term_string
 
 static const struct pn_opt query_rows[] = {
 	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
 	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
-	{ .help = "Filters:" },
-	{ .name = "pid", .arg = "PID", .help = "events of processes with this pid", NUMBER(pid) },
-	{ .name = "ppid", .arg = "PID", .help = "events whose parent pid is PID", NUMBER(ppid) },
+	{ .help = "Filters (a filter given again adds a value it may match):" },
+	{ .name = "pid", .arg = "PID", .help = "events of processes with this pid", TERM_NUMBER },
+	{ .name = "ppid", .arg = "PID", .help = "events whose parent pid is PID", TERM_NUMBER },
 	{ .name = "name", .arg = "GLOB", .help = "comm or the image's file name matches GLOB",
-	  .parse = pn_opt_string, .off = OFF(f.name), .flags = PN_OPT_ONCE },
+	  TERM_STRING },
 	{ .name = "image", .arg = "GLOB", .help = "the image path matches GLOB (e.g. '/usr/bin/*')",
-	  .parse = pn_opt_string, .off = OFF(f.image), .flags = PN_OPT_ONCE },
+	  TERM_STRING },
 	{ .name = "argv", .arg = "TEXT", .help = "the arguments, joined by spaces, contain TEXT",
-	  .parse = pn_opt_string, .off = OFF(f.argv), .flags = PN_OPT_ONCE },
-	{ .name = "uid", .arg = "UID", .help = "the real user id", NUMBER(uid) },
+	  TERM_STRING },
+	{ .name = "uid", .arg = "UID", .help = "the real user id", TERM_NUMBER },
+	{ .name = "user", .arg = "USER", .help = "the real user, by name or uid (one value\n"
+						 "of the same filter as --uid)",
+	  .parse = term_user },
 	{ .name = "since", .arg = "TIME",
-	  .help = "at or after TIME: RFC 3339 (2026-05-01T02:00:00Z,\n"
-		  "2026-05-01) or a time ago (10m, 2h, 7d)",
-	  .parse = parse_time, .off = OFF(f.since_ns), .flags = PN_OPT_ONCE },
+	  .help = "at or after TIME: 2026-05-01, '2026-05-01 02:00[:00]'\n"
+		  "(local, or UTC with --utc), RFC 3339\n"
+		  "(2026-05-01T02:00:00Z), today, yesterday, now,\n"
+		  "@EPOCH, or a time ago (10m, 2h, 7d)",
+	  .parse = pn_opt_string, .off = OFF(since), .flags = PN_OPT_ONCE },
 	{ .name = "until", .arg = "TIME", .help = "at or before TIME",
-	  .parse = parse_time, .off = OFF(f.until_ns), .flags = PN_OPT_ONCE },
+	  .parse = pn_opt_string, .off = OFF(until), .flags = PN_OPT_ONCE },
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
 	  .help = "fork,exec,exit (lost records are always shown);\n"
 		  "given twice, the lists add up",
-	  .parse = pn_cli_opt_types, .off = OFF(f.types), .words = pn_cli_type_words },
+	  .parse = pn_cli_opt_types, .off = OFF(w.types), .words = pn_cli_type_words },
 	{ .name = "signaled", .help = "exits caused by a signal",
-	  .parse = pn_opt_flag, .off = OFF(f.signaled) },
+	  .parse = pn_opt_flag, .off = OFF(w.signaled) },
 	{ .name = "exit-code", .arg = "N", .help = "exits with status N",
-	  .max = 255, NUMBER(exit_code) },
+	  .max = 255, TERM_NUMBER },
 	{ .help = "Output:" },
 	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
@@ -75,21 +113,29 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
 	{ .name = "count", .help = "print only the number of matching events",
 	  .parse = pn_opt_flag, .off = OFF(count) },
+	{ .name = "utc", .help = "times in UTC: the table's, and --since/--until\n"
+				 "without an offset",
+	  .parse = pn_opt_flag, .off = OFF(utc) },
+	{ .name = "local", .help = "times in the local zone (TZ), the default",
+	  .parse = pn_opt_flag, .off = OFF(local) },
+	{ .name = "numeric", .help = "ids without user and group names (JSON: the\n"
+				     "monitor's very lines)",
+	  .parse = pn_opt_flag, .off = OFF(numeric) },
 	PN_OPT_ROWS_VERSION_HELP,
 	{ 0 },
 };
 
 _Static_assert(sizeof(enum pn_out_format) == sizeof(int), "--format is parsed as an int");
-_Static_assert(sizeof(((pn_store_filter *)0)->exit_code) == sizeof(uint32_t),
-	       "--exit-code is parsed as a uint32_t");
 
 const struct pn_cmd pn_cli_query_cmd = {
 	.name = "procnotify query",
 	.usage = "Usage: procnotify query --db FILE [FILTERS] [--json|--format FORMAT]\n"
-		 "Prints the events of the activity log that match every filter given,\n"
-		 "oldest first, as the live table, JSON Lines or CSV. Lost records (gaps in\n"
-		 "the history) are shown whatever the process filters. A filter may be\n"
-		 "given once.\n"
+		 "Prints the events of the activity log that match the filters, oldest\n"
+		 "first, as a table (date and time, user and group), JSON Lines or CSV.\n"
+		 "Different filters must all match; the values of one filter given more\n"
+		 "than once are alternatives (--name ls --name sleep --uid 0: an ls or a\n"
+		 "sleep, run by root). Lost records (gaps in the history) are shown\n"
+		 "whatever the process filters.\n"
 		 "\n",
 	.epilog = "\n"
 		  "Example: procnotify query --db log.db --name 'curl*' --since 1h --json\n"
@@ -99,10 +145,49 @@ const struct pn_cmd pn_cli_query_cmd = {
 	.opts = query_rows,
 };
 
-struct query_run {
-	struct sink sink;
-	uint64_t matched;        /* events printed or counted: the exit status */
-};
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* --since and --until, read once the zone is known (--utc may follow them). */
+static int parse_times(struct query_opts *q)
+{
+	const char *arg[2] = { q->since, q->until }, *name[2] = { "--since", "--until" };
+	int64_t *dest[2] = { &q->w.since_ns, &q->w.until_ns }, now = now_ns();
+
+	tzset();
+	for (int i = 0; i < 2; i++) {
+		int rc = arg[i] ? pn_store_parse_when(arg[i], now, !q->utc, dest[i]) : 0;
+
+		if (rc == -ERANGE)
+			pn_opt_error("procnotify: ", name[i], arg[i], "out of range: from "
+				     "1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z");
+		else if (rc)
+			pn_opt_error("procnotify: ", name[i], arg[i], "expected a date and time "
+				     "(2026-05-01 02:00, RFC 3339), today, yesterday, now, @EPOCH "
+				     "or a time ago (10m)");
+		if (rc)
+			return PN_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int parse_query(struct query_opts *q, int argc, char **argv)
+{
+	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, q, NULL);
+
+	if (rc)
+		return rc < 0 ? -1 : rc;
+	if (q->utc && q->local)
+		return pn_opt_usage_error(&pn_cli_query_cmd, "one time zone at a time:",
+					  "--utc --local");
+	q->w.terms = q->terms;
+	return parse_times(q);
+}
 
 /* Stops the query as soon as the output is gone (`query | head -1`). */
 static int query_event(const pn_event *ev, void *user)
@@ -110,38 +195,40 @@ static int query_event(const pn_event *ev, void *user)
 	struct query_run *run = user;
 
 	run->matched++;
-	sink_event(ev, &run->sink);
+	query_print(run, ev);
+	sink_flush_big(&run->sink);
 	return run->sink.failed ? -run->sink.failed : 0;
 }
 
 /* The events, or with --count their number (SQLite counts: nothing is
  * rebuilt or formatted). Returns 0 or -errno. */
-static int query_run(pn_store *s, const struct query_opts *q, struct query_run *run)
+static int query_run(pn_store *s, struct query_run *run)
 {
+	const struct query_opts *q = run->q;
 	struct sink *sink = &run->sink;
 	int rc;
 
 	if (q->count) {
-		rc = pn__store_count(s, &q->f, &run->matched);
+		rc = pn__store_count(s, &q->w, &run->matched);
 		if (!rc)
 			pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run->matched);
 		return rc;
 	}
 	if (q->format == PN_OUT_TABLE && !q->no_header)
-		pn_fmt_table_header(&sink->buf);
+		pn_fmt_table_header_dated(&sink->buf, q->utc ? "UTC" : "local");
 	if (q->format == PN_OUT_CSV && !q->no_header)
 		pn__fmt_csv_header(&sink->buf);
-	rc = pn_store_query(s, &q->f, query_event, run);
+	rc = pn_store_query_where(s, &q->w, query_event, run);
 	return rc < 0 ? rc : 0;
 }
 
 int pn_cli_query(int argc, char **argv)
 {
 	struct query_opts q = { 0 };
-	struct query_run run = { 0 };
+	struct query_run run = { .q = &q };
 	struct sink *sink = &run.sink;
 	pn_store *s;
-	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, &q, NULL);
+	int rc = parse_query(&q, argc, argv);
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
@@ -150,12 +237,13 @@ int pn_cli_query(int argc, char **argv)
 		return q.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(sink, STDOUT_FILENO, q.format);
-	rc = query_run(s, &q, &run);
+	rc = query_run(s, &run);
 	sink_flush(sink);
 	if (rc < 0 && !sink->failed)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));
 	pn_store_close(s);
 	sink_free(sink);
+	names_free(&run.names);
 	if (sink->failed)
 		return sink->failed == EPIPE ? PN_EXIT_OK : PN_EXIT_FAIL;
 	if (rc < 0)

@@ -127,13 +127,25 @@ def golden_log(path):
 
 
 def check_filters():
-    """Repeated filters: never silently the last one."""
-    rc, _, err = cli("query", "--db", "/nonexistent.db", "--name", "ls", "--name", "sleep")
-    R.check("query --name ls --name sleep: exit 2, one line saying it was given twice",
+    """Repeated filters: never silently the last one. One filter's values
+    are alternatives (OR), different filters must all hold (AND)."""
+    rc, _, err = cli("query", "--db", "/nonexistent.db", "--since", "1h", "--since", "2h")
+    R.check("query --since 1h --since 2h: exit 2, one line saying it was given twice",
             rc == 2 and len(err.strip().split("\n")) == 1 and "twice" in err, f"rc={rc} {err}")
     with tempfile.TemporaryDirectory() as d:
         db = os.path.join(d, "golden.db")
         golden_log(db)
+
+        def seqs(*args):
+            rc, out, err = cli("query", "--db", db, "--json", *args)
+            return {json.loads(l)["seq"] for l in out.splitlines() if '"type":"lost"' not in l}
+        ls, sudo, both = seqs("--name", "ls"), seqs("--name", "sudo"), seqs("--name", "ls", "--name", "sudo")
+        R.check("query --name ls --name sudo: the events of either name",
+                ls and sudo and both == ls | sudo and not ls & sudo, (ls, sudo, both))
+        R.check("query --name ls --name sudo --exit-code 3: and exits 3",
+                len(seqs("--name", "ls", "--name", "sudo", "--exit-code", "3")) == 1)
+        R.check("query --name ls --pid 1: both must hold, nothing does",
+                seqs("--name", "ls", "--pid", "1") == set())
         types = {}
         for args in (["--type", "exec", "--type", "exit"], ["--types", "exec,exit"],
                      ["-t", "exec", "-t", "exit"]):

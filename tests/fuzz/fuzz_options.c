@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "opt.h"
+#include "query.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 64
@@ -56,12 +57,13 @@ static void monitor_case(char *words, size_t size)
 }
 
 /* query and tree keep their options in structs of their own: the parsers
- * write only inside them, at the offsets of the rows. */
+ * write only inside them, at the offsets of the rows (query's parsers of
+ * filter values append to its list of terms). */
 static void subcommand_case(const struct pn_cmd *cmd, char *words, size_t size)
 {
 	char *argv[MAX_ARGS + 1] = { (char *)cmd->name };
 	int argc = split(words, size, argv, 1), first;
-	static _Alignas(16) unsigned char opts[4096];
+	static _Alignas(16) unsigned char opts[sizeof(struct query_opts) + 4096];
 
 	memset(opts, 0, sizeof(opts));
 	(void)pn_opt_parse_argv(cmd, argc, argv, opts, &first);

@@ -175,17 +175,39 @@ check "a query while the monitor wrote succeeded" test "$(cat "$D/during.rc")" =
 check "... and saw the tree's exec" grep -q "bash $D/tree.sh" "$D/during.txt"
 
 # One formatter: the log gives back exactly what the monitor printed live.
-"$PN" query --db "$D/log.db" --json >"$D/all.json"
-check "query --json equals the live monitor's JSON, event for event" cmp -s "$D/all.json" "$D/live.json"
+"$PN" query --db "$D/log.db" --json --numeric >"$D/all.json"
+check "query --json --numeric equals the live monitor's JSON, event for event" cmp -s "$D/all.json" "$D/live.json"
+# Without --numeric each event also names its user and group: root, here.
+"$PN" query --db "$D/log.db" --json --pid "$ROOT" >"$D/named.json"
+named_ok() {
+	python3 - "$D/named.json" "$D/all.json" <<'EOF'
+import json, sys
+named = [json.loads(l) for l in open(sys.argv[1])]
+plain = {json.loads(l)["seq"]: json.loads(l) for l in open(sys.argv[2])}
+procs = [e for e in named if e["type"] != "lost"]
+assert len(procs) >= 3, len(procs)
+for e in procs:
+    assert e.pop("user") == "root" and e.pop("group") == "root", e
+    assert e == plain[e["seq"]], e
+EOF
+}
+check "query --json names uid 0 and gid 0 root, the rest as live" named_ok
 
 # Golden output of the CLI: the formatters' golden events (every type, the
 # change events and lost records included), written to a log by their unit
 # test, come out of `procnotify query` as the golden files, byte for byte.
 PN_GOLDEN_DB="$D/golden.db" "$BUILD/tests/test_format_golden" >/dev/null
-check "query --json of the golden events is tests/golden/events.jsonl" \
-	cmp -s <("$PN" query --db "$D/golden.db" --json) tests/golden/events.jsonl
-check "query (table) of the golden events is tests/golden/events.table" \
-	cmp -s <("$PN" query --db "$D/golden.db") tests/golden/events.table
+check "query --json --numeric of the golden events is tests/golden/events.jsonl" \
+	cmp -s <("$PN" query --db "$D/golden.db" --json --numeric) tests/golden/events.jsonl
+# The query's table has dates in the local zone (a zone 5:30 east of UTC
+# here, so the check holds on any machine) and the ids.
+check "query --numeric (table, TZ 5:30 east) of the golden events is tests/golden/query.table" \
+	cmp -s <(TZ=XST-5:30 "$PN" query --db "$D/golden.db" --numeric) tests/golden/query.table
+utc_table() {
+	diff <(TZ=XST-5:30 "$PN" query --db "$D/golden.db" --numeric --utc --no-header | cut -c3-25) \
+		<(sed -n 's/.*"time":"\([^T]*\)T\([^.]*\.[0-9]\{3\}\).*/\1 \2/p' tests/golden/events.jsonl)
+}
+check "... and with --utc its times are the JSON's UTC times" utc_table
 
 "$PN" tree --db "$D/log.db" "$ROOT" >"$D/tree.txt" 2>"$D/tree.err"
 cat >"$D/tree.want" <<EOF
@@ -252,6 +274,21 @@ check "query --since (RFC 3339, an hour ago; and 1h) keeps the root's events" \
 check "query --since in an hour drops them" test "$(rows "$D/log.db" --pid "$ROOT" --since "$IN_AN_HOUR")" = 0
 check "query --until in an hour keeps them, --until 2000-01-01 drops them" \
 	test "$(rows "$D/log.db" --pid "$ROOT" --until "$IN_AN_HOUR")-$(rows "$D/log.db" --pid "$ROOT" --until 2000-01-01)" = "$ALL-0"
+# The forms a person types, in a zone set here: a local date and time an
+# hour ago, @EPOCH, now, yesterday.
+LOCAL_HOUR_AGO=$(TZ=XST-5:30 date -d '-1 hour' '+%Y-%m-%d %H:%M')
+check "query --since 'YYYY-MM-DD HH:MM' (local), @EPOCH; --until now keep them" \
+	test "$(TZ=XST-5:30 rows "$D/log.db" --pid "$ROOT" --since "$LOCAL_HOUR_AGO")-$(rows "$D/log.db" --pid "$ROOT" --since "@$(date -d '-1 hour' +%s)")-$(rows "$D/log.db" --pid "$ROOT" --until now)" = "$ALL-$ALL-$ALL"
+check "query --since the same local time read as UTC (--utc) is 5:30 later: they are dropped" \
+	test "$(TZ=XST-5:30 rows "$D/log.db" --pid "$ROOT" --utc --since "$LOCAL_HOUR_AGO")" = 0
+check "query --since yesterday keeps them, --until yesterday drops them" \
+	test "$(rows "$D/log.db" --pid "$ROOT" --since yesterday)-$(rows "$D/log.db" --pid "$ROOT" --until yesterday)" = "$ALL-0"
+check "query --user root is --uid 0; --user of a number is that uid" \
+	test "$(rows "$D/log.db" --pid "$ROOT" --user root)-$(rows "$D/log.db" --pid "$ROOT" --user 65534)" = "$ALL-0"
+# Repeated filters: OR within one, AND across them.
+check "query --pid ROOT --pid 999999 --uid 65534 --uid 0: either pid, either uid" \
+	test "$(rows "$D/log.db" --pid "$ROOT" --pid 999999 --uid 65534 --uid 0)" = "$ALL"
+check "query --pid ROOT --uid 65534: both must hold" test "$(rows "$D/log.db" --pid "$ROOT" --uid 65534)" = 0
 
 # Bad input: clear errors, exit codes, no crash, no change to any file.
 SUM=$(sum "$D/log.db")
@@ -259,9 +296,9 @@ SUM=$(sum "$D/log.db")
 # Nothing matches: exit 1, unless the log holds a lost record (always shown).
 check "a glob with SQL in it is matched literally (exit $rc, nothing found)" \
 	test "$rc-$(grep -vc '| lost' "$D/drop.txt")" = "$(grep -q '| lost' "$D/drop.txt"; echo $?)-0"
-"$PN" query --db "$D/log.db" --since yesterday >/dev/null 2>"$D/since.err"; rc=$?
+"$PN" query --db "$D/log.db" --since 'last tuesday' >/dev/null 2>"$D/since.err"; rc=$?
 check "malformed --since is a usage error" test "$rc" = 2
-check "... that names the bad value" grep -q "yesterday" "$D/since.err"
+check "... that names the bad value" grep -q "last tuesday" "$D/since.err"
 check "the log is unchanged by queries and errors" test "$(sum "$D/log.db")" = "$SUM"
 events=$(sqlite3 "$D/log.db" 'SELECT count(*) FROM event')
 check "... and still holds every table" test "${events:-0}" -gt 0
@@ -276,7 +313,7 @@ ro_run() {
 		sh "$D/ro" "$D/romnt" "$@"
 }
 check "a read-only mount refuses writes" test "$(ro_run touch "$D/romnt/x" 2>&1 | grep -c 'Read-only')" = 1
-ro_run "$PN" query --db "$D/romnt/log.db" --json >"$D/ro.json" 2>"$D/ro.err"; rc=$?
+ro_run "$PN" query --db "$D/romnt/log.db" --json --numeric >"$D/ro.json" 2>"$D/ro.err"; rc=$?
 check "query reads a log on a read-only mount (exit $rc: $(head -c 200 "$D/ro.err"))" \
 	test "$rc" = 0 -a -s "$D/ro.json"
 check "... and gives what it gives on a writable one" cmp -s "$D/ro.json" "$D/all.json"

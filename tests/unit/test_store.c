@@ -289,6 +289,41 @@ static void test_filters(void)
 	CHECK(count((pn_store_filter){ .have_pid = 1, .pid = 30, .name = "curl" }) == 1 + 1);
 }
 
+/* The events a list of terms matches (lost records included). */
+static int count_where(const pn_store_term *t, size_t n)
+{
+	pn_store *s = open_store(PN_STORE_READ, NULL);
+	pn_buf out = { 0 };
+	pn_store_where w = { t, n, 0, 0, 0, 0 };
+	int rc = s ? pn_store_query_where(s, &w, to_json, &out) : -1;
+
+	pn_store_close(s);
+	pn_buf_free(&out);
+	return rc;
+}
+
+/* Terms of one field are ORed, fields ANDed, whatever their order. */
+static void test_where(void)
+{
+	const pn_store_term pids[] = { { PN_WHERE_PID, NULL, 20 }, { PN_WHERE_PID, NULL, 30 } };
+	const pn_store_term names[] = { { PN_WHERE_NAME, "curl", 0 }, { PN_WHERE_NAME, "evi?", 0 } };
+	const pn_store_term mixed[] = { { PN_WHERE_NAME, "curl", 0 }, { PN_WHERE_UID, NULL, 0 },
+					{ PN_WHERE_NAME, "evi?", 0 } };
+	const pn_store_term uids[] = { { PN_WHERE_UID, NULL, 0 }, { PN_WHERE_UID, NULL, 1000 } };
+	const pn_store_term bad[] = { { PN_STORE_WHERE_FIELDS, NULL, 0 } };
+	const pn_store_term no_string[] = { { PN_WHERE_NAME, NULL, 0 } };
+
+	CHECK(count_where(pids, 1) == 3 + 1);
+	CHECK(count_where(pids, 2) == 3 + 3 + 1);
+	CHECK(count_where(names, 2) == 1 + 1 + 1);
+	/* curl runs as 1000: of the two names only the image evi? is root's. */
+	CHECK(count_where(mixed, 3) == 1 + 1);
+	CHECK(count_where(mixed + 1, 2) == 1 + 1);
+	CHECK(count_where(uids, 2) == count((pn_store_filter){ 0 }));
+	CHECK(count_where(bad, 1) == -EINVAL);
+	CHECK(count_where(no_string, 1) == -EINVAL);
+}
+
 /* SQL in a filter is data: it matches itself and nothing else happens. */
 static void test_sql_metacharacters(void)
 {
@@ -520,6 +555,52 @@ static void test_refusals(void)
 	CHECK(access(p, F_OK) != 0); /* reading never creates */
 }
 
+/* What a person types: local times (in a zone the test sets, so it holds
+ * anywhere), words, epochs; RFC 3339 with an offset means what it says. */
+static void test_parse_when(void)
+{
+	const int64_t now = 1796212800LL * NS + 3600 * NS; /* 2026-12-02T13:00:00Z */
+	int64_t t;
+	static const char *const bad[] = {
+		"", "tomorrow", "@", "@1x", "@-", "2026-12-02 4:00", "2026-12-02 04", "2026-12-02 04:00:",
+		"2026-12-02  04:00", "2026-12-02 04:00 junk", "@1.", "Today",
+	};
+
+	setenv("TZ", "XST-5:30", 1); /* five and a half hours east of UTC, no DST */
+	tzset();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(pn_store_parse_when(bad[i], now, 1, &t) < 0);
+	CHECK(pn_store_parse_when("now", now, 1, &t) == 0 && t == now);
+	CHECK(pn_store_parse_when("@1700000000", now, 1, &t) == 0 && t == 1700000000LL * NS);
+	CHECK(pn_store_parse_when("@1.25", now, 0, &t) == 0 && t == NS + NS / 4);
+	CHECK(pn_store_parse_when("@-1.5", now, 0, &t) == 0 && t == -NS - NS / 2);
+	/* Local midnight of 2026-12-02 is 18:30 UTC the day before. */
+	CHECK(pn_store_parse_when("today", now, 1, &t) == 0 && t == 1796149800LL * NS);
+	CHECK(pn_store_parse_when("yesterday", now, 1, &t) == 0 && t == (1796149800LL - 86400) * NS);
+	CHECK(pn_store_parse_when("today", now, 0, &t) == 0 && t == 1796169600LL * NS);
+	CHECK(pn_store_parse_when("2026-12-02", now, 1, &t) == 0 && t == 1796149800LL * NS);
+	CHECK(pn_store_parse_when("2026-12-02", now, 0, &t) == 0 && t == 1796169600LL * NS);
+	CHECK(pn_store_parse_when("2026-12-02 04:25", now, 1, &t) == 0 &&
+	      t == 1796169600LL * NS - 3900 * NS);
+	CHECK(pn_store_parse_when("2026-12-02T04:25:30.5", now, 0, &t) == 0 &&
+	      t == (1796169600LL + 4 * 3600 + 25 * 60 + 30) * NS + NS / 2);
+	CHECK(pn_store_parse_when("2026-12-02T04:25:00Z", now, 1, &t) == 0 &&
+	      t == (1796169600LL + 4 * 3600 + 25 * 60) * NS);
+	CHECK(pn_store_parse_when("2026-12-02T04:25:00+01:00", now, 1, &t) == 0 &&
+	      t == (1796169600LL + 3 * 3600 + 25 * 60) * NS);
+	CHECK(pn_store_parse_when("90m", now, 1, &t) == 0 && t == now - 5400 * NS);
+	/* A zone with daylight saving time: Central Europe, summer and winter. */
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	CHECK(pn_store_parse_when("2026-07-01 12:00", now, 1, &t) == 0 && t == 1782900000LL * NS);
+	CHECK(pn_store_parse_when("2026-12-01 12:00", now, 1, &t) == 0 && t == 1796122800LL * NS);
+	/* The strict parser of 1.0 takes none of the new forms. */
+	CHECK(pn_store_parse_time("2026-12-02 04:25", now, &t) < 0);
+	CHECK(pn_store_parse_time("@1700000000", now, &t) < 0);
+	unsetenv("TZ");
+	tzset();
+}
+
 static void test_parse(void)
 {
 	int64_t t;
@@ -540,6 +621,7 @@ static void test_parse(void)
 	CHECK(pn_store_parse_duration("7d", &t) == 0 && t == 7 * 86400 * NS);
 	CHECK(pn_store_parse_size("64M", &sz) == 0 && sz == 64u << 20);
 	CHECK(pn_store_parse_size("12Q", &sz) < 0 && pn_store_parse_size("-1", &sz) < 0);
+	test_parse_when();
 }
 
 /* A writer that dies without closing leaves a run with no end; the next
@@ -922,6 +1004,7 @@ int main(void)
 	test_schema();
 	test_round_trip();
 	test_filters();
+	test_where();
 	test_sql_metacharacters();
 	test_tree();
 	test_refusals();

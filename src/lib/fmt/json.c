@@ -286,15 +286,33 @@ static void put_head(pn_buf *b, const pn_event *ev)
 	pn__buf_commit(b, p);
 }
 
-void pn_fmt_json(pn_buf *b, const pn_event *ev)
+/* named: "user" and "group" follow the process's fields. */
+static void put_json(pn_buf *b, const pn_event *ev, int named, const char *user, const char *group)
 {
+	int ids = (ev->have & PN_HAVE_UID) != 0;
+	pn_str u = { user, user ? strlen(user) : 0 }, g = { group, group ? strlen(group) : 0 };
+
 	put_head(b, ev);
 	if (ev->type == PN_EVENT_LOST)
 		put_lost(b, ev);
 	else
 		put_process(b, ev);
+	if (named && ev->type != PN_EVENT_LOST) {
+		pn__json_str(b, PN__MEMBER("user"), &u, ids && user);
+		pn__json_str(b, PN__MEMBER("group"), &g, ids && group);
+	}
 	if (ev->type == PN_EVENT_EXIT)
 		put_exit(b, ev);
 	put_change(b, ev);
 	pn_buf_put(b, "}\n", 2);
+}
+
+void pn_fmt_json(pn_buf *b, const pn_event *ev)
+{
+	put_json(b, ev, 0, NULL, NULL);
+}
+
+void pn_fmt_json_named(pn_buf *b, const pn_event *ev, const char *user, const char *group)
+{
+	put_json(b, ev, 1, user, group);
 }

@@ -46,20 +46,54 @@ static size_t width(const char *s, size_t n)
 	return w;
 }
 
+/* Pads what was written since start with spaces to W_NAME code points. */
+static void pad_cell(pn_buf *b, size_t start)
+{
+	size_t w = width(b->data + start, b->len - start);
+	char *p;
+
+	if (w >= W_NAME || !(p = pn__buf_room(b, W_NAME - w)))
+		return;
+	memset(p, ' ', W_NAME - w);
+	pn__buf_commit(b, p + W_NAME - w);
+}
+
 static void put_name(pn_buf *b, const pn_event *ev)
 {
-	size_t start = b->len, w;
-	char *p;
+	size_t start = b->len;
 
 	if (ev->have & PN_HAVE_COMM)
 		pn_esc_table(b, ev->comm.ptr, ev->comm.len, 0);
 	else
 		pn_buf_putc(b, '-');
-	w = width(b->data + start, b->len - start);
-	if (w >= W_NAME || !(p = pn__buf_room(b, W_NAME - w)))
-		return;
-	memset(p, ' ', W_NAME - w);
-	pn__buf_commit(b, p + W_NAME - w);
+	pad_cell(b, start);
+}
+
+/* A name from the user database, escaped like a process's strings (an
+ * NSS source is not to be trusted more than a process), or the id. */
+static void put_id_name(pn_buf *b, const char *name, uint32_t id)
+{
+	if (name)
+		pn_esc_table(b, name, strlen(name), 0);
+	else
+		pn_buf_put_u64(b, id);
+}
+
+/* " USER:GROUP     |", or "-" when the event carries no ids. */
+static void put_user(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
+{
+	size_t start = b->len + 1;
+
+	pn_buf_putc(b, ' ');
+	if (ev->type == PN_EVENT_LOST || !(ev->have & PN_HAVE_UID)) {
+		pn_buf_putc(b, '-');
+	} else {
+		put_id_name(b, x->user, ev->uid);
+		pn_buf_putc(b, ':');
+		put_id_name(b, x->group, ev->gid);
+	}
+	pad_cell(b, start);
+	pn_buf_puts(b, " |");
 }
 
 /* printf's " %7u |", and a dash when the pid is not known. */
@@ -252,18 +286,20 @@ static void put_change_detail(pn_buf *b, const pn_event *ev)
 	}
 }
 
-void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
+/* Everything after the time column; x adds the user column. */
+static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 {
 	int is_lost = ev->type == PN_EVENT_LOST;
 
-	pn_buf_puts(b, "| ");
-	pn__fmt_clock(b, ev->time_ns);
 	put_type(b, ev->type);
 	put_pid(b, ev->ppid, !is_lost && (ev->have & PN_HAVE_PARENT));
 	put_pid(b, ev->pid, !is_lost);
 	pn_buf_putc(b, ' ');
 	put_name(b, ev);
-	pn_buf_puts(b, " | ");
+	pn_buf_puts(b, " |");
+	if (x)
+		put_user(b, ev, x);
+	pn_buf_putc(b, ' ');
 	switch (ev->type) {
 	case PN_EVENT_EXEC:
 	case PN_EVENT_CREATE:
@@ -283,4 +319,44 @@ void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
 		put_change_detail(b, ev);
 	}
 	pn_buf_putc(b, '\n');
+}
+
+void pn_fmt_table_row(pn_buf *b, const pn_event *ev)
+{
+	pn_buf_puts(b, "| ");
+	pn__fmt_clock(b, ev->time_ns);
+	put_row(b, ev, NULL);
+}
+
+static const char rule_dated[] =
+	"+-------------------------+--------+---------+---------+------------------+"
+	"------------------+----------------------\n";
+
+void pn_fmt_table_header_dated(pn_buf *b, const char *zone)
+{
+	size_t start;
+
+	pn_buf_puts(b, rule_dated);
+	start = b->len;
+	pn_buf_puts(b, "| TIME (");
+	pn_buf_puts(b, zone);
+	pn_buf_putc(b, ')');
+	while (b->len - start < 26 && !b->oom)
+		pn_buf_putc(b, ' ');
+	pn_buf_puts(b, "| EVENT  |    PPID |     PID | PROCESS NAME     | USER:GROUP       | DETAIL\n");
+	pn_buf_puts(b, rule_dated);
+}
+
+void pn_fmt_table_row_dated(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
+{
+	char *p = pn__buf_room(b, 2 + PN__TIME_MAX);
+
+	if (!p)
+		return;
+	/* The RFC 3339 form, shifted into the zone, cut to milliseconds and
+	 * with a space for its T: "2026-12-02 04:25:49.059". */
+	pn__put_time(PN__PUT_LIT(p, "| "), ev->time_ns + x->offset_ns);
+	p[2 + 10] = ' ';
+	pn__buf_commit(b, p + 2 + 23);
+	put_row(b, ev, x);
 }

@@ -31,108 +31,128 @@ static void select_cols(pn_buf *sql, int count)
 			 " FROM event e LEFT JOIN process p ON p.id = e.process WHERE ");
 }
 
-/* Filters on time and type: they apply to lost records too. */
-static void add_common(pn_buf *sql, const pn_store_filter *f)
+/* Filters on time and type (?1, ?2, ?3): they apply to lost records too. */
+static void add_common(pn_buf *sql, const pn_store_where *w)
 {
-	if (f->since_ns)
-		pn_buf_puts(sql, " AND e.time_ns >= :since");
-	if (f->until_ns)
-		pn_buf_puts(sql, " AND e.time_ns <= :until");
-	if (f->types)
-		pn_buf_puts(sql, " AND (:types >> e.type) & 1");
+	if (w->since_ns)
+		pn_buf_puts(sql, " AND e.time_ns >= ?1");
+	if (w->until_ns)
+		pn_buf_puts(sql, " AND e.time_ns <= ?2");
+	if (w->types)
+		pn_buf_puts(sql, " AND (?3 >> e.type) & 1");
 }
 
-/* Filters on the process: a lost record has none, so they skip it. */
-static void add_process(pn_buf *sql, const pn_store_filter *f)
+/* The first term's parameter; ?1 to ?3 are add_common()'s. */
+#define TERM_PARAM 4
+
+/*
+ * Each field's test of a value, '?' standing for the value's parameter
+ * (once or more), and how the value is bound. GLOB never matches a BLOB
+ * operand: the strings are compared as TEXT of the same bytes.
+ */
+enum bind { BIND_INT, BIND_TEXT, BIND_BLOB };
+static const struct {
+	const char *sql;
+	enum bind bind;
+} field_sql[PN_STORE_WHERE_FIELDS] = {
+	[PN_WHERE_PID] = { "e.process IN (SELECT id FROM process WHERE pid = ?)", BIND_INT },
+	[PN_WHERE_PPID] = { "e.ppid = ?", BIND_INT },
+	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
+	[PN_WHERE_NAME] = { "CAST(e.comm AS TEXT) GLOB ? OR CAST(pn_basename(e.image) AS TEXT) GLOB ?",
+			    BIND_TEXT },
+	[PN_WHERE_IMAGE] = { "CAST(e.image AS TEXT) GLOB ?", BIND_TEXT },
+	[PN_WHERE_ARGV] = { "instr(pn_args(e.argv), ?) > 0", BIND_BLOB },
+	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
+};
+
+/* One term's test, its '?' numbered as parameter param. */
+static void add_term(pn_buf *sql, int field, int param)
 {
-	if (f->have_pid)
-		pn_buf_puts(sql, " AND e.process IN (SELECT id FROM process WHERE pid = :pid)");
-	if (f->have_ppid)
-		pn_buf_puts(sql, " AND e.ppid = :ppid");
-	if (f->have_uid)
-		pn_buf_puts(sql, " AND e.uid = :uid");
-	/* GLOB never matches a BLOB operand: compare the same bytes as TEXT. */
-	if (f->name)
-		pn_buf_puts(sql, " AND (CAST(e.comm AS TEXT) GLOB :name"
-				 " OR CAST(pn_basename(e.image) AS TEXT) GLOB :name)");
-	if (f->image)
-		pn_buf_puts(sql, " AND CAST(e.image AS TEXT) GLOB :image");
-	if (f->argv)
-		pn_buf_puts(sql, " AND instr(pn_args(e.argv), :argv) > 0");
-	if (f->signaled)
+	const char *p = field_sql[field].sql;
+
+	pn_buf_putc(sql, '(');
+	for (; *p; p++) {
+		if (*p == '?')
+			pn_buf_printf(sql, "?%d", param);
+		else
+			pn_buf_putc(sql, *p);
+	}
+	pn_buf_putc(sql, ')');
+}
+
+/* Filters on the process: a lost record has none, so they skip it. The
+ * terms of one field are ORed, the fields ANDed. */
+static void add_process(pn_buf *sql, const pn_store_where *w)
+{
+	for (int field = 0; field < PN_STORE_WHERE_FIELDS; field++) {
+		int terms = 0;
+
+		for (size_t i = 0; i < w->nterms; i++) {
+			if (w->terms[i].field != field)
+				continue;
+			pn_buf_puts(sql, terms++ ? " OR " : " AND (");
+			add_term(sql, field, TERM_PARAM + (int)i);
+		}
+		if (terms)
+			pn_buf_putc(sql, ')');
+	}
+	if (w->signaled)
 		pn_buf_puts(sql, " AND e.type = 3 AND e.signal <> 0");
-	if (f->have_exit_code)
-		pn_buf_puts(sql, " AND e.type = 3 AND e.signal = 0 AND e.exit_code = :exit_code");
 }
 
-static void build_sql(pn_buf *sql, const pn_store_filter *f, int count)
+static void build_sql(pn_buf *sql, const pn_store_where *w, int count)
 {
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
 	select_cols(sql, count);
 	pn_buf_puts(sql, "e.type <> 4");
-	add_common(sql, f);
-	add_process(sql, f);
-	if (!f->types || (f->types & PN_MASK(PN_EVENT_LOST))) {
+	add_common(sql, w);
+	add_process(sql, w);
+	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
 		select_cols(sql, count);
 		pn_buf_puts(sql, "e.type = 4");
-		add_common(sql, f);
+		add_common(sql, w);
 	}
 	pn_buf_puts(sql, count ? ")" : " ORDER BY 1");
 }
 
-static void bind_filter(sqlite3_stmt *st, const pn_store_filter *f);
+static void bind_where(sqlite3_stmt *st, const pn_store_where *w)
+{
+	sqlite3_bind_int64(st, 1, w->since_ns);
+	sqlite3_bind_int64(st, 2, w->until_ns);
+	sqlite3_bind_int64(st, 3, w->types);
+	for (size_t i = 0; i < w->nterms; i++) {
+		const pn_store_term *t = &w->terms[i];
+		int param = TERM_PARAM + (int)i;
 
-/* Prepares the query of f (or its count) with its values bound. */
-static int prepare(pn_store *s, const pn_store_filter *f, int count, sqlite3_stmt **st)
+		if (field_sql[t->field].bind == BIND_INT)
+			sqlite3_bind_int64(st, param, t->n);
+		else if (field_sql[t->field].bind == BIND_TEXT)
+			sqlite3_bind_text(st, param, t->s, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_blob(st, param, t->s, (int)strlen(t->s), SQLITE_STATIC);
+	}
+}
+
+/* Prepares the query of w (or its count) with its values bound. */
+static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt **st)
 {
 	pn_buf sql = { 0 };
 	int rc;
 
-	build_sql(&sql, f, count);
+	for (size_t i = 0; i < w->nterms; i++)
+		if ((unsigned)w->terms[i].field >= PN_STORE_WHERE_FIELDS ||
+		    (field_sql[w->terms[i].field].bind != BIND_INT && !w->terms[i].s))
+			return -EINVAL;
+	build_sql(&sql, w, count);
 	if (sql.oom)
 		return -ENOMEM;
 	rc = pn__db_prepare(&s->db, sql.data, st);
 	pn_buf_free(&sql);
 	if (!rc)
-		bind_filter(*st, f);
+		bind_where(*st, w);
 	return rc;
-}
-
-static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (i)
-		sqlite3_bind_int64(st, i, v);
-}
-
-static void bind_named_blob(sqlite3_stmt *st, const char *name, const char *v, int text)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (i && text)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else if (i)
-		sqlite3_bind_blob(st, i, v, (int)strlen(v), SQLITE_STATIC);
-}
-
-static void bind_filter(sqlite3_stmt *st, const pn_store_filter *f)
-{
-	bind_named_int(st, ":since", f->since_ns);
-	bind_named_int(st, ":until", f->until_ns);
-	bind_named_int(st, ":types", f->types);
-	bind_named_int(st, ":pid", f->pid);
-	bind_named_int(st, ":ppid", f->ppid);
-	bind_named_int(st, ":uid", f->uid);
-	bind_named_int(st, ":exit_code", f->exit_code);
-	if (f->name)
-		bind_named_blob(st, ":name", f->name, 1);
-	if (f->image)
-		bind_named_blob(st, ":image", f->image, 1);
-	if (f->argv)
-		bind_named_blob(st, ":argv", f->argv, 0);
 }
 
 static int is_null(sqlite3_stmt *st, int i)
@@ -212,12 +232,41 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 		own_keys(st, ev);
 }
 
+/* The terms of a pn_store_filter: one value per field at most. */
+static size_t filter_terms(const pn_store_filter *f, pn_store_term *t)
+{
+	size_t n = 0;
+
+	if (f->have_pid)
+		t[n++] = (pn_store_term){ PN_WHERE_PID, NULL, f->pid };
+	if (f->have_ppid)
+		t[n++] = (pn_store_term){ PN_WHERE_PPID, NULL, f->ppid };
+	if (f->have_uid)
+		t[n++] = (pn_store_term){ PN_WHERE_UID, NULL, f->uid };
+	if (f->name)
+		t[n++] = (pn_store_term){ PN_WHERE_NAME, f->name, 0 };
+	if (f->image)
+		t[n++] = (pn_store_term){ PN_WHERE_IMAGE, f->image, 0 };
+	if (f->argv)
+		t[n++] = (pn_store_term){ PN_WHERE_ARGV, f->argv, 0 };
+	if (f->have_exit_code)
+		t[n++] = (pn_store_term){ PN_WHERE_EXIT_CODE, NULL, f->exit_code };
+	return n;
+}
+
 int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user)
+{
+	pn_store_term t[PN_STORE_WHERE_FIELDS];
+	pn_store_where w = { t, filter_terms(f, t), f->signaled, f->types, f->since_ns, f->until_ns };
+
+	return pn_store_query_where(s, &w, fn, user);
+}
+
+int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_store_event_fn fn, void *user)
 {
 	sqlite3_stmt *st = NULL;
 	pn_event ev;
-	int rc = prepare(s, f, 0, &st), stop = 0, n = 0;
-
+	int rc = prepare(s, w, 0, &st), stop = 0, n = 0;
 	if (rc)
 		return rc;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -240,10 +289,10 @@ int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, 
 	return rc;
 }
 
-int pn__store_count(pn_store *s, const pn_store_filter *f, uint64_t *n)
+int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = prepare(s, f, 1, &st);
+	int rc = prepare(s, w, 1, &st);
 
 	if (rc)
 		return rc;
