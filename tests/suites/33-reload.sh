@@ -8,12 +8,14 @@ if ! is_root; then skip "reload: needs root to load BPF"; finish; exit; fi
 
 # Waits until the monitor's stderr has a line matching $1.
 wait_err() { for _ in $(seq 100); do grep -q -- "$1" "$D/err" && return 0; sleep 0.1; done; return 1; }
-# Starts processes with argument $1 until one shows up as an exec in the stream.
+# Starts processes with argument $1-TOKEN until one shows up as an exec in
+# the stream. The token is this run's: another run's markers are seen too.
+TOKEN=${D##*.}
 mark() {
 	for _ in $(seq 50); do
-		/bin/echo "$1" >/dev/null
+		/bin/echo "$1-$TOKEN" >/dev/null
 		sleep 0.1
-		grep -q "\"argv\":\[\"/bin/echo\",\"$1\"\]" "$D/out.jsonl" && return 0
+		grep -q "\"argv\":\[\"/bin/echo\",\"$1-$TOKEN\"\]" "$D/out.jsonl" && return 0
 	done
 	return 1
 }
@@ -38,10 +40,10 @@ check "the monitor stops cleanly (exit 0)" test "$rc" = 0
 
 # Event types by position: up to the 'before' marker the first config ruled,
 # from the 'after' marker on the second.
-python3 - "$D/out.jsonl" >"$D/verdict" 2>&1 <<'EOF'
+python3 - "$D/out.jsonl" "$TOKEN" >"$D/verdict" 2>&1 <<'EOF'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]
-at = {m: next(i for i, e in enumerate(evs) if e.get("argv") == ["/bin/echo", m])
+at = {m: next(i for i, e in enumerate(evs) if e.get("argv") == ["/bin/echo", f"{m}-{sys.argv[2]}"])
       for m in ("before", "after", "broken")}
 types_before = {e["type"] for e in evs[:at["before"] + 1]} - {"lost"}
 types_after = {e["type"] for e in evs[at["after"]:]} - {"lost"}
