@@ -139,6 +139,7 @@ typedef struct pn_event {
 	PN_FIELDS_PATH(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_LOST_REASON(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_CREATOR(PN__DECL_FIELD) /* since 1.1 */
+	PN_FIELDS_RULES(PN__DECL_FIELD) /* since 1.1: tags of live rules */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);
@@ -172,6 +173,7 @@ typedef struct pn_stats {
 	uint64_t table_evicted;
 	/* Since 1.1: */
 	uint64_t lost_unknown;   /* losses of unknown count (netlink), each of one record or more */
+	uint64_t dropped;        /* events live rules kept from every callback (pn_set_rules) */
 	/* New members go here, after every existing one. */
 } pn_stats;
 

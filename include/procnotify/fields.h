@@ -127,7 +127,17 @@
 	X(creator_not_parent, flag, CREATOR_NOT_PARENT, PN__CREATE_TYPES, "creator_not_parent", "", "", "creator_pid is not ppid: the parent was named, not the creator") \
 	X(denied,             flag, DENIED,             PN__CREATE_TYPES, "denied",             "", "", "a deny rule refused the creation: the process never ran")
 
+/*
+ * The names of the tag rules an event matched (procnotify/rules.h), each
+ * followed by one NUL; empty when none did. The library sets it, no
+ * producer does. JSON writes "rules" only when there are some (by hand:
+ * an absent list is not null), so events without tags print as before.
+ * Added after the creator fields.
+ */
+#define PN_FIELDS_RULES(X)                                                                     \
+	X(rules, argv, ALWAYS, PN__PROC_TYPES, "", "", "rules", "the tag rules that matched, each followed by one NUL")
+
 #define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X) \
-	PN_FIELDS_CREATOR(X)
+	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X)
 
 #endif

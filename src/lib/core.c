@@ -15,6 +15,7 @@
 #include "procnotify/decode.h"
 #include "internal.h"
 #include "proctable.h"
+#include "rules/live.h"
 
 struct reg {
 	pn_callback cb;
@@ -39,6 +40,7 @@ struct pn_handle {
 	uint32_t flush_ms;
 	int parked; /* the flush timer is stopped until the producer wakes us */
 	pn_stats stats;
+	struct pn__live_rules rules;
 };
 
 /*
@@ -133,6 +135,12 @@ static void dispatch(pn_handle *h, pn_event *ev)
 {
 	uint32_t bit = PN_MASK(ev->type);
 
+	/* A dropped event takes no number: seq stays gapless, and a gap
+	 * still means a loss (README, "Rules"). */
+	if (!pn__live_rules_apply(&h->rules, &h->table, ev)) {
+		h->stats.dropped++;
+		return;
+	}
 	ev->seq = ++h->seq;
 	if ((unsigned)ev->type < PN_EVENT_TYPE_MAX)
 		h->stats.delivered[ev->type]++;
@@ -204,6 +212,8 @@ static void remember(pn_handle *h, const pn_event *ev, int replace)
 	}
 	if (ev->have & PN_HAVE_COMM)
 		pn__pt_set_comm(p, &ev->comm);
+	if (ev->have & PN_HAVE_PARENT)
+		pn__pt_set_parent(p, ev->ppid, ev->parent_key.start_ns);
 	kept = (ev->have & PN_HAVE_IMAGE) && ev->image.len &&
 	       !pn__pt_set_image(p, ev->image.ptr, ev->image.len);
 	if (replace && !kept)
@@ -563,6 +573,14 @@ int pn_poll(pn_handle *h, int timeout_ms)
 	return n == 0 && tick ? try_park(h) : n;
 }
 
+int pn_set_rules(pn_handle *h, pn_rules *r)
+{
+	if (!h)
+		return -EINVAL;
+	pn__live_rules_set(&h->rules, r);
+	return 0;
+}
+
 int pn_get_stats(pn_handle *h, pn_stats *st)
 {
 	pn_stats ours;
@@ -596,6 +614,7 @@ void pn_close(pn_handle *h)
 	if (h->epfd >= 0)
 		close(h->epfd);
 	pn__pt_free(&h->table);
+	pn__live_rules_set(&h->rules, NULL);
 	free(h->regs);
 	free(h);
 }

@@ -133,6 +133,13 @@ void pn__pt_set_comm(struct pn__proc *p, const pn_str *comm)
 	p->comm[n] = 0;
 }
 
+void pn__pt_set_parent(struct pn__proc *p, uint32_t ppid, uint64_t start_ns)
+{
+	p->ppid = ppid;
+	p->parent_start_ns = start_ns;
+	p->has_parent = 1;
+}
+
 void pn__pt_remove(struct pn__proctable *pt, struct pn__proc *p)
 {
 	clear(p);

@@ -19,6 +19,9 @@ struct pn__proc {
 	uint32_t image_len;
 	char *image;
 	char comm[16];
+	uint32_t ppid;     /* the parent, when has_parent: walks up for rules */
+	uint32_t has_parent;
+	uint64_t parent_start_ns;
 };
 
 struct pn__proctable {
@@ -39,6 +42,8 @@ struct pn__proc *pn__pt_put(struct pn__proctable *pt, uint32_t pid, uint64_t sta
 int pn__pt_set_image(struct pn__proc *p, const char *image, size_t len);
 void pn__pt_set_comm(struct pn__proc *p, const pn_str *comm);
 void pn__pt_remove(struct pn__proctable *pt, struct pn__proc *p);
+/* The parent of p, as (pid, start time): for ancestor.image rules. */
+void pn__pt_set_parent(struct pn__proc *p, uint32_t ppid, uint64_t start_ns);
 /* Resync: begin a generation, pn__pt_put() every live process, then sweep
  * removes the entries that were not seen again. */
 void pn__pt_begin_mark(struct pn__proctable *pt);

@@ -304,6 +304,9 @@ static void put_json(pn_buf *b, const pn_event *ev, int named, const char *user,
 	if (ev->type == PN_EVENT_EXIT)
 		put_exit(b, ev);
 	put_change(b, ev);
+	/* Only when a tag rule matched: untagged events print as they always did. */
+	if (ev->rules.len && ev->type != PN_EVENT_LOST)
+		put_argv(b, PN__MEMBER("rules"), &ev->rules, 1);
 	pn_buf_put(b, "}\n", 2);
 }
 

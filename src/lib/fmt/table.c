@@ -286,6 +286,29 @@ static void put_change_detail(pn_buf *b, const pn_event *ev)
 	}
 }
 
+/* The tag rules an event matched: " [rules a,b]" (names are escaped: a
+ * stored event's come from a file anyone may have written). */
+static void put_rules(pn_buf *b, const pn_event *ev)
+{
+	size_t i = 0;
+
+	if (!ev->rules.len || ev->type == PN_EVENT_LOST)
+		return;
+	pn_buf_puts(b, " [rules ");
+	while (i < ev->rules.len) {
+		const char *a = ev->rules.ptr + i;
+		size_t n = 0;
+
+		while (i + n < ev->rules.len && a[n])
+			n++;
+		if (i)
+			pn_buf_putc(b, ',');
+		pn_esc_table(b, a, n, 0);
+		i += n + 1;
+	}
+	pn_buf_putc(b, ']');
+}
+
 /* Everything after the time column; x adds the user column. */
 static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 {
@@ -318,6 +341,7 @@ static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 	default:
 		put_change_detail(b, ev);
 	}
+	put_rules(b, ev);
 	pn_buf_putc(b, '\n');
 }
 

@@ -101,6 +101,9 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	 * and the start of creator_key). Older rows read as NULL: unknown. */
 	"ALTER TABLE event ADD COLUMN creator_pid INTEGER;"
 	"ALTER TABLE event ADD COLUMN creator_start INTEGER;",
+	/* 6 -> 7: the names of the tag rules an event matched, each followed
+	 * by a NUL (pn_event.rules). Older rows read as NULL: no tags. */
+	"ALTER TABLE event ADD COLUMN rules BLOB;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
