@@ -108,6 +108,7 @@ enum pn_event_flags {
 enum pn_lost_reason {
 	PN_LOST_PRODUCER = 0, /* the kernel's ring or socket, or the driver: the stream has a gap */
 	PN_LOST_STORE = 1,    /* the activity log fell behind: the stream has them, the log not */
+	PN_LOST_OUTPUT = 2,   /* an output (syslog, ...) fell behind: the other outputs have them */
 };
 
 /* The terminal name's room in pn_event.tty, NUL included. */

@@ -111,7 +111,7 @@
 
 /* Who lost a lost record's events. Added in 1.1, after the path fields. */
 #define PN_FIELDS_LOST_REASON(X)                                                               \
-	X(lost_reason, u32, ALWAYS, PN_MASK(PN_EVENT_LOST), "reason", "", "lost_reason", "enum pn_lost_reason: 0 the producer, 1 the activity log; JSON writes only \"store\"")
+	X(lost_reason, u32, ALWAYS, PN_MASK(PN_EVENT_LOST), "reason", "", "lost_reason", "enum pn_lost_reason: 0 the producer, 1 the activity log, 2 an output; JSON writes \"store\" and \"output\"")
 
 /*
  * Windows: who really made a process, and a creation a deny rule refused.

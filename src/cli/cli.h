@@ -20,6 +20,9 @@ struct monitor_opts {
 	const char *output;      /* NULL: stdout */
 	const char *db;          /* the activity log to append to, or NULL */
 	pn_store_options db_opt;
+	const char *syslog;      /* --syslog: the target, or NULL */
+	int syslog_facility, syslog_severity; /* --syslog-priority */
+	uint32_t output_queue;   /* --output-queue: bytes per output; 0 the default */
 	const char *config;      /* --config: the file to read instead of PN_CLI_CONFIG */
 	int check_config;        /* --check-config: stop once the options are read */
 	char *config_text;       /* the config file read; the options point into it */

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "notify.h"
 #include "outfile.h"
+#include "outputs.h"
 #include "reload.h"
 #include "procnotify/sandbox.h"
 
@@ -29,6 +30,28 @@ static int parse_size(struct pn_opt_call *c)
 {
 	if (pn_store_parse_size(c->arg, c->dest) || !*(uint64_t *)c->dest) {
 		snprintf(c->why, sizeof(c->why), "expected a number above 0 (K, M, G suffixes)");
+		return -1;
+	}
+	return 0;
+}
+
+/* No value: the local syslog daemon's socket. */
+static int parse_syslog(struct pn_opt_call *c)
+{
+	if (!*c->arg)
+		c->arg = "unix:/dev/log";
+	if (pn__syslog_check_target(c->arg, c->why, sizeof(c->why)))
+		return -1;
+	*(const char **)c->dest = c->arg;
+	return 0;
+}
+
+static int parse_priority(struct pn_opt_call *c)
+{
+	struct monitor_opts *o = c->opts;
+
+	if (pn__syslog_parse_priority(c->arg, &o->syslog_facility, &o->syslog_severity)) {
+		snprintf(c->why, sizeof(c->why), "expected FACILITY.SEVERITY, as authpriv.info");
 		return -1;
 	}
 	return 0;
@@ -87,6 +110,22 @@ static const struct pn_opt monitor_rows[] = {
 	{ .name = "db-max-size", .arg = "SIZE",
 	  .help = "keep the log under SIZE bytes (K, M, G suffixes)",
 	  .parse = parse_size, .off = OFF(db_opt.max_size), .example = "2G" },
+	{ .name = "syslog", .arg = "TARGET",
+	  .help = "also send every event shown to syslog (RFC 5424):\n"
+		  "unix:PATH (default unix:/dev/log), udp://HOST[:PORT]\n"
+		  "or tcp://HOST[:PORT] (port 514); see README, Fleet",
+	  .parse = parse_syslog, .off = OFF(syslog), .flags = PN_OPT_OPTIONAL,
+	  .example = "unix:/dev/log" },
+	{ .name = "syslog-priority", .arg = "FAC.SEV",
+	  .help = "syslog facility and severity of events (default\n"
+		  "authpriv.info; lost records at warning)",
+	  .parse = parse_priority, .off = OFF(syslog_facility),
+	  .example = "authpriv.info" },
+	{ .name = "output-queue", .arg = "BYTES",
+	  .help = "queue of each output (--syslog) before it loses\n"
+		  "events (default 8M)",
+	  .parse = pn_opt_bytes, .off = OFF(output_queue), .min = 65536, .max = 1u << 30,
+	  .example = "8M" },
 	{ .name = "no-sandbox",
 	  .help = "keep every privilege after start-up (debugging;\n"
 		  "see README, Privilege)",
@@ -134,6 +173,10 @@ static void monitor_defaults(struct monitor_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->types = PN_MASK_ALL;
+	/* Arguments may hold secrets (passwords, tokens): authpriv is the
+	 * facility Debian and Red Hat keep out of world-readable files. */
+	o->syslog_facility = 10;
+	o->syslog_severity = 6;
 }
 
 /* The command line is read twice: first on its own, to learn which config
@@ -236,6 +279,7 @@ static void print_summary(pn_handle *h)
 struct consumers {
 	struct sink sink;
 	pn_store *store;
+	struct pn_cli_outputs outs;
 	struct pn_outfile *out;  /* the sink's file with -o, to reopen */
 	const struct monitor_opts *o;
 	uint32_t types;          /* the sink's mask: o->types, or the last reload's */
@@ -248,25 +292,29 @@ static int consumers_ok(const struct consumers *c)
 	return !c->sink.failed && !(c->store && pn_store_failed(c->store));
 }
 
-/* The events the log missed (it fell behind), as a lost record in the
- * stream too; at the end, once the log has written what it could. */
-static void store_lost_to_stream(struct consumers *c, int final)
+/* The events the log or an output missed (it fell behind), as a lost
+ * record in the other streams too; at the end, once the log has written
+ * what it could. */
+static void losses_to_streams(struct consumers *c, int final)
 {
 	pn_event lost;
 
+	pn_cli_outputs_losses(&c->outs, &c->sink, c->store);
 	if (!c->store)
 		return;
 	if (final)
 		pn_store_commit(c->store);
-	if (pn_store_take_lost(c->store, &lost))
+	if (pn_store_take_lost(c->store, &lost)) {
 		sink_event(&lost, &c->sink);
+		pn_cli_outputs_event(&c->outs, &lost, NULL);
+	}
 }
 
 /* Writes out what the last delivery produced. The log writes on its own
  * thread and commits a batch every PN_STORE_BATCH_MS. */
 static void consumers_flush(struct consumers *c)
 {
-	store_lost_to_stream(c, 0);
+	losses_to_streams(c, 0);
 	sink_flush(&c->sink);
 }
 
@@ -283,6 +331,8 @@ static void reload_config(pn_handle *h, struct consumers *c)
 	if (fresh.types != c->types) {
 		pn_unregister(h, sink_event, &c->sink);
 		pn_register(h, fresh.types, sink_event, &c->sink);
+		pn_cli_outputs_unregister(&c->outs, h);
+		pn_cli_outputs_register(&c->outs, h, fresh.types);
 		c->types = fresh.types;
 	}
 	pn_cli_monitor_opts_free(&fresh);
@@ -378,6 +428,7 @@ static void register_consumers(pn_handle *h, const struct monitor_opts *o, struc
 	/* The log keeps every event, whatever --types shows. */
 	if (c->store)
 		pn_register(h, PN_MASK_ALL, pn_store_event, c->store);
+	pn_cli_outputs_register(&c->outs, h, o->types);
 	if (o->format == PN_OUT_TABLE && !o->no_header) {
 		pn_fmt_table_header(&c->sink.buf);
 		sink_flush(&c->sink);
@@ -397,6 +448,36 @@ static int enter_sandbox(const struct monitor_opts *o, pn_handle *h)
 	return -1;
 }
 
+/* The log and the outputs, before the library: a bad file or target stops
+ * us early. */
+static int open_consumers(const struct monitor_opts *o, struct consumers *c)
+{
+	if (open_store(o, &c->store))
+		return -1;
+	if (pn_cli_outputs_open(&c->outs, o) == 0)
+		return 0;
+	pn_cli_outputs_close(&c->outs);
+	close_store(c->store, o->db);
+	return -1;
+}
+
+/* After the drop: the writer threads start with what is left. */
+static int start_consumers(struct consumers *c)
+{
+	if (c->store && pn_store_start(c->store))
+		return -1;
+	return pn_cli_outputs_start(&c->outs);
+}
+
+/* The outputs write what they can, and every stream learns what the log
+ * and the outputs missed, before the summary. */
+static void finish_consumers(struct consumers *c)
+{
+	pn_cli_outputs_drain(&c->outs);
+	losses_to_streams(c, 1);
+	sink_flush(&c->sink);
+}
+
 static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int argc, char **argv)
 {
 	struct monitor_opts opts = *o;
@@ -404,11 +485,12 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 	pn_handle *h = NULL;
 	int rc, store_rc;
 
-	if (open_store(o, &c.store))
+	if (open_consumers(o, &c))
 		return PN_EXIT_FAIL;
 	rc = pn_open(&h, &opts.lib);
 	if (rc) {
 		fprintf(stderr, "procnotify: %s\n", opts.lib.errmsg);
+		pn_cli_outputs_close(&c.outs);
 		close_store(c.store, o->db);
 		return PN_EXIT_FAIL;
 	}
@@ -420,9 +502,8 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 	c.argv = argv;
 	register_consumers(h, o, &c);
 	rc = enter_sandbox(o, h);
-	/* After the drop: the log's writer thread starts with what is left. */
-	if (rc == 0 && c.store && pn_store_start(c.store))
-		rc = -1;
+	if (rc == 0)
+		rc = start_consumers(&c);
 	if (rc == 0) {
 		fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
 		pn_cli_notify("READY=1");
@@ -433,10 +514,11 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 		fprintf(stderr, "procnotify: %s\n", pn_strerror(rc));
 	if (c.sink.failed && c.sink.failed != EPIPE)
 		fprintf(stderr, "procnotify: writing events: %s\n", strerror(c.sink.failed));
-	store_lost_to_stream(&c, 1);
-	sink_flush(&c.sink);
+	finish_consumers(&c);
 	print_summary(h);
+	pn_cli_outputs_summary(&c.outs);
 	pn_close(h);
+	pn_cli_outputs_close(&c.outs);
 	store_rc = close_store(c.store, o->db);
 	sink_free(&c.sink);
 	return rc < 0 || store_rc || (c.sink.failed && c.sink.failed != EPIPE) ? PN_EXIT_FAIL

@@ -77,7 +77,8 @@ static struct option *build_getopt(const struct pn_cmd *cmd, size_t n, char *sho
 	shorts[s++] = ':';
 	for (size_t i = 0; i < n; i++) {
 		const struct pn_opt *r = &cmd->opts[i];
-		int has_arg = r->arg ? required_argument : no_argument;
+		int has_arg = !r->arg ? no_argument : r->flags & PN_OPT_OPTIONAL ? optional_argument
+										: required_argument;
 
 		if (!r->name)
 			continue;
@@ -87,6 +88,8 @@ static struct option *build_getopt(const struct pn_cmd *cmd, size_t n, char *sho
 		if (r->key) {
 			shorts[s++] = r->key;
 			if (r->arg)
+				shorts[s++] = ':';
+			if (r->arg && r->flags & PN_OPT_OPTIONAL)
 				shorts[s++] = ':';
 		}
 	}
@@ -123,8 +126,8 @@ static int getopt_loop(const struct pn_cmd *cmd, size_t n, const struct option *
 		if (i >= n)
 			return pn_opt_usage_error(cmd, "unknown option", argv[optind - 1]);
 		snprintf(name, sizeof(name), "--%s", cmd->opts[i].name);
-		rc = pn_opt_apply(cmd, i, cmd->opts[i].arg ? optarg : "true", opts, seen,
-				  "procnotify: ", name);
+		rc = pn_opt_apply(cmd, i, !cmd->opts[i].arg ? "true" : optarg ? optarg : "", opts,
+				  seen, "procnotify: ", name);
 		if (rc < 0)
 			return PN_EXIT_USAGE;
 		if (rc == PN_OPT_STOP_HELP)
@@ -164,11 +167,12 @@ static void help_row(const struct pn_opt *r, FILE *f)
 {
 	char left[64];
 	const char *line = r->help, *nl;
+	int opt = r->arg && r->flags & PN_OPT_OPTIONAL;
 	int len;
 
-	len = snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", r->key ? '-' : ' ',
-		       r->key ? r->key : ' ', r->key ? ", " : "  ", r->name, r->arg ? " " : "",
-		       r->arg ? r->arg : "");
+	len = snprintf(left, sizeof(left), "  %c%c%s--%s%s%s%s", r->key ? '-' : ' ',
+		       r->key ? r->key : ' ', r->key ? ", " : "  ", r->name,
+		       !r->arg ? "" : opt ? "[=" : " ", r->arg ? r->arg : "", opt ? "]" : "");
 	fprintf(f, "%s%*s", left, len < HELP_COL ? HELP_COL - len : 2, "");
 	while ((nl = strchr(line, '\n'))) {
 		fprintf(f, "%.*s\n%*s", (int)(nl - line), line, HELP_COL, "");

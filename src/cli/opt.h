@@ -35,6 +35,8 @@ typedef int (*pn_opt_parser)(struct pn_opt_call *c);
 #define PN_OPT_CLI_ONLY 0x2  /* not a config file key (--help, --config) */
 #define PN_OPT_HAVE 0x4      /* also set the int at have_off: "this filter was given" */
 #define PN_OPT_FILE 0x8      /* the argument is a file name (completion) */
+#define PN_OPT_OPTIONAL 0x10 /* the argument may be left out (--name[=ARG]); the
+			      * parser gets "" then, as from an empty config value */
 
 struct pn_opt {
 	const char *name;        /* long name and config key; NULL: a heading row */

@@ -22,7 +22,8 @@ static int value_case(const struct pn_opt *r, FILE *f)
 {
 	pn_buf words = { 0 };
 
-	if (!(r->flags & PN_OPT_FILE) && !r->values && !r->words)
+	/* An optional value is attached (--name=VALUE): the next word is not it. */
+	if ((!(r->flags & PN_OPT_FILE) && !r->values && !r->words) || r->flags & PN_OPT_OPTIONAL)
 		return 0;
 	fputs("\t\t", f);
 	option_pattern(r, f);
@@ -50,7 +51,8 @@ static void command_case(const char *label, const struct pn_cmd *cmd, FILE *f)
 			value_case(r, f);
 	/* Values nobody can guess (numbers, times, globs): offer nothing. */
 	for (r = cmd->opts; !pn_opt_is_end(r); r++) {
-		if (r->name && r->arg && !(r->flags & PN_OPT_FILE) && !r->values && !r->words) {
+		if (r->name && r->arg && !(r->flags & (PN_OPT_FILE | PN_OPT_OPTIONAL)) &&
+		    !r->values && !r->words) {
 			fputs(sep, f);
 			option_pattern(r, f);
 			sep = "|";

@@ -55,6 +55,11 @@ int pn__caps_limit_all(uint64_t keep);
 /* The open backend's steady_caps. */
 uint64_t pn__steady_caps(pn_handle *h);
 
+/* Lets pn_sandbox() allow socket(domain, type) and connect(): an output
+ * that reconnects after the drop makes a new socket. Call before it;
+ * 0, or -ENOSPC past a few kinds. */
+int pn__sandbox_allow_socket(int domain, int type);
+
 /* The size rule of pn_options and pn_stats ("Extensible structs" in
  * procnotify.h): copy a caller's struct of `given` bytes (0: v1_size) into
  * ours, or ours out to it; -EINVAL for a size below v1_size, -E2BIG for

@@ -189,6 +189,38 @@ void pn__esc_text(pn_buf *b, const char *s, size_t n)
 	esc_c(b, s, n, 0, PLAIN_TEXT, 0);
 }
 
+static int sd_special(char c)
+{
+	return c == '"' || c == '\\' || c == ']';
+}
+
+/* The text escapes, then RFC 5424's: a backslash before each '"', '\\' and
+ * ']', added in place from the end backwards so each byte moves once. */
+void pn__esc_sd_param(pn_buf *b, const char *s, size_t n)
+{
+	size_t start = b->len, extra = 0;
+	char *src, *dst, *p;
+
+	pn__esc_text(b, s, n);
+	if (b->oom)
+		return;
+	for (size_t i = start; i < b->len; i++)
+		extra += sd_special(b->data[i]);
+	if (!extra || !pn__buf_room(b, extra))
+		return;
+	p = b->data + start;
+	src = b->data + b->len;
+	dst = src + extra;
+	pn__buf_commit(b, dst);
+	while (src > p) {
+		char c = *--src;
+
+		*--dst = c;
+		if (sd_special(c))
+			*--dst = '\\';
+	}
+}
+
 /* One character that is not plain printable ASCII: 1 to 6 bytes out. */
 static char *put_json_special(char *o, const unsigned char *p, size_t n, size_t *used)
 {

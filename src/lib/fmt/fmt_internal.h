@@ -55,6 +55,9 @@ char *pn__put_json_str(char *p, const char *s, size_t n);
 /* The table's C-style escapes (pn_esc_table()) but for '|', which is only
  * the table's separator: for outputs that delimit cells their own way. */
 void pn__esc_text(pn_buf *b, const char *s, size_t n);
+/* An RFC 5424 SD-PARAM value, without its quotes: the text escapes above
+ * (no raw control byte), then '"', '\\' and ']' preceded by a backslash. */
+void pn__esc_sd_param(pn_buf *b, const char *s, size_t n);
 
 void pn__fmt_clock(pn_buf *b, int64_t unix_ns);
 /* 1 when a count per type shows type t's count (PN_EVENT_TYPE_MAP). */

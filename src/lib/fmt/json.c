@@ -267,6 +267,8 @@ static void put_lost(pn_buf *b, const pn_event *ev)
 	/* The producer's losses keep the record as it always was. */
 	if (ev->lost_reason == PN_LOST_STORE)
 		pn_buf_puts(b, ",\"reason\":\"store\"");
+	else if (ev->lost_reason == PN_LOST_OUTPUT)
+		pn_buf_puts(b, ",\"reason\":\"output\"");
 }
 
 /* {"seq":N,"type":"T","time":"T" */

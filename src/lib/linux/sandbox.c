@@ -76,6 +76,24 @@ static const char *const allowed_leak_check[] = {
 #define PN_CLONE_NEEDS CLONE_THREAD
 #endif
 
+/* The sockets outputs make after the drop (pn__sandbox_allow_socket()). */
+static struct {
+	int domain, type;
+} sockets[4];
+static unsigned nsockets;
+
+int pn__sandbox_allow_socket(int domain, int type)
+{
+	for (unsigned i = 0; i < nsockets; i++)
+		if (sockets[i].domain == domain && sockets[i].type == type)
+			return 0;
+	if (nsockets == sizeof(sockets) / sizeof(sockets[0]))
+		return -ENOSPC;
+	sockets[nsockets].domain = domain;
+	sockets[nsockets++].type = type;
+	return 0;
+}
+
 /* Adds one rule; a name this architecture does not have is no error. */
 static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *c)
 {
@@ -84,6 +102,28 @@ static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, c);
+}
+
+/* An output's reconnection: a socket of the kinds it asked for (the type's
+ * low bits, whatever SOCK_CLOEXEC and SOCK_NONBLOCK), connect(), and the
+ * waits of its non-blocking writes. Nothing when no output asked. */
+static int add_socket_rules(scmp_filter_ctx ctx)
+{
+	static const char *const net[] = { "connect", "poll", "ppoll" };
+	int rc = 0;
+
+	for (unsigned i = 0; !rc && i < nsockets; i++) {
+		const struct scmp_arg_cmp c[] = {
+			{ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)sockets[i].domain },
+			{ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xf,
+			  .datum_b = (scmp_datum_t)sockets[i].type },
+		};
+
+		rc = allow(ctx, "socket", 2, c);
+	}
+	for (size_t i = 0; !rc && nsockets && i < sizeof(net) / sizeof(net[0]); i++)
+		rc = allow(ctx, net[i], 0, NULL);
+	return rc;
 }
 
 /* Rules that look at arguments. */
@@ -107,6 +147,8 @@ static int add_rules(scmp_filter_ctx ctx)
 		rc = allow(ctx, allowed[i], 0, NULL);
 	for (size_t i = 0; !rc && allowed_leak_check[i]; i++)
 		rc = allow(ctx, allowed_leak_check[i], 0, NULL);
+	if (!rc)
+		rc = add_socket_rules(ctx);
 	if (!rc)
 		rc = allow(ctx, "bpf", 1, &iter);
 	if (!rc)

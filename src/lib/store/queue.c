@@ -16,9 +16,10 @@ struct entry {
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
-int pn__queue_init(struct pn__queue *q, size_t cap)
+int pn__queue_init(struct pn__queue *q, size_t cap, uint32_t reason)
 {
 	memset(q, 0, sizeof(*q));
+	q->reason = reason;
 	q->cap = ALIGN8(cap);
 	q->ring = malloc(q->cap);
 	return q->ring ? 0 : -ENOMEM;
@@ -98,11 +99,49 @@ void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev)
 		g->time_ns = ev->time_ns;
 		g->duration_ns = -1;
 		g->lost_count_known = 1;
-		g->lost_reason = PN_LOST_STORE;
+		g->lost_reason = q->reason;
 	}
 	g->lost_count++;
 	if ((unsigned)ev->type < PN_LOST_SLOTS)
 		g->lost_by_type[ev->type]++;
+}
+
+int pn__queue_close_gap(struct pn__queue *q)
+{
+	pn_event *r = &q->report;
+	const pn_event *g = &q->gap;
+
+	if (pn__queue_push(q, g))
+		return -ENOSPC;
+	if (!r->lost_count) {
+		*r = *g;
+	} else {
+		r->lost_count += g->lost_count;
+		for (int t = 0; t < PN_LOST_SLOTS; t++)
+			r->lost_by_type[t] += g->lost_by_type[t];
+	}
+	q->gap.lost_count = 0;
+	return 0;
+}
+
+int pn__queue_offer(struct pn__queue *q, const pn_event *ev)
+{
+	int rc = q->gap.lost_count ? pn__queue_close_gap(q) : 0;
+
+	if (!rc)
+		rc = pn__queue_push(q, ev);
+	if (rc)
+		pn__queue_count_gap(q, ev);
+	return rc;
+}
+
+int pn__queue_take_report(struct pn__queue *q, pn_event *ev)
+{
+	if (!q->report.lost_count)
+		return 0;
+	*ev = q->report;
+	memset(&q->report, 0, sizeof(q->report));
+	return 1;
 }
 
 const pn_event *pn__queue_at(const struct pn__queue *q, size_t off, size_t *len)

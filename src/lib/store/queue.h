@@ -1,10 +1,12 @@
 /*
- * The queue between the monitor's thread and the log's writer thread: a
- * ring of bytes holding copies of events, their strings included, so the
- * monitor hands an event over with one copy and never waits for the log.
- * One producer and one consumer; the caller holds the lock around every
- * call. When the ring is full the event is refused and counted (the gap):
- * the log records the exact count as a lost record once there is room.
+ * The queue between the monitor's thread and a writer thread (the log's,
+ * an output's): a ring of bytes holding copies of events, their strings
+ * included, so the monitor hands an event over with one copy and never
+ * waits for the writer. One producer and one consumer; the caller holds
+ * the lock around every call. When the ring is full the event is refused
+ * and counted (the gap): the exact count goes into the ring as a lost
+ * record (with the queue's reason) once there is room, and into the
+ * report, which the monitor takes for its other streams.
  */
 #ifndef PN_STORE_QUEUE_H
 #define PN_STORE_QUEUE_H
@@ -21,14 +23,25 @@ struct pn__queue {
 	size_t cap;                 /* bytes, a multiple of 8 */
 	size_t head, used;          /* the oldest entry; bytes in use */
 	pn_event gap;               /* events refused since the last lost record */
+	pn_event report;            /* gaps closed that the owner has not taken */
+	uint32_t reason;            /* the lost records' enum pn_lost_reason */
 };
 
-int pn__queue_init(struct pn__queue *q, size_t cap);
+int pn__queue_init(struct pn__queue *q, size_t cap, uint32_t reason);
 void pn__queue_free(struct pn__queue *q);
 /* Copies ev in; -ENOSPC when there is no room (the caller counts it). */
 int pn__queue_push(struct pn__queue *q, const pn_event *ev);
 /* Counts ev in the gap: a refused event. */
 void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev);
+/* Queues the gap's lost record and adds it to the report: 0, or -ENOSPC
+ * when it does not fit yet (nothing changes). */
+int pn__queue_close_gap(struct pn__queue *q);
+/* Queues ev after the gap, if any: 0, or -ENOSPC when ev was counted in
+ * the gap instead. */
+int pn__queue_offer(struct pn__queue *q, const pn_event *ev);
+/* The report's lost record (counts summed over its gaps): 1 and *ev
+ * filled, the report emptied; 0 when there is none. */
+int pn__queue_take_report(struct pn__queue *q, pn_event *ev);
 /* The entry at offset off of the ring, as an event whose strings point
  * into the ring; *next is the offset after it. Only [head, head + used)
  * holds entries, and the consumer reads them without the lock: the

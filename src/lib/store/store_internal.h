@@ -103,7 +103,6 @@ struct pn_store {
 	int stop;
 	uint64_t asked, answered;   /* requests (pn_store_commit/tick) */
 	int tick_asked;             /* a request also runs the timers now */
-	pn_event report;            /* the log's losses the caller has not taken */
 };
 
 /* The first failure sticks; read by any thread. */

@@ -40,40 +40,14 @@ static void kick(pn_store *s)
 	}
 }
 
-/* Puts the gap's lost record in the queue and hands it to the caller's
- * report; with the lock held. -ENOSPC when it does not fit yet. */
-static int close_gap(pn_store *s)
-{
-	pn_event *r = &s->report;
-	const pn_event *g = &s->q.gap;
-
-	if (pn__queue_push(&s->q, g))
-		return -ENOSPC;
-	if (!r->lost_count) {
-		*r = *g;
-	} else {
-		r->lost_count += g->lost_count;
-		for (int t = 0; t < PN_LOST_SLOTS; t++)
-			r->lost_by_type[t] += g->lost_by_type[t];
-	}
-	s->q.gap.lost_count = 0;
-	return 0;
-}
-
 void pn_store_event(const pn_event *ev, void *user)
 {
 	pn_store *s = user;
-	int rc;
 
 	if (pn_store_failed(s) || (!s->thread_started && start(s)))
 		return;
 	lock(s);
-	rc = s->q.gap.lost_count ? close_gap(s) : 0;
-	if (!rc)
-		rc = pn__queue_push(&s->q, ev);
-	if (rc)
-		pn__queue_count_gap(&s->q, ev);
-	else
+	if (!pn__queue_offer(&s->q, ev))
 		kick(s);
 	unlock(s);
 }
@@ -83,11 +57,7 @@ int pn_store_take_lost(pn_store *s, pn_event *ev)
 	int got;
 
 	lock(s);
-	got = s->report.lost_count != 0;
-	if (got) {
-		*ev = s->report;
-		memset(&s->report, 0, sizeof(s->report));
-	}
+	got = pn__queue_take_report(&s->q, ev);
 	unlock(s);
 	return got;
 }
@@ -119,7 +89,7 @@ static int flush(pn_store *s, int tick)
 
 	ask(s, 0);
 	lock(s);
-	gap = s->q.gap.lost_count && !close_gap(s);
+	gap = s->q.gap.lost_count && !pn__queue_close_gap(&s->q);
 	unlock(s);
 	return gap || tick ? ask(s, tick) : pn_store_failed(s);
 }
@@ -222,7 +192,7 @@ int pn__store_thread_init(pn_store *s)
 {
 	pthread_condattr_t ca;
 	int rc = pn__queue_init(&s->q, s->opt.queue_bytes ? s->opt.queue_bytes
-							   : PN_STORE_QUEUE_BYTES);
+							   : PN_STORE_QUEUE_BYTES, PN_LOST_STORE);
 
 	if (rc)
 		return rc;
