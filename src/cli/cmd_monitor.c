@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "clock.h"
 #include "notify.h"
 #include "outfile.h"
 #include "outputs.h"
@@ -239,10 +240,7 @@ static void install_signals(void)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)pn__clock_ns(CLOCK_MONOTONIC) / PN_NS_PER_SEC;
 }
 
 /* "procnotify: N events: fork N, exec N, exit N; lost N (fork N, exec N,

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "clock.h"
 #include "names.h"
 #include "query.h"
 #include "procnotify/csv.h"
@@ -145,19 +146,11 @@ const struct pn_cmd pn_cli_query_cmd = {
 	.opts = query_rows,
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* --since and --until, read once the zone is known (--utc may follow them). */
 static int parse_times(struct query_opts *q)
 {
 	const char *arg[2] = { q->since, q->until }, *name[2] = { "--since", "--until" };
-	int64_t *dest[2] = { &q->w.since_ns, &q->w.until_ns }, now = now_ns();
+	int64_t *dest[2] = { &q->w.since_ns, &q->w.until_ns }, now = (int64_t)pn__clock_ns(CLOCK_REALTIME);
 
 	tzset();
 	for (int i = 0; i < 2; i++) {
