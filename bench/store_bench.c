@@ -189,18 +189,6 @@ static int format_row(const pn_event *ev, void *user)
 	return 0;
 }
 
-static int tree_line(const pn_proc_node *n, unsigned depth, int selected, void *user)
-{
-	pn_fmt_tree_enter(user, n, depth, selected);
-	return 0;
-}
-
-static int tree_leave(unsigned depth, void *user)
-{
-	pn_fmt_tree_leave(user, depth);
-	return 0;
-}
-
 struct timing {
 	const char *what;
 	double best, worst;
@@ -214,10 +202,9 @@ static int run_query(pn_store *s, const pn_store_filter *f, pn_buf *out)
 
 static int run_tree(pn_store *s, const char *spec, pn_buf *out)
 {
-	static const pn_store_tree_visitor v = { tree_line, tree_leave };
 	pn_fmt_tree fmt = { out, 0, 0 };
 
-	return pn_store_tree(s, spec, &v, &fmt, NULL) != 0;
+	return pn_store_tree_fmt(s, spec, &fmt, NULL) != 0;
 }
 
 /* Times REPEAT runs of one query or tree, rendered to a buffer. */

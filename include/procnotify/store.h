@@ -183,6 +183,9 @@ typedef struct pn_store_tree_visitor {
  * -EINVAL for a malformed spec, what a visitor returned to stop, or -errno. */
 PN_EXPORT int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v, void *user,
 		  pn_buf *note);
+/* pn_store_tree() with a visitor that writes each process into t as it is
+ * visited (pn_fmt_tree_enter() and pn_fmt_tree_leave()). */
+PN_EXPORT int pn_store_tree_fmt(pn_store *s, const char *spec, pn_fmt_tree *t, pn_buf *note);
 
 /* Times for --since/--until: RFC 3339 ("2026-01-02T03:04:05Z",
  * "2026-01-02T03:04:05.5+02:00", or a date "2026-01-02") or a duration

@@ -46,21 +46,8 @@ static int print_event(const pn_event *ev, void *user)
 	return 0;
 }
 
-static int enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
-{
-	pn_fmt_tree_enter(user, n, depth, selected);
-	return 0;
-}
-
-static int leave(unsigned depth, void *user)
-{
-	pn_fmt_tree_leave(user, depth);
-	return 0;
-}
-
 static void read_log(pn_buf *b)
 {
-	static const pn_store_tree_visitor v = { enter, leave };
 	pn_store_filter all = { 0 };
 	pn_fmt_tree t = { b, 1, 0 };
 	char err[256];
@@ -70,7 +57,7 @@ static void read_log(pn_buf *b)
 		return;
 	(void)pn_store_query(s, &all, print_event, b);
 	pn_buf_reset(b);
-	(void)pn_store_tree(s, "4242", &v, &t, NULL);
+	(void)pn_store_tree_fmt(s, "4242", &t, NULL);
 	pn_store_close(s);
 }
 

@@ -63,21 +63,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
-{
-	pn_fmt_tree_enter(user, n, depth, selected);
-	return 0;
-}
-
-static int leave(unsigned depth, void *user)
-{
-	pn_fmt_tree_leave(user, depth);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const pn_store_tree_visitor v = { enter, leave };
 	static pn_buf out, note;
 	pn_fmt_tree t = { &out, size & 1, 0 };
 	char *spec = fuzz_cstr(data, size);
@@ -85,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pn_buf_reset(&out);
 	pn_buf_reset(&note);
-	rc = pn_store_tree(store, spec, &v, &t, &note);
+	rc = pn_store_tree_fmt(store, spec, &t, &note);
 	FUZZ_ASSERT(rc == 0 || rc == -ENOENT || rc == -EINVAL);
 	free(spec);
 	return 0;

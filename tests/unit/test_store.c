@@ -172,25 +172,12 @@ static int to_json(const pn_event *ev, void *user)
 	return 0;
 }
 
-static int tree_enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
-{
-	pn_fmt_tree_enter(user, n, depth, selected);
-	return 0;
-}
-
-static int tree_leave(unsigned depth, void *user)
-{
-	pn_fmt_tree_leave(user, depth);
-	return 0;
-}
-
 /* The tree of spec, formatted into out as `procnotify tree` prints it. */
 static int tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *note)
 {
-	static const pn_store_tree_visitor v = { tree_enter, tree_leave };
 	pn_fmt_tree fmt = { out, json, 0 };
 
-	return pn_store_tree(s, spec, &v, &fmt, note);
+	return pn_store_tree_fmt(s, spec, &fmt, note);
 }
 
 static int query_json(const pn_store_filter *f, pn_buf *out)

@@ -471,3 +471,23 @@ int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v,
 	free(t);
 	return rc;
 }
+
+/* The visitor most callers want: each process written as it is visited. */
+static int fmt_enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	pn_fmt_tree_enter(user, n, depth, selected);
+	return 0;
+}
+
+static int fmt_leave(unsigned depth, void *user)
+{
+	pn_fmt_tree_leave(user, depth);
+	return 0;
+}
+
+int pn_store_tree_fmt(pn_store *s, const char *spec, pn_fmt_tree *t, pn_buf *note)
+{
+	static const pn_store_tree_visitor v = { fmt_enter, fmt_leave };
+
+	return pn_store_tree(s, spec, &v, t, note);
+}
