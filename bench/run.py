@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from pn_test import Scope, connector_fds, kernel_drop_counters  # noqa: E402  (shared with the tests)
+from pn_test import SCOPED_BIN, Scope, connector_fds, kernel_drop_counters  # noqa: E402  (shared with the tests)
 
 BUILD = os.environ.get("BUILD", "build")
 PEERS = {"execsnoop": "/usr/sbin/execsnoop", "exitsnoop": "/usr/sbin/exitsnoop",
@@ -425,6 +425,7 @@ def stall(args, workdir):
     machine the kernel would go on dropping other processes' records into
     the small ring between the last reading of its counters and the stop."""
     cfg = configs(workdir)["procnotify"]
+    cfg.commands["procnotify"][0] = SCOPED_BIN
     cfg.commands["procnotify"] += ["--ring-size", args.stall_ring]
     scope = Scope()
     mon = Monitors(cfg, workdir, scope.env())

@@ -22,7 +22,8 @@ $(B)/bench/bpf_verifier: bench/bpf_verifier.c $(B)/procnotify.skel.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-bench-build: all $(BENCH_BINS)
+# (The stall run's monitor is the test build that honours PN_TEST_CGROUP.)
+bench-build: all $(BENCH_BINS) $(B)/tests/procnotify-scoped
 
 bench: bench-build
 	BUILD=$(B) python3 bench/run.py

@@ -1,7 +1,23 @@
 # Unit tests: every tests/unit/test_*.c is one program linked with the library.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-E2E_BINS  := $(B)/tests/workload $(B)/tests/workload-static $(B)/tests/lib_callbacks
+E2E_BINS  := $(B)/tests/workload $(B)/tests/workload-static $(B)/tests/lib_callbacks \
+	     $(B)/tests/procnotify-scoped
+
+# The monitor the scoped tests and the stall benchmark run: the CLI and the
+# library with bpf_backend.c built with PN_TEST_HOOKS (PN_TEST_CGROUP
+# narrows what the BPF programs report to one cgroup). Linked before the
+# archive, the object stands in for the library's copy. Never installed:
+# the released monitor ignores the environment variable.
+$(B)/tests/bpf_backend_hooks.o: src/lib/linux/bpf_backend.c $(B)/procnotify.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) -DPN_TEST_HOOKS -MMD -MP -c $< -o $@
+
+# (The release binary's prerequisites are the CLI's objects, which are
+# only known once every fragment is read: the recipe names them.)
+$(B)/tests/procnotify-scoped: $(B)/procnotify $(B)/tests/bpf_backend_hooks.o
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/tests/bpf_backend_hooks.o $(B)/libprocnotify.a \
+		$(LDLIBS) $(LIB_EXTRA_LIBS)
 
 $(B)/tests/lib_callbacks: tests/e2e/lib_callbacks.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)

@@ -15,6 +15,9 @@ import time
 
 BUILD = os.environ.get("BUILD", "build")
 BIN = os.path.abspath(os.path.join(BUILD, "procnotify"))
+# The monitor built with the test hooks (PN_TEST_CGROUP, see Scope): the
+# released one ignores them.
+SCOPED_BIN = os.path.abspath(os.path.join(BUILD, "tests", "procnotify-scoped"))
 WORKLOAD = os.path.abspath(os.path.join(BUILD, "tests", "workload"))
 
 
@@ -217,9 +220,10 @@ def cgroup2_root():
 
 
 class Scope:
-    """A cgroup of the test's own. A monitor started with env() reports only
-    what its tasks do (PN_TEST_CGROUP, eBPF backend), so the test can watch a
-    monitor that sees nothing however busy the machine is. A process enters
+    """A cgroup of the test's own. A test build of the monitor (SCOPED_BIN)
+    started with env() reports only what its tasks do (PN_TEST_CGROUP, eBPF
+    backend), so the test can watch a monitor that sees nothing however busy
+    the machine is. A process enters
     it with enter() as its preexec_fn; a fork is the parent's, so only a child
     of a process inside is reported whole."""
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BIN, Monitor, Results, parse_jsonl, spawn_true
+from pn_test import BIN, Monitor, Results, Scope, parse_jsonl, spawn_true
 
 R = Results()
 
@@ -61,12 +61,28 @@ def check_thousand():
     R.check("1,000 processes: nothing lost, JSON valid", not lost and not bad)
 
 
+def check_scope_is_test_only():
+    """PN_TEST_CGROUP narrows what the test build reports; the released
+    monitor ignores it, so no environment can blind it."""
+    scope = Scope()
+    mon = Monitor("--json", "-t", "exec", "--backend", "bpf", env=scope.env())
+    if not R.check("released monitor with PN_TEST_CGROUP set: ready", mon.ready):
+        mon.stop()
+        return
+    pid = subprocess.run(["/bin/sh", "-c", "echo $$"], capture_output=True).stdout
+    _, data, _ = mon.stop()
+    events, _ = parse_jsonl(data)
+    R.check("... it reports a process outside that cgroup",
+            any(e["type"] == "exec" and e["pid"] == int(pid) for e in events), f"pid {pid}")
+
+
 def main():
     if os.geteuid() != 0:
         R.skip("privileged CLI checks", "need root")
         R.finish()
     check_privilege()
     check_thousand()
+    check_scope_is_test_only()
     R.finish()
 
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import (BIN, BUILD, Monitor, Results, Scope, connector_socket, parse_jsonl,
+from pn_test import (BIN, BUILD, SCOPED_BIN, Monitor, Results, Scope, connector_socket, parse_jsonl,
                      set_rcvbuf)
 
 R = Results()
@@ -68,7 +68,7 @@ def check_backend(name, keep, loss_args, tmp):
     # buffer is widened (through a duplicate of its socket) once the loss is made.
     scope = Scope() if name == "bpf" else None
     mon = Monitor("--json", "--backend", name, "--db", db, *loss_args,
-                  env=scope.env() if scope else None)
+                  binary=SCOPED_BIN if scope else BIN, env=scope.env() if scope else None)
     if not R.check(f"{name}: monitor ready", mon.ready, str(mon.ready)):
         mon.stop()
         return

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import (BUILD, Monitor, Results, Scope, Shell, connector_socket, drop_all_messages,
+from pn_test import (BUILD, SCOPED_BIN, Monitor, Results, Scope, Shell, connector_socket, drop_all_messages,
                      kernel_drop_counters, parse_jsonl, wakeups)
 
 R = Results()
@@ -80,7 +80,8 @@ def forced_drops():
     # The monitor sees only the test's cgroup: other processes' records would
     # go on being dropped into the tiny ring after its counters are read.
     scope = Scope()
-    mon = Monitor("--json", "--ring-size", "16384", "--backend", "bpf", env=scope.env())
+    mon = Monitor("--json", "--ring-size", "16384", "--backend", "bpf", binary=SCOPED_BIN,
+                  env=scope.env())
     if not R.check("drops: monitor with a 16 KiB ring ready", mon.ready):
         return
     mon.proc.send_signal(signal.SIGSTOP)
@@ -122,7 +123,7 @@ def drops_under_types():
     """Lost records are shown whatever -t selects, with the kernel's counts."""
     scope = Scope()
     mon = Monitor("--json", "-t", "exit", "--ring-size", "16384", "--backend", "bpf",
-                  env=scope.env())
+                  binary=SCOPED_BIN, env=scope.env())
     if not R.check("drops under -t exit: monitor ready", mon.ready):
         mon.stop()
         return
@@ -190,7 +191,8 @@ def idle_scoped(flush_ms):
     a wake-up comes at a fifth of the interval)."""
     scope = Scope()
     shell = Shell(scope)
-    mon = Monitor("--json", "--backend", "bpf", "--flush-ms", str(flush_ms), env=scope.env())
+    mon = Monitor("--json", "--backend", "bpf", "--flush-ms", str(flush_ms), binary=SCOPED_BIN,
+                  env=scope.env())
     what = f"idle (bpf, {flush_ms} ms interval)"
     if not R.check(f"{what}: monitor ready", mon.ready):
         mon.stop()

@@ -4,6 +4,8 @@
 # refused without a crash and without touching the file.
 . tests/lib.sh
 PN=$BUILD/procnotify
+# The test build that honours PN_TEST_CGROUP, for the scoped runs.
+SCOPED=$BUILD/tests/procnotify-scoped
 suite_scratch store-e2e
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
@@ -427,7 +429,7 @@ check "... and query still reads the log there" \
 # machine lands in the logs while their sizes are judged.
 CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 CG=$(mktemp -d "${CG2:-/sys/fs/cgroup}/pn-store-XXXXXX")
-scoped() { PN_TEST_CGROUP=$(stat -c %i "$CG") "$PN" "$@" -o /dev/null; }
+scoped() { PN_TEST_CGROUP=$(stat -c %i "$CG") "$SCOPED" "$@" -o /dev/null; }
 used() { sqlite3 "$1" 'SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count)'; }
 sqlite3 "$D/log.db" ".backup '$D/age.db'"
 scoped --db "$D/age.db" --db-max-age 1s -d 3 2>"$D/age.err"; rc=$?
@@ -435,7 +437,7 @@ check "--db-max-age 1s: the monitor runs and forgets the known tree's events" \
 	test "$rc-$(rows "$D/age.db" --pid "$ROOT")" = "0-0"
 # A log of 2,000 processes started inside the cgroup, then a marker.
 scoped_log() {
-	PN_TEST_CGROUP=$(stat -c %i "$CG") start_monitor "$D/size.db" /dev/null "$D/size0.err" || return 1
+	PN_TEST_CGROUP=$(stat -c %i "$CG") PN=$SCOPED start_monitor "$D/size.db" /dev/null "$D/size0.err" || return 1
 	(echo 0 >"$CG/cgroup.procs" && for _ in $(seq 2000); do /bin/true; done &&
 		/bin/echo procnotify-size-marker >/dev/null)
 	stop_monitor INT

@@ -96,6 +96,21 @@ static int map_drops(struct bpf_state *s)
 	return 0;
 }
 
+/* A test's scope (only_cgroup in the BPF program) from PN_TEST_CGROUP, in
+ * the test build only (PN_TEST_HOOKS): a released monitor must not be
+ * blinded by whoever sets its environment. */
+static void test_scope(struct pn_bpf *skel)
+{
+#ifdef PN_TEST_HOOKS
+	const char *id = getenv("PN_TEST_CGROUP");
+
+	if (id)
+		skel->rodata->only_cgroup = strtoull(id, NULL, 10);
+#else
+	(void)skel;
+#endif
+}
+
 static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err, size_t errlen)
 {
 	uint32_t ring = opt->ring_bytes ? opt->ring_bytes : DEFAULT_RING;
@@ -124,9 +139,7 @@ static int load_and_attach(struct bpf_state *s, const pn_options *opt, char *err
 	}
 	/* Wake the reader when the ring is a quarter full; the timer does the rest. */
 	s->skel->rodata->wakeup_bytes = ring / 4;
-	/* A test's scope (see only_cgroup in the BPF program); never set in use. */
-	if (getenv("PN_TEST_CGROUP"))
-		s->skel->rodata->only_cgroup = strtoull(getenv("PN_TEST_CGROUP"), NULL, 10);
+	test_scope(s->skel);
 	bpf_program__set_autoattach(s->skel->progs.pn_snapshot, false);
 	if ((rc = pn_bpf__load(s->skel))) {
 		pn__errmsg(err, errlen, "the kernel refused the BPF programs (%s); "
