@@ -49,8 +49,10 @@ class Monitor:
     """A procnotify process, started and attached before __init__ returns."""
 
     def __init__(self, *args, binary=BIN, env=None, preexec_fn=None, timeout=20):
-        self.out_path = f"/tmp/pn-e2e-{os.getpid()}-{id(self)}.out"
-        self.out = open(self.out_path, "wb")
+        # A file without a name (O_TMPFILE): nothing is left behind however the
+        # test ends; out_path reads it while the monitor runs.
+        self.out = tempfile.TemporaryFile(prefix="pn-e2e-")
+        self.out_path = f"/proc/{os.getpid()}/fd/{self.out.fileno()}"
         self.proc = subprocess.Popen([binary, *args], stdout=self.out,
                                      stderr=subprocess.PIPE, env=env,
                                      preexec_fn=preexec_fn)
@@ -85,10 +87,9 @@ class Monitor:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc, rest = -999, b""
+        self.out.seek(0)
+        data = self.out.read()
         self.out.close()
-        with open(self.out_path, "rb") as f:
-            data = f.read()
-        os.unlink(self.out_path)
         return rc, data, rest.decode(errors="replace")
 
 

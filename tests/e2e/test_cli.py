@@ -3,6 +3,7 @@
 
 Run as root. Prints "N passed, N failed, N skipped".
 """
+import glob
 import os
 import subprocess
 import sys
@@ -61,6 +62,16 @@ def check_thousand():
     R.check("1,000 processes: nothing lost, JSON valid", not lost and not bad)
 
 
+def check_leftovers():
+    """A monitor that never became ready, never stopped: its output once
+    stayed in /tmp as pn-e2e-PID-N.out after every such test."""
+    mon = Monitor("--no-such-option")
+    R.check("a monitor refusing its options is not ready", mon.ready is None)
+    mon.proc.wait()
+    left = glob.glob(f"/tmp/pn-e2e-{os.getpid()}-*")
+    R.check("the e2e monitors leave no output file behind", not left, str(left))
+
+
 def check_scope_is_test_only():
     """PN_TEST_CGROUP narrows what the test build reports; the released
     monitor ignores it, so no environment can blind it."""
@@ -83,6 +94,7 @@ def main():
     check_privilege()
     check_thousand()
     check_scope_is_test_only()
+    check_leftovers()
     R.finish()
 
 
