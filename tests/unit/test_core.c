@@ -1,0 +1,516 @@
+/*
+ * The handle's logic against a backend of the test's own: this program
+ * defines pn__bpf_backend and pn__netlink_backend, so the linker takes
+ * core.o from the library but not the real backends. The fake one hands
+ * over the records the test queued and does, at the moment a race or a
+ * failure needs, what a kernel might: a loss while the table resyncs, a
+ * record just as the reader parks, a backend that cannot start.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "internal.h"
+#include "check.h"
+#include "recbuild.h"
+
+#define QMAX 64
+
+static struct fake {
+	pn_handle *h;
+	int pipe[2];                   /* readable: the backend has work */
+	struct recbuf q[QMAX];         /* records drain() hands over */
+	int nq;
+	uint64_t drops, drops_by[PN_REC_TYPE_MAX];
+	int drops_rc, drain_rc, snapshot_rc, open_rc[2], bad_fd;
+	const char *open_msg[2];
+	uint32_t alive[QMAX];          /* pids the snapshot reports, start = pid * 10 */
+	int nalive;
+	int snapshots, snap_depth, snap_max_depth;
+	int lose_in_snapshot;          /* a loss reported while the snapshot runs */
+	int record_on_park;            /* a record lands just as the reader parks */
+	int parks[8], nparks;
+} F;
+
+static void fake_reset(void)
+{
+	int p0 = F.pipe[0], p1 = F.pipe[1];
+
+	memset(&F, 0, sizeof(F));
+	F.pipe[0] = p0;
+	F.pipe[1] = p1;
+}
+
+/* ---- records ---- */
+
+static struct recbuf *queue(int type, size_t fixed, uint32_t pid, uint64_t t)
+{
+	struct recbuf *r = &F.q[F.nq++];
+
+	rb_start(r, type, fixed, t);
+	rb_task(&r->u.fork.task, pid, 1, pid * 10ULL, "fake");
+	r->u.fork.task.parent_start_ns = 10;
+	return r;
+}
+
+static struct recbuf *q_fork(uint32_t pid, uint32_t ppid, uint64_t t)
+{
+	struct recbuf *r = queue(PN_REC_FORK, sizeof(r->u.fork), pid, t);
+
+	r->u.fork.task.ppid = ppid;
+	r->u.fork.task.parent_start_ns = ppid * 10ULL;
+	return r;
+}
+
+static struct recbuf *q_exec(uint32_t pid, const char *image, uint64_t t)
+{
+	struct recbuf *r = queue(PN_REC_EXEC, sizeof(r->u.exec), pid, t);
+
+	r->u.exec.task.known |= PN_KNOWN_IMAGE;
+	rb_str(r, &r->u.exec.image, image, strlen(image));
+	return r;
+}
+
+static struct recbuf *q_exit(uint32_t pid, uint64_t t)
+{
+	return queue(PN_REC_EXIT, sizeof(((struct recbuf *)0)->u.exit), pid, t);
+}
+
+static void ingest_snapshot(uint32_t pid)
+{
+	struct recbuf r;
+
+	rb_start(&r, PN_REC_SNAPSHOT, sizeof(r.u.snap), 1);
+	rb_task(&r.u.snap.task, pid, 1, pid * 10ULL, "alive");
+	pn__ingest(F.h, &r.u, r.len);
+}
+
+/* ---- the backend ---- */
+
+static int fake_open(int which, pn_handle *h, void **state, char *err, size_t errlen)
+{
+	if (F.open_rc[which]) {
+		if (F.open_msg[which])
+			pn__errmsg(err, errlen, "%s", F.open_msg[which]);
+		return F.open_rc[which];
+	}
+	F.h = h;
+	*state = &F;
+	return 0;
+}
+
+static int open_a(pn_handle *h, const pn_options *o, void **s, char *e, size_t n)
+{
+	return fake_open(0, h, s, e, n);
+}
+
+static int open_b(pn_handle *h, const pn_options *o, void **s, char *e, size_t n)
+{
+	return fake_open(1, h, s, e, n);
+}
+
+static int fake_fd(void *state)
+{
+	return F.bad_fd ? -1 : F.pipe[0];
+}
+
+static int fake_drain(void *state)
+{
+	char c;
+	int n = F.nq;
+
+	if (F.drain_rc)
+		return F.drain_rc;
+	while (read(F.pipe[0], &c, 1) == 1)
+		;
+	F.nq = 0;
+	for (int i = 0; i < n; i++)
+		pn__ingest(F.h, &F.q[i].u, F.q[i].len);
+	return 0;
+}
+
+static int fake_drops(void *state, uint64_t *total, uint64_t by[PN_REC_TYPE_MAX])
+{
+	*total = F.drops;
+	memcpy(by, F.drops_by, sizeof(F.drops_by));
+	return F.drops_rc;
+}
+
+static void fake_park(void *state, int parked)
+{
+	if (F.nparks < 8)
+		F.parks[F.nparks++] = parked;
+	if (parked && F.record_on_park) {
+		F.record_on_park = 0;
+		q_exec(77, "/bin/raced", 50); /* queued, the pipe not written: no wake-up */
+	}
+}
+
+static int fake_snapshot(void *state)
+{
+	F.snapshots++;
+	if (++F.snap_depth > F.snap_max_depth)
+		F.snap_max_depth = F.snap_depth;
+	for (int i = 0; i < F.nalive; i++)
+		ingest_snapshot(F.alive[i]);
+	if (F.lose_in_snapshot) {
+		/* The ring overflowed again while the table was being rebuilt:
+		 * the next record says so. */
+		struct recbuf r;
+
+		F.lose_in_snapshot = 0;
+		F.drops += 3;
+		F.drops_by[PN_REC_EXEC] += 3;
+		rb_start(&r, PN_REC_FORK, sizeof(r.u.fork), 2);
+		rb_task(&r.u.fork.task, 90, 1, 900, "late");
+		r.u.hdr.hdr_flags = PN_HDR_AFTER_LOSS;
+		pn__ingest(F.h, &r.u, r.len);
+	}
+	F.snap_depth--;
+	return F.snapshot_rc;
+}
+
+static void fake_close(void *state)
+{
+	F.h = NULL;
+}
+
+#define FAKE(nm, op) { .name = nm, .open = op, .fd = fake_fd, .drain = fake_drain, \
+		       .drops = fake_drops, .park = fake_park, .snapshot = fake_snapshot, \
+		       .close = fake_close }
+const struct pn__backend_ops pn__bpf_backend = FAKE("bpf", open_a);
+const struct pn__backend_ops pn__netlink_backend = FAKE("netlink", open_b);
+
+/* ---- what the callbacks saw ---- */
+
+static struct seen {
+	pn_event ev[QMAX];
+	char image[QMAX][64];
+	int n;
+} S;
+
+static void record(const pn_event *ev, void *user)
+{
+	if (S.n == QMAX)
+		return;
+	S.ev[S.n] = *ev;
+	snprintf(S.image[S.n], sizeof(S.image[0]), "%.*s",
+		 (ev->have & PN_HAVE_IMAGE) ? (int)ev->image.len : 0, ev->image.ptr);
+	S.n++;
+}
+
+static const pn_event *find(int type, uint32_t pid)
+{
+	for (int i = 0; i < S.n; i++)
+		if ((int)S.ev[i].type == type && (type == PN_EVENT_LOST || S.ev[i].pid == pid))
+			return &S.ev[i];
+	return NULL;
+}
+
+static int count_type(int type)
+{
+	int n = 0;
+
+	for (int i = 0; i < S.n; i++)
+		n += (int)S.ev[i].type == type;
+	return n;
+}
+
+static pn_handle *open_fake(uint32_t table_max)
+{
+	pn_options o = PN_OPTIONS_INIT;
+	pn_handle *h = NULL;
+
+	o.table_max = table_max;
+	memset(&S, 0, sizeof(S));
+	CHECK(pn_open(&h, &o) == 0 && h);
+	if (h)
+		CHECK(pn_register(h, PN_MASK_ALL, record, NULL) == 0);
+	return h;
+}
+
+static void wake(void)
+{
+	CHECK(write(F.pipe[1], "x", 1) == 1);
+}
+
+/* ---- the tests ---- */
+
+/* auto tries each backend and names every reason; a set-up step failing
+ * after open undoes the open. */
+static void open_failures(void)
+{
+	pn_options o = PN_OPTIONS_INIT;
+	pn_handle *h = NULL;
+
+	fake_reset();
+	F.open_rc[0] = -EPERM;
+	F.open_msg[0] = "no BPF here";
+	F.open_rc[1] = -EPROTONOSUPPORT;
+	CHECK(pn_open(&h, &o) == -EPROTONOSUPPORT && !h);
+	CHECK_STR(o.errmsg, "bpf: no BPF here; netlink: Protocol not supported");
+
+	/* Asked for by name, one backend's own message, nothing added. */
+	o.backend = PN_BACKEND_BPF;
+	CHECK(pn_open(&h, &o) == -EPERM);
+	CHECK_STR(o.errmsg, "no BPF here");
+
+	fake_reset();
+	F.open_rc[0] = -EPERM;
+	o.backend = PN_BACKEND_AUTO;
+	CHECK(pn_open(&h, &o) == 0 && h);
+	CHECK_STR(pn_backend_name(h), "netlink");
+	pn_close(h);
+
+	/* The backend opened, but its fd cannot be watched. */
+	fake_reset();
+	F.bad_fd = 1;
+	h = NULL;
+	CHECK(pn_open(&h, &o) == -EBADF && !h);
+	CHECK(strstr(o.errmsg, "Bad file descriptor") != NULL);
+	CHECK(F.h == NULL); /* closed again */
+
+	/* The first snapshot fails: the open fails with it. */
+	fake_reset();
+	F.snapshot_rc = -ENOMEM;
+	CHECK(pn_open(&h, &o) == -ENOMEM && !h);
+	CHECK(F.h == NULL);
+
+	CHECK(pn_open(NULL, &o) == -EINVAL);
+	CHECK_STR(pn_backend_name(NULL), "none");
+	CHECK(pn_fd(NULL) == -EINVAL);
+	CHECK_STR(pn_strerror(0), "success");
+}
+
+/* What the table remembers fills what a record could not carry. */
+static void enrichment(void)
+{
+	pn_handle *h;
+
+	fake_reset();
+	h = open_fake(0);
+	q_fork(100, 1, 10);
+	q_exec(100, "/usr/bin/first", 11);
+	q_fork(101, 100, 12);
+	q_exit(101, 13);
+	q_exit(100, 14);
+	q_exit(555, 15); /* never seen */
+	wake();
+	CHECK(pn_poll(h, 1000) == 6);
+	CHECK_STR(S.image[2], "/usr/bin/first"); /* the child runs its parent's image */
+	CHECK(find(PN_EVENT_EXIT, 101) && (find(PN_EVENT_EXIT, 101)->flags & PN_EV_IMAGE_FROM_TABLE));
+	CHECK_STR(S.image[4], "/usr/bin/first");
+	CHECK(!(find(PN_EVENT_EXIT, 555)->have & PN_HAVE_IMAGE));
+	for (int i = 0; i < S.n; i++)
+		CHECK(S.ev[i].seq == (uint64_t)i + 1);
+	pn_close(h);
+}
+
+/* A loss reported while the resync it caused is running: its lost record
+ * is delivered, and the resync in progress covers it: no snapshot inside
+ * the snapshot (the table is being rebuilt: a nested one would mark it
+ * again half-way and sweep the live processes already seen). */
+static void loss_during_resync(void)
+{
+	pn_handle *h;
+	pn_stats st = PN_STATS_INIT;
+	const pn_event *lost;
+
+	fake_reset();
+	h = open_fake(0);
+	F.snapshots = 0;
+	F.drops = 5;
+	F.drops_by[PN_REC_FORK] = 5;
+	F.lose_in_snapshot = 1;
+	q_fork(200, 1, 20)->u.hdr.hdr_flags = PN_HDR_AFTER_LOSS;
+	wake();
+	CHECK(pn_poll(h, 1000) == 4); /* lost, lost during the resync, its fork, the fork */
+	CHECK(F.snapshots == 1 && F.snap_max_depth == 1);
+	CHECK(count_type(PN_EVENT_LOST) == 2);
+	lost = find(PN_EVENT_LOST, 0);
+	CHECK(lost && lost->lost_count == 5 && lost->lost_count_known &&
+	      lost->lost_by_type[PN_REC_FORK] == 5);
+	CHECK(lost && lost[1].type == PN_EVENT_LOST && lost[1].lost_count == 3 &&
+	      lost[1].lost_by_type[PN_REC_EXEC] == 3);
+	CHECK(pn_get_stats(h, &st) == 0 && st.lost == 8 && st.resyncs == 1);
+	/* Counters that did not move: no lost record. */
+	q_fork(201, 1, 21)->u.hdr.hdr_flags = PN_HDR_AFTER_LOSS;
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && count_type(PN_EVENT_LOST) == 2);
+	pn_close(h);
+}
+
+/* Processes the resync's snapshot did not see are forgotten, but only
+ * once the stream has passed the snapshot: their exits may still wait. */
+static void sweep_after_resync(void)
+{
+	pn_handle *h;
+	uint64_t now = pn__clock_ns(CLOCK_MONOTONIC);
+
+	fake_reset();
+	h = open_fake(0);
+	q_exec(300, "/bin/dead", 30);      /* its exit is lost for good */
+	q_exec(301, "/bin/alive", 31);
+	q_exec(303, "/bin/behind", 32);    /* its exit waits behind the gap */
+	wake();
+	CHECK(pn_poll(h, 1000) == 3);
+	F.nalive = 1;
+	F.alive[0] = 301;
+	pn__lost_unknown(h); /* netlink's ENOBUFS: a loss of unknown size, then a resync */
+	CHECK(S.ev[3].type == PN_EVENT_LOST && !S.ev[3].lost_count_known);
+	q_exit(303, now - PN_NS_PER_SEC); /* made before the snapshot: still named */
+	wake();
+	CHECK(pn_poll(h, 1000) == 1);
+	CHECK_STR(S.image[4], "/bin/behind");
+	q_exit(300, now + 61 * PN_NS_PER_SEC);
+	q_exit(301, now + 62 * PN_NS_PER_SEC);
+	wake();
+	CHECK(pn_poll(h, 1000) == 2);
+	CHECK_STR(S.image[5], "");          /* swept: not in the snapshot */
+	CHECK_STR(S.image[6], "/bin/alive");
+	pn_close(h);
+}
+
+/*
+ * The parking race: a tick finds nothing, the reader asks to be woken and
+ * a record lands in that moment without a wake-up. The drain after the
+ * request must find it, deliver it and keep the timer running; had the
+ * reader parked, the record would wait for the next process on the host.
+ */
+static void park_race(void)
+{
+	pn_handle *h;
+	int n;
+
+	fake_reset();
+	{
+		pn_options o = PN_OPTIONS_INIT;
+
+		o.flush_ms = 5;
+		memset(&S, 0, sizeof(S));
+		CHECK(pn_open(&h, &o) == 0);
+		CHECK(pn_register(h, PN_MASK_ALL, record, NULL) == 0);
+	}
+	F.record_on_park = 1;
+	n = pn_poll(h, 1000); /* the timer's tick */
+	CHECK(n == 1 && S.n == 1 && S.ev[0].pid == 77);
+	CHECK(F.nparks == 2 && F.parks[0] == 1 && F.parks[1] == 0);
+	/* Still batching: the timer ticks again. */
+	F.nparks = 0;
+	CHECK(pn_poll(h, 1000) == 0);
+	CHECK(F.nparks == 1 && F.parks[0] == 1); /* this time it parks */
+	/* Parked: no tick comes; a record wakes it, back to the timer. */
+	CHECK(pn_poll(h, 50) == 0 && F.nparks == 1);
+	q_exec(78, "/bin/woke", 60);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && F.nparks == 2 && F.parks[1] == 0);
+	CHECK(pn_poll(h, 1000) == 0); /* the timer runs again */
+	pn_close(h);
+}
+
+/* At its bound the table refuses entries; a snapshot tells the dead
+ * (exits never seen) from the live, and the dead go. All live: refused
+ * and counted, and no snapshot more than once a second. */
+static void compaction(void)
+{
+	pn_handle *h;
+	pn_stats st = PN_STATS_INIT;
+
+	fake_reset();
+	h = open_fake(4);
+	for (uint32_t pid = 400; pid < 405; pid++)
+		q_exec(pid, "/bin/many", pid);
+	wake();
+	F.nalive = 2;
+	F.alive[0] = 400;
+	F.alive[1] = 401;
+	F.snapshots = 0;
+	CHECK(pn_poll(h, 1000) == 5);
+	CHECK(F.snapshots == 1);
+	CHECK(pn_get_stats(h, &st) == 0 && st.table_size == 2 && st.table_evicted == 1);
+	q_exit(400, 500);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1);
+	CHECK_STR(S.image[5], "/bin/many"); /* a live one kept its image */
+	/* Four live ones, a fifth refused: one snapshot, then none for a second. */
+	F.nalive = 0;
+	for (uint32_t pid = 410; pid < 413; pid++)
+		F.alive[F.nalive++] = pid;
+	F.alive[F.nalive++] = 401;
+	for (uint32_t pid = 410; pid < 414; pid++)
+		q_exec(pid, "/bin/more", pid);
+	wake();
+	F.snapshots = 0;
+	CHECK(pn_poll(h, 1000) == 4 && F.snapshots == 1);
+	q_exec(415, "/bin/more", 600);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && F.snapshots == 1);
+	CHECK(pn_get_stats(h, &st) == 0 && st.table_size == 4 && st.table_evicted == 3);
+	pn_close(h);
+}
+
+static pn_handle *reentrant_h;
+static int reentrant_flush, reentrant_poll;
+
+static void reenter(const pn_event *ev, void *user)
+{
+	reentrant_flush = pn_flush(reentrant_h);
+	reentrant_poll = pn_poll(reentrant_h, 0);
+}
+
+/* Errors the loop passes on, and calls a callback may not make. */
+static void loop_errors(void)
+{
+	pn_handle *h;
+	pn_stats st;
+
+	fake_reset();
+	h = open_fake(0);
+	reentrant_h = h;
+	CHECK(pn_register(h, PN_MASK(PN_EVENT_EXEC), reenter, NULL) == 0);
+	q_exec(500, "/bin/x", 1);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1);
+	CHECK(reentrant_flush == -EBUSY && reentrant_poll == -EBUSY);
+	F.drain_rc = -EIO;
+	wake();
+	CHECK(pn_poll(h, 1000) == -EIO);
+	CHECK(pn_flush(h) == -EIO);
+	F.drain_rc = 0;
+	/* A backend that reports losses itself: its counters are not read. */
+	F.drops_rc = -ENOTSUP;
+	F.drops = 9;
+	q_exec(501, "/bin/y", 2)->u.hdr.hdr_flags = PN_HDR_AFTER_LOSS;
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && count_type(PN_EVENT_LOST) == 0);
+	/* A record the decoder refuses is dropped, not delivered. */
+	q_exec(502, "/bin/z", 3)->u.hdr.version = 99;
+	wake();
+	CHECK(pn_poll(h, 1000) == 0);
+	CHECK(pn_get_stats(NULL, &st) == -EINVAL && pn_get_stats(h, NULL) == -EINVAL);
+	CHECK(pn_register(h, 0, record, NULL) == -EINVAL);
+	CHECK(pn_register(h, PN_MASK_ALL, NULL, NULL) == -EINVAL);
+	CHECK(pn_register(h, PN_MASK_ALL, record, NULL) == -EEXIST);
+	CHECK(pn_unregister(h, record, &st) == -ENOENT);
+	CHECK(pn_unregister(NULL, record, NULL) == -EINVAL);
+	CHECK(pn_poll(NULL, 0) == -EINVAL);
+	pn_close(h);
+	pn_close(NULL);
+}
+
+int main(void)
+{
+	if (pipe(F.pipe)) {
+		perror("pipe");
+		return 1;
+	}
+	CHECK(fcntl(F.pipe[0], F_SETFL, O_NONBLOCK) == 0);
+	open_failures();
+	enrichment();
+	loss_during_resync();
+	sweep_after_resync();
+	park_race();
+	compaction();
+	loop_errors();
+	return pn_test_done("test_core");
+}
