@@ -11,3 +11,13 @@ bench-store: $(B)/bench/store_bench
 	$(B)/bench/store_bench
 
 .PHONY: bench-store
+
+# `procnotify report` (and tree --html) on synthetic logs: bench/report_bench.py.
+$(B)/bench/report_gen: bench/report_gen.c $(B)/libprocnotify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+bench-report: all $(B)/bench/report_gen
+	BUILD=$(B) python3 bench/report_bench.py
+
+.PHONY: bench-report

@@ -40,7 +40,8 @@ struct monitor_opts {
 #define PN_EXIT_USAGE 2
 
 /* The subcommands' option tables (for help, completion and their tests). */
-extern const struct pn_cmd pn_cli_monitor_cmd, pn_cli_query_cmd, pn_cli_tree_cmd;
+extern const struct pn_cmd pn_cli_monitor_cmd, pn_cli_query_cmd, pn_cli_tree_cmd,
+	pn_cli_report_cmd;
 
 /* Reads the monitor's options into a fresh *o: the config file, then the
  * command line over it. Returns 0, -1 to exit 0 (--help, --version), or an
@@ -67,6 +68,7 @@ void sink_free(struct sink *s);
 int pn_cli_monitor(int argc, char **argv);
 int pn_cli_query(int argc, char **argv);
 int pn_cli_tree(int argc, char **argv);
+int pn_cli_report(int argc, char **argv);
 
 /* Opens an activity log for reading; prints why not and returns NULL. */
 pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path);

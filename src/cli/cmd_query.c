@@ -3,10 +3,8 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "clock.h"
 #include "names.h"
 #include "query.h"
 #include "procnotify/csv.h"
@@ -87,14 +85,7 @@ static const struct pn_opt query_rows[] = {
 	{ .name = "user", .arg = "USER", .help = "the real user, by name or uid (one value\n"
 						 "of the same filter as --uid)",
 	  .parse = term_user },
-	{ .name = "since", .arg = "TIME",
-	  .help = "at or after TIME: 2026-05-01, '2026-05-01 02:00[:00]'\n"
-		  "(local, or UTC with --utc), RFC 3339\n"
-		  "(2026-05-01T02:00:00Z), today, yesterday, now,\n"
-		  "@EPOCH, or a time ago (10m, 2h, 7d)",
-	  .parse = pn_opt_string, .off = OFF(since), .flags = PN_OPT_ONCE },
-	{ .name = "until", .arg = "TIME", .help = "at or before TIME",
-	  .parse = pn_opt_string, .off = OFF(until), .flags = PN_OPT_ONCE },
+	CLI_WINDOW_ROWS(OFF(win)),
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
 	  .help = "fork,exec,exit (lost records are always shown);\n"
 		  "given twice, the lists add up",
@@ -114,11 +105,7 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
 	{ .name = "count", .help = "print only the number of matching events",
 	  .parse = pn_opt_flag, .off = OFF(count) },
-	{ .name = "utc", .help = "times in UTC: the table's, and --since/--until\n"
-				 "without an offset",
-	  .parse = pn_opt_flag, .off = OFF(utc) },
-	{ .name = "local", .help = "times in the local zone (TZ), the default",
-	  .parse = pn_opt_flag, .off = OFF(local) },
+	CLI_ZONE_ROWS(OFF(win)),
 	{ .name = "numeric", .help = "ids without user and group names (JSON: the\n"
 				     "monitor's very lines)",
 	  .parse = pn_opt_flag, .off = OFF(numeric) },
@@ -146,40 +133,17 @@ const struct pn_cmd pn_cli_query_cmd = {
 	.opts = query_rows,
 };
 
-/* --since and --until, read once the zone is known (--utc may follow them). */
-static int parse_times(struct query_opts *q)
-{
-	const char *arg[2] = { q->since, q->until }, *name[2] = { "--since", "--until" };
-	int64_t *dest[2] = { &q->w.since_ns, &q->w.until_ns }, now = (int64_t)pn__clock_ns(CLOCK_REALTIME);
-
-	tzset();
-	for (int i = 0; i < 2; i++) {
-		int rc = arg[i] ? pn_store_parse_when(arg[i], now, !q->utc, dest[i]) : 0;
-
-		if (rc == -ERANGE)
-			pn_opt_error("procnotify: ", name[i], arg[i], "out of range: from "
-				     "1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z");
-		else if (rc)
-			pn_opt_error("procnotify: ", name[i], arg[i], "expected a date and time "
-				     "(2026-05-01 02:00, RFC 3339), today, yesterday, now, @EPOCH "
-				     "or a time ago (10m)");
-		if (rc)
-			return PN_EXIT_USAGE;
-	}
-	return 0;
-}
-
 static int parse_query(struct query_opts *q, int argc, char **argv)
 {
 	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, q, NULL);
 
 	if (rc)
 		return rc < 0 ? -1 : rc;
-	if (q->utc && q->local)
-		return pn_opt_usage_error(&pn_cli_query_cmd, "one time zone at a time:",
-					  "--utc --local");
 	q->w.terms = q->terms;
-	return parse_times(q);
+	rc = cli_window_read(&pn_cli_query_cmd, &q->win);
+	q->w.since_ns = q->win.since_ns;
+	q->w.until_ns = q->win.until_ns;
+	return rc;
 }
 
 /* Stops the query as soon as the output is gone (`query | head -1`). */
@@ -208,7 +172,7 @@ static int query_run(pn_store *s, struct query_run *run)
 		return rc;
 	}
 	if (q->format == PN_OUT_TABLE && !q->no_header)
-		pn_fmt_table_header_dated(&sink->buf, q->utc ? "UTC" : "local");
+		pn_fmt_table_header_dated(&sink->buf, q->win.utc ? "UTC" : "local");
 	if (q->format == PN_OUT_CSV && !q->no_header)
 		pn__fmt_csv_header(&sink->buf);
 	rc = pn_store_query_where(s, &q->w, query_event, run);

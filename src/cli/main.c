@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{ "monitor", pn_cli_monitor, &pn_cli_monitor_cmd },
 	{ "query", pn_cli_query, &pn_cli_query_cmd },
 	{ "tree", pn_cli_tree, &pn_cli_tree_cmd },
+	{ "report", pn_cli_report, &pn_cli_report_cmd },
 };
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 

@@ -16,7 +16,7 @@ from pn_test import BIN, BUILD, Results
 
 R = Results()
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden")
-SUBCOMMANDS = ("", "query", "tree")
+SUBCOMMANDS = ("", "query", "tree", "report")
 
 
 def cli(*args, timeout=10, env=None):

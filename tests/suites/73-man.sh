@@ -1,6 +1,7 @@
 # The man pages: roff that groff formats without a warning, and option
 # lists that match the program's own: every option of `procnotify --help`,
-# `procnotify query --help` and `procnotify tree --help` is documented in its
+# `procnotify query --help`, `procnotify tree --help` and
+# `procnotify report --help` is documented in its
 # section of procnotify(8) and nothing more, every monitor option that is a
 # config key in procnotify.conf(5), every JSON field of the golden events.
 . tests/lib.sh
@@ -15,6 +16,7 @@ trap 'rm -rf "$T"' EXIT
 "$PN" --help >"$T/monitor.help"
 "$PN" query --help >"$T/query.help"
 "$PN" tree --help >"$T/tree.help"
+"$PN" report --help >"$T/report.help"
 python3 - "$T" >"$T/out" 2>&1 <<'EOF'
 import json, re, sys
 t = sys.argv[1]
@@ -45,7 +47,8 @@ def check(what, ok):
     print(("ok   - " if ok else "FAIL - ") + what)
     failures += not ok
 
-for cmd, title in [("monitor", "MONITOR OPTIONS"), ("query", "QUERY OPTIONS"), ("tree", "TREE OPTIONS")]:
+for cmd, title in [("monitor", "MONITOR OPTIONS"), ("query", "QUERY OPTIONS"), ("tree", "TREE OPTIONS"),
+                   ("report", "REPORT OPTIONS")]:
     opts = help_options(f"{t}/{cmd}.help")
     sec = section("man/procnotify.8", title)
     lines = sec.splitlines()

@@ -85,6 +85,8 @@ void pn__json_key(pn_buf *b, struct pn__member m, const pn_key *k, int known);
 /* RFC 3339 time as a JSON string, or null. */
 void pn__json_time(pn_buf *b, struct pn__member m, int64_t unix_ns, int known);
 void pn__json_argv(pn_buf *b, const pn_str *argv, int known);
+/* Counts by type as pn_fmt_type_counts() shows them, as an object. */
+void pn__json_type_counts(pn_buf *b, const uint64_t *count, size_t n);
 /* "signal", "signal_name" and "core_dumped" of an exit. */
 void pn__json_signal(pn_buf *b, int sig, int core_dumped);
 #endif

@@ -240,7 +240,7 @@ static void put_change(pn_buf *b, const pn_event *ev)
 }
 
 /* The count of each type shown (pn_fmt_type_counts()), as an object. */
-static void put_type_counts(pn_buf *b, const uint64_t *count, size_t n)
+void pn__json_type_counts(pn_buf *b, const uint64_t *count, size_t n)
 {
 	char sep = '{';
 
@@ -263,7 +263,7 @@ static void put_lost(pn_buf *b, const pn_event *ev)
 		return;
 	}
 	pn_buf_printf(b, ",\"count\":%" PRIu64 ",\"by_type\":", ev->lost_count);
-	put_type_counts(b, ev->lost_by_type, PN_LOST_SLOTS);
+	pn__json_type_counts(b, ev->lost_by_type, PN_LOST_SLOTS);
 	/* The producer's losses keep the record as it always was. */
 	if (ev->lost_reason == PN_LOST_STORE)
 		pn_buf_puts(b, ",\"reason\":\"store\"");

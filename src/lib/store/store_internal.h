@@ -6,8 +6,9 @@
  *   columns.c   the event table's column list
  *   schema.c    migrations, the checks of a file, the writer's settings
  *   write.c, rows.c, pending.c, retention.c   the writer
- *   query.c, tree.c   the readers, which hand events and processes to a
- *               visitor and never format (src/lib/fmt/ does)
+ *   query.c, tree.c, report.c (tally.c)   the readers, which hand events,
+ *               processes and reports to a visitor and never format
+ *               (src/lib/fmt/ does)
  *   store.c     pn_store_open/close: the file, then the layers above
  */
 #ifndef PN_STORE_INTERNAL_H

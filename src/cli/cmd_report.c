@@ -1,0 +1,133 @@
+/* `procnotify report`: a summary of the activity log over a time window (aureport). */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "names.h"
+#include "window.h"
+#include "procnotify/report.h"
+
+struct report_opts {
+	const char *db;
+	struct cli_window win;
+	uint32_t top;
+	enum pn_out_format format;
+	int numeric;             /* --numeric: no user names */
+};
+
+#define OFF(field) offsetof(struct report_opts, field)
+
+static const struct pn_opt report_rows[] = {
+	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
+	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
+	{ .help = "Window:" },
+	CLI_WINDOW_ROWS(OFF(win)),
+	{ .help = "Output:" },
+	{ .name = "top", .arg = "N", .help = "rows per ranked section (default 10; 0: all)",
+	  .parse = pn_opt_u32, .off = OFF(top), .flags = PN_OPT_ONCE },
+	{ .name = "json", .key = 'j', .help = "one JSON object",
+	  .parse = pn_cli_opt_json, .off = OFF(format) },
+	{ .name = "format", .arg = "FORMAT", .help = "table or json (as --json)",
+	  .parse = pn_opt_enum, .off = OFF(format), .values = "table json" },
+	CLI_ZONE_ROWS(OFF(win)),
+	{ .name = "numeric", .help = "user ids without their names",
+	  .parse = pn_opt_flag, .off = OFF(numeric) },
+	PN_OPT_ROWS_VERSION_HELP,
+	{ 0 },
+};
+
+const struct pn_cmd pn_cli_report_cmd = {
+	.name = "procnotify report",
+	.usage = "Usage: procnotify report --db FILE [--since TIME] [--until TIME] [--json]\n"
+		 "Summarises the activity log over a window, as aureport does the audit\n"
+		 "log: events per type, the most executed images, the parents that started\n"
+		 "the most processes, executions per user, failures (non-zero exits and\n"
+		 "signals) per image, images run for the first time in the log, and the\n"
+		 "events of each hour.\n"
+		 "\n",
+	.epilog = "\n"
+		  "Example: procnotify report --db log.db --since 1d\n"
+		  "Exit status: 0 on success, 1 when the log cannot be read, 2 for bad\n"
+		  "usage.\n",
+	.opts = report_rows,
+};
+
+struct report_out {
+	struct report_opts *r;
+	pn_fmt_report fmt;
+	struct sink sink;
+	struct names names;
+};
+
+static int64_t out_offset(int64_t t_ns, void *user)
+{
+	struct report_out *o = user;
+
+	return cli_window_offset(&o->r->win, t_ns);
+}
+
+static int out_begin(enum pn_report_section s, const pn_report_window *w, void *user)
+{
+	struct report_out *o = user;
+
+	pn__fmt_report_begin(&o->fmt, s, w);
+	return sink_flush_big(&o->sink);
+}
+
+static int out_row(enum pn_report_section s, const pn_report_row *r, void *user)
+{
+	struct report_out *o = user;
+	pn_report_row named = *r;
+
+	if (s == PN_REPORT_USERS && !o->r->numeric && (r->have & PN_HAVE_UID))
+		named.user_name = names_get(&o->names, 0, r->uid);
+	pn__fmt_report_row(&o->fmt, s, &named);
+	return sink_flush_big(&o->sink);
+}
+
+static int out_end(enum pn_report_section s, uint64_t total, void *user)
+{
+	struct report_out *o = user;
+
+	pn__fmt_report_end(&o->fmt, s, total);
+	return sink_flush_big(&o->sink);
+}
+
+static const pn_report_visitor report_visitor = { out_begin, out_row, out_end };
+
+int pn_cli_report(int argc, char **argv)
+{
+	struct report_opts r = { .top = 10 };
+	struct report_out o = { .r = &r };
+	pn_store_where w = { 0 };
+	pn_store *s;
+	int rc = pn_opt_parse_argv(&pn_cli_report_cmd, argc, argv, &r, NULL);
+
+	if (!rc)
+		rc = cli_window_read(&pn_cli_report_cmd, &r.win);
+	if (rc)
+		return rc < 0 ? PN_EXIT_OK : rc;
+	s = pn_cli_open_log(&pn_cli_report_cmd, r.db);
+	if (!s)
+		return r.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
+	signal(SIGPIPE, SIG_IGN);
+	sink_init(&o.sink, STDOUT_FILENO, r.format);
+	o.fmt = (pn_fmt_report){ .out = &o.sink.buf, .json = r.format == PN_OUT_JSON,
+				 .zone = r.win.utc ? "UTC" : "local", .offset = out_offset,
+				 .user = &o };
+	w.since_ns = r.win.since_ns;
+	w.until_ns = r.win.until_ns;
+	rc = pn__store_report(s, &w, r.top, &report_visitor, &o);
+	if (!rc)
+		rc = sink_flush(&o.sink);
+	else if (!o.sink.failed)
+		fprintf(stderr, "procnotify: %s: %s\n", r.db, pn_store_errmsg(s));
+	pn_store_close(s);
+	sink_free(&o.sink);
+	names_free(&o.names);
+	if (o.sink.failed == EPIPE)
+		return PN_EXIT_OK;
+	return rc ? PN_EXIT_FAIL : PN_EXIT_OK;
+}

@@ -1,0 +1,464 @@
+/*
+ * `procnotify report`: the activity of a time window, counted from the
+ * log and handed to a visitor section by section (procnotify/report.h);
+ * nothing here formats.
+ *
+ * Each pass reads one covering index over the window, in time order,
+ * and counts into hashes (tally.c): execs from event_exec, exits from
+ * event_exit, every event's type from event_time, processes and their
+ * parents from process_first (migration 6 -> 7). No row of the tables
+ * is read but those of the top parents.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store_internal.h"
+#include "procnotify/report.h"
+#include "tally.h"
+
+/* Counters of an image's entry. */
+enum { EXECS, EXITS, NONZERO, SIGNALED, CORE };
+#define HOUR_NS 3600000000000LL
+#define KEY_MAX (1 + 4096)          /* a known byte and a path */
+#define PARENT_KEY (8 + 8 + 4 + 4)   /* boot, start, pid, os */
+
+struct report {
+	pn_store *s;
+	int64_t since, until;       /* the window, closed */
+	uint32_t top;
+	struct pn__tally images, users, parents;
+	pn_report_row *hours;       /* in time order, one per hour that saw events */
+	size_t nhours;
+	pn_report_row summary;
+	pn_report_window w;
+	unsigned char key[KEY_MAX]; /* the key of the row being counted */
+	const pn_report_visitor *v;
+	void *user;
+};
+
+/* A key of a tally: a byte that says whether the value is known, then
+ * its bytes, so an unknown image is not the empty one. */
+static size_t str_key(unsigned char *k, sqlite3_stmt *st, int col)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+	k[0] = sqlite3_column_type(st, col) != SQLITE_NULL;
+	if (n > KEY_MAX - 1)
+		n = KEY_MAX - 1;
+	if (n)
+		memcpy(k + 1, sqlite3_column_blob(st, col), n);
+	return n + 1;
+}
+
+/* Numbers in keys are big-endian, so that ties sort by their value. */
+static unsigned char *put_be(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
+static uint64_t get_be(const unsigned char **p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | *(*p)++;
+	return v;
+}
+
+static pn_str key_str(const struct pn__tally_entry *e)
+{
+	return (pn_str){ (const char *)e->key + 1, e->len - 1 };
+}
+
+/* Prepares sql and binds the window as ?1 and ?2. */
+static int prepare(struct report *r, const char *sql, sqlite3_stmt **st)
+{
+	int rc = pn__db_prepare(&r->s->db, sql, st);
+
+	if (!rc) {
+		sqlite3_bind_int64(*st, 1, r->since);
+		sqlite3_bind_int64(*st, 2, r->until);
+	}
+	return rc;
+}
+
+/* Ends a pass: rc is SQLITE_DONE, an SQLite error or a -errno. */
+static int finish(struct report *r, sqlite3_stmt *st, int rc)
+{
+	if (rc > 0)
+		rc = rc == SQLITE_DONE ? 0 : pn__db_err(&r->s->db, rc, "report");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int64_t hour_start(int64_t t)
+{
+	return t - ((t % HOUR_NS) + HOUR_NS) % HOUR_NS;
+}
+
+/* The hour of t as the first pass meets it: rows come in time order, so
+ * a new hour goes after the last. NULL without memory. */
+static pn_report_row *hour_add(struct report *r, int64_t t)
+{
+	int64_t h = hour_start(t);
+	pn_report_row *p;
+
+	if (r->nhours && r->hours[r->nhours - 1].time_ns == h)
+		return &r->hours[r->nhours - 1];
+	if (!(p = realloc(r->hours, (r->nhours + 1) * sizeof(*p))))
+		return NULL;
+	r->hours = p;
+	p = &r->hours[r->nhours++];
+	memset(p, 0, sizeof(*p));
+	p->time_ns = h;
+	return p;
+}
+
+/* The hour of t that the first pass made, or NULL. */
+static pn_report_row *hour_find(struct report *r, int64_t t)
+{
+	int64_t h = hour_start(t);
+	size_t lo = 0, hi = r->nhours;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->hours[mid].time_ns == h)
+			return &r->hours[mid];
+		if (r->hours[mid].time_ns < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Every event of the window: the summary's and the hours' counts by type. */
+static int pass_types(struct report *r)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(r, "SELECT time_ns, type FROM event INDEXED BY event_time"
+			    " WHERE time_ns BETWEEN ?1 AND ?2", &st);
+
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pn_report_row *h = hour_add(r, sqlite3_column_int64(st, 0));
+		int type = sqlite3_column_int(st, 1);
+
+		if (!h)
+			return finish(r, st, -ENOMEM);
+		/* The writer stores only known types: another is a damaged file. */
+		if (type < 0 || type >= PN_EVENT_TYPE_MAX)
+			return finish(r, st, pn__db_refuse(&r->s->db, -EILSEQ, "an event of an "
+							   "unknown type: the log is damaged"));
+		h->by_type[type]++;
+		h->count++;
+		r->summary.by_type[type]++;
+		r->summary.count++;
+		rc = 0;
+	}
+	return finish(r, st, rc);
+}
+
+/* Executions: per image (with the first time) and per user. */
+static int pass_execs(struct report *r)
+{
+	unsigned char *k = r->key;
+	sqlite3_stmt *st;
+	int rc = prepare(r, "SELECT time_ns, image, uid FROM event INDEXED BY event_exec"
+			    " WHERE type = 2 AND time_ns BETWEEN ?1 AND ?2", &st);
+
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pn__tally_entry *img = pn__tally_get(&r->images, k, str_key(k, st, 1));
+		unsigned char uk[5] = { sqlite3_column_type(st, 2) != SQLITE_NULL };
+		struct pn__tally_entry *usr;
+
+		put_be(uk + 1, (uint32_t)sqlite3_column_int64(st, 2), 4);
+		usr = pn__tally_get(&r->users, uk, sizeof(uk));
+		if (!img || !usr)
+			return finish(r, st, -ENOMEM);
+		img->n[EXECS]++;
+		usr->n[0]++;
+		if (img->first == INT64_MAX)
+			img->first = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	return finish(r, st, rc);
+}
+
+/* Exits per image: all, non-zero statuses, signals, core dumps; and the
+ * failed exits of each hour. */
+static int pass_exits(struct report *r)
+{
+	unsigned char *k = r->key;
+	sqlite3_stmt *st;
+	int rc = prepare(r, "SELECT time_ns, image, signal, exit_code, core_dumped FROM event"
+			    " INDEXED BY event_exit WHERE type = 3 AND time_ns BETWEEN ?1 AND ?2", &st);
+
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pn__tally_entry *img = pn__tally_get(&r->images, k, str_key(k, st, 1));
+		pn_report_row *h = hour_find(r, sqlite3_column_int64(st, 0));
+		int sig = sqlite3_column_int(st, 2), code = sqlite3_column_int(st, 3);
+
+		if (!img)
+			return finish(r, st, -ENOMEM);
+		img->n[EXITS]++;
+		img->n[NONZERO] += !sig && code;
+		img->n[SIGNALED] += sig != 0;
+		img->n[CORE] += sqlite3_column_int(st, 4) != 0;
+		if (h)
+			h->nonzero += sig || code;
+		rc = 0;
+	}
+	return finish(r, st, rc);
+}
+
+/* Marks the images of the window that ran before it: they are not new. */
+static int pass_before(struct report *r)
+{
+	unsigned char *k = r->key;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (r->since == INT64_MIN || !r->images.n)
+		return 0;
+	rc = prepare(r, "SELECT image FROM event INDEXED BY event_exec"
+		        " WHERE type = 2 AND time_ns < ?1", &st);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pn__tally_entry *img = pn__tally_find(&r->images, k, str_key(k, st, 0));
+
+		if (img)
+			img->flag = 1;
+		rc = 0;
+	}
+	return finish(r, st, rc);
+}
+
+/* Processes started in the window, counted per parent. */
+static int pass_parents(struct report *r)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(r, "SELECT ppid, parent_start, boot, os FROM process INDEXED BY"
+			    " process_first WHERE first_ns BETWEEN ?1 AND ?2", &st);
+
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		unsigned char k[PARENT_KEY], *p = k;
+		struct pn__tally_entry *e;
+
+		r->summary.processes++;
+		rc = 0;
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			continue;
+		/* Ties go to the parent that started first. */
+		p = put_be(p, (uint64_t)sqlite3_column_int64(st, 2), 8);
+		p = put_be(p, (uint64_t)sqlite3_column_int64(st, 1), 8);
+		p = put_be(p, (uint64_t)sqlite3_column_int64(st, 0), 4);
+		put_be(p, (uint64_t)sqlite3_column_int64(st, 3), 4);
+		if (!(e = pn__tally_get(&r->parents, k, sizeof(k))))
+			return finish(r, st, -ENOMEM);
+		e->n[0]++;
+	}
+	return finish(r, st, rc);
+}
+
+/* Orders: most counted first (counter 0 unless said), then by key. */
+#define BY_COUNTER(name, expr)                                               \
+	static uint64_t name##_of(const struct pn__tally_entry *e) { return expr; } \
+	static int name(const void *a, const void *b)                          \
+	{                                                                      \
+		const struct pn__tally_entry *x = *(void *const *)a, *y = *(void *const *)b; \
+		uint64_t nx = name##_of(x), ny = name##_of(y);                 \
+		return nx != ny ? (nx < ny) - (nx > ny) : pn__tally_key_cmp(x, y); \
+	}
+BY_COUNTER(by_count, e->n[0])
+BY_COUNTER(by_failures, e->n[NONZERO] + e->n[SIGNALED])
+
+static int by_first(const void *a, const void *b)
+{
+	const struct pn__tally_entry *x = *(void *const *)a, *y = *(void *const *)b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return pn__tally_key_cmp(x, y);
+}
+
+static int executed(const struct pn__tally_entry *e) { return e->n[EXECS] > 0; }
+static int failed(const struct pn__tally_entry *e) { return by_failures_of(e) > 0; }
+static int is_new(const struct pn__tally_entry *e) { return e->n[EXECS] && !e->flag; }
+
+static void image_row(const struct pn__tally_entry *e, pn_report_row *row)
+{
+	row->image = key_str(e);
+	row->have |= e->key[0] ? PN_HAVE_IMAGE : 0;
+	row->count = e->n[EXECS];
+	row->time_ns = e->first;
+}
+
+static void failure_row(const struct pn__tally_entry *e, pn_report_row *row)
+{
+	image_row(e, row);
+	row->count = e->n[EXITS];
+	row->nonzero = e->n[NONZERO];
+	row->signaled = e->n[SIGNALED];
+	row->core_dumped = e->n[CORE];
+}
+
+static void user_row(const struct pn__tally_entry *e, pn_report_row *row)
+{
+	const unsigned char *p = e->key + 1;
+
+	row->uid = (uint32_t)get_be(&p, 4);
+	row->have |= e->key[0] ? PN_HAVE_UID : 0;
+	row->count = e->n[0];
+}
+
+/* What the log knows of a parent; the strings live until st is reset. */
+static int parent_row(struct report *r, sqlite3_stmt *st, const struct pn__tally_entry *e,
+		      pn_report_row *row)
+{
+	const unsigned char *p = e->key;
+	int rc;
+
+	row->key.boot = get_be(&p, 8);
+	row->key.start_ns = get_be(&p, 8);
+	row->key.pid = (uint32_t)get_be(&p, 4);
+	row->key.os = (uint32_t)get_be(&p, 4);
+	row->pid = row->key.pid;
+	row->count = e->n[0];
+	sqlite3_bind_int64(st, 1, row->key.pid);
+	sqlite3_bind_int64(st, 2, (int64_t)row->key.start_ns);
+	sqlite3_bind_int64(st, 3, (int64_t)row->key.boot);
+	sqlite3_bind_int64(st, 4, row->key.os);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : pn__db_err(&r->s->db, rc, "report");
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		row->comm = pn__db_col_str(st, 0), row->have |= PN_HAVE_COMM;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		row->image = pn__db_col_str(st, 1), row->have |= PN_HAVE_IMAGE;
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		row->argv = pn__db_col_str(st, 2), row->have |= PN_HAVE_ARGV;
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+		row->uid = (uint32_t)sqlite3_column_int64(st, 3), row->have |= PN_HAVE_UID;
+	return 0;
+}
+
+struct ranked {
+	enum pn_report_section sec;
+	struct pn__tally *t;
+	int (*keep)(const struct pn__tally_entry *);
+	int (*cmp)(const void *, const void *);
+	void (*fill)(const struct pn__tally_entry *, pn_report_row *);
+};
+
+/* A ranked section: its first `top` entries, and how many there are. */
+static int emit_ranked(struct report *r, const struct ranked *k)
+{
+	size_t shown, total;
+	struct pn__tally_entry **v = pn__tally_sorted(k->t, k->keep, k->cmp, r->top, &shown, &total);
+	sqlite3_stmt *st = NULL;
+	int rc = v ? r->v->begin(k->sec, &r->w, r->user) : -ENOMEM;
+
+	if (!rc && !k->fill)
+		rc = pn__db_prepare(&r->s->db, "SELECT comm, image, argv, uid FROM process p"
+				       " WHERE pid = ?1 AND start_ns = ?2 AND boot = ?3 AND os = ?4", &st);
+	for (size_t i = 0; !rc && i < shown; i++) {
+		pn_report_row row;
+
+		memset(&row, 0, sizeof(row));
+		if (k->fill)
+			k->fill(v[i], &row);
+		else
+			rc = parent_row(r, st, v[i], &row);
+		if (!rc)
+			rc = r->v->row(k->sec, &row, r->user);
+		if (st)
+			sqlite3_reset(st);
+	}
+	if (!rc)
+		rc = r->v->end(k->sec, total, r->user);
+	sqlite3_finalize(st);
+	free(v);
+	return rc;
+}
+
+static int emit_list(struct report *r, enum pn_report_section sec, const pn_report_row *rows,
+		     size_t n)
+{
+	int rc = r->v->begin(sec, &r->w, r->user);
+
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = r->v->row(sec, &rows[i], r->user);
+	return rc ? rc : r->v->end(sec, n, r->user);
+}
+
+static int emit(struct report *r)
+{
+	const struct ranked ranked[] = {
+		{ PN_REPORT_IMAGES, &r->images, executed, by_count, image_row },
+		{ PN_REPORT_PARENTS, &r->parents, NULL, by_count, NULL },
+		{ PN_REPORT_USERS, &r->users, NULL, by_count, user_row },
+		{ PN_REPORT_FAILURES, &r->images, failed, by_failures, failure_row },
+		{ PN_REPORT_NEW_IMAGES, &r->images, is_new, by_first, image_row },
+	};
+	int rc = emit_list(r, PN_REPORT_SUMMARY, &r->summary, 1);
+
+	for (size_t i = 0; !rc && i < sizeof(ranked) / sizeof(ranked[0]); i++)
+		rc = emit_ranked(r, &ranked[i]);
+	return rc ? rc : emit_list(r, PN_REPORT_HOURS, r->hours, r->nhours);
+}
+
+static int extent(struct report *r)
+{
+	int found, rc = pn__db_int(&r->s->db, "SELECT min(time_ns) FROM event", 0,
+				   &r->w.first_ns, &found);
+
+	return rc ? rc : pn__db_int(&r->s->db, "SELECT max(time_ns) FROM event", 0,
+				    &r->w.last_ns, &found);
+}
+
+static int run(struct report *r)
+{
+	int rc = extent(r);
+
+	if (!rc)
+		rc = pass_types(r);
+	if (!rc)
+		rc = pass_execs(r);
+	if (!rc)
+		rc = pass_exits(r);
+	if (!rc)
+		rc = pass_before(r);
+	if (!rc)
+		rc = pass_parents(r);
+	return rc ? rc : emit(r);
+}
+
+int pn__store_report(pn_store *s, const pn_store_where *w, uint32_t top,
+		     const pn_report_visitor *v, void *user)
+{
+	struct report *r;
+	int rc;
+
+	if (w->nterms || w->types || w->signaled)
+		return pn__db_refuse(&s->db, -EINVAL, "a report is filtered by time only");
+	if (!(r = calloc(1, sizeof(*r))))
+		return -ENOMEM;
+	*r = (struct report){ .s = s, .top = top, .v = v, .user = user };
+	r->since = w->since_ns ? w->since_ns : INT64_MIN;
+	r->until = w->until_ns ? w->until_ns : INT64_MAX;
+	r->w.since_ns = w->since_ns;
+	r->w.until_ns = w->until_ns;
+	/* One read transaction: every section counts the same events. */
+	rc = pn__db_exec(&s->db, "BEGIN");
+	if (!rc)
+		rc = run(r);
+	sqlite3_exec(s->db.conn, "COMMIT", NULL, NULL, NULL);
+	pn__tally_free(&r->images);
+	pn__tally_free(&r->users);
+	pn__tally_free(&r->parents);
+	free(r->hours);
+	free(r);
+	return rc;
+}
