@@ -6,6 +6,7 @@
 #include "procnotify/format.h"
 #include "procnotify/store.h"
 #include "opt.h"
+#include "rules_opt.h"
 
 /* In the order of --format's words (pn_opt_enum). */
 enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON, PN_OUT_CSV };
@@ -26,6 +27,8 @@ struct monitor_opts {
 	const char *config;      /* --config: the file to read instead of PN_CLI_CONFIG */
 	int check_config;        /* --check-config: stop once the options are read */
 	char *config_text;       /* the config file read; the options point into it */
+	struct pn_cli_rules rule_srcs; /* --rule, --rules, in order */
+	pn_rules *rules;         /* compiled from them; NULL when none */
 };
 
 /* The config file read when --config names none; a missing one is no error. */

@@ -73,6 +73,15 @@ static const struct pn_opt monitor_rows[] = {
 		  "coredump (default: all; lost is always shown)",
 	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words,
 	  .example = "fork,exec,exit" },
+	{ .name = "rule", .arg = "RULE",
+	  .help = "keep, drop or tag events, e.g. 'drop comm=cron';\n"
+		  "repeatable, in order (procnotify-rules(7))",
+	  .parse = pn_cli_opt_rule, .example = "tag odd-exit: type=exit and not exit_code=0" },
+	{ .name = "rules", .arg = "FILE",
+	  .help = "rules from FILE, one a line, '#' comments; SIGHUP\n"
+		  "reads it again",
+	  .parse = pn_cli_opt_rules_file, .flags = PN_OPT_FILE,
+	  .example = "/etc/procnotify/rules" },
 	{ .name = "output", .key = 'o', .arg = "FILE",
 	  .help = "append events to FILE (created mode 0600) instead of\nstandard output; SIGHUP reopens it",
 	  .parse = pn_opt_string, .off = OFF(output), .flags = PN_OPT_FILE,
@@ -194,6 +203,7 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 	if (rc)
 		return rc;
 	config = o->config;
+	pn_cli_rules_free(o);
 	monitor_defaults(o);
 	rc = pn_opt_parse_file(cmd, config ? config : PN_CLI_CONFIG, config != NULL, o,
 			       &o->config_text);
@@ -201,6 +211,8 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 		rc = pn_opt_parse_argv(cmd, argc, argv, o, NULL);
 	if (!rc && !o->db && (o->db_opt.max_age_ns || o->db_opt.max_size))
 		rc = pn_opt_usage_error(cmd, "retention needs a log:", "--db");
+	if (!rc)
+		rc = pn_cli_rules_compile(o);
 	if (rc)
 		pn_cli_monitor_opts_free(o);
 	return rc;
@@ -210,6 +222,7 @@ void pn_cli_monitor_opts_free(struct monitor_opts *o)
 {
 	free(o->config_text);
 	o->config_text = NULL;
+	pn_cli_rules_free(o);
 }
 
 static volatile sig_atomic_t stop_signal, reload_signal;
@@ -267,6 +280,9 @@ static void print_summary(pn_handle *h)
 		pn_buf_printf(&b, " and %llu losses of unknown count, at least %llu records",
 			      (unsigned long long)st.lost_unknown,
 			      (unsigned long long)(st.lost + st.lost_unknown));
+	/* Not lost: the rules asked for it (README, Rules). */
+	if (st.dropped)
+		pn_buf_printf(&b, "; dropped by rules %llu", (unsigned long long)st.dropped);
 	pn_buf_putc(&b, '\n');
 	if (!b.oom)
 		fputs(b.data, stderr);
@@ -326,6 +342,9 @@ static void reload_config(pn_handle *h, struct consumers *c)
 		return;
 	}
 	pn_cli_reload_fixed(c->o, &fresh);
+	/* Between two deliveries: every event sees the old set or the new. */
+	pn_set_rules(h, fresh.rules);
+	fprintf(stderr, "procnotify: reload: %u rules\n", pn_rules_count(fresh.rules, 0));
 	if (fresh.types != c->types) {
 		pn_unregister(h, sink_event, &c->sink);
 		pn_register(h, fresh.types, sink_event, &c->sink);
@@ -498,6 +517,7 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 	c.types = o->types;
 	c.argc = argc;
 	c.argv = argv;
+	pn_set_rules(h, o->rules);
 	register_consumers(h, o, &c);
 	rc = enter_sandbox(o, h);
 	if (rc == 0)

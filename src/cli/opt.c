@@ -43,11 +43,12 @@ int pn_opt_usage_error(const struct pn_cmd *cmd, const char *what, const char *a
 }
 
 int pn_opt_apply(const struct pn_cmd *cmd, size_t i, const char *arg, void *opts,
-		 unsigned char *seen, const char *prefix, const char *name)
+		 unsigned char *seen, const char *prefix, const char *name,
+		 const struct pn_opt_where *where)
 {
 	const struct pn_opt *r = &cmd->opts[i];
 	struct pn_opt_call c = { .row = r, .arg = arg, .opts = opts,
-				 .dest = (char *)opts + r->off, .again = seen[i] };
+				 .dest = (char *)opts + r->off, .again = seen[i], .where = where };
 	int rc;
 
 	if (r->flags & PN_OPT_ONCE && seen[i]) {
@@ -127,7 +128,7 @@ static int getopt_loop(const struct pn_cmd *cmd, size_t n, const struct option *
 			return pn_opt_usage_error(cmd, "unknown option", argv[optind - 1]);
 		snprintf(name, sizeof(name), "--%s", cmd->opts[i].name);
 		rc = pn_opt_apply(cmd, i, !cmd->opts[i].arg ? "true" : optarg ? optarg : "", opts,
-				  seen, "procnotify: ", name);
+				  seen, "procnotify: ", name, NULL);
 		if (rc < 0)
 			return PN_EXIT_USAGE;
 		if (rc == PN_OPT_STOP_HELP)

@@ -14,6 +14,12 @@
 
 struct pn_opt;
 
+/* Where a config file's value is: its file, line and column (1-based). */
+struct pn_opt_where {
+	const char *file;
+	unsigned line, col;
+};
+
 /* One value to parse: the parser stores it at dest, or explains in why. */
 struct pn_opt_call {
 	const struct pn_opt *row;
@@ -21,6 +27,7 @@ struct pn_opt_call {
 	void *opts;             /* the command's whole options struct */
 	void *dest;             /* opts + row->off */
 	int again;              /* this source set the option before */
+	const struct pn_opt_where *where; /* in a config file; NULL on the command line */
 	char why[160];
 };
 
@@ -94,7 +101,8 @@ size_t pn_opt_count(const struct pn_cmd *cmd);
  * Returns 0 or a PN_OPT_STOP_* code, or -1 after printing
  * "PREFIXNAME 'ARG': why" as one line. */
 int pn_opt_apply(const struct pn_cmd *cmd, size_t i, const char *arg, void *opts,
-		 unsigned char *seen, const char *prefix, const char *name);
+		 unsigned char *seen, const char *prefix, const char *name,
+		 const struct pn_opt_where *where);
 
 /* Parsers for rows. */
 int pn_opt_flag(struct pn_opt_call *c);     /* int: 1, or true/false/yes/no in a file */

@@ -54,9 +54,10 @@ static int slurp(const char *path, char **text)
 }
 
 static int parse_line(const struct pn_cmd *cmd, size_t n, char *line, void *opts,
-		      unsigned char *seen, const char *prefix)
+		      unsigned char *seen, const char *prefix, struct pn_opt_where *at)
 {
-	char *eq = strchr(line, '='), *key;
+	char *eq = strchr(line, '='), *key, *value;
+	const char *start = line;
 	size_t i;
 
 	line = trim(line);
@@ -73,7 +74,9 @@ static int parse_line(const struct pn_cmd *cmd, size_t n, char *line, void *opts
 		pn_opt_error(prefix, "unknown key", key, NULL);
 		return -1;
 	}
-	return pn_opt_apply(cmd, i, trim(eq + 1), opts, seen, prefix, key) ? -1 : 0;
+	value = trim(eq + 1);
+	at->col = (unsigned)(value - start) + 1;
+	return pn_opt_apply(cmd, i, value, opts, seen, prefix, key, at) ? -1 : 0;
 }
 
 int pn_opt_parse_file(const struct pn_cmd *cmd, const char *path, int must_exist,
@@ -94,11 +97,13 @@ int pn_opt_parse_file(const struct pn_cmd *cmd, const char *path, int must_exist
 	}
 	memset(seen, 0, n);
 	for (line = *text; line; lineno++, line = next) {
+		struct pn_opt_where at = { path, lineno, 1 };
+
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = 0;
 		snprintf(prefix, sizeof(prefix), "%s:%u: ", path, lineno);
-		if (parse_line(cmd, n, line, opts, seen, prefix))
+		if (parse_line(cmd, n, line, opts, seen, prefix, &at))
 			return PN_EXIT_USAGE;
 	}
 	return 0;

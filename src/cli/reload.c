@@ -1,8 +1,11 @@
 /*
  * SIGHUP's config reload: the options are read afresh (the config file,
  * then the same command line over it) and compared with the running ones.
- * Only the event types shown in the stream change live: they are a
- * registration mask. Everything else was used to open the kernel side, the
+ * The event types shown in the stream change live (a registration mask),
+ * and so do the rules (--rule, --rules and their keys, and the contents of
+ * a rules file): the monitor compiles the new set completely, then swaps
+ * it in between two deliveries, and a set with an error is refused whole
+ * with the error's FILE:LINE:COL, the running one kept. Everything else was used to open the kernel side, the
  * files or the log, so a changed value is refused with a message naming it
  * and the running value is kept until a restart.
  */
@@ -40,7 +43,7 @@ static const struct fixed {
 
 /* A new member of struct monitor_opts needs a row above (or a live path in
  * pn_cli_reload_types): this fails to compile until the size is updated. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct monitor_opts) == 392,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct monitor_opts) == 424,
 	       "struct monitor_opts changed: give the new member a row in reload.c");
 
 static int same(const struct fixed *f, const void *a, const void *b)
