@@ -20,7 +20,7 @@
  * The structured data element procnotify@32473 repeats the fields a
  * collector filters on, so that a rule needs no JSON parser: seq, pid,
  * ppid, uid, comm, image, key (a field the event does not know is left
- * out), or for a lost record seq, count and reason (producer, store,
+ * out), rules (the tag rules it matched, "a,b", when any), or for a lost record seq, count and reason (producer, store,
  * output). Values are escaped for RFC 5424: strings get the table's
  * C-style escapes (no raw control byte, \xHH for bytes that are not UTF-8),
  * then '"', '\' and ']' a backslash before them. 32473 is RFC 5612's

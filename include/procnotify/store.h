@@ -163,6 +163,14 @@ PN_EXPORT int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_stor
  * CLI's --count; not exported by the shared library). */
 int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n);
 
+/* query --where's parent.image and ancestor.image (procnotify/rules.h):
+ * inside a visitor of pn_store_query_where(), pn__store_ancestry_begin()
+ * for the event visited, then pn__store_ancestor() as the rules input's
+ * ancestor with user the store. They answer what the monitor's process
+ * table knew when the event was delivered. Internal, as pn__store_count. */
+void pn__store_ancestry_begin(pn_store *s, const pn_event *ev);
+int pn__store_ancestor(void *user, unsigned depth, pn_str *image);
+
 /* A visitor of a process tree, in the order it is printed: enter() for
  * each process (depth 0 is the farthest known ancestor; selected marks
  * the process asked for), leave() once all of its descendants have been

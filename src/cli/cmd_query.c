@@ -94,6 +94,11 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_opt_flag, .off = OFF(w.signaled) },
 	{ .name = "exit-code", .arg = "N", .help = "exits with status N",
 	  .max = 255, TERM_NUMBER },
+	{ .name = "where", .arg = "EXPR",
+	  .help = "events the rule expression EXPR matches, as a live\n"
+		  "rule would ('image=/usr/bin/* and uid=0'; see\n"
+		  "procnotify-rules(7))",
+	  .parse = pn_opt_string, .off = OFF(where), .flags = PN_OPT_ONCE },
 	{ .help = "Output:" },
 	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
@@ -133,6 +138,34 @@ const struct pn_cmd pn_cli_query_cmd = {
 	.opts = query_rows,
 };
 
+/* --where: compiled by the engine the live rules use, so it matches
+ * what a live rule would have. */
+static int parse_where(struct query_opts *q)
+{
+	pn_rules_origin at = { "--where", 1, 1 };
+	char err[512];
+
+	if (!q->where)
+		return 0;
+	if (!pn_rules_compile_expr(&q->where_rules, q->where, &at, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "%s\n", err);
+	return PN_EXIT_USAGE;
+}
+
+/* 1 when the event passes --where; lost records always do, as they pass
+ * every process filter and as no live rule can drop one. */
+static int where_matches(pn_store *s, const struct query_opts *q, const pn_event *ev)
+{
+	pn_rules_input in = { ev, NULL, pn__store_ancestor, s };
+	pn_rules_verdict v;
+
+	if (!q->where_rules)
+		return 1;
+	pn__store_ancestry_begin(s, ev);
+	return pn_rules_eval(q->where_rules, &in, PN_RULES_OUTPUT, &v) == 0 && v.keep;
+}
+
 static int parse_query(struct query_opts *q, int argc, char **argv)
 {
 	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, q, NULL);
@@ -143,7 +176,7 @@ static int parse_query(struct query_opts *q, int argc, char **argv)
 	rc = cli_window_read(&pn_cli_query_cmd, &q->win);
 	q->w.since_ns = q->win.since_ns;
 	q->w.until_ns = q->win.until_ns;
-	return rc;
+	return rc ? rc : parse_where(q);
 }
 
 /* Stops the query as soon as the output is gone (`query | head -1`). */
@@ -151,14 +184,19 @@ static int query_event(const pn_event *ev, void *user)
 {
 	struct query_run *run = user;
 
+	if (!where_matches(run->store, run->q, ev))
+		return 0;
 	run->matched++;
+	if (run->q->count)
+		return 0;
 	query_print(run, ev);
 	sink_flush_big(&run->sink);
 	return run->sink.failed ? -run->sink.failed : 0;
 }
 
 /* The events, or with --count their number (SQLite counts: nothing is
- * rebuilt or formatted). Returns 0 or -errno. */
+ * rebuilt or formatted, unless --where must see each event). Returns 0 or
+ * -errno. */
 static int query_run(pn_store *s, struct query_run *run)
 {
 	const struct query_opts *q = run->q;
@@ -166,10 +204,11 @@ static int query_run(pn_store *s, struct query_run *run)
 	int rc;
 
 	if (q->count) {
-		rc = pn__store_count(s, &q->w, &run->matched);
-		if (!rc)
+		rc = q->where_rules ? pn_store_query_where(s, &q->w, query_event, run)
+				    : pn__store_count(s, &q->w, &run->matched);
+		if (rc >= 0)
 			pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run->matched);
-		return rc;
+		return rc < 0 ? rc : 0;
 	}
 	if (q->format == PN_OUT_TABLE && !q->no_header)
 		pn_fmt_table_header_dated(&sink->buf, q->win.utc ? "UTC" : "local");
@@ -190,8 +229,11 @@ int pn_cli_query(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
 	s = pn_cli_open_log(&pn_cli_query_cmd, q.db);
-	if (!s)
+	if (!s) {
+		pn_rules_free(q.where_rules);
 		return q.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
+	}
+	run.store = s;
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(sink, STDOUT_FILENO, q.format);
 	rc = query_run(s, &run);
@@ -199,6 +241,7 @@ int pn_cli_query(int argc, char **argv)
 	if (rc < 0 && !sink->failed)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));
 	pn_store_close(s);
+	pn_rules_free(q.where_rules);
 	sink_free(sink);
 	names_free(&run.names);
 	if (sink->failed)

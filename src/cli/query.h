@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "names.h"
 #include "window.h"
+#include "procnotify/rules.h"
 
 /* Filter values a command line may give (each --pid, --name... one). */
 #define QUERY_MAX_TERMS 256
@@ -17,10 +18,13 @@ struct query_opts {
 	int no_header;
 	int count;               /* --count: the number of events only */
 	int numeric;             /* --numeric: no user and group names */
+	const char *where;       /* --where: a rule expression */
+	pn_rules *where_rules;   /* compiled from it */
 };
 
 struct query_run {
 	struct query_opts *q;
+	pn_store *store;
 	struct sink sink;
 	struct names names;
 	uint64_t matched;        /* events printed or counted: the exit status */

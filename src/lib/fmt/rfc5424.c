@@ -56,6 +56,25 @@ static int known(const pn_event *ev, uint32_t bit)
 	return (ev->have & bit) == bit;
 }
 
+/* The tag rules matched, as one parameter: rules="a,b". */
+static void put_rules_sd(pn_buf *b, const pn_str *rules)
+{
+	size_t i = 0;
+
+	if (!rules->len)
+		return;
+	pn_buf_puts(b, " rules=\"");
+	while (i < rules->len) {
+		size_t n = strnlen(rules->ptr + i, rules->len - i);
+
+		if (i)
+			pn_buf_putc(b, ',');
+		pn__esc_sd_param(b, rules->ptr + i, n);
+		i += n + 1;
+	}
+	pn_buf_putc(b, '"');
+}
+
 static void put_process_sd(pn_buf *b, const pn_event *ev)
 {
 	param_u64(b, "pid", ev->pid);
@@ -72,6 +91,7 @@ static void put_process_sd(pn_buf *b, const pn_event *ev)
 		pn_fmt_key(b, &ev->key);
 		pn_buf_putc(b, '"');
 	}
+	put_rules_sd(b, &ev->rules);
 }
 
 static void put_lost_sd(pn_buf *b, const pn_event *ev)

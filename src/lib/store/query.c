@@ -278,6 +278,7 @@ int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_store_event_fn
 			break;
 		}
 		row_event(st, &ev);
+		s->visiting = sqlite3_column_int64(st, 0);
 		stop = fn(&ev, user);
 		n++;
 	}

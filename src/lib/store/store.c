@@ -156,6 +156,7 @@ int pn_store_close(pn_store *s)
 		pn__store_writer_close(s);
 	}
 	rc = pn_store_failed(s);
+	pn__store_ancestry_close(s);
 	/* After SQLite: closing any descriptor of the file would drop the
 	 * fcntl() locks SQLite holds on it. */
 	pn__db_close(&s->db);

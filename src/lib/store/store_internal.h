@@ -72,6 +72,17 @@ struct pn__store_batch {
 	int64_t next_id;            /* the id of the next new process row */
 };
 
+/* query --where's walk up an event's ancestors (ancestry.c). */
+struct pn__store_walk {
+	sqlite3_stmt *st[4];        /* prepared on first use */
+	const pn_event *ev;         /* the event visited */
+	unsigned depth;             /* of proc */
+	int64_t proc;               /* its process row, 0: none */
+	uint32_t pid, ppid, os;
+	uint64_t start, pstart, boot;
+	int has_parent;
+};
+
 struct pn_store {
 	struct pn__db db;           /* the connection and the last error's words */
 	enum pn_store_mode mode;
@@ -91,6 +102,9 @@ struct pn_store {
 	int impatient;              /* callers that wait (and a close): the writer
 				     * waits one busy timeout for a locked log, not
 				     * as long as it is held (atomic) */
+
+	int64_t visiting;           /* query: the row id of the event being visited */
+	struct pn__store_walk anc;  /* query --where's ancestors (ancestry.c) */
 
 	/* The writer thread and its queue (thread.c); the fields below are
 	 * under mu, those above are the writer thread's once it runs. */
@@ -142,6 +156,7 @@ int pn__store_retention_step(pn_store *s);
 /* rows.c: the insert statements, and binding a row from parameter base + 1. */
 int pn__store_rows_open(pn_store *s);
 void pn__store_rows_close(pn_store *s);
+void pn__store_ancestry_close(pn_store *s);
 void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k);
 void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p);
 int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int n);
