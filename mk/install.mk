@@ -38,7 +38,8 @@ $(B)/procnotify.service: packaging/systemd/procnotify.service FORCE
 install: all $(B)/libprocnotify.pc $(B)/procnotify.service
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR)/procnotify $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/procnotify $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
 		$(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 755 $(B)/procnotify $(DESTDIR)$(BINDIR)/procnotify

@@ -17,6 +17,7 @@ for f in ./usr/sbin/procnotify .$LIBDIR/libprocnotify.so.$VERSION .$LIBDIR/libpr
 	.$LIBDIR/libprocnotify.so .$LIBDIR/libprocnotify.a .$LIBDIR/pkgconfig/libprocnotify.pc \
 	./usr/include/procnotify.h ./usr/include/procnotify/version.h \
 	./usr/share/man/man8/procnotify.8 ./usr/share/man/man5/procnotify.conf.5 \
+	./usr/share/man/man7/procnotify-rules.7 \
 	./usr/share/man/man3/libprocnotify.3 ./usr/share/bash-completion/completions/procnotify \
 	./lib/systemd/system/procnotify.service \
 	./etc/procnotify/procnotify.conf ./etc/logrotate.d/procnotify; do

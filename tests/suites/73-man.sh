@@ -6,7 +6,7 @@
 # config key in procnotify.conf(5), every JSON field of the golden events.
 . tests/lib.sh
 PN=$BUILD/procnotify
-for page in man/procnotify.8 man/procnotify.conf.5 man/libprocnotify.3; do
+for page in man/procnotify.8 man/procnotify.conf.5 man/procnotify-rules.7 man/libprocnotify.3; do
 	warnings=$(LC_ALL=C.UTF-8 groff -ww -man -Tutf8 "$page" 2>&1 >/dev/null)
 	check "groff -ww formats $page without a warning" test -z "$warnings"
 	[ -n "$warnings" ] && echo "$warnings" | head -5
