@@ -15,5 +15,6 @@ apt-get install -y -qq --no-install-recommends \
 	python3 util-linux procps valgrind time gcovr \
 	libbpf-tools forkstat \
 	mingw-w64 wine wine64 \
-	systemd groff-base dpkg-dev debhelper lintian logrotate >/dev/null
+	systemd groff-base dpkg-dev debhelper lintian logrotate \
+	rsyslog rsyslog-relp >/dev/null
 echo "install-deps.sh: build and test dependencies are installed"

@@ -4,7 +4,7 @@
  *
  *   <86>1 2026-12-02T10:00:00.123456Z host procnotify 4242 exec
  *   [procnotify@32473 seq="7" pid="99" ppid="1" uid="0" comm="sh" image="/usr/bin/dash"
- *   key="L:..."] BOM{"seq":7,"type":"exec",...}
+ *   key="L:..."] {"seq":7,"type":"exec",...}
  *
  * PRI is facility * 8 + severity (lost records at LOG_WARNING or above);
  * TIMESTAMP the event's time in UTC to the microsecond (RFC 5424 allows no
@@ -12,10 +12,13 @@
  * monitor's pid; MSGID the event type.
  *
  * MSG is the event's JSON line exactly as --json writes it, without its
- * newline, after a UTF-8 BOM as RFC 5424 asks of a UTF-8 MSG: that JSON is
- * always valid UTF-8, has no control byte (they are \u00XX), and keeps
- * every field exact (\udcXX for bytes that are not UTF-8). rsyslog's
- * mmjsonparse (cookie "") or any JSON reader gives every field back.
+ * newline: always valid UTF-8, no control byte (they are \u00XX), every
+ * field exact (\udcXX for bytes that are not UTF-8). It has no BOM, though
+ * RFC 5424 asks one of a UTF-8 MSG: rsyslog keeps a BOM in the message, and
+ * mmjsonparse and JSON readers then refuse it; rsyslog's own RFC 5424
+ * forwarding sends none either. rsyslog's mmjsonparse (cookie "") gives
+ * every field back, but for bytes that are not UTF-8, which its JSON
+ * library turns into U+FFFD; the MSG written as it came (%msg%) keeps them.
  *
  * The structured data element procnotify@32473 repeats the fields a
  * collector filters on, so that a rule needs no JSON parser: seq, pid,

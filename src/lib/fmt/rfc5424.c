@@ -4,7 +4,6 @@
 #include "procnotify/rfc5424.h"
 
 #define SEVERITY_WARNING 4
-#define UTF8_BOM "\xef\xbb\xbf"
 
 void pn__syslog_set_hostname(pn__syslog_head *h, const char *name)
 {
@@ -112,7 +111,7 @@ void pn__fmt_rfc5424(pn_buf *b, const pn_event *ev, const pn__syslog_head *h)
 		put_lost_sd(b, ev);
 	else
 		put_process_sd(b, ev);
-	pn_buf_put(b, "] " UTF8_BOM, 2 + 3);
+	pn_buf_put(b, "] ", 2);
 	pn_fmt_json(b, ev);
 	/* The JSON line's newline: a message is framed by its transport. */
 	if (!b->oom && b->len && b->data[b->len - 1] == '\n')
