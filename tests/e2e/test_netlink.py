@@ -78,6 +78,49 @@ def check_differential():
             f"only bpf: {b - n}; only netlink: {n - b}")
 
 
+def keys_of(data, pids):
+    """{pid: the keys its lifecycle events carried} for the processes pids
+    and the children they forked."""
+    events, _ = parse_jsonl(data)
+    ours = pids | {e["pid"] for e in events if e["type"] == "fork" and e["ppid"] in pids}
+    keys = collections.defaultdict(set)
+    for e in events:
+        if e["type"] in LIFECYCLE and e["pid"] in ours:
+            keys[e["pid"]].add(e["key"])
+    return keys
+
+
+def check_suspended():
+    """A host that was suspended: CLOCK_BOOTTIME, and with it the start times
+    in /proc, runs ahead of CLOCK_MONOTONIC, the connector's and BPF's clock.
+    A time namespace whose boot time is 100,000 s ahead makes that so for one
+    netlink monitor; every key it gives, from /proc (a process alive before
+    it started) or from the connector, must be the eBPF monitor's."""
+    early = subprocess.Popen(["sleep", "2"])
+    bm = Monitor("--json", "--backend", "bpf")
+    nm = Monitor("--time", "--boottime", "100000", BIN, "--json", "--backend", "netlink",
+                 binary="/usr/bin/unshare")
+    if not R.check("suspended host: both monitors ready", bm.ready and nm.ready,
+                   f"{bm.ready} {nm.ready}"):
+        bm.stop(), nm.stop()
+        return
+    pids = {early.pid, run([WORKLOAD, "exit", "0"]), run([WORKLOAD, "threads", "4", "0"]),
+            run(["/bin/sh", "-c", f"{WORKLOAD} exit 1; exec {WORKLOAD} exit 2"])}
+    early.wait()
+    b, n = keys_of(bm.stop()[1], pids), keys_of(nm.stop()[1], pids)
+    # A start time is /proc's, in clock ticks, or a fork event's time standing
+    # in for it: within a tick of the eBPF one.
+    tick = 10**9 // os.sysconf("SC_CLK_TCK")
+
+    def same(pid):
+        (bk,), (nk,) = b[pid], n[pid]
+        return abs(int(bk.split(":")[2]) - int(nk.split(":")[2])) < tick
+    R.check("suspended host: one key per process, the eBPF monitor's to a clock tick",
+            b.keys() == n.keys() and len(b) >= len(pids) and
+            all(len(b[p]) == len(n[p]) == 1 and same(p) for p in b),
+            f"bpf {dict(b)} netlink {dict(n)}")
+
+
 def wait_execs(mon, pids, timeout=30):
     """Waits until the monitor has written the exec of every pid."""
     deadline = time.time() + timeout
@@ -314,6 +357,7 @@ def main():
         R.finish()
     check_privilege()
     check_differential()
+    check_suspended()
     check_enrichment()
     check_overflow()
     check_extra_events()
