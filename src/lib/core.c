@@ -453,8 +453,9 @@ static int open_with(pn_handle **out, pn_options *o)
 		err = open_backend(h, o);
 	if (!err)
 		err = setup_loop(h, o->flush_ms ? o->flush_ms : PN_FLUSH_MS_DEFAULT);
-	if (!err)
-		err = h->ops->snapshot(h->state);
+	if (!err && (err = h->ops->snapshot(h->state)))
+		pn__errmsg(o->errmsg, sizeof(o->errmsg), "cannot list the running processes: %s",
+			   pn_strerror(err));
 	if (err) {
 		if (!o->errmsg[0])
 			pn__errmsg(o->errmsg, sizeof(o->errmsg), "%s", pn_strerror(err));

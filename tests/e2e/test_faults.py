@@ -16,8 +16,12 @@ from pn_test import BIN, Results
 R = Results()
 _libc = ctypes.CDLL(None, use_errno=True)
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
-NR = {"x86_64": {"bpf": 321, "socket": 41}, "aarch64": {"bpf": 280, "socket": 198}}[os.uname().machine]
+NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291},
+      "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20},
+      }[os.uname().machine]
 AF_NETLINK, EPERM = 16, 1
+# bpf() commands (include/uapi/linux/bpf.h), refused one at a time.
+BPF_MAP_CREATE, BPF_LINK_CREATE, BPF_ITER_CREATE = 0, 28, 33
 
 
 def _insn(code, jt, jf, k):
@@ -74,7 +78,30 @@ def main():
     rc, err = run(refuse=("socket", AF_NETLINK))
     R.check("netlink sockets refused, auto: the eBPF backend runs",
             rc == 0 and "ready (backend bpf)" in err, f"rc={rc} {err}")
+    steps()
     R.finish()
+
+
+def steps():
+    """Each set-up step of each backend failing on its own: exit 1 and one
+    line naming the step."""
+    for what, refuse, words in (
+            ("bpf(BPF_MAP_CREATE) refused", ("bpf", BPF_MAP_CREATE), "refused the BPF programs"),
+            ("bpf(BPF_LINK_CREATE) refused", ("bpf", BPF_LINK_CREATE), "cannot attach"),
+            ("bpf(BPF_ITER_CREATE) refused", ("bpf", BPF_ITER_CREATE), "cannot list the running processes"),
+            ("epoll_create1() refused", ("epoll_create1",), "cannot map the ring buffer")):
+        rc, err = run("--backend", "bpf", refuse=refuse)
+        R.check(f"{what}, --backend bpf: exit 1, one line: {words}",
+                rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
+    for what, refuse, words in (
+            ("setsockopt() refused", ("setsockopt",), "cannot size the netlink receive buffer"),
+            ("bind() refused", ("bind",), "cannot subscribe to process events")):
+        rc, err = run("--backend", "netlink", refuse=refuse)
+        R.check(f"{what}, --backend netlink: exit 1, one line: {words}",
+                rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
+    rc, err = run(refuse=("bpf", BPF_LINK_CREATE))
+    R.check("bpf(BPF_LINK_CREATE) refused, auto: the eBPF backend gives up, netlink runs",
+            rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
 
 
 main()

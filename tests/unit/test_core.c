@@ -274,6 +274,7 @@ static void open_failures(void)
 	fake_reset();
 	F.snapshot_rc = -ENOMEM;
 	CHECK(pn_open(&h, &o) == -ENOMEM && !h);
+	CHECK_STR(o.errmsg, "cannot list the running processes: Cannot allocate memory");
 	CHECK(F.h == NULL);
 
 	CHECK(pn_open(NULL, &o) == -EINVAL);
