@@ -455,6 +455,19 @@ check "... the oldest events went, the newest stayed, the file shrank" test \
 	"$(sqlite3 "$D/size.db" 'SELECT count(*) FROM event')" -lt "$EVENTS" -a \
 	"$(rows "$D/size.db" --argv procnotify-size-marker -t exec)" = 1 -a \
 	"$(stat -c %s "$D/size.db")" -lt "$BYTES"
+# The file system fills up while the monitor sees nothing (its cgroup is
+# empty): no write fails during the run, the last one does, at the stop
+# (the run's end). That too reaches the exit status, with one line.
+close_full() {
+	umount "$D/full" && mount -t tmpfs -o size=1m tmpfs "$D/full" || return 1
+	PN_TEST_CGROUP=$(stat -c %i "$CG") PN=$SCOPED start_monitor "$D/full/end.db" /dev/null \
+		"$D/end.err" || return 1
+	dd if=/dev/zero of="$D/full/pad" bs=4k 2>/dev/null
+	stop_monitor INT; echo $? >"$D/end.rc"
+}
+check "a monitor whose file system fills up while it is idle stops cleanly" close_full
+check "... with exit status 1 and one line: the last events could not be saved" \
+	test "$(cat "$D/end.rc")-$(grep -c "^procnotify: $D/full/end.db: .*could not be saved" "$D/end.err")" = 1-1
 rmdir "$CG"
 
 # Another process holds the log's write lock for 8 s at least, and until
