@@ -96,8 +96,84 @@ static void unknown_fields(void)
 	CHECK(ev.have == 0 && ev.duration_ns == -1);
 }
 
+/* Windows' records: a creation with its command line and creator, a
+ * wall-clock time, an NTSTATUS exit. */
+static void windows_records(void)
+{
+	static const struct pn__decode_ctx win = { 0, 0x1234, 'W', 0 };
+	struct recbuf r;
+	pn_event ev;
+
+	rb_start(&r, PN_REC_CREATE, sizeof(r.u.create), 1700000000000000000ULL);
+	r.u.hdr.hdr_flags = PN_HDR_WALLCLOCK;
+	rb_task(&r.u.create.task, 500, 400, 9000, "cmd.exe");
+	r.u.create.task.known |= PN_KNOWN_IMAGE | PN_KNOWN_ARGV | PN_KNOWN_CREATOR;
+	r.u.create.creator_pid = 400;
+	r.u.create.flags = PN_EXEC_ARGV_TRUNCATED;
+	rb_str(&r, &r.u.create.image, "C:\\cmd.exe", 10);
+	rb_str(&r, &r.u.create.cmdline, "cmd /c dir", 10);
+	CHECK(pn__decode(&r.u, r.len, &win, &ev) == 0);
+	CHECK(ev.type == PN_EVENT_CREATE && ev.time_ns == 1700000000000000000LL);
+	CHECK(ev.argc == 1 && ev.argv.len == 10 && (ev.flags & PN_EV_ARGV_TRUNCATED));
+	CHECK((ev.have & PN_HAVE_CREATOR) && ev.creator_pid == 400 &&
+	      !memcmp(&ev.creator_key, &ev.parent_key, sizeof(ev.parent_key)) &&
+	      !(ev.flags & PN_EV_CREATOR_NOT_PARENT));
+	/* Created by another process than its parent: said, and keyed apart. */
+	r.u.create.creator_pid = 77;
+	CHECK(pn__decode(&r.u, r.len, &win, &ev) == 0);
+	CHECK((ev.flags & PN_EV_CREATOR_NOT_PARENT) && ev.creator_key.pid == 77 &&
+	      ev.creator_key.start_ns == 0 && ev.creator_key.os == 'W');
+	r.u.create.task.known &= ~(uint32_t)PN_KNOWN_CREATOR;
+	CHECK(pn__decode(&r.u, r.len, &win, &ev) == 0 && !(ev.have & PN_HAVE_CREATOR));
+	r.u.create.cmdline.len = 4096;
+	CHECK(pn__decode(&r.u, r.len, &win, &ev) == -EINVAL);
+
+	rb_start(&r, PN_REC_EXIT, sizeof(r.u.exit), 10000);
+	rb_task(&r.u.exit.task, 500, 400, 9000, "cmd.exe");
+	r.u.exit.status = 0xC0000005;
+	r.u.exit.status_kind = PN_EXIT_NTSTATUS;
+	r.u.exit.task.known |= PN_KNOWN_IMAGE;
+	rb_str(&r, &r.u.exit.image, "C:\\cmd.exe", 10);
+	CHECK(pn__decode(&r.u, r.len, &win, &ev) == 0);
+	CHECK((ev.have & PN_HAVE_NTSTATUS) && ev.nt_status == 0xC0000005 && ev.signal == 0);
+	CHECK(ev.image.len == 10 && ev.duration_ns == 1000);
+}
+
+/* Loss counts, a process from the start-up snapshot, the connector's
+ * changes (a tracer, a new session). */
+static void other_records(void)
+{
+	struct recbuf r;
+	pn_event ev;
+
+	rb_start(&r, PN_REC_LOST, sizeof(r.u.lost), 1);
+	r.u.lost.count = 9;
+	r.u.lost.count_known = 1;
+	r.u.lost.by_type[PN_REC_EXEC] = 9;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	CHECK(ev.type == PN_EVENT_LOST && ev.lost_count == 9 && ev.lost_count_known &&
+	      ev.lost_by_type[PN_EVENT_EXEC] == 9 && ev.pid == 0);
+
+	rb_start(&r, PN_REC_SNAPSHOT, sizeof(r.u.snap), 1);
+	rb_task(&r.u.snap.task, 3, 1, 100, "init");
+	r.u.snap.task.known |= PN_KNOWN_IMAGE;
+	rb_str(&r, &r.u.snap.image, "/sbin/init", 10);
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	CHECK(ev.image.len == 10 && (ev.have & PN_HAVE_IMAGE) && ev.key.start_ns == 100);
+
+	rb_start(&r, PN_REC_PTRACE, sizeof(r.u.change), 1);
+	rb_task(&r.u.change.task, 8, 1, 100, "gdb");
+	r.u.change.id_real = 4242;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0 && ev.tracer_pid == 4242);
+	rb_start(&r, PN_REC_SETSID, sizeof(r.u.change), 1);
+	rb_task(&r.u.change.task, 8, 1, 100, "sh");
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0 && ev.sid == 8 && (ev.have & PN_HAVE_SID));
+}
+
 int main(void)
 {
+	windows_records();
+	other_records();
 	exec_record();
 	exit_status(0, 0, 0, 0);
 	exit_status(3 << 8, 3, 0, 0);
