@@ -111,6 +111,9 @@ enum pn_lost_reason {
 	PN_LOST_OUTPUT = 2,   /* an output (syslog, ...) fell behind: the other outputs have them */
 };
 
+/* The longest host name pn_options.host may give (a DNS name is 253). */
+#define PN_HOST_MAX 255
+
 /* The terminal name's room in pn_event.tty, NUL included. */
 #define PN_EVENT_TTY_LEN 32
 
@@ -141,6 +144,7 @@ typedef struct pn_event {
 	PN_FIELDS_LOST_REASON(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_CREATOR(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_RULES(PN__DECL_FIELD) /* since 1.1: tags of live rules */
+	PN_FIELDS_HOST(PN__DECL_FIELD) /* since 1.1 */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);
@@ -159,6 +163,10 @@ typedef struct pn_options {
 	uint32_t table_max;      /* process table bound; 0: 1,048,576 */
 	uint32_t netlink_rcvbuf; /* netlink socket receive buffer; 0 for the default (16 MiB) */
 	char errmsg[256];        /* out: why pn_open() failed, in words */
+	/* Since 1.1: */
+	const char *host;        /* the name events carry as host (at most
+				  * PN_HOST_MAX bytes); NULL: the kernel's node
+				  * name, as uname -n prints it */
 	/* New members go here, after every existing one. */
 } pn_options;
 

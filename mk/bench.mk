@@ -38,3 +38,10 @@ bench-bpf: bench-build
 
 # tests/suites/60-bench-smoke.sh runs the harness with a tiny N.
 tests: $(BENCH_BINS)
+
+# `procnotify import` of a 1,000,000-event fleet file (bench/import_bench.py;
+# BENCH_IMPORT_N, BENCH_IMPORT_HOSTS). No root needed.
+bench-import: all
+	BUILD=$(B) python3 bench/import_bench.py
+
+.PHONY: bench-import

@@ -72,7 +72,8 @@
 	X(IMAGE_ID, 0x1000, "image_dev, image_ino")                          \
 	X(NS,       0x2000, "mnt_ns, pid_ns")                                \
 	X(ROOT,     0x4000, "root; set only when it is not the host's \"/\"")   \
-	X(CREATOR,  0x8000, "Windows: creator_pid, creator_key")
+	X(CREATOR,  0x8000, "Windows: creator_pid, creator_key")               \
+	X(HOST,     0x10000, "host; the library sets it, no producer sends it")
 
 /*
  * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's

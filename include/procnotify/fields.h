@@ -28,7 +28,9 @@
  * every row and breaks no consumer.
  *
  * The lists are split by where JSON writes them; the order of rows is the
- * order of JSON members (and of pn_event's members, PN_FIELDS_PATH last).
+ * order of JSON members (and of pn_event's members, PN_FIELDS_PATH and the
+ * lists added since after the 1.0 layout). PN_FIELDS_HOST is written right
+ * after the head (seq, type, time), on every event, lost ones included.
  * The exit, change and lost lists are written by hand (their JSON depends
  * on the event type).
  */
@@ -137,7 +139,19 @@
 #define PN_FIELDS_RULES(X)                                                                     \
 	X(rules, argv, ALWAYS, PN__PROC_TYPES, "", "", "rules", "the tag rules that matched, each followed by one NUL")
 
+/*
+ * Which host an event happened on, so that the lines of many hosts stay
+ * apart once a central collector gathers them (`procnotify import`). The
+ * library sets it on every event it delivers, from pn_options.host or the
+ * kernel's node name (uname -n); a name set in a container's UTS namespace
+ * is untrusted like any process string. The activity log keeps each name
+ * once (its host table) and the event's row its id, a head column of its
+ * own: no sql name here. Added in 1.1, after the rules.
+ */
+#define PN_FIELDS_HOST(X)                                                                      \
+	X(host, str, HOST, PN_MASK_ALL, "host", "", "", "the name of the host the event happened on")
+
 #define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X) \
-	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X)
+	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X) PN_FIELDS_HOST(X)
 
 #endif

@@ -37,7 +37,7 @@ extern "C" {
 typedef struct pn_store pn_store;
 
 /* The schema this library writes; a file with a higher version is refused. */
-#define PN_STORE_SCHEMA_VERSION 8
+#define PN_STORE_SCHEMA_VERSION 9
 #define PN_STORE_BATCH_EVENTS 8192
 #define PN_STORE_BATCH_MS 200
 
@@ -170,6 +170,26 @@ int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n);
  * table knew when the event was delivered. Internal, as pn__store_count. */
 void pn__store_ancestry_begin(pn_store *s, const pn_event *ev);
 int pn__store_ancestor(void *user, unsigned depth, pn_str *image);
+
+/* Scopes the reads that follow (query, count, tree) to the events and
+ * processes of one host, by the name its events carry; NULL: every host.
+ * A name the log does not know matches nothing. Returns 0 or -errno.
+ * Internal (the CLI's --host): pn_store_filter has no size member, so it
+ * cannot grow a field without breaking callers built against 1.0. */
+int pn__store_scope_host(pn_store *s, const char *name);
+
+/*
+ * `procnotify import` (internal, the CLI's): one line of procnotify's JSON
+ * (pn_fmt_json) read back into *ev, its strings decoded into scratch,
+ * which must hold n bytes; 0, or -EINVAL with *why saying what is wrong.
+ * Then pn__store_import() adds it to a log open for writing, on the
+ * caller's thread (pn_store_event() is never called on that store):
+ * 1 when added, 0 when the log has it already (the same host, time, seq,
+ * type and pid), or -errno.
+ */
+int pn__json_read_event(const char *line, size_t n, char *scratch, pn_event *ev,
+			const char **why);
+int pn__store_import(pn_store *s, const pn_event *ev);
 
 /* A visitor of a process tree, in the order it is printed: enter() for
  * each process (depth 0 is the farthest known ancestor; selected marks

@@ -78,3 +78,23 @@ pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path)
 	}
 	return s;
 }
+
+/* A name for the lines of this host among those of many (at most
+ * PN_HOST_MAX bytes, as the library takes). It is escaped in every output,
+ * but a name with control bytes or spaces only makes a collector's life
+ * hard: printable ASCII without spaces, as a DNS name is. */
+int pn_cli_opt_hostname(struct pn_opt_call *c)
+{
+	size_t n = strlen(c->arg);
+
+	for (const char *p = c->arg; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			n = 0;
+	if (n && n <= PN_HOST_MAX) {
+		*(const char **)c->dest = c->arg;
+		return 0;
+	}
+	snprintf(c->why, sizeof(c->why), "expected 1 to %d printable ASCII characters, no space",
+		 PN_HOST_MAX);
+	return -1;
+}

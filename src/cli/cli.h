@@ -44,7 +44,7 @@ struct monitor_opts {
 
 /* The subcommands' option tables (for help, completion and their tests). */
 extern const struct pn_cmd pn_cli_monitor_cmd, pn_cli_query_cmd, pn_cli_tree_cmd,
-	pn_cli_report_cmd;
+	pn_cli_report_cmd, pn_cli_import_cmd;
 
 /* Reads the monitor's options into a fresh *o: the config file, then the
  * command line over it. Returns 0, -1 to exit 0 (--help, --version), or an
@@ -72,6 +72,7 @@ int pn_cli_monitor(int argc, char **argv);
 int pn_cli_query(int argc, char **argv);
 int pn_cli_tree(int argc, char **argv);
 int pn_cli_report(int argc, char **argv);
+int pn_cli_import(int argc, char **argv);
 
 /* Opens an activity log for reading; prints why not and returns NULL. */
 pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path);
@@ -81,4 +82,6 @@ int pn_cli_opt_json(struct pn_opt_call *c);   /* enum pn_out_format */
 /* "fork,exec,exit" to PN_MASK bits, lost always included; repeated, the lists add up. */
 int pn_cli_opt_types(struct pn_opt_call *c);
 void pn_cli_type_words(pn_buf *b);            /* the type names, for completion */
+/* A host name (const char *): 1 to PN_HOST_MAX printable ASCII bytes, no space. */
+int pn_cli_opt_hostname(struct pn_opt_call *c);
 #endif

@@ -109,6 +109,10 @@ static const struct pn_opt monitor_rows[] = {
 		  "smaller loses events sooner (for tests)",
 	  .parse = pn_opt_bytes, .off = OFF(lib.netlink_rcvbuf), .min = 4096, .max = INT_MAX / 2,
 	  .example = "16M" },
+	{ .name = "hostname", .arg = "NAME",
+	  .help = "the host name every event carries as \"host\"\n"
+		  "(default: the kernel's node name, uname -n)",
+	  .parse = pn_cli_opt_hostname, .off = OFF(lib.host), .example = "web-1.example.org" },
 	{ .name = "db", .arg = "FILE",
 	  .help = "also keep every event in the activity log FILE\n"
 		  "(SQLite, created mode 0600, appended to)",
@@ -163,7 +167,9 @@ const struct pn_cmd pn_cli_monitor_cmd = {
 		  "  procnotify query --db FILE [FILTERS]   events from the activity log\n"
 		  "  procnotify tree --db FILE PID|KEY      a process with its ancestors and\n"
 		  "                                         descendants, from the log\n"
-		  "  (procnotify query --help, procnotify tree --help)\n"
+		  "  procnotify import --db FILE FILE...    JSON Lines of many hosts into one\n"
+		  "                                         log\n"
+		  "  (procnotify query --help, procnotify tree --help, ...)\n"
 		  "\n"
 		  "Examples:\n"
 		  "  sudo procnotify                      live table of all process events\n"
@@ -182,6 +188,7 @@ const struct pn_cmd pn_cli_monitor_cmd = {
 static void monitor_defaults(struct monitor_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->lib.size = sizeof(o->lib); /* this build's layout: host is in it */
 	o->types = PN_MASK_ALL;
 	/* Arguments may hold secrets (passwords, tokens): authpriv is the
 	 * facility Debian and Red Hat keep out of world-readable files. */

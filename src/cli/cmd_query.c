@@ -73,6 +73,9 @@ static const struct pn_opt query_rows[] = {
 	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
 	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
 	{ .help = "Filters (a filter given again adds a value it may match):" },
+	{ .name = "host", .arg = "NAME", .help = "events of the host NAME (their \"host\"), lost\n"
+		  "records included; given once",
+	  .parse = pn_opt_string, .off = OFF(host), .flags = PN_OPT_ONCE },
 	{ .name = "pid", .arg = "PID", .help = "events of processes with this pid", TERM_NUMBER },
 	{ .name = "ppid", .arg = "PID", .help = "events whose parent pid is PID", TERM_NUMBER },
 	{ .name = "name", .arg = "GLOB", .help = "comm or the image's file name matches GLOB",
@@ -201,8 +204,10 @@ static int query_run(pn_store *s, struct query_run *run)
 {
 	const struct query_opts *q = run->q;
 	struct sink *sink = &run->sink;
-	int rc;
+	int rc = pn__store_scope_host(s, q->host);
 
+	if (rc)
+		return rc;
 	if (q->count) {
 		rc = q->where_rules ? pn_store_query_where(s, &q->w, query_event, run)
 				    : pn__store_count(s, &q->w, &run->matched);

@@ -7,6 +7,7 @@
 
 struct tree_opts {
 	const char *db;
+	const char *host;        /* --host: the process is on this host */
 	enum pn_out_format format;
 };
 
@@ -15,6 +16,9 @@ struct tree_opts {
 static const struct pn_opt tree_rows[] = {
 	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
 	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
+	{ .name = "host", .arg = "NAME",
+	  .help = "the process ran on the host NAME (a log of many\nhosts, see import)",
+	  .parse = pn_opt_string, .off = OFF(host), .flags = PN_OPT_ONCE },
 	{ .name = "json", .key = 'j', .help = "one nested JSON object (\"children\" arrays)",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
 	PN_OPT_ROWS_VERSION_HELP,
@@ -23,7 +27,7 @@ static const struct pn_opt tree_rows[] = {
 
 const struct pn_cmd pn_cli_tree_cmd = {
 	.name = "procnotify tree",
-	.usage = "Usage: procnotify tree --db FILE [--json] PID|KEY\n"
+	.usage = "Usage: procnotify tree --db FILE [--host NAME] [--json] PID|KEY\n"
 		 "Prints a process from the activity log under its known ancestors, with\n"
 		 "every descendant indented below its parent: pid, image, arguments,\n"
 		 "exit status and key. A KEY (L:...) picks one process exactly; a PID\n"
@@ -91,7 +95,9 @@ int pn_cli_tree(int argc, char **argv)
 		return db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	sink_init(&o.sink, STDOUT_FILENO, t.format);
 	o.fmt = (pn_fmt_tree){ &o.sink.buf, t.format == PN_OUT_JSON, 0 };
-	rc = pn_store_tree(s, spec, &tree_visitor, &o, &note);
+	rc = pn__store_scope_host(s, t.host);
+	if (!rc)
+		rc = pn_store_tree(s, spec, &tree_visitor, &o, &note);
 	if (note.len)
 		fprintf(stderr, "procnotify: %s\n", note.data);
 	if (!rc)

@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
 	{ "query", pn_cli_query, &pn_cli_query_cmd },
 	{ "tree", pn_cli_tree, &pn_cli_tree_cmd },
 	{ "report", pn_cli_report, &pn_cli_report_cmd },
+	{ "import", pn_cli_import, &pn_cli_import_cmd },
 };
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 

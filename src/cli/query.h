@@ -11,6 +11,7 @@
 
 struct query_opts {
 	const char *db;
+	const char *host;        /* --host: one host's events */
 	pn_store_term terms[QUERY_MAX_TERMS];
 	pn_store_where w;
 	struct cli_window win;   /* --since, --until, --utc, --local */

@@ -31,6 +31,7 @@ static const struct fixed {
 	ROW("ring-size", lib.ring_bytes, K_U32),
 	ROW("flush-ms", lib.flush_ms, K_U32),
 	ROW("netlink-rcvbuf", lib.netlink_rcvbuf, K_U32),
+	ROW("hostname", lib.host, K_STR),
 	ROW("db", db, K_STR),
 	ROW("db-max-age", db_opt.max_age_ns, K_U64),
 	ROW("db-max-size", db_opt.max_size, K_U64),
@@ -43,7 +44,7 @@ static const struct fixed {
 
 /* A new member of struct monitor_opts needs a row above (or a live path in
  * pn_cli_reload_types): this fails to compile until the size is updated. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct monitor_opts) == 424,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct monitor_opts) == 432,
 	       "struct monitor_opts changed: give the new member a row in reload.c");
 
 static int same(const struct fixed *f, const void *a, const void *b)

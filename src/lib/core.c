@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/utsname.h>
 #include "procnotify/decode.h"
 #include "internal.h"
 #include "proctable.h"
@@ -41,6 +42,8 @@ struct pn_handle {
 	int parked; /* the flush timer is stopped until the producer wakes us */
 	pn_stats stats;
 	struct pn__live_rules rules;
+	char host[PN_HOST_MAX + 1]; /* every event's host */
+	size_t host_len;
 };
 
 /*
@@ -118,6 +121,25 @@ static uint32_t host_mnt_ns(void)
 	return (uint32_t)st.st_ino;
 }
 
+/* The name events carry as host: the caller's, or the kernel's node name. */
+static int set_host(pn_handle *h, const char *name, char *err, size_t errlen)
+{
+	struct utsname u;
+
+	if (!name) {
+		if (uname(&u))
+			return -errno;
+		name = u.nodename;
+	}
+	h->host_len = strlen(name);
+	if (h->host_len > PN_HOST_MAX) {
+		pn__errmsg(err, errlen, "the host name is longer than %d bytes", PN_HOST_MAX);
+		return -ENAMETOOLONG;
+	}
+	memcpy(h->host, name, h->host_len);
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static void compact_regs(pn_handle *h)
@@ -142,6 +164,9 @@ static void dispatch(pn_handle *h, pn_event *ev)
 		return;
 	}
 	ev->seq = ++h->seq;
+	ev->host = (pn_str){ h->host, h->host_len };
+	if (h->host_len)
+		ev->have |= PN_HAVE_HOST;
 	if ((unsigned)ev->type < PN_EVENT_TYPE_MAX)
 		h->stats.delivered[ev->type]++;
 	h->dispatching++;
@@ -448,7 +473,9 @@ static int open_with(pn_handle **out, pn_options *o)
 		return -ENOMEM;
 	h->epfd = h->timerfd = -1;
 	h->dctx = (struct pn__decode_ctx){ mono_to_wall(), boot_id(), 'L', host_mnt_ns() };
-	err = pn__pt_init(&h->table, o->table_max);
+	err = set_host(h, o->host, o->errmsg, sizeof(o->errmsg));
+	if (!err)
+		err = pn__pt_init(&h->table, o->table_max);
 	if (!err)
 		err = open_backend(h, o);
 	if (!err)

@@ -17,6 +17,7 @@ trap 'rm -rf "$T"' EXIT
 "$PN" query --help >"$T/query.help"
 "$PN" tree --help >"$T/tree.help"
 "$PN" report --help >"$T/report.help"
+"$PN" import --help >"$T/import.help"
 python3 - "$T" >"$T/out" 2>&1 <<'EOF'
 import json, re, sys
 t = sys.argv[1]
@@ -48,7 +49,8 @@ def check(what, ok):
     failures += not ok
 
 for cmd, title in [("monitor", "MONITOR OPTIONS"), ("query", "QUERY OPTIONS"), ("tree", "TREE OPTIONS"),
-                   ("report", "REPORT OPTIONS")]:
+                   ("report", "REPORT OPTIONS"),
+                   ("import", "IMPORT OPTIONS")]:
     opts = help_options(f"{t}/{cmd}.help")
     sec = section("man/procnotify.8", title)
     lines = sec.splitlines()

@@ -23,12 +23,27 @@ static pn_store *store;
 static const struct pn__decode_ctx ctx = { 1795737600000000000LL, 0x5c645282e5804455ULL, 'L',
 					   4026531840u };
 
+/* The host the library would set: one name for most events, a hostile
+ * one (a container's UTS namespace may say anything) on the hostile exec,
+ * and none on the lost record of unknown count. */
+static void set_host(pn_event *ev, uint64_t seq)
+{
+	static const char evil[] = "evil\nhost\x1b[31m\xff\"";
+	const char *name = seq == 3 ? evil : "web-1.example.org";
+
+	if (seq == 8)
+		return;
+	ev->host = (pn_str){ name, strlen(name) };
+	ev->have |= PN_HAVE_HOST;
+}
+
 static void emit(pn_buf *tbl, pn_buf *js, struct recbuf *r, uint64_t seq)
 {
 	pn_event ev;
 
 	CHECK(pn__decode(&r->u, r->len, &ctx, &ev) == 0);
 	ev.seq = seq;
+	set_host(&ev, seq);
 	pn_fmt_table_row(tbl, &ev);
 	pn_fmt_json(js, &ev);
 	if (store)

@@ -29,6 +29,7 @@ struct pnc_client {
 	int drain;            /* stop when the queue is empty */
 	uint64_t seq;
 	struct pn__decode_ctx ctx;
+	char host[PN_HOST_MAX + 1]; /* every event's host: the computer's DNS name */
 	pn_buf out;
 };
 
@@ -46,6 +47,8 @@ static BOOL WINAPI pnc_on_ctrl(DWORD type)
 static void pnc_emit(struct pnc_client *c, pn_event *ev)
 {
 	ev->seq = ++c->seq;
+	ev->host = (pn_str){ c->host, strlen(c->host) };
+	ev->have |= ev->host.len ? PN_HAVE_HOST : 0;
 	if (c->json)
 		pn_fmt_json(&c->out, ev);
 	else
@@ -249,6 +252,12 @@ int wmain(int argc, wchar_t **argv)
 	if (c.dev == INVALID_HANDLE_VALUE || !c.stop)
 		return 1;
 	c.ctx.boot = pnc_host_id();
+	{
+		DWORD n = sizeof(c.host);
+
+		if (!GetComputerNameExA(ComputerNameDnsHostname, c.host, &n))
+			c.host[0] = 0;
+	}
 	SetConsoleCtrlHandler(pnc_on_ctrl, TRUE);
 	rc = pnc_run(&c);
 	pn_buf_free(&c.out);

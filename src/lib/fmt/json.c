@@ -288,6 +288,14 @@ static void put_head(pn_buf *b, const pn_event *ev)
 	pn__buf_commit(b, p);
 }
 
+/* The host, on every event: the lines of many hosts stay apart. */
+static void put_host(pn_buf *b, const pn_event *ev)
+{
+#define LIST_TYPES PN_MASK_ALL
+	PUT_LIST(PN_FIELDS_HOST)
+#undef LIST_TYPES
+}
+
 /* named: "user" and "group" follow the process's fields. */
 static void put_json(pn_buf *b, const pn_event *ev, int named, const char *user, const char *group)
 {
@@ -295,6 +303,7 @@ static void put_json(pn_buf *b, const pn_event *ev, int named, const char *user,
 	pn_str u = { user, user ? strlen(user) : 0 }, g = { group, group ? strlen(group) : 0 };
 
 	put_head(b, ev);
+	put_host(b, ev);
 	if (ev->type == PN_EVENT_LOST)
 		put_lost(b, ev);
 	else

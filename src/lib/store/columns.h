@@ -25,7 +25,8 @@
 #include <stddef.h>
 #include "procnotify.h"
 
-#define PN__EVENT_HEAD(X) X(run) X(seq) X(type) X(time_ns) X(have) X(flags) X(process)
+/* host: host.id of the event's host (hosts.c), 0 when unknown. */
+#define PN__EVENT_HEAD(X) X(run) X(seq) X(type) X(time_ns) X(have) X(flags) X(process) X(host)
 
 #define PN__EC_ENUM(name) PN__EC_##name,
 enum pn__event_head_col { PN__EVENT_HEAD(PN__EC_ENUM) PN__EVENT_HEAD_COLS };

@@ -132,14 +132,16 @@ int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, const p
 	return 0;
 }
 
-static int same_key(const pn_key *a, const pn_key *b)
+static int same_proc(const struct pn__store_proc *p, const pn_key *b, int64_t host)
 {
+	const pn_key *a = &p->key;
+
 	return a->pid == b->pid && a->start_ns == b->start_ns && a->boot == b->boot &&
-	       a->os == b->os;
+	       a->os == b->os && p->host == host;
 }
 
-/* The map slot of key: where its record's index + 1 is, or 0 to put it. */
-static uint32_t *map_slot(struct pn__store_batch *b, const pn_key *k)
+/* The map slot of key on host: where its record's index + 1 is, or 0 to put it. */
+static uint32_t *map_slot(struct pn__store_batch *b, const pn_key *k, int64_t host)
 {
 	uint32_t mask = 2 * PN_STORE_BATCH_EVENTS - 1;
 	uint64_t h = (k->start_ns ^ ((uint64_t)k->pid << 32) ^ k->boot) * 0x9e3779b97f4a7c15ULL;
@@ -147,17 +149,19 @@ static uint32_t *map_slot(struct pn__store_batch *b, const pn_key *k)
 	for (uint32_t i = (uint32_t)(h >> 32) & mask;; i = (i + 1) & mask) {
 		uint32_t *slot = &b->map[i];
 
-		if (!*slot || same_key(&b->procs[*slot - 1].key, k))
+		if (!*slot || same_proc(&b->procs[*slot - 1], k, host))
 			return slot;
 	}
 }
 
 /* The record of key in this batch; *fresh says it was just made (zeroed
  * but for its key), and the caller gives it an id. A batch has at most
- * PN_STORE_BATCH_EVENTS events, so never more records than that. */
-struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k, int *fresh)
+ * PN_STORE_BATCH_EVENTS events, so never more records than that. The
+ * same key on two hosts is two processes. */
+struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k, int64_t host,
+				      int *fresh)
 {
-	uint32_t *slot = map_slot(b, k);
+	uint32_t *slot = map_slot(b, k, host);
 	struct pn__store_proc *p;
 
 	*fresh = !*slot;
@@ -166,6 +170,7 @@ struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k
 	p = &b->procs[b->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->key = *k;
+	p->host = host;
 	*slot = b->nprocs;
 	return p;
 }

@@ -9,10 +9,11 @@
 #include <string.h>
 #include "store_internal.h"
 
-/* Columns of the select: the event's id, every column of columns.h, and
- * its process's key. C(name) is a head column's index in a row. */
+/* Columns of the select: the event's id, every column of columns.h, its
+ * process's key and its host's name. C(name) is a head column's index in
+ * a row. */
 #define C(name) (1 + PN__EC_##name)
-enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS };
+enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS, C_HOST_NAME };
 
 /* count: only the rows' ids, which is all a count needs (the join on the
  * process, by its primary key, adds no row and filters none). */
@@ -27,13 +28,17 @@ static void select_cols(pn_buf *sql, int count)
 		pn_buf_puts(sql, ", e.");
 		pn_buf_puts(sql, pn__event_col_name(c));
 	}
-	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os"
-			 " FROM event e LEFT JOIN process p ON p.id = e.process WHERE ");
+	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os, h.name"
+			 " FROM event e LEFT JOIN process p ON p.id = e.process"
+			 " LEFT JOIN host h ON h.id = e.host WHERE ");
 }
 
-/* Filters on time and type (?1, ?2, ?3): they apply to lost records too. */
-static void add_common(pn_buf *sql, const pn_store_where *w)
+/* Filters on time and type (?1, ?2, ?3) and the reader's host (:host):
+ * they apply to lost records too. */
+static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 {
+	if (scoped)
+		pn_buf_puts(sql, " AND e.host = :host");
 	if (w->since_ns)
 		pn_buf_puts(sql, " AND e.time_ns >= ?1");
 	if (w->until_ns)
@@ -100,19 +105,19 @@ static void add_process(pn_buf *sql, const pn_store_where *w)
 		pn_buf_puts(sql, " AND e.type = 3 AND e.signal <> 0");
 }
 
-static void build_sql(pn_buf *sql, const pn_store_where *w, int count)
+static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int count)
 {
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
 	select_cols(sql, count);
 	pn_buf_puts(sql, "e.type <> 4");
-	add_common(sql, w);
+	add_common(sql, w, scoped);
 	add_process(sql, w);
 	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
 		select_cols(sql, count);
 		pn_buf_puts(sql, "e.type = 4");
-		add_common(sql, w);
+		add_common(sql, w, scoped);
 	}
 	pn_buf_puts(sql, count ? ")" : " ORDER BY 1");
 }
@@ -145,13 +150,15 @@ static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt
 		if ((unsigned)w->terms[i].field >= PN_STORE_WHERE_FIELDS ||
 		    (field_sql[w->terms[i].field].bind != BIND_INT && !w->terms[i].s))
 			return -EINVAL;
-	build_sql(&sql, w, count);
+	build_sql(&sql, w, s->scoped, count);
 	if (sql.oom)
 		return -ENOMEM;
 	rc = pn__db_prepare(&s->db, sql.data, st);
 	pn_buf_free(&sql);
 	if (!rc)
 		bind_where(*st, w);
+	if (!rc && s->scoped)
+		sqlite3_bind_int64(*st, sqlite3_bind_parameter_index(*st, ":host"), s->scope_host);
 	return rc;
 }
 
@@ -216,7 +223,7 @@ static void own_keys(sqlite3_stmt *st, pn_event *ev)
 /* Rebuilds the event of the current row; strings point into the row. */
 static void row_event(sqlite3_stmt *st, pn_event *ev)
 {
-	int i = C(process) + 1;
+	int i = 1 + PN__EVENT_HEAD_COLS;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = (uint64_t)sqlite3_column_int64(st, C(seq));
@@ -225,6 +232,12 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 	ev->have = (uint32_t)sqlite3_column_int64(st, C(have));
 	ev->flags = (uint32_t)sqlite3_column_int64(st, C(flags));
 	ev->duration_ns = -1;
+	/* The name is known when the host row is (schema 8 and later). */
+	ev->have &= ~(uint32_t)PN_HAVE_HOST;
+	if (!is_null(st, C_HOST_NAME)) {
+		ev->host = pn__db_col_str(st, C_HOST_NAME);
+		ev->have |= PN_HAVE_HOST;
+	}
 	PN_FIELD_MAP(READ_FIELD)
 	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
 		ev->lost_by_type[pn__store_lost_types[k]] = (uint64_t)sqlite3_column_int64(st, i++);

@@ -88,6 +88,17 @@ int pn__queue_push(struct pn__queue *q, const pn_event *ev)
 	return 0;
 }
 
+void pn__queue_copy_host(pn_event *dst, char *room, const pn_event *src)
+{
+	size_t n = src->host.len;
+
+	if (!(src->have & PN_HAVE_HOST) || n > PN_HOST_MAX)
+		return;
+	memcpy(room, src->host.ptr, n);
+	dst->host = (pn_str){ room, n };
+	dst->have |= PN_HAVE_HOST;
+}
+
 void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev)
 {
 	pn_event *g = &q->gap;
@@ -100,6 +111,7 @@ void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev)
 		g->duration_ns = -1;
 		g->lost_count_known = 1;
 		g->lost_reason = q->reason;
+		pn__queue_copy_host(g, q->gap_host, ev);
 	}
 	g->lost_count++;
 	if ((unsigned)ev->type < PN_LOST_SLOTS)
@@ -115,6 +127,7 @@ int pn__queue_close_gap(struct pn__queue *q)
 		return -ENOSPC;
 	if (!r->lost_count) {
 		*r = *g;
+		pn__queue_copy_host(r, q->report_host, g);
 	} else {
 		r->lost_count += g->lost_count;
 		for (int t = 0; t < PN_LOST_SLOTS; t++)

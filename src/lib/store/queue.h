@@ -25,13 +25,17 @@ struct pn__queue {
 	pn_event gap;               /* events refused since the last lost record */
 	pn_event report;            /* gaps closed that the owner has not taken */
 	uint32_t reason;            /* the lost records' enum pn_lost_reason */
+	char gap_host[PN_HOST_MAX]; /* the gap's host: the first refused event's */
+	char report_host[PN_HOST_MAX]; /* the report's */
 };
 
 int pn__queue_init(struct pn__queue *q, size_t cap, uint32_t reason);
 void pn__queue_free(struct pn__queue *q);
 /* Copies ev in; -ENOSPC when there is no room (the caller counts it). */
 int pn__queue_push(struct pn__queue *q, const pn_event *ev);
-/* Counts ev in the gap: a refused event. */
+/* dst's host becomes src's, copied into room (PN_HOST_MAX bytes). */
+void pn__queue_copy_host(pn_event *dst, char *room, const pn_event *src);
+/* Counts ev in the gap: a refused event. The lost record carries its host. */
 void pn__queue_count_gap(struct pn__queue *q, const pn_event *ev);
 /* Queues the gap's lost record and adds it to the report: 0, or -ENOSPC
  * when it does not fit yet (nothing changes). */

@@ -11,7 +11,7 @@
 #include "store_internal.h"
 
 #define EVENT_COLS PN__EVENT_COLS
-#define PROCESS_COLS 21
+#define PROCESS_COLS 22
 
 /* Parameter of event column col in the row whose parameters follow base. */
 #define EV(base, col) ((base) + 1 + PN__EC_##col)
@@ -24,14 +24,14 @@
  * are columns.h's. */
 static const char event_head[] = "INSERT OR IGNORE INTO event(";
 
-/* The id comes last, so a process row binds ?1..?20 the same way in an
- * insert and in the update (see write.c), which takes the id as ?21.
+/* The id comes last, so a process row binds ?1..?21 the same way in an
+ * insert and in the update (see write.c), which takes the id as ?22.
  * OR IGNORE: a process the batch took for new may have a row already;
  * the writer finds out from the count of rows inserted. */
 static const char process_cols[] =
 	"INSERT OR IGNORE INTO process(boot, start_ns, os, pid, ppid, parent_start, uid, gid,"
 	" euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
-	" core_dumped, id) VALUES";
+	" core_dumped, host, id) VALUES";
 
 /* head, then rows groups of cols "?" parameters. */
 static int prepare_rows(pn_store *s, const char *head, int cols, int rows, sqlite3_stmt **st)
@@ -103,7 +103,7 @@ void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k)
 	sqlite3_bind_int64(st, base + 4, k->pid);
 }
 
-/* ?1..?20 of a process row (its id is not among them). */
+/* ?1..?21 of a process row (its id is not among them). */
 void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p)
 {
 	uint32_t k = p->known;
@@ -126,6 +126,7 @@ void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_p
 	bind_int(st, base + 18, p->exit_code, ex);
 	bind_int(st, base + 19, p->signal, ex);
 	bind_int(st, base + 20, p->core_dumped, ex);
+	sqlite3_bind_int64(st, base + 21, p->host);
 }
 
 /* Inserts n (1 or PN_STORE_ROWS) process rows with their ids; returns
@@ -180,7 +181,7 @@ static void bind_tty(sqlite3_stmt *st, int i, const char *tty, size_t size, int 
 /* Row parameters from base + 1: the head columns, every field column of
  * columns.h, the lost counts by type. */
 static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
-		       int64_t process)
+		       int64_t process, int64_t host)
 {
 	int i = base + 1 + PN__EVENT_HEAD_COLS, lost = ev->type == PN_EVENT_LOST;
 
@@ -191,6 +192,7 @@ static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t r
 	sqlite3_bind_int64(st, EV(base, have), ev->have);
 	sqlite3_bind_int64(st, EV(base, flags), ev->flags);
 	bind_int(st, EV(base, process), process, !lost);
+	sqlite3_bind_int64(st, EV(base, host), host);
 	PN_FIELD_MAP(BIND_FIELD)
 	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
 		bind_int(st, i++, (int64_t)ev->lost_by_type[pn__store_lost_types[k]],
@@ -198,14 +200,15 @@ static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t r
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]
- * is the row id of ev[i]'s process. */
-int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process, int n)
+ * is the row id of ev[i]'s process, host[i] its host's. */
+int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process,
+			    const int64_t *host, int n)
 {
 	sqlite3_stmt *st = s->ins_event[n == PN_STORE_ROWS];
 	int rc;
 
 	for (int r = 0; r < n; r++)
-		bind_event(st, r * EVENT_COLS, &ev[r], s->run, process[r]);
+		bind_event(st, r * EVENT_COLS, &ev[r], s->run, process[r], host[r]);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

@@ -116,6 +116,17 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"  WHERE type = 3;"
 	"DROP INDEX process_first;"
 	"CREATE INDEX process_first ON process(first_ns, ppid, parent_start, boot, os);",
+	/* 8 -> 9: the host each event and process happened on, so that one
+	 * log holds many hosts (`procnotify import`). Names are kept once, in
+	 * the host table; rows hold its id, 0 when the host is unknown (every
+	 * older row: 0 rather than NULL, so that the unique key of a process
+	 * still tells a row that is there). A process is its key on its host:
+	 * two hosts restored from one running snapshot share a boot id. */
+	"CREATE TABLE host (id INTEGER PRIMARY KEY, name BLOB NOT NULL UNIQUE);"
+	"ALTER TABLE event ADD COLUMN host INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE process ADD COLUMN host INTEGER NOT NULL DEFAULT 0;"
+	"DROP INDEX process_key;"
+	"CREATE UNIQUE INDEX process_key ON process(pid, start_ns, boot, os, host);",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)

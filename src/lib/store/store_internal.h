@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include "columns.h"
 #include "db.h"
+#include "procnotify/decode.h"
 #include "procnotify/store.h"
 #include "queue.h"
 
@@ -25,6 +26,7 @@ struct pn__store_slot {
 	uint32_t pid;
 	uint32_t has_parent;        /* the row is known to have its parent */
 	uint64_t start_ns;
+	int64_t host;               /* host.id, 0: unknown (hosts.c) */
 	int64_t id;
 };
 
@@ -49,6 +51,7 @@ struct pn__arena {
 /* What a batch's events tell about one process: its row at commit. */
 struct pn__store_proc {
 	pn_key key;
+	int64_t host;               /* host.id: a key is unique on its host only */
 	int64_t id;                 /* its row id, or the id its new row will get */
 	int existing;               /* the id came from the cache of known rows */
 	int row_parent;             /* that row is known to have its parent */
@@ -65,6 +68,7 @@ struct pn__store_batch {
 	struct pn__arena arena;
 	pn_event ev[PN_STORE_ROWS]; /* events waiting for a multi-row insert */
 	int64_t process[PN_STORE_ROWS];
+	int64_t host[PN_STORE_ROWS]; /* their host ids */
 	int nev;
 	struct pn__store_proc *procs; /* in the order first seen */
 	uint32_t nprocs;
@@ -94,6 +98,11 @@ struct pn_store {
 	sqlite3_stmt *up_process, *adopt_parent, *find_process, *repoint;
 	struct pn__store_batch batch;
 	struct pn__store_slot *cache;
+	struct pn__host_slot *host_cache; /* hosts.c */
+	sqlite3_stmt *host_find, *host_add;
+	sqlite3_stmt *import_seen;  /* import.c, prepared by the first import */
+	int scoped;                 /* readers: only the rows of scope_host */
+	int64_t scope_host;         /* its id; -1 for a name the log lacks */
 	int in_txn;                 /* a batch transaction is open */
 	uint32_t pending;           /* events in it */
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */
@@ -160,13 +169,26 @@ void pn__store_ancestry_close(pn_store *s);
 void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k);
 void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p);
 int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int n);
-int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process, int n);
+int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process,
+			    const int64_t *host, int n);
+
+/* hosts.c: the id of an event's host (0: unknown), added when new, on the
+ * writer's connection inside the open batch; its statements and cache. */
+int pn__store_hosts_open(pn_store *s);
+void pn__store_hosts_close(pn_store *s);
+int pn__store_host_id(pn_store *s, const pn_event *ev, int64_t *id);
+
+/* time.c: an RFC 3339 time (a date alone is midnight UTC). tree.c: a
+ * process key as pn_fmt_key() prints it. 0 or -EINVAL (-ERANGE). */
+int pn__store_parse_rfc3339(const char *s, int64_t *out_ns);
+int pn__store_parse_key(const char *spec, pn_key *k);
 
 /* pending.c: the batch in memory. */
 int pn__batch_init(struct pn__store_batch *b);
 void pn__batch_reset(struct pn__store_batch *b);
 void pn__batch_free(struct pn__store_batch *b);
 int pn__batch_queue_event(struct pn__store_batch *b, const pn_event *ev, const pn_event **copy);
-struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k, int *fresh);
+struct pn__store_proc *pn__batch_proc(struct pn__store_batch *b, const pn_key *k, int64_t host,
+				      int *fresh);
 void pn__batch_merge(struct pn__store_proc *p, const pn_event *ev);
 #endif

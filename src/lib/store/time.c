@@ -288,3 +288,8 @@ int pn_store_parse_when(const char *s, int64_t now_ns, int local, int64_t *out_n
 	}
 	return parse_datetime(s, 0, local, out_ns);
 }
+
+int pn__store_parse_rfc3339(const char *s, int64_t *out_ns)
+{
+	return parse_datetime(s, 1, 0, out_ns);
+}

@@ -23,9 +23,9 @@
  */
 #define NODE_COLS                                                                       \
 	"p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image,"  \
-	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped"
+	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped, p.host"
 enum { N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV, N_CWD,
-       N_FIRST, N_END, N_EXIT, N_SIG, N_CORE };
+       N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_HOST };
 
 struct link {
 	int64_t id, parent_id, first_ns;
@@ -109,16 +109,19 @@ static int fetch(pn_store *s, struct tree *t, int64_t id, pn_proc_node *n)
 	return rc == SQLITE_DONE ? -ENOENT : pn__db_err(&s->db, rc, "tree");
 }
 
-/* Binds a key as the ?1..?4 of a statement that looks a process up. */
-static void bind_key(sqlite3_stmt *st, const pn_key *k)
+/* Binds a key and its host as the ?1..?5 of a statement that looks a
+ * process up: a key is unique on its host only. */
+static void bind_key(sqlite3_stmt *st, const pn_key *k, int64_t host)
 {
 	sqlite3_bind_int64(st, 1, k->pid);
 	sqlite3_bind_int64(st, 2, (int64_t)k->start_ns);
 	sqlite3_bind_int64(st, 3, (int64_t)k->boot);
 	sqlite3_bind_int64(st, 4, k->os);
+	sqlite3_bind_int64(st, 5, host);
 }
 
 #define BY_KEY "p.pid = ?1 AND p.start_ns = ?2 AND p.boot = ?3 AND p.os = ?4"
+#define BY_KEY_HOST BY_KEY " AND p.host = ?5"
 
 /* Appends every (id, parent id, first_ns) row of st to t->down. */
 static int collect_links(pn_store *s, sqlite3_stmt *st, struct tree *t)
@@ -149,12 +152,12 @@ static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 	 * of parents still ends, without the cost of UNION remembering every
 	 * row. */
 	static const char sql[] =
-		"WITH RECURSIVE d(id, pid, start_ns, boot, os, parent, first_ns) AS ("
-		" SELECT id, pid, start_ns, boot, os, 0, first_ns FROM process WHERE id = ?1"
-		" UNION ALL SELECT p.id, p.pid, p.start_ns, p.boot, p.os, d.id, p.first_ns"
+		"WITH RECURSIVE d(id, pid, start_ns, boot, os, host, parent, first_ns) AS ("
+		" SELECT id, pid, start_ns, boot, os, host, 0, first_ns FROM process WHERE id = ?1"
+		" UNION ALL SELECT p.id, p.pid, p.start_ns, p.boot, p.os, p.host, d.id, p.first_ns"
 		"  FROM d JOIN process p"
 		"  ON p.ppid = d.pid AND p.parent_start = d.start_ns AND p.boot = d.boot"
-		"  AND p.os = d.os WHERE p.start_ns > d.start_ns"
+		"  AND p.os = d.os AND p.host = d.host WHERE p.start_ns > d.start_ns"
 		"  OR (p.start_ns = d.start_ns AND p.id > d.id))"
 		" SELECT id, parent, first_ns FROM d";
 	sqlite3_stmt *st;
@@ -170,11 +173,12 @@ static int load_descendants(pn_store *s, int64_t id, struct tree *t)
 
 /* The id of the process with key *k (0 when the log does not know it);
  * *k becomes the key of its parent, which *has_parent says it has. */
-static int step_up(pn_store *s, sqlite3_stmt *st, pn_key *k, int *has_parent, int64_t *id)
+static int step_up(pn_store *s, sqlite3_stmt *st, pn_key *k, int64_t host, int *has_parent,
+		   int64_t *id)
 {
 	int rc;
 
-	bind_key(st, k);
+	bind_key(st, k, host);
 	rc = sqlite3_step(st);
 	*id = 0;
 	if (rc == SQLITE_ROW) {
@@ -188,24 +192,26 @@ static int step_up(pn_store *s, sqlite3_stmt *st, pn_key *k, int *has_parent, in
 }
 
 /* The ids of the known ancestors of the process asked for, nearest first,
- * up to the first parent the log does not know (or a loop back to it). */
+ * up to the first parent the log does not know (or a loop back to it).
+ * Parents are on their children's host. */
 static int load_ancestors(pn_store *s, struct tree *t)
 {
 	sqlite3_stmt *st;
 	pn_proc_node n;
 	pn_key k;
-	int64_t id;
+	int64_t id, host;
 	int has_parent, rc = fetch(s, t, t->down[0].id, &n);
 
 	if (rc)
 		return rc;
 	k = n.parent_key; /* a copy: the row's strings are not needed */
+	host = sqlite3_column_int64(t->row, N_HOST);
 	has_parent = (n.have & PN_HAVE_PARENT) != 0;
 	sqlite3_reset(t->row);
 	rc = pn__db_prepare(&s->db, "SELECT p.id, p.ppid, p.parent_start FROM process p WHERE "
-			       BY_KEY, &st);
+			       BY_KEY_HOST, &st);
 	while (!rc && has_parent && t->nup < MAX_ANCESTORS) {
-		rc = step_up(s, st, &k, &has_parent, &id);
+		rc = step_up(s, st, &k, host, &has_parent, &id);
 		if (rc || !id || id == t->down[0].id)
 			break;
 		t->up[t->nup++] = id;
@@ -366,7 +372,7 @@ static const char *parse_field(const char *p, int base, int max, char sep, uint6
 
 /* A key as pn_fmt_key() prints it: "L:<boot hex>:<start ns>:<pid>", every
  * field present, nothing after it; the system an upper-case letter. */
-static int parse_key(const char *spec, pn_key *k)
+int pn__store_parse_key(const char *spec, pn_key *k)
 {
 	const char *p = spec + 2;
 	uint64_t pid;
@@ -385,39 +391,75 @@ static int parse_key(const char *spec, pn_key *k)
 	return 0;
 }
 
-static int resolve_key(pn_store *s, const char *spec, int64_t *id)
+/* The host condition of a lookup: none, or the reader's scope. */
+static const char *host_cond(const pn_store *s)
+{
+	return s->scoped ? " AND p.host = ?5" : "";
+}
+
+/*
+ * The most recent process that sql's ?1..?5 (a key, or a pid as ?1, and
+ * the scope's host as ?5) select; *count is how many it chose from.
+ * sql selects p.id and a count over the same rows.
+ */
+static int pick(pn_store *s, const char *sql, const pn_key *k, int64_t *id, int64_t *count)
 {
 	sqlite3_stmt *st;
-	pn_key k;
-	int rc = parse_key(spec, &k);
+	int rc = pn__db_prepare(&s->db, sql, &st);
 
-	if (!rc)
-		rc = pn__db_prepare(&s->db, "SELECT p.id FROM process p WHERE " BY_KEY, &st);
 	if (rc)
 		return rc;
-	bind_key(st, &k);
+	bind_key(st, k, s->scope_host);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	if (rc == SQLITE_ROW && !*id)
+		rc = SQLITE_DONE; /* the count of no row */
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : pn__db_err(&s->db, rc, "tree");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A key names one process on each host that ran it: two hosts restored
+ * from one running snapshot share a boot id. */
+static int resolve_key(pn_store *s, const char *spec, int64_t *id, pn_buf *note)
+{
+	pn_buf sql = { 0 };
+	pn_key k;
+	int64_t count;
+	int rc = pn__store_parse_key(spec, &k);
+
+	if (rc)
+		return rc;
+	pn_buf_printf(&sql, "SELECT max(p.id), count(*) FROM process p WHERE %s%s", BY_KEY,
+		      host_cond(s));
+	rc = sql.oom ? -ENOMEM : pick(s, sql.data, &k, id, &count);
+	pn_buf_free(&sql);
+	if (!rc && count > 1 && note)
+		pn_buf_printf(note, "key %s is on %lld hosts in the log; showing the last "
+			      "recorded (select one with --host)", spec, (long long)count);
 	return rc;
 }
 
 /* The most recent process with the pid, and a sentence saying it was chosen. */
 static int resolve_pid(pn_store *s, uint32_t pid, int64_t *id, pn_buf *note)
 {
+	pn_buf sql = { 0 };
+	pn_key k = { .pid = pid };
 	int64_t count;
-	int found, rc = pn__db_int(&s->db, "SELECT id FROM process WHERE pid = ?1"
-				      " ORDER BY first_ns DESC, id DESC LIMIT 1", pid, id, &found);
+	int rc;
 
-	if (!rc && !found)
-		return -ENOENT;
-	if (!rc)
-		rc = pn__db_int(&s->db, "SELECT count(*) FROM process WHERE pid = ?1", pid, &count, &found);
+	pn_buf_printf(&sql, "SELECT (SELECT p.id FROM process p WHERE p.pid = ?1%s"
+		      " ORDER BY p.first_ns DESC, p.id DESC LIMIT 1),"
+		      " (SELECT count(*) FROM process p WHERE p.pid = ?1%s)",
+		      host_cond(s), host_cond(s));
+	rc = sql.oom ? -ENOMEM : pick(s, sql.data, &k, id, &count);
+	pn_buf_free(&sql);
 	if (!rc && note)
-		pn_buf_printf(note, "pid %" PRIu32 " was used by %lld process%s in the log; "
+		pn_buf_printf(note, "pid %" PRIu32 " was used by %lld process%s in the log%s; "
 			      "showing the most recent (select another by its key)",
-			      pid, (long long)count, count == 1 ? "" : "es");
+			      pid, (long long)count, count == 1 ? "" : "es",
+			      s->scoped ? " on that host" : "");
 	return rc;
 }
 
@@ -429,7 +471,7 @@ static int build(pn_store *s, const char *spec, pn_buf *note, struct tree *t)
 	int rc;
 
 	if (strchr(spec, ':'))
-		rc = resolve_key(s, spec, &id);
+		rc = resolve_key(s, spec, &id, note);
 	else if (!parse_pid(spec, &pid))
 		rc = resolve_pid(s, pid, &id, note);
 	else

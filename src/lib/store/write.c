@@ -18,7 +18,7 @@
  * SQLite rewrites the entries of every index whose columns an UPDATE sets;
  * sql_adopt_parent sets it, once. The key in the WHERE clause makes a
  * stale cached id (its row deleted by retention) miss instead of hitting
- * another process. Binds ?1..?20 as an insert does, and the id as ?21. */
+ * another process. Binds ?1..?21 as an insert does, and the id as ?22. */
 static const char sql_update_process[] =
 	"UPDATE process SET"
 	" uid = coalesce(?7, uid), gid = coalesce(?8, gid), euid = coalesce(?9, euid),"
@@ -29,13 +29,14 @@ static const char sql_update_process[] =
 	" exec_ns = coalesce(?16, exec_ns), end_ns = coalesce(?17, end_ns),"
 	" exit_code = coalesce(?18, exit_code), signal = coalesce(?19, signal),"
 	" core_dumped = coalesce(?20, core_dumped)"
-	" WHERE id = ?21 AND pid = ?4 AND start_ns = ?2";
+	" WHERE id = ?22 AND pid = ?4 AND start_ns = ?2 AND host = ?21";
 
 static const char sql_adopt_parent[] =
 	"UPDATE process SET ppid = ?1, parent_start = ?2 WHERE id = ?3 AND ppid IS NULL";
 
 static const char sql_find_process[] =
-	"SELECT id FROM process WHERE pid = ?4 AND start_ns = ?2 AND boot = ?1 AND os = ?3";
+	"SELECT id FROM process WHERE pid = ?4 AND start_ns = ?2 AND boot = ?1 AND os = ?3"
+	" AND host = ?5";
 
 /* Events recorded under the id a process was to get, moved to its row. */
 static const char sql_repoint[] = "UPDATE event SET process = ?1 WHERE process = ?2";
@@ -48,12 +49,13 @@ static int step_done(pn_store *s, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "recording a process");
 }
 
-static int find_process(pn_store *s, const pn_key *k, int64_t *id)
+static int find_process(pn_store *s, const struct pn__store_proc *p, int64_t *id)
 {
 	sqlite3_stmt *st = s->find_process;
 	int rc;
 
-	pn__store_bind_key(st, 0, k);
+	pn__store_bind_key(st, 0, &p->key);
+	sqlite3_bind_int64(st, 5, p->host);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
@@ -63,9 +65,9 @@ static int find_process(pn_store *s, const pn_key *k, int64_t *id)
 /* The cache slot of a process: the row ids of recent processes, so most
  * events find their row without looking the key up. A slot is only a
  * hint; a wrong or stale one falls back to the key at commit. */
-static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
+static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k, int64_t host)
 {
-	uint64_t h = (k->start_ns ^ ((uint64_t)k->pid << 32)) * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (k->start_ns ^ ((uint64_t)k->pid << 32) ^ (uint64_t)host) * 0x9e3779b97f4a7c15ULL;
 
 	return &s->cache[h >> (64 - PN_STORE_CACHE_BITS)];
 }
@@ -74,23 +76,23 @@ static struct pn__store_slot *slot_of(pn_store *s, const pn_key *k)
  * what ev tells into the batch's record of it. A process neither in the
  * batch nor in the cache is taken for new, as the processes of a storm
  * are; commit corrects that guess. */
-static int64_t note_process(pn_store *s, const pn_event *ev)
+static int64_t note_process(pn_store *s, const pn_event *ev, int64_t host)
 {
 	struct pn__store_batch *b = &s->batch;
 	int fresh;
-	struct pn__store_proc *p = pn__batch_proc(b, &ev->key, &fresh);
-	struct pn__store_slot *slot = slot_of(s, &ev->key);
+	struct pn__store_proc *p = pn__batch_proc(b, &ev->key, host, &fresh);
+	struct pn__store_slot *slot = slot_of(s, &ev->key, host);
 
 	if (fresh) {
 		p->first_ns = ev->time_ns;
 		p->existing = slot->id && slot->pid == ev->key.pid &&
-			      slot->start_ns == ev->key.start_ns;
+			      slot->start_ns == ev->key.start_ns && slot->host == host;
 		p->id = p->existing ? slot->id : b->next_id++;
 		p->row_parent = p->existing && slot->has_parent;
 	}
 	pn__batch_merge(p, ev);
 	*slot = (struct pn__store_slot){ ev->key.pid, p->row_parent || (p->known & PN_HAVE_PARENT),
-					 ev->key.start_ns, p->id };
+					 ev->key.start_ns, host, p->id };
 	return p->id;
 }
 
@@ -100,7 +102,7 @@ static int update_process(pn_store *s, const struct pn__store_proc *p, int64_t i
 	int rc;
 
 	pn__store_bind_process(s->up_process, 0, p);
-	sqlite3_bind_int64(s->up_process, 21, id);
+	sqlite3_bind_int64(s->up_process, 22, id);
 	rc = step_done(s, s->up_process);
 	*hit = !rc && sqlite3_changes(s->db.conn) > 0;
 	return rc;
@@ -126,7 +128,7 @@ static int adopt_parent(pn_store *s, const struct pn__store_proc *p, int64_t id)
 static int resolve_process(pn_store *s, struct pn__store_proc *p)
 {
 	int64_t id;
-	int hit, rc = find_process(s, &p->key, &id);
+	int hit, rc = find_process(s, p, &id);
 
 	if (!rc && !id)
 		return pn__db_err(&s->db, SQLITE_CONSTRAINT,
@@ -141,8 +143,8 @@ static int resolve_process(pn_store *s, struct pn__store_proc *p)
 		rc = step_done(s, s->repoint);
 	}
 	if (!rc)
-		*slot_of(s, &p->key) = (struct pn__store_slot){
-			p->key.pid, (p->known & PN_HAVE_PARENT) != 0, p->key.start_ns, id };
+		*slot_of(s, &p->key, p->host) = (struct pn__store_slot){
+			p->key.pid, (p->known & PN_HAVE_PARENT) != 0, p->key.start_ns, p->host, id };
 	return rc;
 }
 
@@ -205,10 +207,10 @@ static int flush_events(pn_store *s)
 	int rc = 0;
 
 	if (b->nev == PN_STORE_ROWS)
-		rc = pn__store_insert_events(s, b->ev, b->process, PN_STORE_ROWS);
+		rc = pn__store_insert_events(s, b->ev, b->process, b->host, PN_STORE_ROWS);
 	else
 		for (int i = 0; !rc && i < b->nev; i++)
-			rc = pn__store_insert_events(s, &b->ev[i], &b->process[i], 1);
+			rc = pn__store_insert_events(s, &b->ev[i], &b->process[i], &b->host[i], 1);
 	b->nev = 0;
 	return rc;
 }
@@ -251,12 +253,17 @@ int pn__store_add(pn_store *s, const pn_event *ev)
 {
 	struct pn__store_batch *b = &s->batch;
 	const pn_event *copy;
+	int64_t host = 0;
 	int rc = begin_batch(s);
 
 	if (!rc)
+		rc = pn__store_host_id(s, ev, &host);
+	if (!rc)
 		rc = pn__batch_queue_event(b, ev, &copy);
+	if (!rc)
+		b->host[b->nev - 1] = host;
 	if (!rc && ev->type != PN_EVENT_LOST)
-		b->process[b->nev - 1] = note_process(s, copy);
+		b->process[b->nev - 1] = note_process(s, copy, host);
 	if (!rc && b->nev == PN_STORE_ROWS)
 		rc = flush_events(s);
 	if (rc)
@@ -373,6 +380,8 @@ int pn__store_writer_open(pn_store *s)
 	int rc = pn__store_rows_open(s);
 
 	if (!rc)
+		rc = pn__store_hosts_open(s);
+	if (!rc)
 		rc = pn__db_prepare(&s->db, sql_update_process, &s->up_process);
 	if (!rc)
 		rc = pn__db_prepare(&s->db, sql_adopt_parent, &s->adopt_parent);
@@ -422,6 +431,8 @@ void pn__store_writer_close(pn_store *s)
 			pn__store_fail(s, rc);
 	}
 	pn__store_rows_close(s);
+	pn__store_hosts_close(s);
+	sqlite3_finalize(s->import_seen);
 	sqlite3_finalize(s->up_process);
 	sqlite3_finalize(s->adopt_parent);
 	sqlite3_finalize(s->find_process);
