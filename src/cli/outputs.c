@@ -13,6 +13,7 @@ static int open_one(struct pn_cli_outputs *outs, const pn__output_ops *ops, cons
 {
 	pn_output_options opt = {
 		.queue_bytes = o->output_queue,
+		.hostname = o->lib.host, /* --hostname: the name the events carry */
 		.facility = o->syslog_facility,
 		.severity = o->syslog_severity,
 		.note = note,
