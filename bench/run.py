@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from pn_test import SCOPED_BIN, Scope, connector_fds, kernel_drop_counters  # noqa: E402  (shared with the tests)
+import syslog_config  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
 PEERS = {"execsnoop": "/usr/sbin/execsnoop", "exitsnoop": "/usr/sbin/exitsnoop",
@@ -50,7 +51,7 @@ def parse_args():
     ap.add_argument("--inflight", type=int, default=env_int("BENCH_INFLIGHT", 4),
                     help="children alive at once (BENCH_INFLIGHT, default 4)")
     ap.add_argument("--configs", default=os.environ.get(
-                    "BENCH_CONFIGS", "none,procnotify,procnotify-db,snoop,forkstat"),
+                    "BENCH_CONFIGS", "none,procnotify,procnotify-db,procnotify-syslog,snoop,forkstat"),
                     help="storm configurations to run (BENCH_CONFIGS)")
     ap.add_argument("--stall-n", type=int, default=env_int("BENCH_STALL_N", 50000),
                     help="processes started while the monitor is stopped (BENCH_STALL_N)")
@@ -273,9 +274,26 @@ class Config:
     label: str
     commands: dict              # output name -> argv (stdout goes to that file)
     parse: object = None        # (paths, spawner pid) -> Capture
+    # Commands that serve the monitor (a collector), name -> ready(p): started
+    # first, stopped last, their CPU not the monitor's.
+    helpers: dict = field(default_factory=dict)
 
 
-def configs(workdir):
+def syslog_tcp(workdir, pn):
+    argv, port, d = syslog_config.collector()
+    return Config(
+        "procnotify-syslog", "procnotify --json -o FILE --syslog=tcp://",
+        {"rsyslogd": argv,
+         "procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json",
+                        f"--syslog=tcp://127.0.0.1:{port}"]},
+        lambda paths, sp: syslog_config.check_collector(
+            parse_procnotify(paths["procnotify.json"], sp), d),
+        helpers={"rsyslogd": lambda p: syslog_config.accepts(port, p)})
+
+
+def configs(workdir, syslog=False):
+    """The storm configurations; the syslog one (a collector set up) only
+    when it is to run."""
     pn = f"{BUILD}/procnotify"
     return {
         "none": Config("none", "no monitor", {}),
@@ -287,6 +305,8 @@ def configs(workdir):
             {"procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json",
                             "--db", f"{workdir}/log.db"]},
             lambda paths, sp: parse_procnotify_db(workdir, paths, sp)),
+        "procnotify-syslog": syslog_tcp(workdir, pn) if syslog else
+        Config("procnotify-syslog", "procnotify --json -o FILE --syslog=tcp://", {}),
         "snoop": Config("snoop", "execsnoop -t + exitsnoop -t",
                         {"execsnoop": [PEERS["execsnoop"], "-t"],
                          "exitsnoop": [PEERS["exitsnoop"], "-t"]}, parse_snoops),
@@ -321,6 +341,8 @@ class Monitors:
         return None
 
     def ready(self, name, p):
+        if name in self.cfg.helpers:
+            return self.cfg.helpers[name](p)
         if name == "procnotify":
             return wait_line(self.paths[name + ".err"], "ready", p) and wait_settled(p)
         if name == "forkstat":
@@ -333,11 +355,16 @@ class Monitors:
         with open(self.paths[name + ".err"], errors="replace") as f:
             return f.read().strip().replace("\n", " | ")[:300]
 
-    def cpu_s(self):
-        return sum(sum(proc_cpu_s(p.pid)) for p in self.procs.values())
+    def cpu_s(self, helpers=False):
+        return sum(sum(proc_cpu_s(p.pid)) for name, p in self.procs.items()
+                   if (name in self.cfg.helpers) == helpers)
 
     def stop(self):
-        return {name: stop(p) for name, p in self.procs.items()}
+        """The monitors first: they hand what they hold to the helpers, which
+        stop on SIGTERM (rsyslogd ignores SIGINT)."""
+        order = sorted(self.procs, key=lambda name: name in self.cfg.helpers)
+        return {name: stop(self.procs[name], signal.SIGTERM if name in self.cfg.helpers
+                           else signal.SIGINT) for name in order}
 
 
 # ---------------------------------------------------------------- storm
@@ -354,10 +381,11 @@ def storm_run(cfg, args, workdir):
     if err:
         return {"error": err}
     pidfile = f"{workdir}/pids"
-    busy0, cpu0 = machine_busy_s(), mon.cpu_s()
+    busy0, cpu0, helper0 = machine_busy_s(), mon.cpu_s(), mon.cpu_s(helpers=True)
     sp = run_spawner(args.n, args.inflight, pidfile)
     time.sleep(SETTLE_S if cfg.commands else 0)
     mon_cpu, busy = mon.cpu_s() - cpu0, machine_busy_s() - busy0
+    helper_cpu = mon.cpu_s(helpers=True) - helper0
     codes = mon.stop()
     res = {"rate": sp["rate"], "elapsed_s": sp["elapsed_s"],
            "spawner_sys_s": sp["self_sys_s"] + sp["child_sys_s"],
@@ -368,6 +396,9 @@ def storm_run(cfg, args, workdir):
         sp["elapsed_s"] + (SETTLE_S if cfg.commands else 0))
     if cfg.parse:
         res.update(capture_figures(cfg, mon, sp, pidfile, codes))
+    if cfg.helpers:
+        res.setdefault("notes", []).append(
+            f"{'+'.join(cfg.helpers)} CPU {helper_cpu:.2f} s (in other cores)")
     return res
 
 
@@ -382,7 +413,7 @@ def capture_figures(cfg, mon, sp, pidfile, codes):
 
 
 def storm(args, workdir, log):
-    cfgs = configs(workdir)
+    cfgs = configs(workdir, syslog="procnotify-syslog" in args.configs.split(","))
     chosen = [cfgs[c] for c in args.configs.split(",")]
     results = {c.name: [] for c in chosen}
     absent = {c.name: missing_binary(c) for c in chosen}

@@ -254,6 +254,67 @@ class StalledCollector:
         self.srv.close()
 
 
+class ClosingCollector(threading.Thread):
+    """Reads the first connection up to `first` whole frames and closes it,
+    then reads a second one to its end: a collector that restarts."""
+
+    def __init__(self, first):
+        super().__init__(daemon=True)
+        self.srv = socket.socket()
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(1)
+        self.srv.settimeout(120)
+        self.port, self.first = self.srv.getsockname()[1], first
+        self.got = []
+        self.closed = threading.Event()
+        self.start()
+
+    def run(self):
+        conn, _ = self.srv.accept()
+        data = b""
+        while len(frames(data)[0]) < self.first:
+            data += conn.recv(4096)
+        conn.close()
+        self.closed.set()
+        # A frame cut short by the close is not a message: whole frames only.
+        self.got = frames(data)[0]
+        conn, _ = self.srv.accept()
+        conn.settimeout(120)
+        data = b""
+        while True:
+            b = conn.recv(1 << 20)
+            if not b:
+                break
+            data += b
+        self.got += frames(data)[0]
+
+
+def check_reconnect():
+    """The collector goes away between two events: the output connects again
+    (through the sandbox) and the queue holds what came meanwhile."""
+    col = ClosingCollector(first=5)
+    mon = Monitor("--json", f"--syslog=tcp://127.0.0.1:{col.port}")
+    R.check("reconnect: the monitor starts", mon.ready is not None)
+    d = tempfile.mkdtemp(prefix="pn-syslog-reconnect.")
+    # Events enough for the first connection; what it held unread when it
+    # closed is gone (no sender can know): the workload comes after.
+    while not col.closed.is_set() and mon.proc.poll() is None:
+        subprocess.run(["/bin/true"])
+        col.closed.wait(0.05)
+    pids = set(storm(300, f"{d}/pids"))
+    rc, out, err = mon.stop()
+    col.join(130)
+    col.srv.close()
+    shutil.rmtree(d, ignore_errors=True)
+    want = {json.loads(l)["seq"] for l in ours([l for l in out.split(b"\n") if l], pids)}
+    got = {(json_or_none(f[f.find(b"] {") + 2:]) or {}).get("seq") for f in col.got}
+    R.check("reconnect: every event of 300 processes reached the collector, nothing lost",
+            rc == 0 and len(want) >= 900 and want <= got and "events sent, lost 0" in err,
+            f"rc={rc} {len(want - got)} of {len(want)} missing; {err}")
+    R.check("reconnect: the loss of the connection and its return are said on stderr",
+            "connection lost, reconnecting" in err and "connected again" in err, err)
+
+
 def storm(n, pidfile):
     subprocess.run([SPAWN_STORM, "-n", str(n), "-j", "4", "-o", pidfile], check=True,
                    stdout=subprocess.DEVNULL)
@@ -312,6 +373,7 @@ def main():
         R.check("rsyslogd is installed (scripts/install-deps.sh)", False)
         R.finish()
     check_rsyslog()
+    check_reconnect()
     check_stalled_collector()
     R.finish()
 

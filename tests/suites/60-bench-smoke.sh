@@ -24,6 +24,16 @@ check "procnotify captured every exec and every exit, 0 lost" \
 	row_has "procnotify --json -o FILE" " $full +$full +0 "
 check "with --db, the log holds every exec and every exit, 0 lost" \
 	row_has "procnotify --json -o FILE --db LOG" " $full +$full +0 "
+check "with --syslog to rsyslogd, every exec and every exit, 0 lost" \
+	row_has "procnotify --json -o FILE --syslog=tcp://" " $full +$full +0 "
+check "... and rsyslogd ran beside it, and its file holds every event the JSON holds" \
+	python3 - "$json" <<'PY'
+import json, sys
+notes = json.load(open(sys.argv[1]))["storm"]["procnotify-syslog"][0]["notes"]
+print(notes)
+sys.exit(not (any(n.startswith("rsyslogd CPU") for n in notes) and
+              not any("rsyslogd got" in n or "collector file" in n for n in notes)))
+PY
 for peer in "execsnoop -t \+ exitsnoop -t:/usr/sbin/execsnoop /usr/sbin/exitsnoop" \
 	"forkstat -e fork,exec,exit:/usr/bin/forkstat"; do
 	label=${peer%%:*} bins=${peer#*:} absent=
