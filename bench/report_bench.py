@@ -6,12 +6,19 @@ and times the command line end to end, as a user runs it:
 
 * report for a day: 1,000,000 events all in that day, and the last day of
   a week holding 1,000,000 events;
-* query --count over the same day, for comparison.
+* query --count over the same day, for comparison;
+* tree --html of a 10,000-process tree, and the page rendered by headless
+  Chromium: the page's own figure (navigation start to laid out rows, the
+  data-render-ms its script sets) and the whole browser run.
 
 Prints figures only; nothing here passes or fails on speed.
 Usage: report_bench.py [DIR]   (DIR for the logs, default /tmp)
 """
 import os
+import resource
+import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,18 +33,58 @@ DAY = ["--since", "2026-12-01T00:00:00Z", "--until", "2026-12-02T00:00:00Z"]
 
 
 def timed(argv):
-    """Wall seconds of each of REPS runs (the first warms the page cache)."""
-    times = []
+    """Wall seconds of each of REPS runs (the first warms the page cache),
+    and the CPU seconds (user and system) of each: on a machine busy with
+    other work the wall clock says more of the machine than of procnotify."""
+    times, cpu = [], []
     for _ in range(REPS + 1):
-        t = time.monotonic()
+        t, c = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        e = resource.getrusage(resource.RUSAGE_CHILDREN)
         times.append(time.monotonic() - t)
-    return times[1:]
+        cpu.append(e.ru_utime + e.ru_stime - c.ru_utime - c.ru_stime)
+    return times[1:], cpu[1:]
 
 
-def row(what, times):
+def row(what, times, cpu=None):
     print(f"{what:58s} {statistics.median(times) * 1e3:8.0f} ms  "
-          f"(best {min(times) * 1e3:.0f}, worst {max(times) * 1e3:.0f}, {len(times)} runs)")
+          f"(best {min(times) * 1e3:.0f}, worst {max(times) * 1e3:.0f}, {len(times)} runs"
+          + (f"; CPU {statistics.median(cpu) * 1e3:.0f} ms)" if cpu else ")"))
+
+
+def chromium_render(page, profile):
+    """(page's own render ms, wall s of the browser run), the browser and
+    its helpers killed after, whatever happens."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    t = time.monotonic()
+    p = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          f"--user-data-dir={profile}", "--dump-dom", "file://" + page],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+    wall = time.monotonic() - t
+    m = re.search(rb'data-render-ms="([0-9.]+)"', out)
+    if not m:
+        sys.exit("the page did not render (no data-render-ms)")
+    return float(m.group(1)), wall
+
+
+def tree_html(d):
+    log, page = f"{d}/tree.db", f"{d}/tree.html"
+    subprocess.run([GEN, log, "tree", "10000"], check=True)
+    root = "L:5c645282e5804455:1796083200000000000:1000"  # report_gen's first process
+    row("tree --html of 10,000 processes", *timed([PN, "tree", "--db", log, "--html", page, root]))
+    print(f"page: {os.path.getsize(page) >> 10} KiB")
+    runs = [chromium_render(page, f"{d}/profile") for _ in range(REPS)]
+    ms = [r[0] / 1e3 for r in runs]
+    row("Chromium: navigation start to laid out page (its own clock)", ms)
+    row("Chromium: the whole headless run, start to exit", [r[1] for r in runs])
 
 
 def main():
@@ -51,9 +98,10 @@ def main():
             subprocess.run([GEN, log, "1000000", str(days)], check=True)
             print(f"log of 1,000,000 events over {days} day(s) written in "
                   f"{time.monotonic() - t:.1f} s, {os.path.getsize(log) >> 20} MiB")
-            row(f"report --since/--until one day ({days}-day log)", timed([PN, "report", "--db", log] + DAY))
-            row(f"report --json, same day ({days}-day log)", timed([PN, "report", "--db", log, "--json"] + DAY))
-            row(f"query --count, same day ({days}-day log)", timed([PN, "query", "--db", log, "--count"] + DAY))
+            row(f"report --since/--until one day ({days}-day log)", *timed([PN, "report", "--db", log] + DAY))
+            row(f"report --json, same day ({days}-day log)", *timed([PN, "report", "--db", log, "--json"] + DAY))
+            row(f"query --count, same day ({days}-day log)", *timed([PN, "query", "--db", log, "--count"] + DAY))
+        tree_html(d)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	make gcc g++ libc6-dev clang llvm libclang-rt-14-dev pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev \
-	libsqlite3-dev sqlite3 unicode-data libseccomp-dev \
+	libsqlite3-dev sqlite3 unicode-data libseccomp-dev chromium \
 	python3 util-linux procps valgrind time gcovr \
 	libbpf-tools forkstat \
 	mingw-w64 wine wine64 \

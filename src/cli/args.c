@@ -1,5 +1,7 @@
 /* What the subcommands share: their common option values and the log they read. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
 #include "cli.h"
 
@@ -97,4 +99,32 @@ int pn_cli_opt_hostname(struct pn_opt_call *c)
 	snprintf(c->why, sizeof(c->why), "expected 1 to %d printable ASCII characters, no space",
 		 PN_HOST_MAX);
 	return -1;
+}
+
+int pn_cli_open_page(const char *path)
+{
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return STDOUT_FILENO;
+	/* Not through a symbolic link another user planted, and readable by
+	 * its owner only, as the log it comes from. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fprintf(stderr, "procnotify: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+int pn_cli_close_page(const char *path, int fd, int rc)
+{
+	if (!path || fd == STDOUT_FILENO)
+		return rc;
+	if (close(fd) && !rc) {
+		fprintf(stderr, "procnotify: %s: %s\n", path, strerror(errno));
+		rc = -EIO;
+	}
+	/* Half a page is no page. */
+	if (rc)
+		unlink(path);
+	return rc;
 }

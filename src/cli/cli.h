@@ -74,6 +74,13 @@ int pn_cli_tree(int argc, char **argv);
 int pn_cli_report(int argc, char **argv);
 int pn_cli_import(int argc, char **argv);
 
+/* --html FILE: opens the page to write (- is standard output), or prints
+ * why not and returns -1. Closing it removes the file when rc (the
+ * command's result so far) is a failure, or when closing fails; returns
+ * the result. */
+int pn_cli_open_page(const char *path);
+int pn_cli_close_page(const char *path, int fd, int rc);
+
 /* Opens an activity log for reading; prints why not and returns NULL. */
 pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path);
 

@@ -272,3 +272,98 @@ void pn_esc_json(pn_buf *b, const char *s, size_t n)
 	if (o)
 		pn__buf_commit(b, pn__put_json_str(o, s, n));
 }
+
+/*
+ * HTML. A page shows a process's strings as the table does, with the
+ * C-style escapes (so a control byte, a bidi override or a look-alike
+ * space is seen, not acted on), then made safe for where they go: text
+ * and attribute values get entities for & < > " ', a JSON data island
+ * (<script type="application/json">) gets a JSON string whose < > & are
+ * \u003c \u003e \u0026, so no "</script" or "<!--" can end or bend it.
+ */
+static const char *const html_entity[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+static const char *const html_json[256] = {
+	['"'] = "\\\"", ['\\'] = "\\\\", ['<'] = "\\u003c", ['>'] = "\\u003e", ['&'] = "\\u0026",
+};
+
+/* The replacement of byte c in table rep, or of a control byte in JSON,
+ * into out (room for 6); its length, or 0 to keep c. */
+static size_t html_rep(const char *const rep[256], unsigned char c, char *out)
+{
+	if (rep[c]) {
+		size_t n = strlen(rep[c]);
+
+		memcpy(out, rep[c], n);
+		return n;
+	}
+	if (rep == html_json && (c < 0x20 || c == 0x7f)) {
+		put_hex_escape(out, "\\u00", 4, c);
+		return 6;
+	}
+	return 0;
+}
+
+/* Rewrites the bytes written since start through rep, in place: from the
+ * end backwards, so that each byte moves once. */
+static void html_rewrite(pn_buf *b, size_t start, const char *const rep[256])
+{
+	char tmp[8], *src, *dst;
+	size_t extra = 0, len = b->len - start;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t n = html_rep(rep, (unsigned char)b->data[start + i], tmp);
+
+		extra += n ? n - 1 : 0;
+	}
+	if (!extra || !pn__buf_room(b, extra))
+		return;
+	src = b->data + b->len;
+	dst = src + extra;
+	while (src > b->data + start) {
+		unsigned char c = (unsigned char)*--src;
+		size_t n = html_rep(rep, c, tmp);
+
+		if (!n) {
+			*--dst = (char)c;
+			continue;
+		}
+		dst -= n;
+		memcpy(dst, tmp, n);
+	}
+	pn__buf_commit(b, b->data + b->len + extra);
+}
+
+void pn__esc_html(pn_buf *b, const char *s, size_t n)
+{
+	size_t start = b->len;
+
+	pn__esc_text(b, s, n);
+	if (!b->oom)
+		html_rewrite(b, start, html_entity);
+}
+
+void pn__html_json_quote(pn_buf *b, const char *s, size_t n)
+{
+	size_t start;
+
+	pn_buf_putc(b, '"');
+	start = b->len;
+	pn_buf_put(b, s, n);
+	if (!b->oom)
+		html_rewrite(b, start, html_json);
+	pn_buf_putc(b, '"');
+}
+
+void pn__esc_html_json(pn_buf *b, const char *s, size_t n)
+{
+	size_t start;
+
+	pn_buf_putc(b, '"');
+	start = b->len;
+	pn__esc_text(b, s, n);
+	if (!b->oom)
+		html_rewrite(b, start, html_json);
+	pn_buf_putc(b, '"');
+}
