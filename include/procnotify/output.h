@@ -36,6 +36,10 @@
 #include <stdint.h>
 #include "procnotify.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The queue of an output by default: about 20,000 events of a storm. */
 #define PN_OUTPUT_QUEUE_BYTES (8u << 20)
 /* The longest wait between two connection attempts. */
@@ -103,4 +107,7 @@ void pn__output_close(pn_output *out);
 int pn__syslog_check_target(const char *target, char *why, size_t whylen);
 /* "authpriv.info" to facility and severity numbers; -EINVAL when unknown. */
 int pn__syslog_parse_priority(const char *s, int *facility, int *severity);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -35,6 +35,10 @@
 #include "procnotify.h"
 #include "format.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PN_SYSLOG_APP_NAME "procnotify"
 #define PN_SYSLOG_SD_ID "procnotify@32473"
 /* RFC 5424's HOSTNAME: 255 printable US-ASCII bytes at most. */
@@ -52,4 +56,7 @@ typedef struct pn__syslog_head {
 void pn__syslog_set_hostname(pn__syslog_head *h, const char *name);
 /* One message, without any framing (no newline, no length). */
 void pn__fmt_rfc5424(pn_buf *b, const pn_event *ev, const pn__syslog_head *h);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -8,8 +8,9 @@ ports) and always stopped. The central one is killed (SIGKILL) in the
 middle of a 10,000-process storm and started again: every event of the
 storm must reach the central file, byte for byte the monitor's --json line.
 RELP may deliver a message twice after such a kill (the edge sends again
-what the dead collector never acknowledged); `import` drops the repeats,
-and so does this check, by the event's seq on the one host.
+what the dead collector never acknowledged); this check counts by the
+event's seq on the one host, and `procnotify import` of the file must hold
+each event once.
 """
 import json
 import os
@@ -23,7 +24,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pn_test import BUILD, Monitor, Results  # noqa: E402
+from pn_test import BIN, BUILD, Monitor, Results  # noqa: E402
 from rsyslog import Rsyslogd, example, free_port, stop_on_sigterm  # noqa: E402
 
 R = Results()
@@ -150,6 +151,20 @@ def run_chain(d, central, central_file, killer):
             f"{twice} sent twice by RELP after the kill)", not missing,
             f"{len(missing)} missing, first seqs {missing[:5]}")
     R.check("... each byte for byte the monitor's --json line", not wrong, str(wrong[:3]))
+    check_import(d, central_file, want)
+
+
+def check_import(d, central_file, want):
+    """`procnotify import` of the central file: every event once."""
+    imp = subprocess.run([BIN, "import", "--db", f"{d}/fleet.db", central_file],
+                         capture_output=True, text=True)
+    q = subprocess.run([BIN, "query", "--db", f"{d}/fleet.db", "--json"], capture_output=True)
+    seqs = [json.loads(l)["seq"] for l in q.stdout.split(b"\n") if l]
+    twice = len(seqs) - len(set(seqs))
+    R.check("imported into one activity log, every event of the storm is there once",
+            imp.returncode == 0 and set(want) <= set(seqs) and not twice,
+            f"import rc={imp.returncode} {imp.stderr.strip()[:200]}; "
+            f"{len(set(want) - set(seqs))} missing, {twice} twice")
 
 
 def main():
