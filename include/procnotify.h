@@ -145,6 +145,7 @@ typedef struct pn_event {
 	PN_FIELDS_CREATOR(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_RULES(PN__DECL_FIELD) /* since 1.1: tags of live rules */
 	PN_FIELDS_HOST(PN__DECL_FIELD) /* since 1.1 */
+	PN_FIELDS_DENY(PN__DECL_FIELD) /* since 1.1 */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);
@@ -174,7 +175,7 @@ typedef struct pn_options {
 
 typedef struct pn_stats {
 	uint32_t size;           /* sizeof(pn_stats) as compiled, or 0 (see above) */
-	uint64_t delivered[PN_EVENT_TYPE_MAX]; /* by enum pn_event_type */
+	uint64_t delivered[PN_STATS_TYPE_SLOTS]; /* by enum pn_event_type, the types of 1.0 */
 	uint64_t lost;           /* records the producer dropped, total */
 	uint64_t lost_by_type[PN_LOST_SLOTS]; /* by enum pn_event_type */
 	uint64_t resyncs;        /* process table rebuilds after a loss */
@@ -183,6 +184,7 @@ typedef struct pn_stats {
 	/* Since 1.1: */
 	uint64_t lost_unknown;   /* losses of unknown count (netlink), each of one record or more */
 	uint64_t dropped;        /* events live rules kept from every callback (pn_set_rules) */
+	uint64_t delivered_deny; /* PN_EVENT_DENY events delivered */
 	/* New members go here, after every existing one. */
 } pn_stats;
 

@@ -2,7 +2,7 @@
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 E2E_BINS  := $(B)/tests/workload $(B)/tests/workload-static $(B)/tests/lib_callbacks \
-	     $(B)/tests/procnotify-scoped
+	     $(B)/tests/procnotify-scoped $(B)/tests/enforce_probe
 
 # The monitor the scoped tests and the stall benchmark run: the CLI and the
 # library with bpf_backend.c built with PN_TEST_HOOKS (PN_TEST_CGROUP
@@ -19,7 +19,7 @@ $(B)/tests/procnotify-scoped: $(B)/procnotify $(B)/tests/bpf_backend_hooks.o
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/tests/bpf_backend_hooks.o $(B)/libprocnotify.a \
 		$(LDLIBS) $(LIB_EXTRA_LIBS)
 
-$(B)/tests/lib_callbacks: tests/e2e/lib_callbacks.c $(B)/libprocnotify.a
+$(B)/tests/lib_callbacks $(B)/tests/enforce_probe: $(B)/tests/%: tests/e2e/%.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 

@@ -17,7 +17,7 @@ struct pn_cpu_drops {
 	pn_u64 total;                     /* records this CPU lost */
 	pn_u64 marked;                    /* total when a record last carried PN_HDR_AFTER_LOSS */
 	pn_u64 by_type[PN_REC_TYPE_MAX];  /* total split by the lost record's type */
-	pn_u64 pad;
+	pn_u64 pad[8 - (2 + PN_REC_TYPE_MAX) % 8]; /* to the next whole cache line */
 };
 
 PN_STATIC_ASSERT(sizeof(struct pn_cpu_drops) % 64 == 0, "pn_cpu_drops must fill whole cache lines");

@@ -37,14 +37,19 @@
 	X(SETGID,   setgid,   9,  change, 0, IFANY,  "new real and effective gid: new_id, new_eid") \
 	X(SETSID,   setsid,   10, change, 0, IFANY,  "the process leads a new session (sid == pid)") \
 	X(PTRACE,   ptrace,   11, change, 0, IFANY,  "tracer_pid attached, or 0: the tracer detached") \
-	X(COREDUMP, coredump, 12, change, 0, IFANY,  "the process began dumping core; its exit follows")
+	X(COREDUMP, coredump, 12, change, 0, IFANY,  "the process began dumping core; its exit follows") \
+	X(DENY,     deny,     13, create, 0, IFANY,  "a deny rule refused an exec (Linux) or a creation (Windows)")
 
 /* Record types that never reach a consumer as an event; same columns. */
 #define PN_REC_ONLY_MAP(X)                                                                   \
 	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER, "a process that existed when monitoring began")
 
 /* One past the largest value above. */
-#define PN_TYPE_LIMIT 13
+#define PN_TYPE_LIMIT 14
+
+/* pn_stats.delivered counts the types of 1.0 by value: its layout is
+ * frozen, so a later type is counted in a member of its own. */
+#define PN_STATS_TYPE_SLOTS 13
 
 /* A lost record counts the types with lost_slot 1, by value: its layout is
  * frozen, so a new type gets no slot. */
@@ -73,7 +78,9 @@
 	X(NS,       0x2000, "mnt_ns, pid_ns")                                \
 	X(ROOT,     0x4000, "root; set only when it is not the host's \"/\"")   \
 	X(CREATOR,  0x8000, "Windows: creator_pid, creator_key")               \
-	X(HOST,     0x10000, "host; the library sets it, no producer sends it")
+	X(HOST,     0x10000, "host; the library sets it, no producer sends it") \
+	X(PARENT_IMAGE, 0x20000, "parent_image")                                \
+	X(SHA256,   0x40000, "image_sha256")
 
 /*
  * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's

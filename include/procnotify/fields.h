@@ -38,7 +38,7 @@
 #define PROCNOTIFY_FIELDS_H
 
 #define PN__PROC_TYPES (PN_MASK_ALL & ~PN_MASK(PN_EVENT_LOST))
-#define PN__EXEC_TYPES (PN_MASK(PN_EVENT_EXEC) | PN_MASK(PN_EVENT_CREATE))
+#define PN__EXEC_TYPES (PN_MASK(PN_EVENT_EXEC) | PN_MASK(PN_EVENT_CREATE) | PN_MASK(PN_EVENT_DENY))
 
 /* Every process event (all but lost). */
 #define PN_FIELDS_PROCESS(X)                                                                   \
@@ -72,7 +72,7 @@
  * name. Added in 1.1: pn_event declares them after lost_by_type, so the
  * members of 1.0 keep their offsets.
  */
-#define PN__PATH_TYPES PN_MASK(PN_EVENT_EXEC)
+#define PN__PATH_TYPES (PN_MASK(PN_EVENT_EXEC) | PN_MASK(PN_EVENT_DENY))
 #define PN_FIELDS_PATH(X)                                                                      \
 	X(image_truncated, flag, IMAGE_TRUNCATED, PN__PATH_TYPES, "image_truncated", "", "", "image was cut short: too long, or too deep for the walk") \
 	X(image_deleted,   flag, IMAGE_DELETED,   PN__PATH_TYPES, "image_deleted",   "", "", "image was unlinked (the path may name another file now), or is a memfd, \"memfd:NAME\"") \
@@ -122,12 +122,24 @@
  * requester; the creator is the process whose thread made the call.
  * Added in 1.1, after lost_reason.
  */
-#define PN__CREATE_TYPES PN_MASK(PN_EVENT_CREATE)
+#define PN__CREATE_TYPES (PN_MASK(PN_EVENT_CREATE) | PN_MASK(PN_EVENT_DENY))
 #define PN_FIELDS_CREATOR(X)                                                                   \
 	X(creator_pid,        u32,  CREATOR,            PN__CREATE_TYPES, "creator_pid",        "", "creator_pid", "Windows: the process whose thread created this one") \
 	X(creator_key,        key,  CREATOR,            PN__CREATE_TYPES, "creator_key",        "", "creator_start", "the creator's key") \
 	X(creator_not_parent, flag, CREATOR_NOT_PARENT, PN__CREATE_TYPES, "creator_not_parent", "", "", "creator_pid is not ppid: the parent was named, not the creator") \
-	X(denied,             flag, DENIED,             PN__CREATE_TYPES, "denied",             "", "", "a deny rule refused the creation: the process never ran")
+	X(denied,             flag, DENIED,             PN__CREATE_TYPES, "",                   "", "", "a deny rule refused the creation (the event is a deny): the process never ran")
+
+/*
+ * A denial: an exec (Linux) or a creation (Windows) that a deny rule
+ * refused. The process keeps running its old image (Linux) or never ran
+ * (Windows); image, argv and the exec's fields describe what would have
+ * run, rules (PN_FIELDS_RULES) names the deny rule first. Added in 1.1,
+ * after the rules.
+ */
+#define PN__DENY_TYPES PN_MASK(PN_EVENT_DENY)
+#define PN_FIELDS_DENY(X)                                                                      \
+	X(parent_image, str,  PARENT_IMAGE, PN__DENY_TYPES, "parent_image", "", "parent_image", "the parent's image (Linux: the parent of the exec'ing process)") \
+	X(image_sha256, str,  SHA256,       PN__DENY_TYPES, "image_sha256", "", "image_sha256", "the SHA-256 of the image's content, 64 hex digits, when a rule asked for it")
 
 /*
  * The names of the tag rules an event matched (procnotify/rules.h), each
@@ -152,6 +164,6 @@
 	X(host, str, HOST, PN_MASK_ALL, "host", "", "", "the name of the host the event happened on")
 
 #define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X) \
-	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X) PN_FIELDS_HOST(X)
+	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X) PN_FIELDS_HOST(X) PN_FIELDS_DENY(X)
 
 #endif

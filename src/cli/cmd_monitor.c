@@ -270,14 +270,16 @@ static void print_summary(pn_handle *h)
 {
 	pn_stats st = PN_STATS_INIT;
 	pn_buf b = { 0 };
-	uint64_t total = 0;
+	uint64_t total = 0, by_type[PN_EVENT_TYPE_MAX] = { 0 };
 
 	if (pn_get_stats(h, &st))
 		return;
+	memcpy(by_type, st.delivered, sizeof(st.delivered));
+	by_type[PN_EVENT_DENY] = st.delivered_deny;
 	for (int t = 0; t < PN_EVENT_TYPE_MAX; t++)
-		total += st.delivered[t];
+		total += by_type[t];
 	pn_buf_printf(&b, "procnotify: %llu events: ", (unsigned long long)total);
-	pn_fmt_type_counts(&b, st.delivered, PN_EVENT_TYPE_MAX);
+	pn_fmt_type_counts(&b, by_type, PN_EVENT_TYPE_MAX);
 	pn_buf_printf(&b, "; lost %llu (", (unsigned long long)st.lost);
 	pn_fmt_type_counts(&b, st.lost_by_type, PN_LOST_SLOTS);
 	pn_buf_putc(&b, ')');

@@ -14,37 +14,8 @@
 #include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include "procnotify/decode.h"
-#include "internal.h"
-#include "proctable.h"
-#include "rules/live.h"
+#include "handle.h"
 
-struct reg {
-	pn_callback cb;
-	void *user;
-	uint32_t mask;
-};
-
-struct pn_handle {
-	const struct pn__backend_ops *ops;
-	void *state;
-	int epfd, timerfd;
-	struct reg *regs;
-	size_t nregs, capregs;
-	int dispatching, regs_dirty;
-	struct pn__proctable table;
-	struct pn__decode_ctx dctx;
-	uint64_t seq;
-	uint64_t drops_seen, drops_seen_by_type[PN_REC_TYPE_MAX];
-	uint64_t sweep_after_ns; /* run the resync's sweep after this time, 0: none */
-	uint64_t next_compact_ns; /* the table was full: rebuild it from a snapshot then */
-	int in_resync;
-	uint32_t flush_ms;
-	int parked; /* the flush timer is stopped until the producer wakes us */
-	pn_stats stats;
-	struct pn__live_rules rules;
-	char host[PN_HOST_MAX + 1]; /* every event's host */
-	size_t host_len;
-};
 
 /*
  * Every flush is a wake-up, and on a virtual machine a wake-up costs real
@@ -153,7 +124,7 @@ static void compact_regs(pn_handle *h)
 	h->regs_dirty = 0;
 }
 
-static void dispatch(pn_handle *h, pn_event *ev)
+void pn__dispatch(pn_handle *h, pn_event *ev)
 {
 	uint32_t bit = PN_MASK(ev->type);
 
@@ -167,8 +138,10 @@ static void dispatch(pn_handle *h, pn_event *ev)
 	ev->host = (pn_str){ h->host, h->host_len };
 	if (h->host_len)
 		ev->have |= PN_HAVE_HOST;
-	if ((unsigned)ev->type < PN_EVENT_TYPE_MAX)
+	if ((unsigned)ev->type < PN_STATS_TYPE_SLOTS)
 		h->stats.delivered[ev->type]++;
+	else if (ev->type == PN_EVENT_DENY)
+		h->stats.delivered_deny++;
 	h->dispatching++;
 	/* Index, not pointer: a callback may register and grow the array. */
 	for (size_t i = 0; i < h->nregs; i++)
@@ -266,22 +239,24 @@ static void apply(pn_handle *h, pn_event *ev)
 		p = pn__pt_find(&h->table, ev->ppid, ev->parent_key.start_ns);
 		enrich(h, ev, p);
 		remember(h, ev, 0);
-		dispatch(h, ev);
+		pn__dispatch(h, ev);
 		break;
 	case PN_EVENT_EXEC:
 	case PN_EVENT_CREATE:
 		remember(h, ev, 1);
-		dispatch(h, ev);
+		pn__dispatch(h, ev);
 		break;
 	case PN_EVENT_EXIT:
 		p = pn__pt_find(&h->table, ev->pid, ev->key.start_ns);
 		enrich(h, ev, p);
-		dispatch(h, ev); /* callbacks cannot reach the table: p stays valid */
-		if (p)
+		pn__dispatch(h, ev); /* callbacks cannot reach the table: p stays valid */
+		if (p) {
+			pn__note_gone(h, p);
 			pn__pt_remove(&h->table, p);
+		}
 		break;
 	default:
-		dispatch(h, ev);
+		pn__dispatch(h, ev);
 	}
 }
 
@@ -328,7 +303,7 @@ static void emit_lost(pn_handle *h, uint64_t count, const uint64_t *by_type, int
 	h->stats.lost_unknown += !known;
 	for (int t = 0; t < PN_LOST_SLOTS; t++)
 		h->stats.lost_by_type[t] += ev.lost_by_type[t];
-	dispatch(h, &ev);
+	pn__dispatch(h, &ev);
 	resync(h);
 }
 
@@ -393,7 +368,7 @@ void pn__ingest(pn_handle *h, const void *rec, size_t size)
 
 /* ---- the handle ---- */
 
-static int add_fd(int epfd, int fd)
+int pn__add_fd(int epfd, int fd)
 {
 	struct epoll_event e = { .events = EPOLLIN, .data.fd = fd };
 
@@ -426,9 +401,9 @@ static int setup_loop(pn_handle *h, uint32_t flush_ms)
 	h->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (h->epfd < 0 || h->timerfd < 0)
 		return -errno;
-	if (set_timer(h, flush_ms) || add_fd(h->epfd, h->timerfd))
+	if (set_timer(h, flush_ms) || pn__add_fd(h->epfd, h->timerfd))
 		return -errno;
-	return add_fd(h->epfd, h->ops->fd(h->state));
+	return pn__add_fd(h->epfd, h->ops->fd(h->state));
 }
 
 /* With auto, every backend tried says why it could not start, on one line. */
@@ -534,6 +509,8 @@ int pn_flush(pn_handle *h)
 	err = h->ops->drain(h->state);
 	if (err)
 		return err;
+	if (h->src.close)
+		h->src.drain(h, h->src.state);
 	check_drops(h);
 	maybe_sweep(h, pn__clock_ns(CLOCK_MONOTONIC));
 	compact_table(h);
@@ -628,13 +605,15 @@ const char *pn_backend_name(pn_handle *h)
 
 uint64_t pn__steady_caps(pn_handle *h)
 {
-	return h->ops->steady_caps;
+	return h->ops->steady_caps | (h->src.close ? h->src.steady_caps : 0);
 }
 
 void pn_close(pn_handle *h)
 {
 	if (!h)
 		return;
+	if (h->src.close)
+		h->src.close(h->src.state); /* stop deciding first: the kernel allows */
 	if (h->ops)
 		h->ops->close(h->state); /* detach first: nothing more will arrive */
 	if (h->timerfd >= 0)

@@ -175,6 +175,9 @@ static int decode_create(const char *rec, size_t size, const struct pn__decode_c
 
 	ev->have |= x->task.known & (PN_HAVE_IMAGE | PN_HAVE_ARGV);
 	ev->flags |= x->flags & (PN_EXEC_ARGV_TRUNCATED | PN_EXEC_IMAGE_TRUNCATED | PN_EXEC_DENIED);
+	/* A refused creation is a denial, as a refused exec on Linux: one form. */
+	if (x->flags & PN_EXEC_DENIED)
+		ev->type = PN_EVENT_DENY;
 	decode_creator(x, c, ev);
 	if (get_str(rec, size, sizeof(*x), x->image, &ev->image) ||
 	    get_str(rec, size, sizeof(*x), x->cmdline, &ev->argv))

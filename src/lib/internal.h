@@ -41,6 +41,27 @@ void pn__ingest(pn_handle *h, const void *rec, size_t size);
 /* A loss whose size the producer cannot tell (netlink ENOBUFS). */
 void pn__lost_unknown(pn_handle *h);
 
+/*
+ * A source of events beside the backend (the exec enforcer): its fd joins
+ * the handle's epoll, pn_flush() calls drain() on the handle's thread, and
+ * drain() hands each event to pn__deliver(), which numbers and dispatches
+ * it. pn_close() calls close(state). One per handle.
+ */
+struct pn__source {
+	int fd;
+	void (*drain)(pn_handle *h, void *state);
+	void (*close)(void *state);
+	void *state;
+	uint64_t steady_caps;          /* added to the backend's (pn_sandbox) */
+	const char *const *syscalls;   /* added to pn_sandbox()'s, NULL-terminated */
+};
+int pn__add_source(pn_handle *h, const struct pn__source *src);
+/* The state of h's source whose close is close_fn, or NULL. */
+void *pn__source_state(pn_handle *h, void (*close_fn)(void *state));
+/* The source's system calls for pn_sandbox(), or NULL. */
+const char *const *pn__source_syscalls(pn_handle *h);
+void pn__deliver(pn_handle *h, pn_event *ev);
+
 /* Small helpers the backends share. */
 void pn__errmsg(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -75,6 +75,13 @@ struct pn__proc *pn__pt_find(struct pn__proctable *pt, uint32_t pid, uint64_t st
 	return (p->state == 1 && p->start_ns == start_ns) ? p : NULL;
 }
 
+struct pn__proc *pn__pt_find_pid(struct pn__proctable *pt, uint32_t pid)
+{
+	struct pn__proc *p = probe(pt, pid);
+
+	return p->state == 1 ? p : NULL;
+}
+
 struct pn__proc *pn__pt_put(struct pn__proctable *pt, uint32_t pid, uint64_t start_ns)
 {
 	struct pn__proc *p = probe(pt, pid);

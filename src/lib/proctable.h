@@ -36,6 +36,8 @@ int pn__pt_init(struct pn__proctable *pt, size_t max);
 void pn__pt_free(struct pn__proctable *pt);
 /* The entry of (pid, start_ns), or NULL. */
 struct pn__proc *pn__pt_find(struct pn__proctable *pt, uint32_t pid, uint64_t start_ns);
+/* The live entry of pid, whatever its start time, or NULL. */
+struct pn__proc *pn__pt_find_pid(struct pn__proctable *pt, uint32_t pid);
 /* The entry of (pid, start_ns), created (replacing an older pid owner) if
  * needed; NULL at the bound or without memory. */
 struct pn__proc *pn__pt_put(struct pn__proctable *pt, uint32_t pid, uint64_t start_ns);

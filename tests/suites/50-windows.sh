@@ -184,11 +184,12 @@ out=$(wq "$HELPER" inject 702 4 0 0 0 1 '\??\C:\W\powershell.exe' 'powershell -F
 check "the image alone matches a two-part rule: allowed" eval '[ "$out" = "creation 0x00000000" ]'
 check "counters: 2 denied, 2 rules" eval 'cl --counters | grep -q "denied=2 deny_rules=2$"'
 cl --drain --json >"$T/deny.json"
-check "a denied creation is a create record marked denied; an allowed one is not" python3 - "$T/deny.json" <<'PY'
+check "a denied creation is a deny event, as a denied exec on Linux; an allowed one a create" python3 - "$T/deny.json" <<'PY'
 import json, sys
-evs = {(e["type"], e["pid"]): e for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
-assert evs[("create", 700)]["denied"] is True and evs[("create", 701)]["denied"] is True, evs
-assert evs[("create", 702)]["denied"] is False, evs
+evs = {e["pid"]: e for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
+assert [evs[p]["type"] for p in (700, 701, 702)] == ["deny", "deny", "create"], evs
+assert evs[700]["image"].endswith("EVIL.exe") and evs[701]["argv"] == ["powershell -enc AAAA"], evs
+assert "rules" not in evs[700] and "denied" not in evs[702], evs
 PY
 out=$(wine "$CLIENT" --device procnotify-test --deny "image=*" --deny "bogus=1" 2>&1); rc=$?
 check "a malformed rule is refused by the client, the rules stay" \

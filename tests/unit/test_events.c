@@ -4,6 +4,7 @@
  * every type that has one.
  */
 #include <errno.h>
+#include <stddef.h>
 #include "procnotify/decode.h"
 #include "procnotify/format.h"
 #include "recbuild.h"
@@ -24,8 +25,9 @@ static void test_names(void)
 		CHECK(pn_event_type_from_name(name) == t);
 		CHECK(PN_MASK_ALL & PN_MASK(t));
 	}
-	CHECK(n == 11);
+	CHECK(n == 12);
 	CHECK(pn_event_type_from_name("coredump") == PN_EVENT_COREDUMP);
+	CHECK(pn_event_type_from_name("deny") == PN_EVENT_DENY);
 	CHECK(pn_event_type_from_name("snapshot") == -EINVAL); /* a record, never an event */
 	CHECK(pn_event_type_from_name("unknown") == -EINVAL);
 	CHECK(pn_event_type_from_name("") == -EINVAL);
@@ -67,6 +69,28 @@ static void test_flags(void)
 	CHECK(!(PN_EXEC_WIRE_FLAGS & PN_EV_IMAGE_FROM_TABLE));
 }
 
+/* A refused Windows creation is a deny event, as a refused Linux exec; an
+ * allowed one stays a create. The stats keep 1.0's layout: deny is
+ * counted in a member of its own. */
+static void test_deny(void)
+{
+	static const struct pn__decode_ctx ctx = { 0, 1, 'W', 0 };
+	struct recbuf r;
+	pn_event ev;
+	pn_stats st;
+
+	rb_start(&r, PN_REC_CREATE, sizeof(r.u.create), 1);
+	rb_task(&r.u.create.task, 10, 1, 1, "x");
+	r.u.create.flags = PN_EXEC_DENIED;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	CHECK(ev.type == PN_EVENT_DENY && (ev.flags & PN_EV_DENIED));
+	r.u.create.flags = 0;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	CHECK(ev.type == PN_EVENT_CREATE);
+	CHECK(sizeof(st.delivered) == 13 * sizeof(uint64_t));
+	CHECK(offsetof(pn_stats, delivered_deny) > offsetof(pn_stats, lost_unknown));
+}
+
 /* A lost record's slots are the event's and the stats' slots. */
 static void test_lost_slots(void)
 {
@@ -92,5 +116,6 @@ int main(void)
 	test_type_counts();
 	test_flags();
 	test_lost_slots();
+	test_deny();
 	return pn_test_done("test_events");
 }

@@ -143,8 +143,8 @@ static void put_dev(pn_buf *b, struct pn__member m, const pn_dev *d, int known)
 }
 
 /*
- * The members of PN_FIELDS_PROCESS, PN_FIELDS_EXEC, PN_FIELDS_PATH and PN_FIELDS_CREATOR
- * (procnotify/fields.h),
+ * The members of PN_FIELDS_PROCESS, PN_FIELDS_EXEC, PN_FIELDS_PATH,
+ * PN_FIELDS_CREATOR and PN_FIELDS_DENY (procnotify/fields.h),
  * row by row: the expansion is straight-line code, as if written by hand.
  * A field is known when its have bit is set (PN_HAVE_ALWAYS is 0) and the
  * event is of one of its types; rows without a JSON member are skipped at
@@ -193,6 +193,9 @@ static void put_process(pn_buf *b, const pn_event *ev)
 #undef LIST_TYPES
 #define LIST_TYPES PN__CREATE_TYPES
 	PUT_LIST(PN_FIELDS_CREATOR)
+#undef LIST_TYPES
+#define LIST_TYPES PN__DENY_TYPES
+	PUT_LIST(PN_FIELDS_DENY)
 #undef LIST_TYPES
 }
 

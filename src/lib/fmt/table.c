@@ -155,7 +155,7 @@ void pn__table_argv(pn_buf *b, const pn_str *argv)
  */
 static void put_path_marks(pn_buf *b, const pn_event *ev)
 {
-	if (ev->type != PN_EVENT_EXEC)
+	if (ev->type != PN_EVENT_EXEC && ev->type != PN_EVENT_DENY)
 		return;
 	if (ev->flags & PN_EV_IMAGE_TRUNCATED)
 		pn_buf_puts(b, " [truncated]");
@@ -170,15 +170,13 @@ static void put_path_marks(pn_buf *b, const pn_event *ev)
 		pn_buf_printf(b, " [mnt ns %" PRIu32 "]", ev->mnt_ns);
 }
 
-/* Windows: a cut name, a refused creation, a creator that is not the parent. */
+/* Windows: a cut name, a creator that is not the parent. */
 static void put_create_marks(pn_buf *b, const pn_event *ev)
 {
-	if (ev->type != PN_EVENT_CREATE)
+	if (ev->type != PN_EVENT_CREATE && ev->type != PN_EVENT_DENY)
 		return;
-	if (ev->flags & PN_EV_IMAGE_TRUNCATED)
+	if (ev->type == PN_EVENT_CREATE && (ev->flags & PN_EV_IMAGE_TRUNCATED))
 		pn_buf_puts(b, " [truncated]");
-	if (ev->flags & PN_EV_DENIED)
-		pn_buf_puts(b, " [DENIED]");
 	if (ev->flags & PN_EV_CREATOR_NOT_PARENT)
 		pn_buf_printf(b, " [created by %" PRIu32 ", not the parent]", ev->creator_pid);
 }
@@ -327,6 +325,7 @@ static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 	switch (ev->type) {
 	case PN_EVENT_EXEC:
 	case PN_EVENT_CREATE:
+	case PN_EVENT_DENY:
 		put_exec_detail(b, ev);
 		break;
 	case PN_EVENT_EXIT:

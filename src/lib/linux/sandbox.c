@@ -126,8 +126,8 @@ static int add_socket_rules(scmp_filter_ctx ctx)
 	return rc;
 }
 
-/* Rules that look at arguments. */
-static int add_rules(scmp_filter_ctx ctx)
+/* Rules that look at arguments; extra: a source's calls (the enforcer's). */
+static int add_rules(scmp_filter_ctx ctx, const char *const *extra)
 {
 	/* A resync's snapshot: a new task iterator from the attached link.
 	 * Loading programs, creating maps and attaching stay refused. */
@@ -147,6 +147,8 @@ static int add_rules(scmp_filter_ctx ctx)
 		rc = allow(ctx, allowed[i], 0, NULL);
 	for (size_t i = 0; !rc && allowed_leak_check[i]; i++)
 		rc = allow(ctx, allowed_leak_check[i], 0, NULL);
+	for (size_t i = 0; !rc && extra && extra[i]; i++)
+		rc = allow(ctx, extra[i], 0, NULL);
 	if (!rc)
 		rc = add_socket_rules(ctx);
 	if (!rc)
@@ -168,7 +170,7 @@ static int add_rules(scmp_filter_ctx ctx)
 	return rc;
 }
 
-static int install_filter(void)
+static int install_filter(const char *const *extra)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc;
@@ -178,7 +180,7 @@ static int install_filter(void)
 	/* Every thread: a log's writer may run already. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!rc)
-		rc = add_rules(ctx);
+		rc = add_rules(ctx, extra);
 	if (!rc)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -202,7 +204,7 @@ int pn_sandbox(pn_handle *h, char *err, size_t errlen)
 		pn__errmsg(err, errlen, "cannot set no_new_privs: %s", strerror(-rc));
 		return rc;
 	}
-	if ((rc = install_filter())) {
+	if ((rc = install_filter(pn__source_syscalls(h)))) {
 		pn__errmsg(err, errlen, "cannot install the system call filter: %s",
 			   strerror(-rc));
 		return rc;

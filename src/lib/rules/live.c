@@ -3,6 +3,7 @@
  * numbered and dispatched, its ancestors read from the process table.
  */
 #include <errno.h>
+#include <string.h>
 #include "live.h"
 
 /* A walk up the process table, one step per depth. */
@@ -55,7 +56,12 @@ int pn__live_rules_apply(struct pn__live_rules *lr, struct pn__proctable *table,
 		return 1;
 	if (!v.keep)
 		return 0;
+	/* A denial comes with the deny rule's name: it stays first. */
+	size_t first = ev->type == PN_EVENT_DENY && ev->rules.len < sizeof(lr->tags) / 2
+			       ? ev->rules.len : 0;
+
+	memmove(lr->tags, ev->rules.ptr, first);
 	ev->rules.ptr = lr->tags;
-	ev->rules.len = pn_rules_tags_join(&v, lr->tags, sizeof(lr->tags));
+	ev->rules.len = first + pn_rules_tags_join(&v, lr->tags + first, sizeof(lr->tags) - first);
 	return 1;
 }

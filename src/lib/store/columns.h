@@ -84,9 +84,11 @@ static inline pn_str *pn__event_str(pn_event *ev, unsigned i)
 }
 
 /* An event that carries an exec's fields (arguments, cwd, tty): an exec,
- * or a Windows create, which is a fork and an exec at once. */
+ * a Windows create, which is a fork and an exec at once, or a denial of
+ * either (what would have run). */
 static inline int pn__store_is_exec(const pn_event *ev)
 {
-	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE;
+	return ev->type == PN_EVENT_EXEC || ev->type == PN_EVENT_CREATE ||
+	       ev->type == PN_EVENT_DENY;
 }
 #endif

@@ -227,6 +227,8 @@ void pn__batch_merge(struct pn__store_proc *p, const pn_event *ev)
 	}
 	if (h & PN_HAVE_COMM)
 		take_str(p, &p->comm, &ev->comm, PN_HAVE_COMM, 1);
+	if (ev->type == PN_EVENT_DENY) /* refused: it goes on with its image and arguments */
+		return;
 	if (h & PN_HAVE_IMAGE)
 		take_str(p, &p->image, &ev->image, PN_HAVE_IMAGE, 1);
 	if (pn__store_is_exec(ev))

@@ -127,6 +127,10 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE process ADD COLUMN host INTEGER NOT NULL DEFAULT 0;"
 	"DROP INDEX process_key;"
 	"CREATE UNIQUE INDEX process_key ON process(pid, start_ns, boot, os, host);",
+	/* 9 -> 10: a denial's parent image and the image's SHA-256 (hex).
+	 * Older rows read as NULL: unknown. */
+	"ALTER TABLE event ADD COLUMN parent_image BLOB;"
+	"ALTER TABLE event ADD COLUMN image_sha256 BLOB;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)

@@ -1,0 +1,163 @@
+/* Marks by superblock, found through the mount table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/fanotify.h>
+#include <sys/sysmacros.h>
+#include "internal.h"
+#include "fan_marks.h"
+
+/* mountinfo writes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": the device and the mount point. */
+static int parse_line(char *line, dev_t *dev, char **point)
+{
+	unsigned maj, min;
+	char *f[5], *save = NULL;
+
+	for (int i = 0; i < 5; i++)
+		if (!(f[i] = strtok_r(i ? NULL : line, " ", &save)))
+			return -EINVAL;
+	if (sscanf(f[2], "%u:%u", &maj, &min) != 2)
+		return -EINVAL;
+	*dev = makedev(maj, min);
+	unescape(f[4]);
+	*point = f[4];
+	return 0;
+}
+
+static int has_dev(const dev_t *devs, size_t n, dev_t d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (devs[i] == d)
+			return 1;
+	return 0;
+}
+
+static int add_dev(dev_t **devs, size_t *n, size_t *cap, dev_t d)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 32;
+		dev_t *p = realloc(*devs, c * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*devs = p;
+		*cap = c;
+	}
+	(*devs)[(*n)++] = d;
+	return 0;
+}
+
+/* The whole table, read from the start: it changes between reads. */
+static char *read_table(int fd)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	while (buf && (n = pread(fd, buf + len, cap - len - 1, (off_t)len)) > 0) {
+		len += (size_t)n;
+		if (len + 1 == cap) {
+			char *p = realloc(buf, cap *= 2);
+
+			if (!p)
+				free(buf);
+			buf = p;
+		}
+	}
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
+/*
+ * Marks each superblock once, at the first of its mount points; a file
+ * system seen before keeps its mark (it lives as long as the superblock).
+ * *root_err is what marking "/" gave.
+ */
+static int scan(struct pn__fan_marks *m, int *root_err)
+{
+	char *table = read_table(m->mountinfo_fd), *line, *save = NULL, *point;
+	dev_t *seen = NULL, dev;
+	size_t nseen = 0, cap = 0;
+	uint64_t refused = 0;
+	int rc = 0;
+
+	if (!table)
+		return -ENOMEM;
+	for (line = strtok_r(table, "\n", &save); line && !rc; line = strtok_r(NULL, "\n", &save)) {
+		if (parse_line(line, &dev, &point) || has_dev(seen, nseen, dev))
+			continue;
+		if (!has_dev(m->devs, m->ndevs, dev) &&
+		    fanotify_mark(m->fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
+				  point)) {
+			if (!strcmp(point, "/"))
+				*root_err = -errno;
+			refused++;
+			continue;
+		}
+		rc = add_dev(&seen, &nseen, &cap, dev);
+	}
+	free(table);
+	m->refused = refused;
+	free(m->devs);
+	m->devs = seen;
+	m->ndevs = nseen;
+	m->cap = cap;
+	return rc;
+}
+
+int pn__marks_open(struct pn__fan_marks *m, int fan_fd, uint64_t mask, char *err, size_t errlen)
+{
+	int root_err = 0, rc;
+
+	*m = (struct pn__fan_marks){ .fan_fd = fan_fd, .mask = mask };
+	m->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (m->mountinfo_fd < 0) {
+		rc = -errno;
+		pn__errmsg(err, errlen, "cannot read /proc/self/mountinfo: %s", strerror(-rc));
+		return rc;
+	}
+	rc = scan(m, &root_err);
+	if (!rc && root_err)
+		rc = root_err;
+	if (rc)
+		pn__errmsg(err, errlen, "cannot watch execs on the root file system: %s",
+			   strerror(-rc));
+	return rc;
+}
+
+int pn__marks_rescan(struct pn__fan_marks *m)
+{
+	int root_err = 0;
+
+	return scan(m, &root_err);
+}
+
+void pn__marks_close(struct pn__fan_marks *m)
+{
+	if (m->mountinfo_fd >= 0)
+		close(m->mountinfo_fd);
+	m->mountinfo_fd = -1;
+	free(m->devs);
+	m->devs = NULL;
+}
