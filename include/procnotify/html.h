@@ -15,8 +15,9 @@
  *                        (<script type="application/json">): < > & as
  *                        \u003c \u003e \u0026, so nothing in it can close
  *                        the element or open a comment
- * pn__html_json_quote() does the second step alone, for text that is
- * already escaped (an argument list as the table writes it).
+ * pn__html_entities() and pn__html_json_quote() do the second step alone,
+ * for text that is already escaped (an argument list as the table writes
+ * it).
  */
 #ifndef PROCNOTIFY_HTML_H
 #define PROCNOTIFY_HTML_H
@@ -30,7 +31,9 @@ extern "C" {
 
 void pn__esc_html(pn_buf *b, const char *s, size_t n);
 void pn__esc_html_json(pn_buf *b, const char *s, size_t n);
-/* s: valid UTF-8 (control bytes are escaped, but bytes past ASCII are copied). */
+/* s: text already escaped (pn__esc_text(), pn__table_argv()): valid UTF-8
+ * without control bytes. The JSON form escapes a control byte anyway. */
+void pn__html_entities(pn_buf *b, const char *s, size_t n);
 void pn__html_json_quote(pn_buf *b, const char *s, size_t n);
 
 /* A tree page, written as a walk visits the processes: the page's head,

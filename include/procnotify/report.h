@@ -92,15 +92,28 @@ int pn__store_report(pn_store *s, const pn_store_where *w, uint32_t top,
 typedef struct pn_fmt_report {
 	pn_buf *out;
 	int json;
+	int html;                /* one self-contained HTML page (html_report.c) */
 	const char *zone;        /* text: the zone times are shown in; NULL: UTC */
 	int64_t (*offset)(int64_t unix_ns, void *user); /* its offset then, east positive */
 	void *user;
 	uint64_t rows;           /* rows written in the open section */
+	pn_buf held;             /* HTML: the hours, drawn once their largest is known */
+	pn_buf scratch;          /* HTML: a cell's text before its entities */
 } pn_fmt_report;
 
 void pn__fmt_report_begin(pn_fmt_report *f, enum pn_report_section s, const pn_report_window *w);
 void pn__fmt_report_row(pn_fmt_report *f, enum pn_report_section s, const pn_report_row *r);
 void pn__fmt_report_end(pn_fmt_report *f, enum pn_report_section s, uint64_t total);
+void pn__fmt_report_free(pn_fmt_report *f);
+
+/* Pieces the text and HTML reports share: a time in the report's zone
+ * ("2026-12-02 04:25:49", or its first len bytes), the zone's name. */
+void pn__fmt_report_when(const pn_fmt_report *f, pn_buf *b, int64_t unix_ns, int len);
+const char *pn__fmt_report_zone(const pn_fmt_report *f);
+/* The HTML page's sections (html_report.c). */
+void pn__html_report_begin(pn_fmt_report *f, enum pn_report_section s, const pn_report_window *w);
+void pn__html_report_row(pn_fmt_report *f, enum pn_report_section s, const pn_report_row *r);
+void pn__html_report_end(pn_fmt_report *f, enum pn_report_section s, uint64_t total);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@ struct report_opts {
 	uint32_t top;
 	enum pn_out_format format;
 	int numeric;             /* --numeric: no user names */
+	const char *html;        /* --html FILE: the page instead of the text */
 };
 
 #define OFF(field) offsetof(struct report_opts, field)
@@ -31,6 +32,10 @@ static const struct pn_opt report_rows[] = {
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
 	{ .name = "format", .arg = "FORMAT", .help = "table or json (as --json)",
 	  .parse = pn_opt_enum, .off = OFF(format), .values = "table json" },
+	{ .name = "html", .arg = "FILE",
+	  .help = "write the report to FILE as one self-contained\n"
+		  "HTML page (- for standard output)",
+	  .parse = pn_opt_string, .off = OFF(html), .flags = PN_OPT_FILE | PN_OPT_ONCE },
 	CLI_ZONE_ROWS(OFF(win)),
 	{ .name = "numeric", .help = "user ids without their names",
 	  .parse = pn_opt_flag, .off = OFF(numeric) },
@@ -40,7 +45,8 @@ static const struct pn_opt report_rows[] = {
 
 const struct pn_cmd pn_cli_report_cmd = {
 	.name = "procnotify report",
-	.usage = "Usage: procnotify report --db FILE [--since TIME] [--until TIME] [--json]\n"
+	.usage = "Usage: procnotify report --db FILE [--since TIME] [--until TIME]\n"
+		 "                         [--json|--html FILE]\n"
 		 "Summarises the activity log over a window, as aureport does the audit\n"
 		 "log: events per type, the most executed images, the parents that started\n"
 		 "the most processes, executions per user, failures (non-zero exits and\n"
@@ -97,26 +103,39 @@ static int out_end(enum pn_report_section s, uint64_t total, void *user)
 
 static const pn_report_visitor report_visitor = { out_begin, out_row, out_end };
 
+static int parse_report(struct report_opts *r, int argc, char **argv)
+{
+	int rc = pn_opt_parse_argv(&pn_cli_report_cmd, argc, argv, r, NULL);
+
+	if (rc)
+		return rc < 0 ? -1 : rc;
+	if (r->html && r->format == PN_OUT_JSON)
+		return pn_opt_usage_error(&pn_cli_report_cmd, "one output at a time:", "--json --html");
+	return cli_window_read(&pn_cli_report_cmd, &r->win);
+}
+
 int pn_cli_report(int argc, char **argv)
 {
 	struct report_opts r = { .top = 10 };
 	struct report_out o = { .r = &r };
 	pn_store_where w = { 0 };
 	pn_store *s;
-	int rc = pn_opt_parse_argv(&pn_cli_report_cmd, argc, argv, &r, NULL);
+	int fd = STDOUT_FILENO, rc = parse_report(&r, argc, argv);
 
-	if (!rc)
-		rc = cli_window_read(&pn_cli_report_cmd, &r.win);
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
 	s = pn_cli_open_log(&pn_cli_report_cmd, r.db);
 	if (!s)
 		return r.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
+	if (r.html && (fd = pn_cli_open_page(r.html)) < 0) {
+		pn_store_close(s);
+		return PN_EXIT_FAIL;
+	}
 	signal(SIGPIPE, SIG_IGN);
-	sink_init(&o.sink, STDOUT_FILENO, r.format);
+	sink_init(&o.sink, fd, r.format);
 	o.fmt = (pn_fmt_report){ .out = &o.sink.buf, .json = r.format == PN_OUT_JSON,
-				 .zone = r.win.utc ? "UTC" : "local", .offset = out_offset,
-				 .user = &o };
+				 .html = r.html != NULL, .zone = r.win.utc ? "UTC" : "local",
+				 .offset = out_offset, .user = &o };
 	w.since_ns = r.win.since_ns;
 	w.until_ns = r.win.until_ns;
 	rc = pn__store_report(s, &w, r.top, &report_visitor, &o);
@@ -124,8 +143,10 @@ int pn_cli_report(int argc, char **argv)
 		rc = sink_flush(&o.sink);
 	else if (!o.sink.failed)
 		fprintf(stderr, "procnotify: %s: %s\n", r.db, pn_store_errmsg(s));
+	rc = pn_cli_close_page(r.html, fd, rc);
 	pn_store_close(s);
 	sink_free(&o.sink);
+	pn__fmt_report_free(&o.fmt);
 	names_free(&o.names);
 	if (o.sink.failed == EPIPE)
 		return PN_EXIT_OK;

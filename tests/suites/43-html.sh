@@ -3,8 +3,9 @@
 # quotes, an ampersand and control bytes; headless Chromium (started here
 # with a private profile, and always killed) loads the page from file://,
 # and the DOM it rendered must hold every process of the tree as a row,
-# the hostile strings as text and no element they could inject. The
-# screenshot is kept: $BUILD/test-artifacts/html/tree.png.
+# the hostile strings as text and no element they could inject; the same
+# for report --html. The screenshots are kept:
+# $BUILD/test-artifacts/html/tree.png and report.png.
 . tests/lib.sh
 PN=$BUILD/procnotify
 suite_scratch html
@@ -16,7 +17,7 @@ stop_chromium() {
 	[ -n "$CHR" ] && kill -KILL -- "-$CHR" 2>/dev/null
 	CHR=
 }
-trap 'stop_chromium; suite_cleanup' EXIT
+trap 'stop_chromium; [ -n "${KEEP:-}" ] || suite_cleanup' EXIT
 if ! is_root || [ -z "$CHROMIUM" ]; then
 	skip "tree --html in Chromium (needs root for the monitor, and chromium: scripts/install-deps.sh)"
 	finish
@@ -109,5 +110,17 @@ rm -f "$ART/tree.png"
 check "Chromium takes a screenshot of the page ($ART/tree.png)" \
 	chromium_run "$D/tree.html" --hide-scrollbars --window-size=1400,900 --screenshot="$ART/tree.png"
 check "... a PNG" test "$(head -c 8 "$ART/tree.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
+# report --html of the same log: tables the browser shows as they are,
+# the hostile image as text, and no script at all.
+check "report --html writes the page" "$PN" report --db "$D/log.db" --top 0 --html "$D/report.html"
+check "Chromium renders the report" chromium_run "$D/report.html" --dump-dom
+cp "$D/chromium.out" "$D/report-dom.html"
+check "... its seven sections" test "$(grep -o '<section id="' "$D/report-dom.html" | wc -l)" = 7
+check "... the hostile image as text in the images and new images tables" \
+	test "$(grep -o '<td>[^<]*/bin/&lt;script&gt;alert(1)&lt;/script&gt;</td>' "$D/report-dom.html" | wc -l)" = 2
+check "... no script, no element injected" \
+	test "$(grep -c '<script\|<img\|alert(1)</script>' "$D/report-dom.html")" = 0
+check "Chromium takes a screenshot of the report ($ART/report.png)" \
+	chromium_run "$D/report.html" --hide-scrollbars --window-size=1200,1600 --screenshot="$ART/report.png"
 check "no Chromium process is left" test -z "$(pgrep -f -- "--user-data-dir=$D/profile")"
 finish

@@ -22,6 +22,7 @@ static const char *run(void (*esc)(pn_buf *, const char *, size_t), const char *
 #define H(s) run(pn__esc_html, s, sizeof(s) - 1)
 #define J(s) run(pn__esc_html_json, s, sizeof(s) - 1)
 #define Q(s) run(pn__html_json_quote, s, sizeof(s) - 1)
+#define E(s) run(pn__html_entities, s, sizeof(s) - 1)
 
 static void text_cases(void)
 {
@@ -36,6 +37,8 @@ static void text_cases(void)
 	CHECK_STR(H("caf\xc3\xa9"), "caf\xc3\xa9");
 	CHECK_STR(H("back\\slash"), "back\\\\slash");
 	CHECK_STR(H(""), "");
+	/* Text the table's pieces escaped already: entities only. */
+	CHECK_STR(E("a \\x1b \"b c\" <i>&"), "a \\x1b &quot;b c&quot; &lt;i&gt;&amp;");
 }
 
 static void json_cases(void)

@@ -122,19 +122,21 @@ static int v_end(enum pn_report_section sec, uint64_t total, void *user)
 	return 0;
 }
 
-/* The report of [since, until] with top rows, as text or JSON. */
+/* The report of [since, until] with top rows, as text, JSON (json 1) or
+ * HTML (json 2). */
 static char *report(int64_t since, int64_t until, uint32_t top, int json)
 {
 	static const pn_report_visitor v = { v_begin, v_row, v_end };
 	pn_store_where w = { .since_ns = since, .until_ns = until };
 	pn_buf out = { 0 };
-	pn_fmt_report fmt = { .out = &out, .json = json };
+	pn_fmt_report fmt = { .out = &out, .json = json == 1, .html = json == 2 };
 	char err[256];
 	pn_store *s;
 
 	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0);
 	CHECK(pn__store_report(s, &w, top, &v, &fmt) == 0);
 	pn_store_close(s);
+	pn__fmt_report_free(&fmt);
 	return out.data;
 }
 
@@ -255,6 +257,25 @@ static void test_empty_window(void)
 	free(got);
 }
 
+/* The page: the hostile image as text in the images, failures and new
+ * images tables, no script, every section, the hours as bars. */
+static void test_html(void)
+{
+	char *got = report(T0 + HOUR, T0 + 3 * HOUR - NS, 0, 2);
+	const char *img = "<td>/tmp/\\x1b[31m|x\\nnew &quot;2&quot;</tr>";
+	int n = 0;
+
+	for (const char *p = got; p && (p = strstr(p, img)); p++)
+		n++;
+	CHECK(n == 3);
+	CHECK(got && !strstr(got, "<script") && !strchr(got, '\x1b'));
+	CHECK(got && strstr(got, "script-src 'none'"));
+	CHECK(got && strstr(got, "<section id=\"hours\">") && strstr(got, "</body></html>\n"));
+	CHECK(got && strstr(got, "<tr><td>2026-12-02 02:00<td class=n>11<td class=n>4<td class=n>3"
+				 "<td class=n>4<td class=n>2<td><span class=bar style=\"width:245.5px\">"));
+	free(got);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -263,6 +284,7 @@ int main(void)
 	write_history();
 	test_text();
 	test_json();
+	test_html();
 	test_whole_log();
 	test_empty_window();
 	unlink(path);

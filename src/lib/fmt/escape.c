@@ -344,6 +344,15 @@ void pn__esc_html(pn_buf *b, const char *s, size_t n)
 		html_rewrite(b, start, html_entity);
 }
 
+void pn__html_entities(pn_buf *b, const char *s, size_t n)
+{
+	size_t start = b->len;
+
+	pn_buf_put(b, s, n);
+	if (!b->oom)
+		html_rewrite(b, start, html_entity);
+}
+
 void pn__html_json_quote(pn_buf *b, const char *s, size_t n)
 {
 	size_t start;

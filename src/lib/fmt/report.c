@@ -46,19 +46,23 @@ static const char *const time_heading[PN_REPORT_SECTIONS] = {
 	[PN_REPORT_NEW_IMAGES] = "FIRST RUN", [PN_REPORT_HOURS] = "HOUR",
 };
 
-static const char *zone(const pn_fmt_report *f)
+const char *pn__fmt_report_zone(const pn_fmt_report *f)
 {
 	return f->zone ? f->zone : "UTC";
 }
 
-/* "2026-12-02 04:25:49" in the zone, or its first len bytes ("2026-12-02 04:00"). */
-static void put_when(const pn_fmt_report *f, int64_t unix_ns, int len)
+void pn__fmt_report_when(const pn_fmt_report *f, pn_buf *b, int64_t unix_ns, int len)
 {
 	char t[PN__TIME_MAX];
 
 	pn__put_time(t, unix_ns + (f->offset ? f->offset(unix_ns, f->user) : 0));
 	t[10] = ' ';
-	pn_buf_put(f->out, t, (size_t)len);
+	pn_buf_put(b, t, (size_t)len);
+}
+
+static void put_when(const pn_fmt_report *f, int64_t unix_ns, int len)
+{
+	pn__fmt_report_when(f, f->out, unix_ns, len);
 }
 
 static void put_bound(const pn_fmt_report *f, int64_t ns, const char *open)
@@ -92,7 +96,7 @@ static void text_begin(const pn_fmt_report *f, enum pn_report_section s, const p
 		put_bound(f, w->since_ns, "the start of the log");
 		pn_buf_puts(b, " to ");
 		put_bound(f, w->until_ns, "its end");
-		pn_buf_printf(b, " (%s)\nThe log holds events from ", zone(f));
+		pn_buf_printf(b, " (%s)\nThe log holds events from ", pn__fmt_report_zone(f));
 		put_bound(f, w->first_ns, "-");
 		pn_buf_puts(b, " to ");
 		put_bound(f, w->last_ns, "-");
@@ -100,9 +104,9 @@ static void text_begin(const pn_fmt_report *f, enum pn_report_section s, const p
 	}
 	pn_buf_printf(b, "\n%s\n", titles[s]);
 	if (time_heading[s]) {
-		int pad = time_width[s] - (int)(strlen(time_heading[s]) + strlen(zone(f)) + 3);
+		int pad = time_width[s] - (int)(strlen(time_heading[s]) + strlen(pn__fmt_report_zone(f)) + 3);
 
-		pn_buf_printf(b, "%s (%s)%*s", time_heading[s], zone(f), pad > 0 ? pad : 0, "");
+		pn_buf_printf(b, "%s (%s)%*s", time_heading[s], pn__fmt_report_zone(f), pad > 0 ? pad : 0, "");
 	}
 	if (headings[s])
 		pn_buf_printf(b, "%s\n", headings[s]);
@@ -297,7 +301,9 @@ static void json_end(pn_buf *b, enum pn_report_section s, uint64_t total)
 void pn__fmt_report_begin(pn_fmt_report *f, enum pn_report_section s, const pn_report_window *w)
 {
 	f->rows = 0;
-	if (f->json)
+	if (f->html)
+		pn__html_report_begin(f, s, w);
+	else if (f->json)
 		json_begin(f->out, s, w);
 	else
 		text_begin(f, s, w);
@@ -305,7 +311,9 @@ void pn__fmt_report_begin(pn_fmt_report *f, enum pn_report_section s, const pn_r
 
 void pn__fmt_report_row(pn_fmt_report *f, enum pn_report_section s, const pn_report_row *r)
 {
-	if (f->json)
+	if (f->html)
+		pn__html_report_row(f, s, r);
+	else if (f->json)
 		json_row(f->out, s, r, f->rows == 0);
 	else
 		text_row(f, s, r);
@@ -314,8 +322,16 @@ void pn__fmt_report_row(pn_fmt_report *f, enum pn_report_section s, const pn_rep
 
 void pn__fmt_report_end(pn_fmt_report *f, enum pn_report_section s, uint64_t total)
 {
-	if (f->json)
+	if (f->html)
+		pn__html_report_end(f, s, total);
+	else if (f->json)
 		json_end(f->out, s, total);
 	else
 		text_end(f->out, s, f->rows, total);
+}
+
+void pn__fmt_report_free(pn_fmt_report *f)
+{
+	pn_buf_free(&f->held);
+	pn_buf_free(&f->scratch);
 }
