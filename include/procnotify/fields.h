@@ -163,6 +163,33 @@
 #define PN_FIELDS_HOST(X)                                                                      \
 	X(host, str, HOST, PN_MASK_ALL, "host", "", "", "the name of the host the event happened on")
 
+/*
+ * Elastic Common Schema (ECS 8.11) names of the fields that have one, for
+ * `--format ecs` (src/lib/fmt/ecs.c): X(name, ecs, as). as: NUM a number,
+ * STR a string, KEYWORD a number written as a string (ECS ids are
+ * keywords). Every other field with a JSON member goes under
+ * "procnotify.<json name>", so nothing the JSON has is lost. The kind,
+ * have bit and types of each field are PN_FIELD_MAP's.
+ */
+#define PN_FIELD_ECS_MAP(X)                                   \
+	X(pid,        "process.pid",                 NUM)     \
+	X(ppid,       "process.parent.pid",          NUM)     \
+	X(tid,        "process.thread.id",           NUM)     \
+	X(uid,        "user.id",                     KEYWORD) \
+	X(gid,        "group.id",                    KEYWORD) \
+	X(euid,       "user.effective.id",           KEYWORD) \
+	X(comm,       "process.name",                STR)     \
+	X(image,      "process.executable",          STR)     \
+	X(key,        "process.entity_id",           STR)     \
+	X(parent_key, "process.parent.entity_id",    STR)     \
+	X(argv,       "process.args",                STR)     \
+	X(cwd,        "process.working_directory",   STR)     \
+	X(sid,        "process.session_leader.pid",  NUM)     \
+	X(parent_image, "process.parent.executable", STR)     \
+	X(image_sha256, "process.hash.sha256",       STR)     \
+	X(rules,      "tags",                        STR)     \
+	X(host,       "host.name",                   STR)
+
 #define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X) \
 	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X) PN_FIELDS_HOST(X) PN_FIELDS_DENY(X)
 

@@ -1,6 +1,7 @@
 /* What the subcommands share: their common option values and the log they read. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <string.h>
 #include "cli.h"
@@ -16,6 +17,24 @@ int pn_cli_opt_json(struct pn_opt_call *c)
 		return -1;
 	}
 	*(enum pn_out_format *)c->dest = json ? PN_OUT_JSON : PN_OUT_TABLE;
+	return 0;
+}
+
+int pn_cli_opt_format(struct pn_opt_call *c)
+{
+	static const char *const names[] = { [PN_OUT_TABLE] = "table", [PN_OUT_JSON] = "json",
+					     [PN_OUT_CSV] = "csv", [PN_OUT_ECS] = "ecs" };
+	struct pn_opt_call word = *c;
+	int i;
+
+	word.dest = &i;
+	if (pn_opt_enum(&word)) {
+		memcpy(c->why, word.why, sizeof(c->why));
+		return -1;
+	}
+	for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++)
+		if (!strcmp(names[f], c->arg))
+			*(enum pn_out_format *)c->dest = (enum pn_out_format)f;
 	return 0;
 }
 
@@ -127,4 +146,21 @@ int pn_cli_close_page(const char *path, int fd, int rc)
 	if (rc)
 		unlink(path);
 	return rc;
+}
+
+const char *pn_cli_machine_id(void)
+{
+	static char id[64];
+	FILE *f = id[0] ? NULL : fopen("/etc/machine-id", "re");
+
+	if (f) {
+		if (!fgets(id, sizeof(id), f))
+			id[0] = 0;
+		id[strcspn(id, "\n")] = 0;
+		/* 32 lowercase hex digits (machine-id(5)); anything else is no id. */
+		if (strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
+			id[0] = 0;
+		fclose(f);
+	}
+	return id[0] ? id : NULL;
 }

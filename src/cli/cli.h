@@ -9,7 +9,7 @@
 #include "rules_opt.h"
 
 /* In the order of --format's words (pn_opt_enum). */
-enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON, PN_OUT_CSV };
+enum pn_out_format { PN_OUT_TABLE, PN_OUT_JSON, PN_OUT_CSV, PN_OUT_ECS };
 
 struct monitor_opts {
 	enum pn_out_format format;
@@ -60,6 +60,7 @@ struct sink {
 	enum pn_out_format format;
 	pn_buf buf;
 	int failed;              /* the output went away (EPIPE) or broke */
+	pn_fmt_ecs_extra ecs;    /* what ECS documents carry beside the event */
 };
 void sink_init(struct sink *s, int fd, enum pn_out_format format);
 void sink_event(const pn_event *ev, void *user); /* a pn_callback */
@@ -86,9 +87,15 @@ pn_store *pn_cli_open_log(const struct pn_cmd *cmd, const char *path);
 
 /* Row parsers the subcommands share. */
 int pn_cli_opt_json(struct pn_opt_call *c);   /* enum pn_out_format */
+/* --format: one of the row's values, each named as enum pn_out_format's
+ * (table json csv ecs), so that a command offers only some. */
+int pn_cli_opt_format(struct pn_opt_call *c);
 /* "fork,exec,exit" to PN_MASK bits, lost always included; repeated, the lists add up. */
 int pn_cli_opt_types(struct pn_opt_call *c);
 void pn_cli_type_words(pn_buf *b);            /* the type names, for completion */
+/* This machine's id (/etc/machine-id, machine-id(5)), read once, for ECS's
+ * host.id; NULL when there is none. */
+const char *pn_cli_machine_id(void);
 /* A host name (const char *): 1 to PN_HOST_MAX printable ASCII bytes, no space. */
 int pn_cli_opt_hostname(struct pn_opt_call *c);
 #endif

@@ -67,6 +67,11 @@ _Static_assert(PN_BACKEND_AUTO == 0 && PN_BACKEND_BPF == 1 && PN_BACKEND_NETLINK
 static const struct pn_opt monitor_rows[] = {
 	{ .name = "json", .key = 'j', .help = "JSON Lines, one object per event",
 	  .parse = pn_cli_opt_json, .off = OFF(format), .example = "false" },
+	{ .name = "format", .arg = "FORMAT",
+	  .help = "table (default), json (as --json) or ecs (Elastic\n"
+		  "Common Schema documents, one a line)",
+	  .parse = pn_cli_opt_format, .off = OFF(format), .values = "table json ecs",
+	  .example = "json" },
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
 	  .help = "event types to show: fork,exec,exit, and with the\n"
 		  "netlink backend comm,setuid,setgid,setsid,ptrace,\n"
@@ -521,6 +526,7 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 		return PN_EXIT_FAIL;
 	}
 	sink_init(&c.sink, out->fd, o->format);
+	c.sink.ecs.host_id = pn_cli_machine_id();
 	c.out = out;
 	c.o = o;
 	c.types = o->types;

@@ -106,9 +106,10 @@ static const struct pn_opt query_rows[] = {
 	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
 	{ .name = "format", .arg = "FORMAT",
-	  .help = "table, json (as --json) or csv (RFC 4180, a header\n"
-		  "row, cells safe to open in a spreadsheet)",
-	  .parse = pn_opt_enum, .off = OFF(format), .values = "table json csv" },
+	  .help = "table, json (as --json), csv (RFC 4180, a header\n"
+		  "row, cells safe to open in a spreadsheet) or ecs\n"
+		  "(Elastic Common Schema documents, one a line)",
+	  .parse = pn_cli_opt_format, .off = OFF(format), .values = "table json csv ecs" },
 	{ .name = "no-header", .help = "no header row (table, csv)",
 	  .parse = pn_opt_flag, .off = OFF(no_header) },
 	{ .name = "count", .help = "print only the number of matching events",

@@ -16,6 +16,8 @@ void query_print(struct query_run *run, const pn_event *ev)
 		pn_fmt_json_named(b, ev, user, group);
 	else if (q->format == PN_OUT_CSV)
 		pn__fmt_csv(b, ev);
+	else if (q->format == PN_OUT_ECS)
+		pn_fmt_ecs(b, ev, &(pn_fmt_ecs_extra){ NULL, user, group });
 	else
 		pn_fmt_table_row_dated(b, ev, &(pn_fmt_table_extra){
 			cli_window_offset(&run->q->win, ev->time_ns), user, group });

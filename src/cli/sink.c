@@ -29,6 +29,7 @@ void sink_init(struct sink *s, int fd, enum pn_out_format format)
 	s->format = format;
 	s->buf = (pn_buf){ 0 };
 	s->failed = 0;
+	s->ecs = (pn_fmt_ecs_extra){ 0 };
 }
 
 void sink_event(const pn_event *ev, void *user)
@@ -39,6 +40,8 @@ void sink_event(const pn_event *ev, void *user)
 		pn_fmt_json(&s->buf, ev);
 	else if (s->format == PN_OUT_CSV)
 		pn__fmt_csv(&s->buf, ev);
+	else if (s->format == PN_OUT_ECS)
+		pn_fmt_ecs(&s->buf, ev, &s->ecs);
 	else
 		pn_fmt_table_row(&s->buf, ev);
 	sink_flush_big(s);

@@ -1,8 +1,8 @@
 /*
  * The record decoder on any bytes, as a hostile or broken producer (a ring
  * written by a buggy BPF program, a Windows driver's IOCTL buffer) could
- * hand it; what it accepts is formatted as a table row and as JSON, which
- * must each be one line of valid UTF-8.
+ * hand it; what it accepts is formatted as a table row, as JSON and as an
+ * ECS document, which must each be one line of valid UTF-8.
  */
 #include "procnotify/decode.h"
 #include "procnotify/format.h"
@@ -33,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_line(&b);
 		pn_buf_reset(&b);
 		pn_fmt_json(&b, &ev);
+		check_line(&b);
+		pn_buf_reset(&b);
+		pn_fmt_ecs(&b, &ev, NULL);
 		check_line(&b);
 	}
 	free(rec);

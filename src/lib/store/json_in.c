@@ -44,7 +44,7 @@ struct member {
 /* What json.c's put_host and put_process write, in their order. */
 static const struct member members[] = {
 	PN_FIELDS_HOST(MEMBER) PN_FIELDS_PROCESS(MEMBER) PN_FIELDS_EXEC(MEMBER)
-	PN_FIELDS_PATH(MEMBER) PN_FIELDS_CREATOR(MEMBER)
+	PN_FIELDS_PATH(MEMBER) PN_FIELDS_CREATOR(MEMBER) PN_FIELDS_DENY(MEMBER)
 };
 #define NMEMBERS (sizeof(members) / sizeof(members[0]))
 
