@@ -117,9 +117,10 @@ static int add_lines(pn_rules *r, const char *text, size_t len, const pn_rules_o
 		lx.col = 1;
 	}
 	if (rc) {
-		drop_rules(r->rules + first, r->n - first);
-		for (unsigned i = first; i < r->n; i++)
+		for (unsigned i = first; i < r->n; i++) {
 			r->count[r->rules[i].action]--;
+			pn__rule_free(&r->rules[i]);
+		}
 		r->n = first;
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", origin);
