@@ -51,7 +51,9 @@ def parse_args():
     ap.add_argument("--inflight", type=int, default=env_int("BENCH_INFLIGHT", 4),
                     help="children alive at once (BENCH_INFLIGHT, default 4)")
     ap.add_argument("--configs", default=os.environ.get(
-                    "BENCH_CONFIGS", "none,procnotify,procnotify-db,procnotify-syslog,snoop,forkstat"),
+                    "BENCH_CONFIGS",
+                    "none,procnotify,procnotify-rules,procnotify-db,procnotify-syslog,snoop,"
+                    "forkstat"),
                     help="storm configurations to run (BENCH_CONFIGS)")
     ap.add_argument("--stall-n", type=int, default=env_int("BENCH_STALL_N", 50000),
                     help="processes started while the monitor is stopped (BENCH_STALL_N)")
@@ -268,6 +270,16 @@ def parse_forkstat(paths, spawner):
     return cap
 
 
+# procnotify-rules' set: a keep and a drop every event meets, three tags.
+BENCH_RULES = (
+    "drop comm=cron",
+    "keep uid>=0 or parent.image=/usr/sbin/sshd",
+    "tag odd-exit: type=exit and not exit_code=0",
+    "tag curl-from-web: image=/usr/bin/curl and ancestor.image=/usr/sbin/nginx",
+    "tag secrets: argv~='--(password|token)[= ]'",
+)
+
+
 @dataclass
 class Config:
     name: str
@@ -300,6 +312,13 @@ def configs(workdir, syslog=False):
         "procnotify": Config("procnotify", "procnotify --json -o FILE",
                              {"procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json"]},
                              lambda paths, sp: parse_procnotify(paths["procnotify.json"], sp)),
+        # A few live rules that every event is evaluated against (none drops
+        # the storm): their cost must not show beside the plain run.
+        "procnotify-rules": Config(
+            "procnotify-rules", "procnotify --json -o FILE, 5 rules",
+            {"procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json"] +
+             [a for r in BENCH_RULES for a in ("--rule", r)]},
+            lambda paths, sp: parse_procnotify(paths["procnotify.json"], sp)),
         "procnotify-db": Config(
             "procnotify-db", "procnotify --json -o FILE --db LOG",
             {"procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json",

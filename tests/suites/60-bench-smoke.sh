@@ -22,6 +22,8 @@ check "table has its header" grep -qE '^config +rate/s +min\.\.max +ratio' "$out
 check "no monitor row has a rate and ratio 1.000" row_has "no monitor" '^no monitor +[0-9.]+ +[0-9]+\.\.[0-9]+ +1\.000 '
 check "procnotify captured every exec and every exit, 0 lost" \
 	row_has "procnotify --json -o FILE" " $full +$full +0 "
+check "with 5 rules (none dropping the storm), every exec and every exit, 0 lost" \
+	row_has "procnotify --json -o FILE, 5 rules" " $full +$full +0 "
 check "with --db, the log holds every exec and every exit, 0 lost" \
 	row_has "procnotify --json -o FILE --db LOG" " $full +$full +0 "
 check "with --syslog to rsyslogd, every exec and every exit, 0 lost" \

@@ -258,8 +258,10 @@ int pn_rules_eval(const pn_rules *r, const pn_rules_input *in, unsigned what, pn
 
 	if (!v || !c.ev)
 		return -EINVAL;
-	memset(v, 0, sizeof(*v));
+	/* Not the whole struct: tags[] past ntags is never read. */
 	v->keep = 1;
+	v->ntags = v->tags_dropped = 0;
+	v->deny = NULL;
 	/* A gap is always reported, and no rule can name it. */
 	if (!r || c.ev->type == PN_EVENT_LOST)
 		return 0;
