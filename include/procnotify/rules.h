@@ -117,7 +117,8 @@ typedef struct pn_rules_verdict {
 	int keep;          /* OUTPUT: 1 to deliver and store the event: no drop
 			    * rule matched, and some keep rule did (or none exist) */
 	unsigned ntags;    /* OUTPUT, when keep: the tag rules that matched, by */
-	const char *tags[PN_RULES_MAX_TAGS]; /* name, first match first, each once */
+	const char *tags[PN_RULES_MAX_TAGS]; /* name in tags[0..ntags), first match
+			    * first, each once */
 	unsigned tags_dropped;
 	const char *deny;  /* DENY: the name of the first deny rule that matched
 			    * (its NAME, or "ORIGIN:LINE" when it has none), or NULL */

@@ -323,6 +323,11 @@ static void errors(void)
 	error_is("deny image_sha256=abc", "f.rules:1:19: image_sha256 takes 64 hex digits");
 	error_is("keep argv~=\"(\"", "f.rules:1:12: bad regular expression (POSIX ERE): "
 				      "Unmatched ( or \\(");
+	error_is("keep argv~=(a+)++", "f.rules:1:12: bad regular expression (POSIX ERE): "
+				   "a repetition of a repetition (POSIX leaves it undefined)");
+	error_is("keep argv~=((a{200}){200}){200}", "f.rules:1:12: bad regular expression "
+		 "(POSIX ERE): its repetitions would make too large an automaton");
+	CHECK(where("argv~='^(-[a-z]+ ?){1,8}[[:alnum:]]{2,}$'", &(pn_event){ 0 }, NULL) == 0);
 	error_is("keep image=/x[", "f.rules:1:12: bad glob: an unterminated [ or a trailing \\");
 	error_is("keep comm=\"abc", "f.rules:1:11: unterminated string");
 	error_is("keep comm=\"a\\xqb\"", "f.rules:1:13: bad escape: \\xHH takes two hex digits, not 00");

@@ -199,7 +199,6 @@ static int num_value(struct pn__rnode *n, const char *value, char *whybuf, size_
 static int str_value(struct pn__rnode *n, const char *value, char *whybuf, size_t whylen,
 		     const char **why)
 {
-	char ebuf[96];
 	int rc;
 
 	switch (n->op) {
@@ -210,18 +209,10 @@ static int str_value(struct pn__rnode *n, const char *value, char *whybuf, size_
 		n->v.sub.s = strdup(value);
 		return n->v.sub.s ? 0 : -ENOMEM;
 	default:
-		n->v.re = malloc(sizeof(*n->v.re));
-		if (!n->v.re)
-			return -ENOMEM;
-		rc = regcomp(n->v.re, value, REG_EXTENDED | REG_NOSUB);
-		if (!rc)
-			return 0;
-		regerror(rc, n->v.re, ebuf, sizeof(ebuf));
-		free(n->v.re);
-		n->v.re = NULL;
-		snprintf(whybuf, whylen, "bad regular expression (POSIX ERE): %s", ebuf);
-		*why = whybuf;
-		return -EINVAL;
+		rc = pn__ere_compile(&n->v.re, value, whybuf, whylen);
+		if (rc)
+			*why = whybuf;
+		return rc;
 	}
 }
 

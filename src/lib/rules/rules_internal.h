@@ -55,6 +55,12 @@ int pn__glob_compile(struct pn__glob *g, const char *pat, const char **why);
 int pn__glob_match(const struct pn__glob *g, const char *s, size_t n);
 void pn__glob_free(struct pn__glob *g);
 
+/* ---- regular expressions ---- */
+
+/* A POSIX ERE for ~=, refused when its repetitions would blow up the C
+ * library's automaton (ere.c): 0, or -errno with the reason in whybuf. */
+int pn__ere_compile(regex_t **out, const char *pat, char *whybuf, size_t whylen);
+
 /* ---- fields ---- */
 
 enum pn__rkind {
