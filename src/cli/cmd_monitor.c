@@ -358,7 +358,8 @@ static void reload_config(pn_handle *h, struct consumers *c)
 	pn_cli_reload_fixed(c->o, &fresh);
 	/* Between two deliveries: every event sees the old set or the new. */
 	pn_set_rules(h, fresh.rules);
-	fprintf(stderr, "procnotify: reload: %u rules\n", pn_rules_count(fresh.rules, 0));
+	if (fresh.rule_srcs.n)
+		fprintf(stderr, "procnotify: reload: %u rules\n", pn_rules_count(fresh.rules, 0));
 	if (fresh.types != c->types) {
 		pn_unregister(h, sink_event, &c->sink);
 		pn_register(h, fresh.types, sink_event, &c->sink);
