@@ -88,7 +88,8 @@ def steps():
     for what, refuse, words in (
             ("bpf(BPF_MAP_CREATE) refused", ("bpf", BPF_MAP_CREATE), "refused the BPF programs"),
             ("bpf(BPF_LINK_CREATE) refused", ("bpf", BPF_LINK_CREATE), "cannot attach"),
-            ("bpf(BPF_ITER_CREATE) refused", ("bpf", BPF_ITER_CREATE), "cannot list the running processes"),
+            ("bpf(BPF_ITER_CREATE) refused", ("bpf", BPF_ITER_CREATE),
+             "cannot list the running processes"),
             ("epoll_create1() refused", ("epoll_create1",), "cannot map the ring buffer")):
         rc, err = run("--backend", "bpf", refuse=refuse)
         R.check(f"{what}, --backend bpf: exit 1, one line: {words}",

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "sqlite_int.h"
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
@@ -195,18 +196,7 @@ static int query_json(const pn_store_filter *f, pn_buf *out)
 
 static int64_t db_int(const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
+	return sql_int(path, sql);
 }
 
 static void test_schema(void)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "sqlite_int.h"
 #include "procnotify/store.h"
 #include "store/db.h"
 #include "store/schema.h"
@@ -98,22 +99,6 @@ static void path_of(char *p, size_t n, const char *name)
 	unlink(p);
 }
 
-static int64_t db_int(const char *p, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
-}
-
 static void add_forks(pn_store *s, uint32_t from, uint32_t to)
 {
 	for (uint32_t pid = from; pid < to; pid++) {
@@ -166,17 +151,17 @@ static void failed_commit(int err, const char *words)
 	CHECK(strstr(pn_store_errmsg(s), words) != NULL);
 	add_forks(s, 300, 310); /* nothing more is written */
 	CHECK(pn_store_close(s) == -err);
-	CHECK(db_int(p, "PRAGMA integrity_check") == 0 /* "ok" reads as 0 */);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE pid BETWEEN 100 AND 109") == 10);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE pid >= 200") == 0);
-	CHECK(db_int(p, "SELECT count(*) FROM process WHERE pid >= 200") == 0);
-	CHECK(db_int(p, "SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
+	CHECK(sql_int(p, "PRAGMA integrity_check") == 0 /* "ok" reads as 0 */);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid BETWEEN 100 AND 109") == 10);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid >= 200") == 0);
+	CHECK(sql_int(p, "SELECT count(*) FROM process WHERE pid >= 200") == 0);
+	CHECK(sql_int(p, "SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
 	/* The next writer finds the gap and appends after it. */
 	s = open_write(p, NULL);
 	add_forks(s, 400, 401);
 	CHECK(pn_store_close(s) == 0);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE type = 4") == 1);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE pid = 400") == 1);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE type = 4") == 1);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid = 400") == 1);
 }
 
 /* A batch whose INSERT fails half-way (a trigger of the test's refuses
@@ -207,8 +192,8 @@ static void failed_batch(void)
 			   NULL) == SQLITE_OK);
 	sqlite3_close(other);
 	CHECK(pn_store_close(s) == -EIO);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE pid >= 200") == 0);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE pid BETWEEN 100 AND 109") == 10);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid >= 200") == 0);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid BETWEEN 100 AND 109") == 10);
 }
 
 /* SQLite's result codes as the errno values the store reports. */
@@ -282,7 +267,7 @@ static void migrations(void)
 		make_old_log(p, v);
 		s = open_write(p, NULL);
 		CHECK(pn_store_close(s) == 0);
-		CHECK(db_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+		CHECK(sql_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
 		CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) == 0);
 		CHECK(s && pn_store_query(s, &by_pid, count_row, &n) == 2 && n == 2);
 		pn_store_close(s);
@@ -324,14 +309,14 @@ static void failed_migration(void)
 	CHECK(pn_store_open(&s, p, PN_STORE_WRITE, NULL, err, sizeof(err)) == -EIO && !s);
 	fail_writes(NULL, 0);
 	CHECK(strstr(err, "disk I/O error") != NULL);
-	CHECK(db_int(p, "PRAGMA user_version") == v);
+	CHECK(sql_int(p, "PRAGMA user_version") == v);
 	after = schema_text(p);
 	CHECK_STR(after, before);
-	CHECK(db_int(p, "SELECT count(*) FROM event") == 2);
-	CHECK(db_int(p, "PRAGMA integrity_check") == 0);
+	CHECK(sql_int(p, "SELECT count(*) FROM event") == 2);
+	CHECK(sql_int(p, "PRAGMA integrity_check") == 0);
 	s = open_write(p, NULL);
 	CHECK(pn_store_close(s) == 0);
-	CHECK(db_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+	CHECK(sql_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
 	free(before);
 	free(after);
 }
@@ -355,8 +340,8 @@ static void half_migration(void)
 	sqlite3_close(db);
 	CHECK(pn_store_open(&s, p, PN_STORE_WRITE, NULL, err, sizeof(err)) == -EIO && !s);
 	CHECK(strstr(err, "duplicate column name: creator_start") != NULL);
-	CHECK(db_int(p, "PRAGMA user_version") == 5);
-	CHECK(db_int(p, "SELECT count(*) FROM pragma_table_info('event') WHERE name = 'creator_pid'")
+	CHECK(sql_int(p, "PRAGMA user_version") == 5);
+	CHECK(sql_int(p, "SELECT count(*) FROM pragma_table_info('event') WHERE name = 'creator_pid'")
 	      == 0);
 }
 
@@ -378,14 +363,14 @@ static void retention_small(void)
 	CHECK(pn_store_commit(s) == 0);
 	/* The writer thread runs steps of its own too: tick until one event
 	 * is left, as few as ceil(log2(100)) steps. */
-	for (int i = 0; i < 40 && db_int(p, "SELECT count(*) FROM event WHERE type = 1") > 1; i++) {
+	for (int i = 0; i < 40 && sql_int(p, "SELECT count(*) FROM event WHERE type = 1") > 1; i++) {
 		CHECK(pn_store_tick(s) == 0);
 		usleep(60000); /* a busy step is due 50 ms after the last */
 	}
 	CHECK(pn_store_tick(s) == 0);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE type = 1") == 1);
-	CHECK(db_int(p, "SELECT count(*) FROM event WHERE pid = 1099") == 1);
-	CHECK(db_int(p, "SELECT count(*) FROM process") == 1);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE type = 1") == 1);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid = 1099") == 1);
+	CHECK(sql_int(p, "SELECT count(*) FROM process") == 1);
 	CHECK(pn_store_close(s) == 0);
 }
 
