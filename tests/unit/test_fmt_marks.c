@@ -1,0 +1,119 @@
+/*
+ * What the formatters say of the unusual: an exec whose path does not
+ * simply name its file (cut short, unlinked, another root or mount
+ * namespace), a Windows creation made by another process than the
+ * parent, an NTSTATUS exit, a signal without a name, a pid not known,
+ * the tags of live rules. The golden files hold ordinary events; these
+ * marks are checked here, in the table and as JSON members.
+ */
+#include <string.h>
+#include "procnotify.h"
+#include "procnotify/format.h"
+#include "check.h"
+
+static pn_str S(const char *s)
+{
+	return (pn_str){ s, strlen(s) };
+}
+
+static pn_event base(enum pn_event_type type, uint32_t pid)
+{
+	pn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.pid = pid;
+	ev.duration_ns = -1;
+	return ev;
+}
+
+/* 1 when the table row and the JSON line of ev each hold what is asked. */
+static int says(const pn_event *ev, const char *table, const char *json)
+{
+	pn_buf t = { 0 }, j = { 0 };
+	int ok;
+
+	pn_fmt_table_row(&t, ev);
+	pn_fmt_json(&j, ev);
+	ok = t.data && strstr(t.data, table) && j.data && strstr(j.data, json);
+	if (!ok)
+		fprintf(stderr, "table: %s\njson: %s\n", t.data, j.data);
+	pn_buf_free(&t);
+	pn_buf_free(&j);
+	return ok;
+}
+
+static void exec_marks(void)
+{
+	pn_event ev = base(PN_EVENT_EXEC, 10);
+
+	ev.ppid = 1;
+	ev.have = PN_HAVE_IMAGE | PN_HAVE_ARGV | PN_HAVE_ROOT | PN_HAVE_NS | PN_HAVE_PARENT;
+	ev.image = S("/usr/bin/x");
+	ev.argv = (pn_str){ "x\0-y\0", 5 };
+	ev.root = S("/srv/a b");
+	ev.mnt_ns = 4026;
+	ev.flags = PN_EV_IMAGE_TRUNCATED | PN_EV_IMAGE_DELETED | PN_EV_OTHER_MNT_NS |
+		   PN_EV_ARGV_TRUNCATED;
+	ev.rules = (pn_str){ "a\0b\n", 4 };
+	CHECK(says(&ev, "| /usr/bin/x [truncated] [deleted] [root \"/srv/a b\"] [mnt ns 4026]"
+			" : x -y [argv truncated] [rules a,b\\n]\n",
+		   "\"image_truncated\":true,\"image_deleted\":true"));
+	CHECK(says(&ev, " |       1 |      10 |", "\"root\":\"/srv/a b\",\"mnt_ns\":4026"));
+	CHECK(says(&ev, "[rules", "\"rules\":[\"a\",\"b\\n\"]"));
+	/* Without its image, the path it was asked to run. */
+	ev.have &= ~(uint32_t)PN_HAVE_IMAGE;
+	ev.have |= PN_HAVE_FILENAME;
+	ev.filename = S("./x");
+	ev.flags = 0;
+	CHECK(says(&ev, "| ./x [root", "\"filename\":\"./x\""));
+}
+
+static void windows_marks(void)
+{
+	pn_event ev = base(PN_EVENT_CREATE, 500);
+
+	ev.ppid = 400;
+	ev.have = PN_HAVE_IMAGE | PN_HAVE_ARGV | PN_HAVE_CREATOR | PN_HAVE_PARENT;
+	ev.image = S("C:\\x.exe");
+	ev.argv = S("x.exe /q");
+	ev.creator_pid = 77;
+	ev.flags = PN_EV_IMAGE_TRUNCATED | PN_EV_CREATOR_NOT_PARENT;
+	CHECK(says(&ev, "| C:\\\\x.exe [truncated] [created by 77, not the parent] : \"x.exe /q\"\n",
+		   "\"creator_pid\":77,"));
+	CHECK(says(&ev, "[created by 77", "\"creator_not_parent\":true"));
+
+	ev = base(PN_EVENT_EXIT, 500);
+	ev.have = PN_HAVE_NTSTATUS;
+	ev.nt_status = 0xC0000005;
+	ev.exit_code = (int)0xC0000005;
+	ev.core_dumped = 1;
+	ev.duration_ns = 1500000000;
+	CHECK(says(&ev, "|       - |     500 | -                | status 0xc0000005 (core dumped)"
+			" after 1.50s\n", "\"nt_status\":\"0xc0000005\""));
+}
+
+static void exits(void)
+{
+	pn_event ev = base(PN_EVENT_EXIT, 7);
+
+	ev.signal = 77; /* no name */
+	ev.exit_code = -1;
+	CHECK(says(&ev, "| killed by signal 77\n", "\"signal\":77,\"signal_name\":null"));
+	ev.signal = 11;
+	ev.core_dumped = 1;
+	CHECK(says(&ev, "| killed by SIGSEGV (core dumped)\n", "\"signal_name\":\"SIGSEGV\""));
+	ev.signal = 0;
+	ev.core_dumped = 0;
+	ev.exit_code = 3;
+	ev.have = PN_HAVE_PARENT; /* the parent known, its pid 0 (the kernel's) */
+	CHECK(says(&ev, "|       0 |       7 | -                | exit 3\n", "\"exit_code\":3,"));
+}
+
+int main(void)
+{
+	exec_marks();
+	windows_marks();
+	exits();
+	return pn_test_done("test_fmt_marks");
+}
