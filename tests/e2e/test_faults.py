@@ -16,27 +16,32 @@ from pn_test import BIN, Results
 R = Results()
 _libc = ctypes.CDLL(None, use_errno=True)
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
-NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291},
-      "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20},
+NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291,
+                 "mmap": 9},
+      "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20,
+                  "mmap": 222},
       }[os.uname().machine]
 AF_NETLINK, EPERM = 16, 1
 # bpf() commands (include/uapi/linux/bpf.h), refused one at a time.
 BPF_MAP_CREATE, BPF_LINK_CREATE, BPF_ITER_CREATE = 0, 28, 33
+PROT_READ, MAP_SHARED = 1, 1
 
 
 def _insn(code, jt, jf, k):
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def refusing(syscall, first_arg=None):
-    """A preexec_fn installing a filter that fails syscall (only when its
-    first argument is first_arg, if given) with EPERM and allows the rest."""
+def refusing(syscall, *args):
+    """A preexec_fn installing a filter that fails syscall with EPERM when
+    each of its arguments args[i] that is not None equals it (the low 32
+    bits), and allows the rest."""
     ld_w, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
     allow, deny = 0x7FFF0000, 0x00050000 | EPERM  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    conds = [(16 + 8 * i, v) for i, v in enumerate(args) if v is not None]  # seccomp_data.args[i]
     prog = [_insn(ld_w, 0, 0, 4), _insn(jeq, 1, 0, AUDIT_ARCH), _insn(ret, 0, 0, allow),
-            _insn(ld_w, 0, 0, 0), _insn(jeq, 0, 3 if first_arg is not None else 1, NR[syscall])]
-    if first_arg is not None:
-        prog += [_insn(ld_w, 0, 0, 16), _insn(jeq, 0, 1, first_arg)]  # args[0], low half
+            _insn(ld_w, 0, 0, 0), _insn(jeq, 0, 1 + 2 * len(conds), NR[syscall])]
+    for n, (off, value) in enumerate(conds):  # a mismatch jumps to the allow at the end
+        prog += [_insn(ld_w, 0, 0, off), _insn(jeq, 0, 1 + 2 * (len(conds) - n - 1), value)]
     prog += [_insn(ret, 0, 0, deny), _insn(ret, 0, 0, allow)]
     code = b"".join(prog)
     buf = ctypes.create_string_buffer(code, len(code))
@@ -90,7 +95,10 @@ def steps():
             ("bpf(BPF_LINK_CREATE) refused", ("bpf", BPF_LINK_CREATE), "cannot attach"),
             ("bpf(BPF_ITER_CREATE) refused", ("bpf", BPF_ITER_CREATE),
              "cannot list the running processes"),
-            ("epoll_create1() refused", ("epoll_create1",), "cannot map the ring buffer")):
+            ("epoll_create1() refused", ("epoll_create1",), "cannot map the ring buffer"),
+            # The first read-only shared mapping is the drop counters'.
+            ("mmap(PROT_READ, MAP_SHARED) refused", ("mmap", None, None, PROT_READ, MAP_SHARED),
+             "cannot map the drop counters")):
         rc, err = run("--backend", "bpf", refuse=refuse)
         R.check(f"{what}, --backend bpf: exit 1, one line: {words}",
                 rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
@@ -100,6 +108,13 @@ def steps():
         rc, err = run("--backend", "netlink", refuse=refuse)
         R.check(f"{what}, --backend netlink: exit 1, one line: {words}",
                 rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
+    # The one-line error points at PN_DEBUG_LIBBPF=1 for libbpf's own log.
+    p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True, timeout=30,
+                       env=dict(os.environ, PN_DEBUG_LIBBPF="1"),
+                       preexec_fn=refusing("bpf", BPF_MAP_CREATE))
+    err = p.stderr.decode(errors="replace")
+    R.check("PN_DEBUG_LIBBPF=1: libbpf says which map it could not create",
+            p.returncode == 1 and "libbpf: map 'events': failed to create" in err, err[-300:])
     rc, err = run(refuse=("bpf", BPF_LINK_CREATE))
     R.check("bpf(BPF_LINK_CREATE) refused, auto: the eBPF backend gives up, netlink runs",
             rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
