@@ -598,6 +598,12 @@ static void test_parse(void)
 	CHECK(pn_store_parse_duration("7d", &t) == 0 && t == 7 * 86400 * NS);
 	CHECK(pn_store_parse_size("64M", &sz) == 0 && sz == 64u << 20);
 	CHECK(pn_store_parse_size("12Q", &sz) < 0 && pn_store_parse_size("-1", &sz) < 0);
+	/* Past 64 bits, in the digits or once the unit applies: out of range. */
+	CHECK(pn_store_parse_size("99999999999999999999", &sz) == -ERANGE);
+	CHECK(pn_store_parse_size("18014398509481984K", &sz) == -ERANGE);
+	CHECK(pn_store_parse_size("17179869183G", &sz) == 0 && sz == 17179869183ULL << 30);
+	CHECK(pn_store_parse_duration("9999999999999999999s", &t) == -ERANGE);
+	CHECK(pn_store_parse_time("2026-01-01T00:00:00+24:00", 0, &t) == -EINVAL);
 	test_parse_when();
 }
 

@@ -57,8 +57,10 @@ int pn_store_parse_size(const char *s, uint64_t *out)
 	case 'M': case 'm': shift = 20; end++; break;
 	case 'G': case 'g': shift = 30; end++; break;
 	}
-	if (*end || v > (UINT64_MAX >> shift))
+	if (*end)
 		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
 	*out = (uint64_t)v << shift;
 	return 0;
 }
