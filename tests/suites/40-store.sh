@@ -468,6 +468,12 @@ close_full() {
 check "a monitor whose file system fills up while it is idle stops cleanly" close_full
 check "... with exit status 1 and one line: the last events could not be saved" \
 	test "$(cat "$D/end.rc")-$(grep -c "^procnotify: $D/full/end.db: .*could not be saved" "$D/end.err")" = 1-1
+# A log whose name an SQLite URI must escape (a space, %, # and ?), on a
+# read-only mount, where query can read it only as an immutable URI.
+weird="$D/full/a b%#?.db"
+rm -f "$D/full/pad" "$D/full/end.db"* && cp "$D/log.db" "$weird" && mount -o remount,ro "$D/full"
+check "query reads a log named 'a b%#?.db' on a read-only mount" \
+	test "$("$PN" query --db "$weird" --count 2>&1)" = "$("$PN" query --db "$D/log.db" --count)"
 rmdir "$CG"
 
 # Another process holds the log's write lock for 8 s at least, and until
