@@ -80,11 +80,21 @@ typedef struct pn_report_visitor {
 	int (*end)(enum pn_report_section s, uint64_t total, void *user);
 } pn_report_visitor;
 
-/* The report of the events whose time is in [w->since_ns, w->until_ns]
- * (0: open), read in one snapshot of the log; top rows per ranked section,
- * 0 for all. The window is its only filter: -EINVAL when w has terms, types
- * or signaled. Returns 0, what a visitor returned to stop, or -errno. */
-int pn__store_report(pn_store *s, const pn_store_where *w, uint32_t top,
+/* What a report counts: the events whose time is in [since_ns, until_ns]
+ * (0: open) and, when keep is not NULL, that keep returns 1 for (every
+ * event of the window is then rebuilt, as pn_store_query() does; lost
+ * records among them too). New images are those no exec of the whole log
+ * ran before the window, whatever keep says. */
+typedef struct pn_report_scope {
+	int64_t since_ns, until_ns;
+	int (*keep)(const pn_event *ev, void *user);
+	void *keep_user;
+} pn_report_scope;
+
+/* The report of a scope, read in one snapshot of the log; top rows per
+ * ranked section, 0 for all. Returns 0, what a visitor returned to stop,
+ * or -errno. */
+int pn__store_report(pn_store *s, const pn_report_scope *sc, uint32_t top,
 		     const pn_report_visitor *v, void *user);
 
 /* A report being written, section by section, as the store hands it over:

@@ -97,11 +97,7 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_opt_flag, .off = OFF(w.signaled) },
 	{ .name = "exit-code", .arg = "N", .help = "exits with status N",
 	  .max = 255, TERM_NUMBER },
-	{ .name = "where", .arg = "EXPR",
-	  .help = "events the rule expression EXPR matches, as a live\n"
-		  "rule would ('image=/usr/bin/* and uid=0'; see\n"
-		  "procnotify-rules(7))",
-	  .parse = pn_opt_string, .off = OFF(where), .flags = PN_OPT_ONCE },
+	CLI_WHERE_ROW(OFF(where)),
 	{ .help = "Output:" },
 	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",
 	  .parse = pn_cli_opt_json, .off = OFF(format) },
@@ -142,34 +138,6 @@ const struct pn_cmd pn_cli_query_cmd = {
 	.opts = query_rows,
 };
 
-/* --where: compiled by the engine the live rules use, so it matches
- * what a live rule would have. */
-static int parse_where(struct query_opts *q)
-{
-	pn_rules_origin at = { "--where", 1, 1 };
-	char err[512];
-
-	if (!q->where)
-		return 0;
-	if (!pn_rules_compile_expr(&q->where_rules, q->where, &at, err, sizeof(err)))
-		return 0;
-	fprintf(stderr, "%s\n", err);
-	return PN_EXIT_USAGE;
-}
-
-/* 1 when the event passes --where; lost records always do, as they pass
- * every process filter and as no live rule can drop one. */
-static int where_matches(pn_store *s, const struct query_opts *q, const pn_event *ev)
-{
-	pn_rules_input in = { ev, NULL, pn__store_ancestor, s };
-	pn_rules_verdict v;
-
-	if (!q->where_rules)
-		return 1;
-	pn__store_ancestry_begin(s, ev);
-	return pn_rules_eval(q->where_rules, &in, PN_RULES_OUTPUT, &v) == 0 && v.keep;
-}
-
 static int parse_query(struct query_opts *q, int argc, char **argv)
 {
 	int rc = pn_opt_parse_argv(&pn_cli_query_cmd, argc, argv, q, NULL);
@@ -180,7 +148,7 @@ static int parse_query(struct query_opts *q, int argc, char **argv)
 	rc = cli_window_read(&pn_cli_query_cmd, &q->win);
 	q->w.since_ns = q->win.since_ns;
 	q->w.until_ns = q->win.until_ns;
-	return rc ? rc : parse_where(q);
+	return rc ? rc : cli_where_read(&q->where);
 }
 
 /* Stops the query as soon as the output is gone (`query | head -1`). */
@@ -188,7 +156,7 @@ static int query_event(const pn_event *ev, void *user)
 {
 	struct query_run *run = user;
 
-	if (!where_matches(run->store, run->q, ev))
+	if (!cli_where_matches(run->store, &run->q->where, ev))
 		return 0;
 	run->matched++;
 	if (run->q->count)
@@ -210,7 +178,7 @@ static int query_run(pn_store *s, struct query_run *run)
 	if (rc)
 		return rc;
 	if (q->count) {
-		rc = q->where_rules ? pn_store_query_where(s, &q->w, query_event, run)
+		rc = q->where.rules ? pn_store_query_where(s, &q->w, query_event, run)
 				    : pn__store_count(s, &q->w, &run->matched);
 		if (rc >= 0)
 			pn_buf_printf(&sink->buf, "%llu\n", (unsigned long long)run->matched);
@@ -236,7 +204,7 @@ int pn_cli_query(int argc, char **argv)
 		return rc < 0 ? PN_EXIT_OK : rc;
 	s = pn_cli_open_log(&pn_cli_query_cmd, q.db);
 	if (!s) {
-		pn_rules_free(q.where_rules);
+		cli_where_free(&q.where);
 		return q.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	}
 	run.store = s;
@@ -247,7 +215,7 @@ int pn_cli_query(int argc, char **argv)
 	if (rc < 0 && !sink->failed)
 		fprintf(stderr, "procnotify: %s: %s\n", q.db, pn_store_errmsg(s));
 	pn_store_close(s);
-	pn_rules_free(q.where_rules);
+	cli_where_free(&q.where);
 	sink_free(sink);
 	names_free(&run.names);
 	if (sink->failed)

@@ -6,12 +6,14 @@
 #include <unistd.h>
 #include "cli.h"
 #include "names.h"
+#include "where.h"
 #include "window.h"
 #include "procnotify/report.h"
 
 struct report_opts {
 	const char *db;
 	struct cli_window win;
+	struct cli_where where;
 	uint32_t top;
 	enum pn_out_format format;
 	int numeric;             /* --numeric: no user names */
@@ -23,8 +25,9 @@ struct report_opts {
 static const struct pn_opt report_rows[] = {
 	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
 	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
-	{ .help = "Window:" },
+	{ .help = "What to count:" },
 	CLI_WINDOW_ROWS(OFF(win)),
+	CLI_WHERE_ROW(OFF(where)),
 	{ .help = "Output:" },
 	{ .name = "top", .arg = "N", .help = "rows per ranked section (default 10; 0: all)",
 	  .parse = pn_opt_u32, .off = OFF(top), .flags = PN_OPT_ONCE },
@@ -62,10 +65,18 @@ const struct pn_cmd pn_cli_report_cmd = {
 
 struct report_out {
 	struct report_opts *r;
+	pn_store *store;
 	pn_fmt_report fmt;
 	struct sink sink;
 	struct names names;
 };
+
+static int out_keep(const pn_event *ev, void *user)
+{
+	struct report_out *o = user;
+
+	return cli_where_matches(o->store, &o->r->where, ev);
+}
 
 static int64_t out_offset(int64_t t_ns, void *user)
 {
@@ -111,34 +122,34 @@ static int parse_report(struct report_opts *r, int argc, char **argv)
 		return rc < 0 ? -1 : rc;
 	if (r->html && r->format == PN_OUT_JSON)
 		return pn_opt_usage_error(&pn_cli_report_cmd, "one output at a time:", "--json --html");
-	return cli_window_read(&pn_cli_report_cmd, &r->win);
+	rc = cli_window_read(&pn_cli_report_cmd, &r->win);
+	return rc ? rc : cli_where_read(&r->where);
 }
 
 int pn_cli_report(int argc, char **argv)
 {
 	struct report_opts r = { .top = 10 };
 	struct report_out o = { .r = &r };
-	pn_store_where w = { 0 };
+	pn_report_scope sc = { 0 };
 	pn_store *s;
 	int fd = STDOUT_FILENO, rc = parse_report(&r, argc, argv);
 
 	if (rc)
 		return rc < 0 ? PN_EXIT_OK : rc;
 	s = pn_cli_open_log(&pn_cli_report_cmd, r.db);
-	if (!s)
-		return r.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
-	if (r.html && (fd = pn_cli_open_page(r.html)) < 0) {
+	if (!s || (r.html && (fd = pn_cli_open_page(r.html)) < 0)) {
 		pn_store_close(s);
-		return PN_EXIT_FAIL;
+		cli_where_free(&r.where);
+		return r.db ? PN_EXIT_FAIL : PN_EXIT_USAGE;
 	}
+	o.store = s;
 	signal(SIGPIPE, SIG_IGN);
 	sink_init(&o.sink, fd, r.format);
 	o.fmt = (pn_fmt_report){ .out = &o.sink.buf, .json = r.format == PN_OUT_JSON,
 				 .html = r.html != NULL, .zone = r.win.utc ? "UTC" : "local",
 				 .offset = out_offset, .user = &o };
-	w.since_ns = r.win.since_ns;
-	w.until_ns = r.win.until_ns;
-	rc = pn__store_report(s, &w, r.top, &report_visitor, &o);
+	sc = (pn_report_scope){ r.win.since_ns, r.win.until_ns, r.where.rules ? out_keep : NULL, &o };
+	rc = pn__store_report(s, &sc, r.top, &report_visitor, &o);
 	if (!rc)
 		rc = sink_flush(&o.sink);
 	else if (!o.sink.failed)
@@ -148,6 +159,7 @@ int pn_cli_report(int argc, char **argv)
 	sink_free(&o.sink);
 	pn__fmt_report_free(&o.fmt);
 	names_free(&o.names);
+	cli_where_free(&r.where);
 	if (o.sink.failed == EPIPE)
 		return PN_EXIT_OK;
 	return rc ? PN_EXIT_FAIL : PN_EXIT_OK;

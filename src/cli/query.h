@@ -3,8 +3,8 @@
 #define PN_CLI_QUERY_H
 #include "cli.h"
 #include "names.h"
+#include "where.h"
 #include "window.h"
-#include "procnotify/rules.h"
 
 /* Filter values a command line may give (each --pid, --name... one). */
 #define QUERY_MAX_TERMS 256
@@ -19,8 +19,7 @@ struct query_opts {
 	int no_header;
 	int count;               /* --count: the number of events only */
 	int numeric;             /* --numeric: no user and group names */
-	const char *where;       /* --where: a rule expression */
-	pn_rules *where_rules;   /* compiled from it */
+	struct cli_where where;  /* --where: a rule expression */
 };
 
 struct query_run {

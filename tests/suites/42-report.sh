@@ -146,6 +146,22 @@ sys.exit(1 if failures else 0)
 EOF
 check "every section matches the workload" test $? = 0
 
+# --where: only the events the expression matches are counted.
+"$PN" report --db "$D/log.db" --top 0 --json --where "image=$D/bin/pn-ok" >"$D/where.json"
+where_ok() {
+	python3 - "$D/where.json" "$D/bin/pn-ok" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+rows = j["images"]["rows"]
+assert [(r["image"], r["executions"]) for r in rows] == [(sys.argv[2], 5)], rows
+assert j["summary"]["by_type"]["exec"] == 5 and j["summary"]["by_type"]["exit"] == 5, j["summary"]
+assert j["failures"]["total"] == 0 and j["users"]["total"] == 2, j
+EOF
+}
+check "report --where counts only the events it matches (pn-ok: 5 execs, 5 exits)" where_ok
+check "report --where with a bad expression: exit 2, one line" \
+	test "$("$PN" report --db "$D/log.db" --where 'image=' 2>&1 >/dev/null | wc -l)-$("$PN" report --db "$D/log.db" --where 'image=' >/dev/null 2>&1; echo $?)" = 1-2
+
 # A log that is not one, and usage errors.
 echo "not sqlite" >"$D/junk.db"
 check "a file that is not a log: exit 1, one line" \

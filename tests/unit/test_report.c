@@ -122,19 +122,32 @@ static int v_end(enum pn_report_section sec, uint64_t total, void *user)
 	return 0;
 }
 
+static int keep_all(const pn_event *ev, void *user)
+{
+	return 1;
+}
+
+/* Drops process 202 (the hostile image's non-zero exit). */
+static int keep_not_202(const pn_event *ev, void *user)
+{
+	return ev->pid != 202;
+}
+
+static int (*keep)(const pn_event *ev, void *user);
+
 /* The report of [since, until] with top rows, as text, JSON (json 1) or
- * HTML (json 2). */
+ * HTML (json 2), of the events keep keeps (all when it is NULL). */
 static char *report(int64_t since, int64_t until, uint32_t top, int json)
 {
 	static const pn_report_visitor v = { v_begin, v_row, v_end };
-	pn_store_where w = { .since_ns = since, .until_ns = until };
+	pn_report_scope sc = { .since_ns = since, .until_ns = until, .keep = keep };
 	pn_buf out = { 0 };
 	pn_fmt_report fmt = { .out = &out, .json = json == 1, .html = json == 2 };
 	char err[256];
 	pn_store *s;
 
 	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0);
-	CHECK(pn__store_report(s, &w, top, &v, &fmt) == 0);
+	CHECK(pn__store_report(s, &sc, top, &v, &fmt) == 0);
 	pn_store_close(s);
 	pn__fmt_report_free(&fmt);
 	return out.data;
@@ -276,6 +289,33 @@ static void test_html(void)
 	free(got);
 }
 
+/* --where: every event rebuilt and tested gives the report the indexes
+ * give, and an event filtered out is not counted anywhere. */
+static void test_keep(void)
+{
+	char *got, *want;
+
+	keep = keep_all;
+	got = report(T0 + HOUR, T0 + 3 * HOUR - NS, 2, 0);
+	CHECK_STR(got, want_text);
+	free(got);
+	got = report(0, 0, 0, 1);
+	keep = NULL;
+	want = report(0, 0, 0, 1);
+	CHECK_STR(got, want);
+	free(got);
+	free(want);
+	keep = keep_not_202;
+	got = report(T0 + HOUR, T0 + 3 * HOUR - NS, 0, 1);
+	keep = NULL;
+	CHECK(got && strstr(got, "\"summary\":{\"events\":17,\"by_type\":{\"fork\":6,\"exec\":5,"
+				 "\"exit\":6},\"processes\":6}"));
+	CHECK(got && strstr(got, "{\"image\":\"/tmp/\\u001b[31m|x\\nnew \\\"2\\\"\",\"exits\":1,"
+				 "\"nonzero\":0,\"signaled\":1,\"core_dumped\":1}"));
+	CHECK(got && strstr(got, "{\"uid\":1000,\"user\":null,\"executions\":4}"));
+	free(got);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -285,6 +325,7 @@ int main(void)
 	test_text();
 	test_json();
 	test_html();
+	test_keep();
 	test_whole_log();
 	test_empty_window();
 	unlink(path);

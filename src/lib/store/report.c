@@ -6,8 +6,9 @@
  * Each pass reads one covering index over the window, in time order,
  * and counts into hashes (tally.c): execs from event_exec, exits from
  * event_exit, every event's type from event_time, processes and their
- * parents from process_first (migration 6 -> 7). No row of the tables
- * is read but those of the top parents.
+ * parents from process_first (migration 7 -> 8). No row of the tables
+ * is read but those of the top parents. With a filter on events
+ * (--where), the window's events are rebuilt and tested instead.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,22 +33,28 @@ struct report {
 	pn_report_row summary;
 	pn_report_window w;
 	unsigned char key[KEY_MAX]; /* the key of the row being counted */
+	int (*keep)(const pn_event *ev, void *user); /* the events to count; NULL: all */
+	void *keep_user;
 	const pn_report_visitor *v;
 	void *user;
 };
 
 /* A key of a tally: a byte that says whether the value is known, then
  * its bytes, so an unknown image is not the empty one. */
-static size_t str_key(unsigned char *k, sqlite3_stmt *st, int col)
+static size_t str_key(unsigned char *k, const void *p, size_t n, int known)
 {
-	size_t n = (size_t)sqlite3_column_bytes(st, col);
-
-	k[0] = sqlite3_column_type(st, col) != SQLITE_NULL;
+	k[0] = known != 0;
 	if (n > KEY_MAX - 1)
 		n = KEY_MAX - 1;
 	if (n)
-		memcpy(k + 1, sqlite3_column_blob(st, col), n);
+		memcpy(k + 1, p, n);
 	return n + 1;
+}
+
+static size_t col_key(unsigned char *k, sqlite3_stmt *st, int col)
+{
+	return str_key(k, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col),
+		       sqlite3_column_type(st, col) != SQLITE_NULL);
 }
 
 /* Numbers in keys are big-endian, so that ties sort by their value. */
@@ -98,41 +105,108 @@ static int64_t hour_start(int64_t t)
 	return t - ((t % HOUR_NS) + HOUR_NS) % HOUR_NS;
 }
 
-/* The hour of t as the first pass meets it: rows come in time order, so
- * a new hour goes after the last. NULL without memory. */
-static pn_report_row *hour_add(struct report *r, int64_t t)
-{
-	int64_t h = hour_start(t);
-	pn_report_row *p;
-
-	if (r->nhours && r->hours[r->nhours - 1].time_ns == h)
-		return &r->hours[r->nhours - 1];
-	if (!(p = realloc(r->hours, (r->nhours + 1) * sizeof(*p))))
-		return NULL;
-	r->hours = p;
-	p = &r->hours[r->nhours++];
-	memset(p, 0, sizeof(*p));
-	p->time_ns = h;
-	return p;
-}
-
-/* The hour of t that the first pass made, or NULL. */
-static pn_report_row *hour_find(struct report *r, int64_t t)
+/* The row of the hour of t, made when new; NULL without memory. Events
+ * come in time order (or nearly, through --where), so the hour is the
+ * last one, or a new one after it, nearly always. */
+static pn_report_row *hour_of(struct report *r, int64_t t)
 {
 	int64_t h = hour_start(t);
 	size_t lo = 0, hi = r->nhours;
+	pn_report_row *p;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	if (hi && r->hours[hi - 1].time_ns == h)
+		return &r->hours[hi - 1];
+	if (hi && r->hours[hi - 1].time_ns > h) {
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
 
-		if (r->hours[mid].time_ns == h)
-			return &r->hours[mid];
-		if (r->hours[mid].time_ns < h)
-			lo = mid + 1;
-		else
-			hi = mid;
+			if (r->hours[mid].time_ns == h)
+				return &r->hours[mid];
+			if (r->hours[mid].time_ns < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	} else {
+		lo = hi;
 	}
-	return NULL;
+	if (!(p = realloc(r->hours, (r->nhours + 1) * sizeof(*p))))
+		return NULL;
+	r->hours = p;
+	memmove(&p[lo + 1], &p[lo], (r->nhours++ - lo) * sizeof(*p));
+	memset(&p[lo], 0, sizeof(*p));
+	p[lo].time_ns = h;
+	return &p[lo];
+}
+
+/* What the passes count, one event or row at a time; 0 or -ENOMEM. */
+static int count_type(struct report *r, int64_t t, int type)
+{
+	pn_report_row *h = hour_of(r, t);
+
+	if (!h)
+		return -ENOMEM;
+	/* The writer stores only known types: another is a damaged file. */
+	if (type < 0 || type >= PN_EVENT_TYPE_MAX)
+		return pn__db_refuse(&r->s->db, -EILSEQ, "an event of an unknown type: "
+				     "the log is damaged");
+	h->by_type[type]++;
+	h->count++;
+	r->summary.by_type[type]++;
+	r->summary.count++;
+	return 0;
+}
+
+/* An exec of the image whose key is in r->key (klen bytes), by uid. */
+static int count_exec(struct report *r, size_t klen, int64_t t, uint32_t uid, int uid_known)
+{
+	struct pn__tally_entry *img = pn__tally_get(&r->images, r->key, klen), *usr;
+	unsigned char uk[5] = { uid_known != 0 };
+
+	put_be(uk + 1, uid, 4);
+	usr = pn__tally_get(&r->users, uk, sizeof(uk));
+	if (!img || !usr)
+		return -ENOMEM;
+	img->n[EXECS]++;
+	usr->n[0]++;
+	if (t < img->first)
+		img->first = t;
+	return 0;
+}
+
+static int count_exit(struct report *r, size_t klen, int64_t t, int sig, int code, int core)
+{
+	struct pn__tally_entry *img = pn__tally_get(&r->images, r->key, klen);
+	pn_report_row *h = hour_of(r, t);
+
+	if (!img || !h)
+		return -ENOMEM;
+	img->n[EXITS]++;
+	img->n[NONZERO] += !sig && code;
+	img->n[SIGNALED] += sig != 0;
+	img->n[CORE] += core != 0;
+	h->nonzero += sig || code;
+	return 0;
+}
+
+/* A process started; its parent's key, when known. */
+static int count_child(struct report *r, const pn_key *parent)
+{
+	unsigned char k[PARENT_KEY], *p = k;
+	struct pn__tally_entry *e;
+
+	r->summary.processes++;
+	if (!parent)
+		return 0;
+	/* Ties go to the parent that started first. */
+	p = put_be(p, parent->boot, 8);
+	p = put_be(p, parent->start_ns, 8);
+	p = put_be(p, parent->pid, 4);
+	put_be(p, parent->os, 4);
+	if (!(e = pn__tally_get(&r->parents, k, sizeof(k))))
+		return -ENOMEM;
+	e->n[0]++;
+	return 0;
 }
 
 /* Every event of the window: the summary's and the hours' counts by type. */
@@ -142,48 +216,22 @@ static int pass_types(struct report *r)
 	int rc = prepare(r, "SELECT time_ns, type FROM event INDEXED BY event_time"
 			    " WHERE time_ns BETWEEN ?1 AND ?2", &st);
 
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pn_report_row *h = hour_add(r, sqlite3_column_int64(st, 0));
-		int type = sqlite3_column_int(st, 1);
-
-		if (!h)
-			return finish(r, st, -ENOMEM);
-		/* The writer stores only known types: another is a damaged file. */
-		if (type < 0 || type >= PN_EVENT_TYPE_MAX)
-			return finish(r, st, pn__db_refuse(&r->s->db, -EILSEQ, "an event of an "
-							   "unknown type: the log is damaged"));
-		h->by_type[type]++;
-		h->count++;
-		r->summary.by_type[type]++;
-		r->summary.count++;
-		rc = 0;
-	}
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = count_type(r, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
 	return finish(r, st, rc);
 }
 
 /* Executions: per image (with the first time) and per user. */
 static int pass_execs(struct report *r)
 {
-	unsigned char *k = r->key;
 	sqlite3_stmt *st;
 	int rc = prepare(r, "SELECT time_ns, image, uid FROM event INDEXED BY event_exec"
 			    " WHERE type = 2 AND time_ns BETWEEN ?1 AND ?2", &st);
 
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pn__tally_entry *img = pn__tally_get(&r->images, k, str_key(k, st, 1));
-		unsigned char uk[5] = { sqlite3_column_type(st, 2) != SQLITE_NULL };
-		struct pn__tally_entry *usr;
-
-		put_be(uk + 1, (uint32_t)sqlite3_column_int64(st, 2), 4);
-		usr = pn__tally_get(&r->users, uk, sizeof(uk));
-		if (!img || !usr)
-			return finish(r, st, -ENOMEM);
-		img->n[EXECS]++;
-		usr->n[0]++;
-		if (img->first == INT64_MAX)
-			img->first = sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = count_exec(r, col_key(r->key, st, 1), sqlite3_column_int64(st, 0),
+				(uint32_t)sqlite3_column_int64(st, 2),
+				sqlite3_column_type(st, 2) != SQLITE_NULL);
 	return finish(r, st, rc);
 }
 
@@ -191,33 +239,20 @@ static int pass_execs(struct report *r)
  * failed exits of each hour. */
 static int pass_exits(struct report *r)
 {
-	unsigned char *k = r->key;
 	sqlite3_stmt *st;
 	int rc = prepare(r, "SELECT time_ns, image, signal, exit_code, core_dumped FROM event"
 			    " INDEXED BY event_exit WHERE type = 3 AND time_ns BETWEEN ?1 AND ?2", &st);
 
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pn__tally_entry *img = pn__tally_get(&r->images, k, str_key(k, st, 1));
-		pn_report_row *h = hour_find(r, sqlite3_column_int64(st, 0));
-		int sig = sqlite3_column_int(st, 2), code = sqlite3_column_int(st, 3);
-
-		if (!img)
-			return finish(r, st, -ENOMEM);
-		img->n[EXITS]++;
-		img->n[NONZERO] += !sig && code;
-		img->n[SIGNALED] += sig != 0;
-		img->n[CORE] += sqlite3_column_int(st, 4) != 0;
-		if (h)
-			h->nonzero += sig || code;
-		rc = 0;
-	}
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = count_exit(r, col_key(r->key, st, 1), sqlite3_column_int64(st, 0),
+				sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+				sqlite3_column_int(st, 4));
 	return finish(r, st, rc);
 }
 
 /* Marks the images of the window that ran before it: they are not new. */
 static int pass_before(struct report *r)
 {
-	unsigned char *k = r->key;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -226,7 +261,8 @@ static int pass_before(struct report *r)
 	rc = prepare(r, "SELECT image FROM event INDEXED BY event_exec"
 		        " WHERE type = 2 AND time_ns < ?1", &st);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pn__tally_entry *img = pn__tally_find(&r->images, k, str_key(k, st, 0));
+		struct pn__tally_entry *img = pn__tally_find(&r->images, r->key,
+							     col_key(r->key, st, 0));
 
 		if (img)
 			img->flag = 1;
@@ -243,23 +279,43 @@ static int pass_parents(struct report *r)
 			    " process_first WHERE first_ns BETWEEN ?1 AND ?2", &st);
 
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		unsigned char k[PARENT_KEY], *p = k;
-		struct pn__tally_entry *e;
+		pn_key k = { (uint64_t)sqlite3_column_int64(st, 2),
+			     (uint64_t)sqlite3_column_int64(st, 1),
+			     (uint32_t)sqlite3_column_int64(st, 0),
+			     (uint32_t)sqlite3_column_int64(st, 3) };
 
-		r->summary.processes++;
-		rc = 0;
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-			continue;
-		/* Ties go to the parent that started first. */
-		p = put_be(p, (uint64_t)sqlite3_column_int64(st, 2), 8);
-		p = put_be(p, (uint64_t)sqlite3_column_int64(st, 1), 8);
-		p = put_be(p, (uint64_t)sqlite3_column_int64(st, 0), 4);
-		put_be(p, (uint64_t)sqlite3_column_int64(st, 3), 4);
-		if (!(e = pn__tally_get(&r->parents, k, sizeof(k))))
-			return finish(r, st, -ENOMEM);
-		e->n[0]++;
+		rc = count_child(r, sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : &k);
 	}
 	return finish(r, st, rc);
+}
+
+/* With a filter on events (--where), every event of the window is rebuilt
+ * and tested, and the kept ones counted as the passes count their rows:
+ * processes started are the forks kept. */
+static int scan_event(const pn_event *ev, void *user)
+{
+	struct report *r = user;
+	int image_known = (ev->have & PN_HAVE_IMAGE) != 0, rc;
+	size_t klen = str_key(r->key, ev->image.ptr, image_known ? ev->image.len : 0, image_known);
+
+	if (!r->keep(ev, r->keep_user))
+		return 0;
+	rc = count_type(r, ev->time_ns, ev->type);
+	if (!rc && ev->type == PN_EVENT_EXEC)
+		rc = count_exec(r, klen, ev->time_ns, ev->uid, (ev->have & PN_HAVE_UID) != 0);
+	if (!rc && ev->type == PN_EVENT_EXIT)
+		rc = count_exit(r, klen, ev->time_ns, ev->signal, ev->exit_code, ev->core_dumped);
+	if (!rc && ev->type == PN_EVENT_FORK)
+		rc = count_child(r, (ev->have & PN_HAVE_PARENT) ? &ev->parent_key : NULL);
+	return rc;
+}
+
+static int scan(struct report *r)
+{
+	pn_store_where w = { .since_ns = r->w.since_ns, .until_ns = r->w.until_ns };
+	int rc = pn_store_query_where(r->s, &w, scan_event, r);
+
+	return rc < 0 ? rc : 0;
 }
 
 /* Orders: most counted first (counter 0 unless said), then by key. */
@@ -422,34 +478,35 @@ static int run(struct report *r)
 {
 	int rc = extent(r);
 
-	if (!rc)
+	if (!rc && r->keep)
+		rc = scan(r);
+	if (!rc && !r->keep)
 		rc = pass_types(r);
-	if (!rc)
+	if (!rc && !r->keep)
 		rc = pass_execs(r);
-	if (!rc)
+	if (!rc && !r->keep)
 		rc = pass_exits(r);
+	if (!rc && !r->keep)
+		rc = pass_parents(r);
 	if (!rc)
 		rc = pass_before(r);
-	if (!rc)
-		rc = pass_parents(r);
 	return rc ? rc : emit(r);
 }
 
-int pn__store_report(pn_store *s, const pn_store_where *w, uint32_t top,
+int pn__store_report(pn_store *s, const pn_report_scope *sc, uint32_t top,
 		     const pn_report_visitor *v, void *user)
 {
 	struct report *r;
 	int rc;
 
-	if (w->nterms || w->types || w->signaled)
-		return pn__db_refuse(&s->db, -EINVAL, "a report is filtered by time only");
 	if (!(r = calloc(1, sizeof(*r))))
 		return -ENOMEM;
-	*r = (struct report){ .s = s, .top = top, .v = v, .user = user };
-	r->since = w->since_ns ? w->since_ns : INT64_MIN;
-	r->until = w->until_ns ? w->until_ns : INT64_MAX;
-	r->w.since_ns = w->since_ns;
-	r->w.until_ns = w->until_ns;
+	*r = (struct report){ .s = s, .top = top, .v = v, .user = user, .keep = sc->keep,
+			      .keep_user = sc->keep_user };
+	r->since = sc->since_ns ? sc->since_ns : INT64_MIN;
+	r->until = sc->until_ns ? sc->until_ns : INT64_MAX;
+	r->w.since_ns = sc->since_ns;
+	r->w.until_ns = sc->until_ns;
 	/* One read transaction: every section counts the same events. */
 	rc = pn__db_exec(&s->db, "BEGIN");
 	if (!rc)
