@@ -44,7 +44,7 @@ record() {
 	"$PN" --db "$D/log.db" --json -o "$D/live.json" 2>"$D/mon.err" &
 	MON=$!
 	for _ in $(seq 100); do
-		grep -q 'procnotify: ready' "$D/mon.err" && break
+		grep -q 'procnotify: ready' "$D/mon.err" 2>/dev/null && break
 		sleep 0.1
 	done
 	grep -q 'procnotify: ready' "$D/mon.err" || return 1
