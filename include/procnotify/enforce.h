@@ -29,6 +29,9 @@ enum pn_exec_needs {
 	PN_NEED_SHA256 = 0x2,    /* the SHA-256 of the file's content */
 	PN_NEED_ANCESTORS = 0x4, /* the images of its parent, grandparent, ... */
 	PN_NEED_CWD = 0x8,       /* its working directory */
+	PN_NEED_ARGV = 0x10,     /* the exec's arguments (from the caller's memory) */
+	PN_NEED_CGROUP = 0x20,   /* its cgroup v2 (cgroup_id) */
+	PN_NEED_NS = 0x40,       /* its mount and pid namespaces */
 };
 
 /* The exec the kernel asks about, before it happens. ev is the event a
@@ -82,6 +85,20 @@ typedef struct pn_enforce_stats {
  * Once only per handle; stopped by pn_close(). 0 or -errno, with the
  * reason in err. */
 PN_EXPORT int pn_enforce(pn_handle *h, const pn_enforce_options *opt, char *err, size_t errlen);
+
+/* Enforces the deny rules of r (procnotify/rules.h) on h: pn_enforce()
+ * with the rule engine deciding. Each exec is tested as an exec event
+ * would be (type exec), with what the rules read: the image's path,
+ * device, inode and SHA-256, the process's ids, comm, parent, ancestors'
+ * images, cwd, cgroup, namespaces and the exec's arguments, each read only
+ * when a rule tests it. Called again on the same handle, it swaps the set
+ * (a decision under way finishes with the set it began with); the
+ * deadline is the first call's. r NULL or without deny rules: every exec
+ * is allowed. The handle takes a reference of r. -EBUSY when h enforces
+ * with pn_enforce(). */
+struct pn_rules;
+PN_EXPORT int pn_enforce_rules(pn_handle *h, struct pn_rules *r, uint32_t deadline_ms, char *err,
+			       size_t errlen);
 
 /* Fills st up to st->size; -ENOENT when h does not enforce. */
 PN_EXPORT int pn_enforce_get_stats(pn_handle *h, pn_enforce_stats *st);

@@ -24,6 +24,7 @@ struct monitor_opts {
 	const char *syslog;      /* --syslog: the target, or NULL */
 	int syslog_facility, syslog_severity; /* --syslog-priority */
 	uint32_t output_queue;   /* --output-queue: bytes per output; 0 the default */
+	uint32_t deny_deadline_ms; /* --deny-deadline: allow what is not decided by then */
 	const char *config;      /* --config: the file to read instead of PN_CLI_CONFIG */
 	int check_config;        /* --check-config: stop once the options are read */
 	char *config_text;       /* the config file read; the options point into it */

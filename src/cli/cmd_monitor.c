@@ -16,6 +16,7 @@
 #include "outfile.h"
 #include "outputs.h"
 #include "reload.h"
+#include "enforce.h"
 #include "procnotify/sandbox.h"
 
 static int parse_age(struct pn_opt_call *c)
@@ -79,14 +80,19 @@ static const struct pn_opt monitor_rows[] = {
 	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words,
 	  .example = "fork,exec,exit" },
 	{ .name = "rule", .arg = "RULE",
-	  .help = "keep, drop or tag events, e.g. 'drop comm=cron';\n"
-		  "repeatable, in order (procnotify-rules(7))",
+	  .help = "keep, drop or tag events, e.g. 'drop comm=cron', or\n"
+		  "deny execs; repeatable, in order (procnotify-rules(7))",
 	  .parse = pn_cli_opt_rule, .example = "tag odd-exit: type=exit and not exit_code=0" },
 	{ .name = "rules", .arg = "FILE",
 	  .help = "rules from FILE, one a line, '#' comments; SIGHUP\n"
 		  "reads it again",
 	  .parse = pn_cli_opt_rules_file, .flags = PN_OPT_FILE,
 	  .example = "/etc/procnotify/rules" },
+	{ .name = "deny-deadline", .arg = "MS",
+	  .help = "allow an exec that deny rules have not decided within\n"
+		  "MS milliseconds (default 100; README, Exec enforcement)",
+	  .parse = pn_opt_u32, .off = OFF(deny_deadline_ms), .min = 1, .max = 60000,
+	  .example = "100" },
 	{ .name = "output", .key = 'o', .arg = "FILE",
 	  .help = "append events to FILE (created mode 0600) instead of\nstandard output; SIGHUP reopens it",
 	  .parse = pn_opt_string, .off = OFF(output), .flags = PN_OPT_FILE,
@@ -199,6 +205,7 @@ static void monitor_defaults(struct monitor_opts *o)
 	 * facility Debian and Red Hat keep out of world-readable files. */
 	o->syslog_facility = 10;
 	o->syslog_severity = 6;
+	o->deny_deadline_ms = 100;
 }
 
 /* The command line is read twice: first on its own, to learn which config
@@ -358,6 +365,7 @@ static void reload_config(pn_handle *h, struct consumers *c)
 	pn_cli_reload_fixed(c->o, &fresh);
 	/* Between two deliveries: every event sees the old set or the new. */
 	pn_set_rules(h, fresh.rules);
+	pn_cli_enforce_reload(h, fresh.rules);
 	if (fresh.rule_srcs.n)
 		fprintf(stderr, "procnotify: reload: %u rules\n", pn_rules_count(fresh.rules, 0));
 	if (fresh.types != c->types) {
@@ -535,6 +543,13 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 	c.argv = argv;
 	pn_set_rules(h, o->rules);
 	register_consumers(h, o, &c);
+	if ((rc = pn_cli_enforce_start(h, o))) {
+		pn_close(h);
+		pn_cli_outputs_close(&c.outs);
+		close_store(c.store, o->db);
+		sink_free(&c.sink);
+		return rc;
+	}
 	rc = enter_sandbox(o, h);
 	if (rc == 0)
 		rc = start_consumers(&c);
@@ -550,6 +565,7 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 		fprintf(stderr, "procnotify: writing events: %s\n", strerror(c.sink.failed));
 	finish_consumers(&c);
 	print_summary(h);
+	pn_cli_enforce_summary(h);
 	pn_cli_outputs_summary(&c.outs);
 	pn_close(h);
 	pn_cli_outputs_close(&c.outs);

@@ -40,6 +40,7 @@ static const struct fixed {
 	ROW("syslog-priority", syslog_facility, K_INT),
 	ROW("syslog-priority", syslog_severity, K_INT),
 	ROW("output-queue", output_queue, K_U32),
+	ROW("deny-deadline", deny_deadline_ms, K_U32),
 };
 
 /* A new member of struct monitor_opts needs a row above (or a live path in

@@ -1,17 +1,19 @@
-"""Exec enforcement end to end: fanotify permission decisions on real execs.
+"""Exec enforcement end to end: deny rules on real execs, through the
+monitor (`procnotify --rule 'deny ...'`) and through the library's own
+callback (build/tests/enforce_probe).
 
-Every deny rule here names a private temporary directory or the hash of a
-file only this test creates, so no other process on the host is refused.
-Every enforcing process dies with this test (PR_SET_PDEATHSIG), at its own
-hard deadline (a timer), and at exit (atexit): nothing can stay enforcing.
-
-ENFORCER names the program under test and its arguments before the rule:
-the library's own probe (build/tests/enforce_probe) or the monitor.
+Every deny rule here names a private temporary directory, a file only this
+test creates (its hash: random bytes make it unique), or the descendants of
+such a file, so no other process on the host is refused. Every enforcing
+process dies with this test (PR_SET_PDEATHSIG), at its own hard deadline (a
+timer) and at exit (atexit): nothing can stay enforcing.
 """
 import ctypes
 import errno
 import hashlib
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BUILD, Monitor, Results, parse_jsonl  # noqa: E402
+from pn_test import BIN, BUILD, Monitor, Results, parse_jsonl  # noqa: E402
 
 PROBE = os.path.abspath(os.path.join(BUILD, "tests", "enforce_probe"))
 HARD_LIMIT_S = 60
@@ -32,31 +34,47 @@ def die_with_parent():
     ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def enforcer(*args, env=None):
-    """The probe, enforcing; killed after HARD_LIMIT_S whatever happens.
-    Its deadline is long (5 s) unless the test sets one: on a busy machine
-    a decision may wait for a CPU longer than the default 100 ms, and a
-    late decision allows."""
-    if "--deadline-ms" not in args:
-        args = (*args, "--deadline-ms", "5000")
-    m = Monitor(*args, binary=PROBE, env=env, preexec_fn=die_with_parent)
-    timer = threading.Timer(HARD_LIMIT_S, m._kill)
-    timer.daemon = True
-    timer.start()
-    m.timer = timer
-    return m
+class Enforcer(Monitor):
+    """An enforcing process, killed after HARD_LIMIT_S whatever happens.
+    Its deadline is long (5 s) unless the test sets one: on a busy machine a
+    decision may wait for a CPU longer than the default 100 ms, and a late
+    decision allows."""
+
+    def __init__(self, *args, probe=False, env=None):
+        if probe:
+            binary = PROBE
+            if "--deadline-ms" not in args:
+                args = (*args, "--deadline-ms", "5000")
+        else:
+            binary = BIN
+            args = ("--json", "-t", "deny", *args)
+            if "--deny-deadline" not in args:
+                args = (*args, "--deny-deadline", "5000")
+        super().__init__(*args, binary=binary, env=env, preexec_fn=die_with_parent)
+        self.timer = threading.Timer(HARD_LIMIT_S, self._kill)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def finish(self):
+        """Stops it: (exit code, deny events, bad lines, stderr)."""
+        self.timer.cancel()
+        rc, out, err = self.stop(signal.SIGTERM)
+        events, bad = parse_jsonl(out)
+        return rc, [e for e in events if e["type"] == "deny"], bad, err
 
 
-def stop(m):
-    m.timer.cancel()
-    rc, out, err = m.stop(signal.SIGTERM)
-    stats = {}
-    for line in err.splitlines():
-        if line.startswith("{"):
-            import json
-            stats = json.loads(line)
-    events, bad = parse_jsonl(out)
-    return rc, events, bad, stats
+def probe_stats(err):
+    return next((json.loads(line) for line in err.splitlines() if line.startswith("{")), {})
+
+
+SUMMARY_RE = re.compile(r"enforcement: (\d+) execs asked, (\d+) denied, (\d+) allowed, "
+                        r"(\d+) allowed late")
+
+
+def summary(err):
+    """The monitor's enforcement line at exit, as numbers by name."""
+    m = SUMMARY_RE.search(err)
+    return dict(zip(("asked", "denied", "allowed", "late"), map(int, m.groups()))) if m else {}
 
 
 def exec_errno(path, argv=None):
@@ -71,6 +89,7 @@ def exec_errno(path, argv=None):
 def unique_true(path):
     """A copy of /bin/true whose hash no other file on the host has: random
     bytes after the ELF image change the hash, not what it runs."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     shutil.copy("/bin/true", path)
     with open(path, "ab") as f:
         f.write(os.urandom(64))
@@ -79,53 +98,69 @@ def unique_true(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def test_deny_dir(d, *extra):
-    mine = os.path.join(d, "deny", "mytrue")
-    other = os.path.join(d, "other", "mytrue")
-    os.makedirs(os.path.dirname(mine))
-    os.makedirs(os.path.dirname(other))
+def test_deny_image(d):
+    """The issue's rule as written, an image glob under a private directory;
+    the deny event in JSON, and in the activity log (JSON and table)."""
+    mine, other = f"{d}/deny/mytrue", f"{d}/other/mytrue"
     unique_true(mine)
+    os.makedirs(os.path.dirname(other))
     shutil.copy(mine, other)
-    m = enforcer("--deny-dir", os.path.join(d, "deny"), *extra)
-    if not r.check(f"enforcer {' '.join(extra)} starts", m.ready, m.ready):
-        stop(m)
+    m = Enforcer("--rule", f"deny image={d}/deny/**", "--db", f"{d}/log.db")
+    if not r.check("monitor with `deny image=DIR/**` starts", m.ready, m.ready):
+        m.finish()
         return
     err, _ = exec_errno(mine, ["mytrue", "two words", "x\ny"])
-    r.check("exec of a file in the denied directory fails with EPERM in the caller",
-            err == errno.EPERM, f"errno {err}")
+    r.check("exec of a file under DIR fails with EPERM in the caller", err == errno.EPERM,
+            f"errno {err}")
     r.check("/bin/true runs", exec_errno("/bin/true") == (0, 0))
     r.check("the same file elsewhere runs", exec_errno(other) == (0, 0))
-    rc, events, bad, stats = stop(m)
-    denies = [e for e in events if e["type"] == "deny"]
-    r.check("the enforcer stops cleanly", rc == 0 and not bad, f"rc {rc}")
-    r.check("one deny event", len(denies) == 1, events)
+    rc, denies, bad, errtext = m.finish()
+    r.check("the monitor stops cleanly", rc == 0 and not bad, f"rc {rc} {errtext}")
+    r.check("one deny event", len(denies) == 1, denies)
     if denies:
         e = denies[0]
-        r.check("deny event: rule, image, argv, parent",
-                e["rules"] == ["probe-dir"] and e["image"] == mine and
+        r.check("deny event: the rule by its place, image, argv, parent",
+                e["rules"] == ["--rule:1"] and e["image"] == mine and
                 e["argv"] == ["mytrue", "two words", "x\ny"] and e["ppid"] == os.getpid() and
                 e["parent_image"] == os.path.realpath(sys.executable) and
-                e["image_ino"] == os.stat(mine).st_ino, e)
-    r.check("counters: one denied, nothing late or failed",
-            stats.get("denied") == 1 and stats.get("deadline_allowed") == 0 and
-            stats.get("error_allowed") == 0 and stats.get("filesystems", 0) >= 1, stats)
+                e["image_ino"] == os.stat(mine).st_ino and e["key"] and e["parent_key"], e)
+    s = summary(errtext)
+    r.check("exit summary: 1 denied, none late", s.get("denied") == 1 and s.get("late") == 0,
+            errtext)
+    q = subprocess.run([BIN, "query", "--db", f"{d}/log.db", "-t", "deny", "--json"],
+                       capture_output=True)
+    stored = [json.loads(x) for x in q.stdout.splitlines()]
+    r.check("the log holds the deny event: rule, image, argv",
+            len(stored) == 1 and stored[0]["rules"] == ["--rule:1"] and
+            stored[0]["image"] == mine and stored[0]["argv"] == ["mytrue", "two words", "x\ny"],
+            stored)
+    q = subprocess.run([BIN, "query", "--db", f"{d}/log.db", "-t", "deny"],
+                       capture_output=True, text=True)
+    rows = [x for x in q.stdout.splitlines() if "| deny " in x]
+    r.check("the log's table shows it: image, arguments, rule",
+            len(rows) == 1 and mine in rows[0] and "[rules --rule:1]" in rows[0] and
+            '"two words"' in rows[0] and "x\\ny" in rows[0], q.stdout)
 
 
 def test_hash_survives_rename(d):
-    first = os.path.join(d, "hashed")
+    """`deny image_sha256=HEX` from a rules file, with a name: renaming,
+    touching or copying the file keeps it denied; changing it does not."""
+    first = f"{d}/hashed"
     digest = unique_true(first)
-    m = enforcer("--deny-sha256", digest)
-    if not r.check("enforcer with a hash rule starts", m.ready):
-        stop(m)
+    with open(f"{d}/rules", "w") as f:
+        f.write(f"# only this test's file\ndeny mine: image_sha256={digest}\n")
+    m = Enforcer("--rules", f"{d}/rules")
+    if not r.check("monitor with a hash rule from a file starts", m.ready):
+        m.finish()
         return
     r.check("a file with the denied hash fails with EPERM", exec_errno(first)[0] == errno.EPERM)
     os.utime(first, (1, 1))  # new mtime and ctime: hashed again, same content
     r.check("touched, it is still denied", exec_errno(first)[0] == errno.EPERM)
-    renamed = os.path.join(d, "sub", "renamed")
+    renamed = f"{d}/sub/renamed"
     os.makedirs(os.path.dirname(renamed))
     os.rename(first, renamed)
     r.check("renamed, it is still denied", exec_errno(renamed)[0] == errno.EPERM)
-    copy = os.path.join(d, "copy")
+    copy = f"{d}/copy"
     shutil.copy(renamed, copy)
     r.check("a copy (another inode, same content) is denied too",
             exec_errno(copy)[0] == errno.EPERM)
@@ -134,23 +169,71 @@ def test_hash_survives_rename(d):
     r.check("the copy changed (size, mtime, ctime) runs: hashed again",
             exec_errno(copy) == (0, 0))
     r.check("/bin/true runs", exec_errno("/bin/true") == (0, 0))
-    rc, events, bad, stats = stop(m)
-    denies = [e for e in events if e["type"] == "deny"]
-    r.check("four deny events, each with the hash",
-            len(denies) == 4 and all(e["image_sha256"] == digest for e in denies) and
-            [e["image"] for e in denies] == [first, first, renamed, copy], denies)
-    r.check("the hash cache served repeated execs", stats.get("hash_cached", 0) >= 1, stats)
-    r.check("no decision was late", stats.get("deadline_allowed") == 0, stats)
+    rc, denies, bad, errtext = m.finish()
+    r.check("four deny events, each named and with the hash",
+            [e["image"] for e in denies] == [first, first, renamed, copy] and
+            all(e["image_sha256"] == digest and e["rules"] == ["mine"] for e in denies), denies)
+    r.check("no decision was late", summary(errtext).get("late") == 0, errtext)
+
+
+def test_ancestor_and_script(d):
+    """ancestor.image reaches what a private program starts; an argv rule on
+    the interpreter reaches a script fanotify never sees as an exec."""
+    wrapper, script = f"{d}/wrapper", f"{d}/script.sh"
+    shutil.copy("/bin/sh", wrapper)
+    with open(script, "w") as f:
+        f.write("exit 0\n")
+    m = Enforcer("--rule", f"deny under-wrapper: ancestor.image={wrapper} and image=/usr/bin/true",
+                 "--rule", f"deny script: argv*={script}")
+    if not r.check("monitor with ancestor and argv rules starts", m.ready):
+        m.finish()
+        return
+    p = subprocess.run([wrapper, "-c", "/usr/bin/true; echo $?"], capture_output=True, text=True)
+    r.check("/usr/bin/true under the private wrapper is denied (126)",
+            p.stdout.strip() == "126", p.stdout + p.stderr)
+    r.check("/usr/bin/true elsewhere runs", exec_errno("/usr/bin/true") == (0, 0))
+    r.check("sh SCRIPT is denied by the argv rule", exec_errno("/bin/sh", ["sh", script])[0] ==
+            errno.EPERM)
+    r.check("sh with another script runs", exec_errno("/bin/sh", ["sh", "-c", "exit 0"]) == (0, 0))
+    rc, denies, bad, errtext = m.finish()
+    r.check("deny events name each rule",
+            sorted(e["rules"][0] for e in denies) == ["script", "under-wrapper"], denies)
+
+
+def test_reload(d):
+    """SIGHUP swaps the deny rules of a running enforcer."""
+    a, b = f"{d}/a/t", f"{d}/b/t"
+    unique_true(a)
+    unique_true(b)
+    rules = f"{d}/reload.rules"
+    with open(rules, "w") as f:
+        f.write(f"deny image={d}/a/**\n")
+    m = Enforcer("--rules", rules)
+    if not r.check("monitor with a rules file starts", m.ready):
+        m.finish()
+        return
+    r.check("before the reload: a denied, b runs",
+            exec_errno(a)[0] == errno.EPERM and exec_errno(b) == (0, 0))
+    with open(rules, "w") as f:
+        f.write(f"deny image={d}/b/**\n")
+    m.proc.send_signal(signal.SIGHUP)
+    ok = False
+    for _ in range(100):
+        if exec_errno(b)[0] == errno.EPERM:
+            ok = True
+            break
+        time.sleep(0.05)
+    r.check("after SIGHUP: b denied, a runs", ok and exec_errno(a) == (0, 0))
+    m.finish()
 
 
 def test_deadline(d):
-    target = os.path.join(d, "late", "mytrue")
-    os.makedirs(os.path.dirname(target))
+    target = f"{d}/late/mytrue"
     unique_true(target)
     env = dict(os.environ, PN_TEST_DENY_STALL_MS="1500")
-    m = enforcer("--deny-dir", os.path.dirname(target), "--deadline-ms", "100", env=env)
-    if not r.check("enforcer with a stalled decider starts", m.ready):
-        stop(m)
+    m = Enforcer("--rule", f"deny image={d}/late/**", "--deny-deadline", "100", env=env)
+    if not r.check("monitor with a stalled decider starts", m.ready):
+        m.finish()
         return
     t0 = time.monotonic()
     res = exec_errno(target)
@@ -158,47 +241,64 @@ def test_deadline(d):
     r.check("a decision past the deadline allows the exec", res == (0, 0), res)
     r.check("the exec waited about the deadline, not the stall", took < 1.4, f"{took:.3f}s")
     time.sleep(1.6)  # let the stalled decider finish
-    rc, events, bad, stats = stop(m)
-    r.check("counted as deadline_allowed, no deny event",
-            stats.get("deadline_allowed", 0) >= 1 and
-            not [e for e in events if e["type"] == "deny"], stats)
+    rc, denies, bad, errtext = m.finish()
+    r.check("counted as allowed late, no deny event",
+            summary(errtext).get("late", 0) >= 1 and not denies, errtext)
 
 
 def test_new_mount(d):
-    mnt = os.path.join(d, "mnt")
+    mnt = f"{d}/mnt"
     os.makedirs(mnt)
-    m = enforcer("--deny-dir", mnt)
+    m = Enforcer("--rule", f"deny image={mnt}/**")
     try:
-        if not r.check("enforcer starts before the mount", m.ready):
+        if not r.check("monitor starts before the mount", m.ready):
             return
         subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "pn-enforce", mnt], check=True)
-        unique_true(os.path.join(mnt, "mytrue"))
+        unique_true(f"{mnt}/mytrue")
         err = None
         for _ in range(50):  # the rescan follows the mount table's POLLPRI
-            err, _ = exec_errno(os.path.join(mnt, "mytrue"))
+            err, _ = exec_errno(f"{mnt}/mytrue")
             if err == errno.EPERM:
                 break
             time.sleep(0.1)
         r.check("a file system mounted after the start is enforced", err == errno.EPERM,
                 f"errno {err}")
     finally:
-        stop(m)
+        m.finish()
         subprocess.run(["umount", mnt], stderr=subprocess.DEVNULL)
 
 
 def test_killed(d):
-    target = os.path.join(d, "killed", "mytrue")
-    os.makedirs(os.path.dirname(target))
+    target = f"{d}/killed/mytrue"
     unique_true(target)
-    m = enforcer("--deny-dir", os.path.dirname(target))
-    if not r.check("enforcer starts", m.ready):
-        stop(m)
+    m = Enforcer("--rule", f"deny image={d}/killed/**")
+    if not r.check("monitor starts", m.ready):
+        m.finish()
         return
     r.check("denied while it runs", exec_errno(target)[0] == errno.EPERM)
     m.proc.kill()
     m.proc.wait()
-    stop(m)
+    m.finish()
     r.check("after kill -9 nothing enforces: the same exec runs", exec_errno(target) == (0, 0))
+
+
+def test_library_callback(d):
+    """pn_enforce() with a callback of the caller's, in the sandbox."""
+    mine = f"{d}/lib/deny/t"
+    unique_true(mine)
+    m = Enforcer("--deny-dir", os.path.dirname(mine), "--sandbox", probe=True)
+    if not r.check("probe (library callback, sandboxed) starts", m.ready, m.ready):
+        m.finish()
+        return
+    r.check("its callback denies: EPERM", exec_errno(mine)[0] == errno.EPERM)
+    r.check("/bin/true runs", exec_errno("/bin/true") == (0, 0))
+    rc, denies, bad, errtext = m.finish()
+    st = probe_stats(errtext)
+    r.check("one deny event named by the callback",
+            len(denies) == 1 and denies[0]["rules"] == ["probe-dir"], denies)
+    r.check("counters: one denied, a file system or more marked, nothing late",
+            st.get("denied") == 1 and st.get("filesystems", 0) >= 1 and
+            st.get("deadline_allowed") == 0 and st.get("p50_ns", 0) > 0, st)
 
 
 def main():
@@ -207,12 +307,12 @@ def main():
         r.finish()
     d = tempfile.mkdtemp(prefix="pn-enforce.")
     try:
-        test_deny_dir(os.path.join(d, "a"))
-        test_deny_dir(os.path.join(d, "b"), "--sandbox")
-        test_hash_survives_rename(d)
-        test_deadline(d)
-        test_new_mount(d)
-        test_killed(d)
+        for t in (test_deny_image, test_hash_survives_rename, test_ancestor_and_script,
+                  test_reload, test_deadline, test_new_mount, test_killed,
+                  test_library_callback):
+            sub = os.path.join(d, t.__name__)
+            os.makedirs(sub)
+            t(sub)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     r.finish()

@@ -26,6 +26,8 @@
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include "internal.h"
+#include "procnotify/rules.h"
+#include "rules/needs.h"
 #include "exec_ctx.h"
 #include "fan_marks.h"
 
@@ -42,19 +44,18 @@ struct pn__latency {
 	uint64_t n, max, bucket[LAT_BUCKETS];
 };
 
+/* Values under 32 have a bucket each; above, 16 buckets per power of two. */
 static size_t lat_index(uint64_t ns)
 {
-	int top = ns < LAT_SUB ? 0 : 63 - __builtin_clzll(ns) - 3;
+	int top = 63 - __builtin_clzll(ns | 1) - 4;
 
-	return top <= 0 ? (size_t)ns : (size_t)(top * LAT_SUB) + (size_t)((ns >> top) & (LAT_SUB - 1));
+	return ns < 32 ? (size_t)ns : (size_t)((top + 1) * LAT_SUB) + (size_t)((ns >> top) - LAT_SUB);
 }
 
 /* The smallest value of a bucket, the inverse of lat_index(). */
 static uint64_t lat_value(size_t i)
 {
-	size_t top = i / LAT_SUB;
-
-	return top == 0 ? i : ((uint64_t)(LAT_SUB + i % LAT_SUB)) << top;
+	return i < 2 * LAT_SUB ? i : (uint64_t)(LAT_SUB + i % LAT_SUB) << (i / LAT_SUB - 1);
 }
 
 static void lat_add(struct pn__latency *l, uint64_t ns)
@@ -100,7 +101,10 @@ struct pn__enforcer {
 	size_t head, count;
 	int stopping;
 	uint64_t deadline_ns, stall_ns;
-	pn_enforce_options opt;
+	pn_enforce_options opt;      /* opt.decide NULL: the deny rules below decide */
+	pn_rules *rules;             /* a reference; swapped under the lock */
+	uint32_t rules_needs;
+	char rule[256];              /* the name of the rule that denied, copied */
 	struct pn__hashcache cache;
 	struct pn__exec_info work;   /* the decider's */
 	struct denial *denials, **denials_tail;
@@ -204,7 +208,7 @@ static void *reader_main(void *arg)
 
 /* ---- the decider ---- */
 
-static void queue_denial(struct pn__enforcer *e, const char *rule)
+static void queue_denial(struct pn__enforcer *e)
 {
 	struct denial *d = malloc(sizeof(*d));
 	uint64_t one = 1;
@@ -214,7 +218,7 @@ static void queue_denial(struct pn__enforcer *e, const char *rule)
 	d->next = NULL;
 	d->info = e->work;
 	pn__exec_info_rebase(&d->info, &e->work);
-	snprintf(d->rule, sizeof(d->rule), "%s", rule ? rule : "");
+	memcpy(d->rule, e->rule, sizeof(d->rule));
 	pthread_mutex_lock(&e->lock);
 	*e->denials_tail = d;
 	e->denials_tail = &d->next;
@@ -224,18 +228,58 @@ static void queue_denial(struct pn__enforcer *e, const char *rule)
 	}
 }
 
-/* The verdict for the question at the head of the queue (q is a copy). */
-static int decide(struct pn__enforcer *e, const struct question *q, const char **rule)
+/* The deny rules' verdict: the set in force when the decision began, even
+ * if a reload swaps it meanwhile. 1 deny, 0 allow, -1 error. */
+static int decide_rules(struct pn__enforcer *e)
+{
+	struct pn__exec_info *x = &e->work;
+	pn_rules_input in = { &x->ev, NULL, pn__exec_info_ancestor, x };
+	pn_rules_verdict v;
+	pn_rules *set;
+	uint32_t needs;
+	int rc;
+
+	pthread_mutex_lock(&e->lock);
+	set = pn_rules_ref(e->rules);
+	needs = e->rules_needs;
+	pthread_mutex_unlock(&e->lock);
+	/* Ancestors are walked as deep as a rule looks, by the engine. */
+	pn__exec_info_need(x, needs & ~(uint32_t)PN_NEED_ANCESTORS);
+	in.image_sha256 = x->ctx.sha256;
+	x->ev.type = PN_EVENT_EXEC; /* what the rules test: the exec about to be */
+	rc = pn_rules_eval(set, &in, PN_RULES_DENY, &v);
+	x->ev.type = PN_EVENT_DENY;
+	if (!rc && v.deny)
+		snprintf(e->rule, sizeof(e->rule), "%s", v.deny);
+	pn_rules_free(set);
+	return rc ? -1 : v.deny != NULL;
+}
+
+static int decide_callback(struct pn__enforcer *e)
+{
+	const char *rule = NULL;
+	int deny;
+
+	pn__exec_info_need(&e->work, e->opt.needs);
+	deny = e->opt.decide(&e->work.ctx, e->opt.user, &rule) == 1;
+	if (deny)
+		snprintf(e->rule, sizeof(e->rule), "%s", rule ? rule : "");
+	return deny;
+}
+
+/* The verdict for the question at the head of the queue (q is a copy):
+ * 1 deny, 0 allow, -1 error (allowed). */
+static int decide(struct pn__enforcer *e, const struct question *q)
 {
 	int deny;
 
-	*rule = NULL;
-	if (pn__exec_info_fill(&e->work, q->fd, q->pid, e->opt.needs, &e->cache))
+	e->rule[0] = 0;
+	if (pn__exec_info_fill(&e->work, q->fd, q->pid, &e->cache))
 		return -1;
-	deny = e->opt.decide(&e->work.ctx, e->opt.user, rule) == 1;
-	if (deny)
-		pn__exec_info_complete(&e->work, e->opt.needs);
-	if (deny && e->stall_ns) /* tests only: a decision that comes too late */
+	deny = e->opt.decide ? decide_callback(e) : decide_rules(e);
+	if (deny == 1)
+		pn__exec_info_complete(&e->work);
+	if (deny == 1 && e->stall_ns) /* tests only: a decision that comes too late */
 		nanosleep(&(struct timespec){ (time_t)(e->stall_ns / PN_NS_PER_SEC),
 					      (long)(e->stall_ns % PN_NS_PER_SEC) }, NULL);
 	return deny;
@@ -244,8 +288,7 @@ static int decide(struct pn__enforcer *e, const struct question *q, const char *
 static void decide_head(struct pn__enforcer *e)
 {
 	struct question q = e->q[e->head];
-	const char *rule = NULL;
-	int verdict = q.answered ? 0 : decide(e, &q, &rule);
+	int verdict = q.answered ? 0 : decide(e, &q);
 	int ours = 0;
 
 	pthread_mutex_lock(&e->lock);
@@ -262,7 +305,7 @@ static void decide_head(struct pn__enforcer *e)
 	pthread_mutex_unlock(&e->lock);
 	close(q.fd);
 	if (ours && verdict == 1)
-		queue_denial(e, rule);
+		queue_denial(e);
 }
 
 static void *decider_main(void *arg)
@@ -340,6 +383,7 @@ static void stop(void *state)
 		free(d);
 	}
 	pn__hashcache_free(&e->cache);
+	pn_rules_free(e->rules);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->more);
 	free(e);
@@ -388,13 +432,15 @@ static int start(struct pn__enforcer *e, char *err, size_t errlen)
 	return 0;
 }
 
-int pn_enforce(pn_handle *h, const pn_enforce_options *opt, char *err, size_t errlen)
+/* Starts an enforcer on h with opt (its decide NULL: deny rules). */
+static int enforce_start(pn_handle *h, const pn_enforce_options *opt, char *err, size_t errlen,
+			 struct pn__enforcer **out)
 {
 	struct pn__enforcer *e;
 	int rc;
 
-	if (!h || !opt || !opt->decide || opt->size < sizeof(pn_enforce_options))
-		return -EINVAL;
+	if (pn__source_state(h, stop))
+		return -EBUSY;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -418,8 +464,41 @@ int pn_enforce(pn_handle *h, const pn_enforce_options *opt, char *err, size_t er
 		if (err && !err[0])
 			pn__errmsg(err, errlen, "cannot start exec enforcement: %s", strerror(-rc));
 		stop(e);
+		return rc;
 	}
-	return rc;
+	*out = e;
+	return 0;
+}
+
+int pn_enforce(pn_handle *h, const pn_enforce_options *opt, char *err, size_t errlen)
+{
+	struct pn__enforcer *e;
+
+	if (!h || !opt || !opt->decide || opt->size < sizeof(pn_enforce_options))
+		return -EINVAL;
+	return enforce_start(h, opt, err, errlen, &e);
+}
+
+int pn_enforce_rules(pn_handle *h, pn_rules *r, uint32_t deadline_ms, char *err, size_t errlen)
+{
+	pn_enforce_options opt = { .size = sizeof(opt), .deadline_ms = deadline_ms };
+	struct pn__enforcer *e = h ? pn__source_state(h, stop) : NULL;
+	pn_rules *old;
+	int rc;
+
+	if (!h)
+		return -EINVAL;
+	if (e && e->opt.decide)
+		return -EBUSY; /* enforcing with a callback of the caller's */
+	if (!e && (rc = enforce_start(h, &opt, err, errlen, &e)))
+		return rc;
+	pthread_mutex_lock(&e->lock);
+	old = e->rules;
+	e->rules = pn_rules_ref(r);
+	e->rules_needs = pn__rules_needs(r, PN_RULE_DENY);
+	pthread_mutex_unlock(&e->lock);
+	pn_rules_free(old);
+	return 0;
 }
 
 int pn_enforce_get_stats(pn_handle *h, pn_enforce_stats *st)

@@ -7,11 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/uio.h>
 #include "internal.h"
 #include "procfs.h"
+#include "exec_argv.h"
 #include "exec_ctx.h"
 
 /* The path of the open file, as the monitor's mount namespace names it. */
@@ -56,165 +55,140 @@ static void read_cwd(struct pn__exec_info *x, uint32_t pid)
 	x->ev.have |= PN_HAVE_CWD;
 }
 
-/* The parent's image, then its parent's, up to init or the bound. */
-static void read_ancestors(struct pn__exec_info *x, uint32_t pid)
+/* One step up: the image of the parent of the last ancestor walked to. */
+static int walk_one(struct pn__exec_info *x)
 {
 	struct pn__procstat st;
-	size_t used = 0;
-	uint32_t p = pid;
-
-	x->ctx.nancestors = 0;
-	while (x->ctx.nancestors < PN__ANCESTORS_MAX && pn__procfs_stat(p, &st) == 0 && st.ppid) {
-		int trunc;
-		ssize_t n = pn__procfs_link(st.ppid, "exe", x->anc_buf + used,
-					    sizeof(x->anc_buf) - used, &trunc);
-
-		if (n < 0 || trunc)
-			n = 0; /* a kernel thread or a process gone: no image, the walk goes on */
-		x->anc[x->ctx.nancestors++] = (pn_str){ x->anc_buf + used, (size_t)n };
-		used += (size_t)n;
-		p = st.ppid;
-	}
-	x->ctx.ancestors = x->anc;
-}
-
-int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, uint32_t needs,
-		       struct pn__hashcache *cache)
-{
-	pn_event *ev = &x->ev;
-	struct stat st;
-	int err;
-
-	memset(ev, 0, sizeof(*ev));
-	x->ctx = (pn_exec_ctx){ .ev = ev };
-	ev->type = PN_EVENT_DENY;
-	ev->time_ns = (int64_t)pn__clock_ns(CLOCK_REALTIME);
-	ev->pid = pid;
-	ev->duration_ns = -1;
-	if (fstat(fd, &st))
-		return -errno;
-	if ((err = file_path(fd, x->image, sizeof(x->image), &ev->image)))
-		return err;
-	ev->image_dev = (pn_dev){ major(st.st_dev), minor(st.st_dev) };
-	ev->image_ino = st.st_ino;
-	ev->have |= PN_HAVE_IMAGE | PN_HAVE_IMAGE_ID;
-	if (needs & PN_NEED_PROC)
-		read_proc(x, pid);
-	if (needs & PN_NEED_CWD)
-		read_cwd(x, pid);
-	if (needs & PN_NEED_ANCESTORS)
-		read_ancestors(x, pid);
-	if ((needs & PN_NEED_SHA256) && pn__hashcache_get(cache, fd, &st, x->sha256) == 0)
-		x->ctx.sha256 = x->sha256;
-	return 0;
-}
-
-/* /proc/PID/syscall: "NR arg0 arg1 ..." while the task sleeps in a system
- * call; "running" (or EAGAIN) when it was found awake. */
-static ssize_t read_syscall(uint32_t pid, char *buf, size_t size)
-{
 	int trunc;
-	ssize_t n = pn__procfs_read(pid, "syscall", buf, size - 1, &trunc);
+	ssize_t n;
 
-	if (n > 0)
-		buf[n] = 0;
-	return n > 0 && !strncmp(buf, "running", 7) ? -EAGAIN : n;
-}
-
-/* The argv pointer of the execve (arg1) or execveat (arg2) pid waits in;
- * 0 when it waits elsewhere or cannot be read. */
-static uint64_t argv_pointer(uint32_t pid)
-{
-	char buf[256];
-	unsigned long long a[6];
-	long nr;
-	ssize_t n = -EAGAIN;
-
-	/* The task waits for the answer on the group's queue, which every
-	 * other answer wakes for a moment: it is then found running. A few
-	 * tries, 4 ms at most, on a denial's path only. */
-	for (int i = 0; i < 20 && n == -EAGAIN; i++) {
-		if (i)
-			nanosleep(&(struct timespec){ 0, 200000 }, NULL);
-		n = read_syscall(pid, buf, sizeof(buf));
+	if (!x->anc_pid || x->ctx.nancestors == PN__ANCESTORS_MAX ||
+	    pn__procfs_stat(x->anc_pid, &st) || !st.ppid) {
+		x->anc_pid = 0;
+		return -ENOENT;
 	}
-	if (n <= 0 || sscanf(buf, "%ld %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2], &a[3]) != 5)
-		return 0;
-	if (nr == SYS_execve)
-		return a[1];
-	if (nr == SYS_execveat)
-		return a[2];
+	n = pn__procfs_link(st.ppid, "exe", x->anc_buf + x->anc_used,
+			    sizeof(x->anc_buf) - x->anc_used, &trunc);
+	if (n < 0 || trunc)
+		n = 0; /* a kernel thread, or a process gone: no image, the walk goes on */
+	x->anc[x->ctx.nancestors++] = (pn_str){ x->anc_buf + x->anc_used, (size_t)n };
+	x->anc_used += (size_t)n;
+	x->anc_pid = st.ppid;
 	return 0;
 }
 
-static ssize_t peek(uint32_t pid, uint64_t addr, void *buf, size_t len)
+int pn__exec_info_ancestor(void *user, unsigned depth, pn_str *image)
 {
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	struct pn__exec_info *x = user;
 
-	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
+	while (x->ctx.nancestors < depth)
+		if (walk_one(x))
+			return -ENOENT;
+	*image = x->anc[depth - 1];
+	return image->len ? 0 : 1;
 }
 
-/* One argument at addr, NUL included, into out; its length, or -1. */
-static ssize_t peek_string(uint32_t pid, uint64_t addr, char *out, size_t cap)
+/* A cgroup v2 id is its directory's inode number. */
+static void read_cgroup(struct pn__exec_info *x)
 {
-	size_t got = 0;
+	char buf[PATH_MAX], path[PATH_MAX + 32];
+	struct stat st;
+	int trunc;
+	ssize_t n = pn__procfs_read(x->ev.pid, "cgroup", buf, sizeof(buf) - 1, &trunc);
+	char *v2;
 
-	/* Page by page: a string may end just before an unmapped page. */
-	while (got < cap) {
-		size_t chunk = 4096 - ((addr + got) & 4095);
-		ssize_t n;
-		char *nul;
+	if (n <= 0 || trunc)
+		return;
+	buf[n] = 0;
+	v2 = strstr(buf, "0::/");
+	if (!v2 || (v2 != buf && v2[-1] != '\n'))
+		return;
+	v2[strcspn(v2, "\n")] = 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", v2 + 3);
+	if (stat(path, &st) == 0)
+		x->ev.cgroup_id = st.st_ino;
+}
 
-		if (chunk > cap - got)
-			chunk = cap - got;
-		n = peek(pid, addr + got, out + got, chunk);
-		if (n <= 0)
-			return -1;
-		nul = memchr(out + got, 0, (size_t)n);
-		if (nul)
-			return nul - out;
-		got += (size_t)n;
-	}
-	return -1;
+static void read_ns(struct pn__exec_info *x)
+{
+	struct stat mnt, pid;
+
+	if (pn__procfs_stat_link(x->ev.pid, "ns/mnt", &mnt) ||
+	    pn__procfs_stat_link(x->ev.pid, "ns/pid", &pid))
+		return;
+	x->ev.mnt_ns = (uint32_t)mnt.st_ino;
+	x->ev.pid_ns = (uint32_t)pid.st_ino;
+	x->ev.have |= PN_HAVE_NS;
 }
 
 static void read_argv(struct pn__exec_info *x)
 {
-	uint64_t vec = argv_pointer(x->ev.pid), ptr;
-	size_t used = 0;
-	uint32_t argc = 0;
+	int truncated;
+	long n = pn__exec_argv_read(x->ev.pid, x->argv, sizeof(x->argv), &x->ev.argc, &truncated);
 
-	if (!vec)
+	if (n < 0)
 		return;
-	for (;; argc++) {
-		ssize_t n;
-
-		if (peek(x->ev.pid, vec + argc * sizeof(ptr), &ptr, sizeof(ptr)) != sizeof(ptr))
-			return;
-		if (!ptr)
-			break;
-		n = peek_string(x->ev.pid, ptr, x->argv + used, sizeof(x->argv) - used);
-		if (n < 0) { /* longer than the room left: cut here */
-			x->ev.flags |= PN_EV_ARGV_TRUNCATED;
-			break;
-		}
-		used += (size_t)n + 1;
-	}
-	x->ev.argv = (pn_str){ x->argv, used };
-	x->ev.argc = argc;
+	x->ev.argv = (pn_str){ x->argv, (size_t)n };
 	x->ev.have |= PN_HAVE_ARGV;
+	if (truncated)
+		x->ev.flags |= PN_EV_ARGV_TRUNCATED;
 }
 
-void pn__exec_info_complete(struct pn__exec_info *x, uint32_t needs)
+int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, struct pn__hashcache *cache)
 {
-	if (!(needs & PN_NEED_PROC))
+	pn_event *ev = &x->ev;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	x->ctx = (pn_exec_ctx){ .ev = ev, .ancestors = x->anc };
+	x->fd = fd;
+	x->cache = cache;
+	x->done = 0;
+	x->anc_pid = pid;
+	x->anc_used = 0;
+	ev->type = PN_EVENT_DENY;
+	ev->time_ns = (int64_t)pn__clock_ns(CLOCK_REALTIME);
+	ev->pid = pid;
+	ev->duration_ns = -1;
+	if (fstat(fd, &x->st))
+		return -errno;
+	if ((err = file_path(fd, x->image, sizeof(x->image), &ev->image)))
+		return err;
+	ev->image_dev = (pn_dev){ major(x->st.st_dev), minor(x->st.st_dev) };
+	ev->image_ino = x->st.st_ino;
+	ev->have |= PN_HAVE_IMAGE | PN_HAVE_IMAGE_ID;
+	return 0;
+}
+
+void pn__exec_info_need(struct pn__exec_info *x, uint32_t needs)
+{
+	uint32_t todo = needs & ~x->done;
+
+	x->done |= needs;
+	if (todo & PN_NEED_PROC)
 		read_proc(x, x->ev.pid);
-	if (!(needs & PN_NEED_CWD))
+	if (todo & PN_NEED_CWD)
 		read_cwd(x, x->ev.pid);
-	if (!(needs & PN_NEED_ANCESTORS))
-		read_ancestors(x, x->ev.pid);
-	if (x->ctx.nancestors && x->anc[0].len) {
-		x->ev.parent_image = x->anc[0];
+	if (todo & PN_NEED_ANCESTORS)
+		while (walk_one(x) == 0)
+			;
+	if (todo & PN_NEED_CGROUP)
+		read_cgroup(x);
+	if (todo & PN_NEED_NS)
+		read_ns(x);
+	if (todo & PN_NEED_ARGV)
+		read_argv(x);
+	if ((todo & PN_NEED_SHA256) && pn__hashcache_get(x->cache, x->fd, &x->st, x->sha256) == 0)
+		x->ctx.sha256 = x->sha256;
+}
+
+void pn__exec_info_complete(struct pn__exec_info *x)
+{
+	pn_str parent;
+
+	pn__exec_info_need(x, PN_NEED_PROC | PN_NEED_CWD | PN_NEED_ARGV);
+	if (pn__exec_info_ancestor(x, 1, &parent) == 0) {
+		x->ev.parent_image = parent;
 		x->ev.have |= PN_HAVE_PARENT_IMAGE;
 	}
 	if (x->ctx.sha256) {
@@ -222,7 +196,6 @@ void pn__exec_info_complete(struct pn__exec_info *x, uint32_t needs)
 		x->ev.image_sha256 = (pn_str){ x->sha256_hex, 2 * PN_SHA256_LEN };
 		x->ev.have |= PN_HAVE_SHA256;
 	}
-	read_argv(x);
 }
 
 /* After a copy of src into dst: the copy's strings point into the copy. */

@@ -1,11 +1,12 @@
 /*
  * The context of one exec the kernel asks about, read by the decider: the
  * file from the descriptor fanotify gives, the exec'ing process from /proc.
- * Only what the rules need is read (PN_NEED_*).
+ * Only what the decision needs is read (PN_NEED_*), each part once.
  */
 #ifndef PN_EXEC_CTX_H
 #define PN_EXEC_CTX_H
 #include <limits.h>
+#include <sys/stat.h>
 #include "procnotify/enforce.h"
 #include "hashcache.h"
 
@@ -15,6 +16,12 @@
 struct pn__exec_info {
 	pn_event ev;
 	pn_exec_ctx ctx;
+	int fd;                    /* the file, open for the question */
+	struct stat st;
+	struct pn__hashcache *cache;
+	uint32_t done;             /* PN_NEED_* read so far */
+	uint32_t anc_pid;          /* the last ancestor walked to; 0: the walk ended */
+	size_t anc_used;
 	uint8_t sha256[PN_SHA256_LEN];
 	pn_str anc[PN__ANCESTORS_MAX];
 	char image[PATH_MAX], cwd[PATH_MAX], comm[16], sha256_hex[2 * PN_SHA256_LEN + 1];
@@ -22,15 +29,19 @@ struct pn__exec_info {
 	char argv[PN__ARGV_MAX];
 };
 
-/* Fills x for the file fd that pid is about to exec. -errno when the file
- * itself cannot be named (what the process cannot tell is left unknown). */
-int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, uint32_t needs,
-		       struct pn__hashcache *cache);
+/* Starts x for the file fd that pid is about to exec: its path, device and
+ * inode. -errno when the file itself cannot be named. */
+int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, struct pn__hashcache *cache);
+/* Reads what needs asks for and x does not hold yet; what cannot be read
+ * stays unknown. PN_NEED_ANCESTORS reads the whole line of ancestors. */
+void pn__exec_info_need(struct pn__exec_info *x, uint32_t needs);
+/* The rule engine's ancestor walk (pn_rules_input.ancestor), reading /proc
+ * only as deep as a rule looks; user is x. */
+int pn__exec_info_ancestor(void *user, unsigned depth, pn_str *image);
 /* What a denial's event tells beyond what the decision needed: the
- * process, its parent's image, and the arguments of the exec, read from
- * the caller's memory while it waits in execve(2) (unknown when they
- * cannot be read). */
-void pn__exec_info_complete(struct pn__exec_info *x, uint32_t needs);
+ * process, its parent's image, its working directory, the hash when it
+ * was computed, and the arguments of the exec. */
+void pn__exec_info_complete(struct pn__exec_info *x);
 /* After a copy of src into dst: the copy's strings point into the copy. */
 void pn__exec_info_rebase(struct pn__exec_info *dst, const struct pn__exec_info *src);
 #endif
