@@ -89,7 +89,9 @@ PN_EXPORT void pn_rules_free(pn_rules *r);
  * unknown: every test of an unknown field is false (and `not` of it true).
  *
  * image_sha256 is the SHA-256 of the image's content when the caller
- * computed it (32 bytes), else NULL: image_sha256 tests are then false.
+ * computed it (32 bytes), else NULL: image_sha256 tests then read the
+ * event's own image_sha256 (a deny event's, 64 hex digits), and are false
+ * when it has none.
  *
  * ancestor, when not NULL, names the image of the process's ancestors:
  * depth 1 is the parent, 2 the grandparent, ... It is called with depth
@@ -116,7 +118,8 @@ typedef struct pn_rules_input {
 typedef struct pn_rules_verdict {
 	int keep;          /* OUTPUT: 1 to deliver and store the event: no drop
 			    * rule matched, and some keep rule did (or none exist) */
-	unsigned ntags;    /* OUTPUT, when keep: the tag rules that matched, by */
+	unsigned ntags;    /* OUTPUT, when keep (or for a deny event, which
+			    * pn_set_rules delivers whatever keep says): the tag rules that matched, by */
 	const char *tags[PN_RULES_MAX_TAGS]; /* name in tags[0..ntags), first match
 			    * first, each once */
 	unsigned tags_dropped;
@@ -140,6 +143,8 @@ PN_EXPORT size_t pn_rules_tags_join(const pn_rules_verdict *v, char *buf, size_t
  * rule rejects are not delivered to any callback (they take no sequence
  * number: pn_event.seq stays gapless, and pn_stats.dropped counts them),
  * and kept events carry the names of their tag rules in pn_event.rules.
+ * Lost and deny events are never dropped (a gap and an enforcement action
+ * are always reported); a deny event's tags follow its deny rule's name.
  * parent.image and ancestor.image read the handle's process table. Deny
  * rules are not applied here. The handle takes a reference of r and drops
  * the one of the set it replaces; NULL removes the rules. May be called

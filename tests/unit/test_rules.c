@@ -276,6 +276,18 @@ static void tags_and_order(void)
 	/* No rules: everything is kept, nothing denied. */
 	v = eval(NULL, &ev, NULL, NULL);
 	CHECK(v.keep && !v.deny && !v.ntags);
+	/* A deny event the keep rules reject is still tagged: the live rules
+	 * deliver it whatever keep says; its own hash is read for hash tests. */
+	r = compile("keep uid=0\ntag h: image_sha256=" "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	ev.type = PN_EVENT_DENY;
+	ev.image_sha256 = S("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	ev.have |= PN_HAVE_SHA256;
+	v = eval(r, &ev, NULL, NULL);
+	CHECK(!v.keep && v.ntags == 1 && !strcmp(v.tags[0], "h"));
+	ev.image_sha256.ptr = "0f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	CHECK(eval(r, &ev, NULL, NULL).ntags == 0);
+	ev.type = PN_EVENT_EXEC;
+	pn_rules_free(r);
 	/* Named deny rules. */
 	r = compile("deny no-tmp: image=/usr/**");
 	CHECK_STR(eval(r, &ev, NULL, NULL).deny, "no-tmp");

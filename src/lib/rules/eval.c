@@ -148,6 +148,34 @@ static int ancestor_test(struct pn__ectx *c, const struct pn__rnode *n)
 	return 0;
 }
 
+static int hexval(char h)
+{
+	return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+		: h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+}
+
+/* The caller's hash (an exec about to happen), else the event's own
+ * image_sha256, 64 hex digits (a deny event, live or from the log). */
+static int sha256_test(const struct pn__ectx *c, const struct pn__rnode *n)
+{
+	const pn_event *ev = c->ev;
+	uint8_t sha[32];
+
+	if (c->in->image_sha256)
+		return (n->op == OP_EQ) == !memcmp(c->in->image_sha256, n->v.sha, 32);
+	if (!(PN_MASK(ev->type) & PN_MASK(PN_EVENT_DENY)) || !(ev->have & PN_HAVE_SHA256) ||
+	    ev->image_sha256.len != 64)
+		return 0;
+	for (int i = 0; i < 32; i++) {
+		int hi = hexval(ev->image_sha256.ptr[2 * i]), lo = hexval(ev->image_sha256.ptr[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return 0;
+		sha[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (n->op == OP_EQ) == !memcmp(sha, n->v.sha, 32);
+}
+
 static int test(struct pn__ectx *c, const struct pn__rnode *n)
 {
 	const struct pn__rfield *f = n->f;
@@ -177,9 +205,7 @@ static int test(struct pn__ectx *c, const struct pn__rnode *n)
 		return n->op == OP_EQ ? same : !same;
 	}
 	case RK_SHA256:
-		if (!c->in->image_sha256)
-			return 0;
-		return (n->op == OP_EQ) == !memcmp(c->in->image_sha256, n->v.sha, 32);
+		return sha256_test(c, n);
 	case RK_ANCESTOR: return ancestor_test(c, n);
 	case RK_MNT_HOST: return (!(ev->flags & PN_EV_OTHER_MNT_NS)) == n->v.flag;
 	default: return 0;
@@ -238,7 +264,9 @@ static void decide_output(const pn_rules *r, struct pn__ectx *c, pn_rules_verdic
 {
 	v->keep = !any_match(r, PN_RULE_DROP, c) &&
 		  (!r->count[PN_RULE_KEEP] || any_match(r, PN_RULE_KEEP, c));
-	if (!v->keep || !r->count[PN_RULE_TAG])
+	/* A deny event is delivered whatever keep says (pn_set_rules): its
+	 * tags are wanted then too. */
+	if ((!v->keep && c->ev->type != PN_EVENT_DENY) || !r->count[PN_RULE_TAG])
 		return;
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->rules[i].action == PN_RULE_TAG && rule_match(&r->rules[i], c))

@@ -51,15 +51,19 @@ int pn__live_rules_apply(struct pn__live_rules *lr, struct pn__proctable *table,
 	struct walk w = { table, ev, 0, NULL };
 	pn_rules_input in = { ev, NULL, walk_ancestor, &w };
 	pn_rules_verdict v;
+	size_t first;
 
 	if (!lr->rules || pn_rules_eval(lr->rules, &in, PN_RULES_OUTPUT, &v))
 		return 1;
-	if (!v.keep)
+	/* An enforcement action goes to every output and the log, whatever
+	 * keep and drop say. */
+	if (!v.keep && ev->type != PN_EVENT_DENY)
 		return 0;
+	if (!v.ntags)
+		return 1;
 	/* A denial comes with the deny rule's name: it stays first. */
-	size_t first = ev->type == PN_EVENT_DENY && ev->rules.len < sizeof(lr->tags) / 2
-			       ? ev->rules.len : 0;
-
+	first = ev->type == PN_EVENT_DENY && ev->rules.len < sizeof(lr->tags) / 2 ? ev->rules.len
+										  : 0;
 	memmove(lr->tags, ev->rules.ptr, first);
 	ev->rules.ptr = lr->tags;
 	ev->rules.len = first + pn_rules_tags_join(&v, lr->tags + first, sizeof(lr->tags) - first);
