@@ -24,3 +24,16 @@ suite_cleanup() {
 	mountpoint -q "$D/full" && umount "$D/full"
 	rm -rf "$D"
 }
+# Starts the monitor in the background with the given arguments, its
+# standard error in $D/mon.err, and waits for its "ready" line (10 s at
+# most); sets MON, which suite_cleanup kills.
+monitor_ready() {
+	"$BUILD/procnotify" "$@" 2>"$D/mon.err" &
+	MON=$!
+	for _ in $(seq 100); do
+		grep -q 'procnotify: ready' "$D/mon.err" 2>/dev/null && return 0
+		kill -0 "$MON" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}

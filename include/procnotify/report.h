@@ -119,6 +119,9 @@ void pn__fmt_report_free(pn_fmt_report *f);
 /* Pieces the text and HTML reports share: a time in the report's zone
  * ("2026-12-02 04:25:49", or its first len bytes), the zone's name. */
 void pn__fmt_report_when(const pn_fmt_report *f, pn_buf *b, int64_t unix_ns, int len);
+/* "A to B (zone)", the_log, " holds events from C to D.": the window and
+ * the log's extent. */
+void pn__fmt_report_window(const pn_fmt_report *f, const pn_report_window *w, const char *the_log);
 const char *pn__fmt_report_zone(const pn_fmt_report *f);
 /* The HTML page's sections (html_report.c). */
 void pn__html_report_begin(pn_fmt_report *f, enum pn_report_section s, const pn_report_window *w);

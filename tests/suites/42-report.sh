@@ -41,13 +41,7 @@ exit 0
 EOF
 
 record() {
-	"$PN" --db "$D/log.db" --json -o "$D/live.json" 2>"$D/mon.err" &
-	MON=$!
-	for _ in $(seq 100); do
-		grep -q 'procnotify: ready' "$D/mon.err" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q 'procnotify: ready' "$D/mon.err" || return 1
+	monitor_ready --db "$D/log.db" --json -o "$D/live.json" || return 1
 	"$D/bin/pn-sh" "$D/phase1" 2>"$D/phase1.err" || return 1
 	sleep 1.1
 	date -u +%Y-%m-%dT%H:%M:%S.%NZ >"$D/mark"

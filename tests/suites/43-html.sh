@@ -59,13 +59,7 @@ exit 0
 EOF
 
 record() {
-	"$PN" --db "$D/log.db" -o /dev/null 2>"$D/mon.err" &
-	MON=$!
-	for _ in $(seq 100); do
-		grep -q 'procnotify: ready' "$D/mon.err" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q 'procnotify: ready' "$D/mon.err" || return 1
+	monitor_ready --db "$D/log.db" -o /dev/null || return 1
 	"$D/bin/pn-sh" "$D/work" 2>/dev/null
 	kill -INT "$MON" && wait "$MON"
 	local rc=$?

@@ -30,28 +30,12 @@ static const char *const columns[PN_REPORT_SECTIONS] = {
 			    "<th class=n>exit<th class=n>failed<th>",
 };
 
-static void put_bound(pn_fmt_report *f, int64_t ns, const char *open)
-{
-	if (ns)
-		pn__fmt_report_when(f, f->out, ns, 19);
-	else
-		pn_buf_puts(f->out, open);
-}
-
 static void page_head(pn_fmt_report *f, const pn_report_window *w)
 {
-	pn_buf *b = f->out;
-
-	pn__html_head(b, "procnotify report", report_style, NULL);
-	pn_buf_puts(b, "<h1>procnotify report</h1>\n<p>From ");
-	put_bound(f, w->since_ns, "the start of the log");
-	pn_buf_puts(b, " to ");
-	put_bound(f, w->until_ns, "its end");
-	pn_buf_printf(b, " (%s). The log holds events from ", pn__fmt_report_zone(f));
-	put_bound(f, w->first_ns, "-");
-	pn_buf_puts(b, " to ");
-	put_bound(f, w->last_ns, "-");
-	pn_buf_puts(b, ".</p>\n");
+	pn__html_head(f->out, "procnotify report", report_style, NULL);
+	pn_buf_puts(f->out, "<h1>procnotify report</h1>\n<p>From ");
+	pn__fmt_report_window(f, w, ". The log");
+	pn_buf_puts(f->out, "</p>\n");
 }
 
 void pn__html_report_begin(pn_fmt_report *f, enum pn_report_section s, const pn_report_window *w)

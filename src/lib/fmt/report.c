@@ -73,6 +73,18 @@ static void put_bound(const pn_fmt_report *f, int64_t ns, const char *open)
 		pn_buf_puts(f->out, open);
 }
 
+void pn__fmt_report_window(const pn_fmt_report *f, const pn_report_window *w, const char *the_log)
+{
+	put_bound(f, w->since_ns, "the start of the log");
+	pn_buf_puts(f->out, " to ");
+	put_bound(f, w->until_ns, "its end");
+	pn_buf_printf(f->out, " (%s)%s holds events from ", pn__fmt_report_zone(f), the_log);
+	put_bound(f, w->first_ns, "-");
+	pn_buf_puts(f->out, " to ");
+	put_bound(f, w->last_ns, "-");
+	pn_buf_putc(f->out, '.');
+}
+
 static void put_num(pn_buf *b, uint64_t v)
 {
 	pn_buf_printf(b, "%10" PRIu64, v);
@@ -93,14 +105,8 @@ static void text_begin(const pn_fmt_report *f, enum pn_report_section s, const p
 
 	if (s == PN_REPORT_SUMMARY) {
 		pn_buf_puts(b, "Report from ");
-		put_bound(f, w->since_ns, "the start of the log");
-		pn_buf_puts(b, " to ");
-		put_bound(f, w->until_ns, "its end");
-		pn_buf_printf(b, " (%s)\nThe log holds events from ", pn__fmt_report_zone(f));
-		put_bound(f, w->first_ns, "-");
-		pn_buf_puts(b, " to ");
-		put_bound(f, w->last_ns, "-");
-		pn_buf_puts(b, ".\n");
+		pn__fmt_report_window(f, w, "\nThe log");
+		pn_buf_puts(b, "\n");
 	}
 	pn_buf_printf(b, "\n%s\n", titles[s]);
 	if (time_heading[s]) {
