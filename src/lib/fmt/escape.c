@@ -335,44 +335,43 @@ static void html_rewrite(pn_buf *b, size_t start, const char *const rep[256])
 	pn__buf_commit(b, b->data + b->len + extra);
 }
 
+/* s, with the table's escapes first when visible, through rep; quoted
+ * for JSON. */
+static void html_put(pn_buf *b, const char *s, size_t n, int visible,
+		     const char *const rep[256])
+{
+	size_t start;
+	int quoted = rep == html_json;
+
+	if (quoted)
+		pn_buf_putc(b, '"');
+	start = b->len;
+	if (visible)
+		pn__esc_text(b, s, n);
+	else
+		pn_buf_put(b, s, n);
+	if (!b->oom)
+		html_rewrite(b, start, rep);
+	if (quoted)
+		pn_buf_putc(b, '"');
+}
+
 void pn__esc_html(pn_buf *b, const char *s, size_t n)
 {
-	size_t start = b->len;
-
-	pn__esc_text(b, s, n);
-	if (!b->oom)
-		html_rewrite(b, start, html_entity);
+	html_put(b, s, n, 1, html_entity);
 }
 
 void pn__html_entities(pn_buf *b, const char *s, size_t n)
 {
-	size_t start = b->len;
-
-	pn_buf_put(b, s, n);
-	if (!b->oom)
-		html_rewrite(b, start, html_entity);
-}
-
-void pn__html_json_quote(pn_buf *b, const char *s, size_t n)
-{
-	size_t start;
-
-	pn_buf_putc(b, '"');
-	start = b->len;
-	pn_buf_put(b, s, n);
-	if (!b->oom)
-		html_rewrite(b, start, html_json);
-	pn_buf_putc(b, '"');
+	html_put(b, s, n, 0, html_entity);
 }
 
 void pn__esc_html_json(pn_buf *b, const char *s, size_t n)
 {
-	size_t start;
+	html_put(b, s, n, 1, html_json);
+}
 
-	pn_buf_putc(b, '"');
-	start = b->len;
-	pn__esc_text(b, s, n);
-	if (!b->oom)
-		html_rewrite(b, start, html_json);
-	pn_buf_putc(b, '"');
+void pn__html_json_quote(pn_buf *b, const char *s, size_t n)
+{
+	html_put(b, s, n, 0, html_json);
 }
