@@ -7,6 +7,7 @@ and times the command line end to end, as a user runs it:
 * report for a day: 1,000,000 events all in that day, and the last day of
   a week holding 1,000,000 events;
 * query --count over the same day, for comparison;
+* report --where over the same day, which reads and tests every event;
 * tree --html of a 10,000-process tree, and the page rendered by headless
   Chromium: the page's own figure (navigation start to laid out rows, the
   data-render-ms its script sets) and the whole browser run.
@@ -101,6 +102,8 @@ def main():
             row(f"report --since/--until one day ({days}-day log)", *timed([PN, "report", "--db", log] + DAY))
             row(f"report --json, same day ({days}-day log)", *timed([PN, "report", "--db", log, "--json"] + DAY))
             row(f"query --count, same day ({days}-day log)", *timed([PN, "query", "--db", log, "--count"] + DAY))
+            row(f"report --where, same day ({days}-day log)",
+                *timed([PN, "report", "--db", log, "--where", "image=/usr/lib/suite/bin/tool-1*"] + DAY))
         tree_html(d)
 
 
