@@ -66,7 +66,13 @@ enum pn_event_type {
 
 #define PN_MASK(t) (1u << (t))
 #define PN__MASK_OR(N, ...) | PN_MASK(PN_EVENT_##N)
-#define PN_MASK_ALL (0u PN_EVENT_TYPE_MAP(PN__MASK_OR))
+/* Every type, SNAPSHOT included. */
+#define PN__MASK_TYPES (0u PN_EVENT_TYPE_MAP(PN__MASK_OR))
+/* Every type of the stream. SNAPSHOT events are not part of it: a consumer
+ * gets them only when its mask names PN_MASK(PN_EVENT_SNAPSHOT) (see
+ * pn_register()), so a consumer of 1.0 registered with PN_MASK_ALL sees
+ * the stream it always saw. */
+#define PN_MASK_ALL (PN__MASK_TYPES & ~PN_MASK(PN_EVENT_SNAPSHOT))
 
 /* Identity of a process that stays unique across PID reuse and hosts. */
 typedef struct pn_key {
@@ -133,7 +139,8 @@ enum pn_lost_reason {
 /* An event. Its fields, what each means and when it is known, are the
  * rows of PN_FIELD_MAP in procnotify/fields.h, declared here in its order. */
 typedef struct pn_event {
-	uint64_t seq;          /* increasing from 1 per handle; gaps never happen */
+	uint64_t seq;          /* increasing from 1 per handle; gaps never happen;
+				* 0 for a snapshot event, which is not in the stream */
 	enum pn_event_type type;
 	uint32_t have;         /* PN_HAVE_* */
 	uint32_t flags;        /* PN_EV_* */
@@ -194,7 +201,13 @@ typedef struct pn_stats {
 PN_EXPORT int pn_open(pn_handle **out, pn_options *opt);
 
 /* Registers cb for the event types in mask (PN_MASK(...) bits). The same
- * (cb, user) pair may be registered once; -EEXIST otherwise. */
+ * (cb, user) pair may be registered once; -EEXIST otherwise.
+ * PN_MASK(PN_EVENT_SNAPSHOT) asks for the processes alive when monitoring
+ * began, one snapshot event each (pid, parent, ids, comm, image, and argv
+ * read from /proc: best_effort), delivered by the next pn_poll() or
+ * pn_flush() before any later event, and for those alive at each resync
+ * after a loss. A snapshot event has seq 0: it tells a state, it is no
+ * record of the stream, so the stream's seq has no gap for it. */
 PN_EXPORT int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user);
 
 /* Removes a registration; safe from inside any callback. -ENOENT if absent. */

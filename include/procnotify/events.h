@@ -32,6 +32,7 @@
 	X(EXIT,     exit,     3,  exit,   1, ALWAYS, "the whole thread group has ended")       \
 	X(LOST,     lost,     4,  lost,   1, NEVER,  "records lost at this place in the stream") \
 	X(CREATE,   create,   5,  create, 1, IFANY,  "Windows: a new process with its image")  \
+	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER, "a process alive when monitoring began or at a resync") \
 	X(COMM,     comm,     7,  change, 0, IFANY,  "the process renamed itself; comm is the new name") \
 	X(SETUID,   setuid,   8,  change, 0, IFANY,  "new real and effective uid: new_id, new_eid") \
 	X(SETGID,   setgid,   9,  change, 0, IFANY,  "new real and effective gid: new_id, new_eid") \
@@ -39,10 +40,6 @@
 	X(PTRACE,   ptrace,   11, change, 0, IFANY,  "tracer_pid attached, or 0: the tracer detached") \
 	X(COREDUMP, coredump, 12, change, 0, IFANY,  "the process began dumping core; its exit follows") \
 	X(DENY,     deny,     13, create, 0, IFANY,  "a deny rule refused an exec (Linux) or a creation (Windows)")
-
-/* Record types that never reach a consumer as an event; same columns. */
-#define PN_REC_ONLY_MAP(X)                                                                   \
-	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER, "a process that existed when monitoring began")
 
 /* One past the largest value above. */
 #define PN_TYPE_LIMIT 14

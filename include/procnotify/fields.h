@@ -37,8 +37,11 @@
 #ifndef PROCNOTIFY_FIELDS_H
 #define PROCNOTIFY_FIELDS_H
 
-#define PN__PROC_TYPES (PN_MASK_ALL & ~PN_MASK(PN_EVENT_LOST))
-#define PN__EXEC_TYPES (PN_MASK(PN_EVENT_EXEC) | PN_MASK(PN_EVENT_CREATE) | PN_MASK(PN_EVENT_DENY))
+#define PN__PROC_TYPES (PN__MASK_TYPES & ~PN_MASK(PN_EVENT_LOST))
+/* A snapshot carries what an exec would, as far as it is known (its
+ * arguments, read from /proc afterwards: best_effort). */
+#define PN__EXEC_TYPES (PN_MASK(PN_EVENT_EXEC) | PN_MASK(PN_EVENT_CREATE) | PN_MASK(PN_EVENT_DENY) | \
+			PN_MASK(PN_EVENT_SNAPSHOT))
 
 /* Every process event (all but lost). */
 #define PN_FIELDS_PROCESS(X)                                                                   \

@@ -114,6 +114,10 @@ typedef struct pn_proc_node {
 	int64_t start_ns;       /* wall clock of the first event seen of it */
 	int64_t end_ns;         /* wall clock of its exit; 0 when none was recorded */
 	int exit_code, signal, core_dumped;
+	/* Added in 1.1, last: it was alive at a snapshot (the monitor's start,
+	 * or a resync), so its start may predate the log, and start_ns is when
+	 * it was observed. */
+	int observed_at_start;
 } pn_proc_node;
 
 /* A tree being written, one process at a time as a walk visits it

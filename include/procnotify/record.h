@@ -36,14 +36,13 @@ typedef uint64_t pn_u64;
  * as in 1, and the decoder still takes those in version 1. */
 #define PN_REC_VERSION 2
 
-/* Record types, from PN_EVENT_TYPE_MAP and PN_REC_ONLY_MAP (events.h): the
- * event types have the same values. SNAPSHOT: a process that existed when
+/* Record types, from PN_EVENT_TYPE_MAP (events.h): the event types have
+ * the same values. SNAPSHOT: a process that existed when
  * monitoring began. COMM to COREDUMP are the netlink proc connector's
  * events besides the lifecycle, all as struct pn_rec_change. */
 enum pn_rec_type {
 #define PN__REC_ENUM(N, n, v, ...) PN_REC_##N = v,
 	PN_EVENT_TYPE_MAP(PN__REC_ENUM)
-	PN_REC_ONLY_MAP(PN__REC_ENUM)
 #undef PN__REC_ENUM
 	PN_REC_TYPE_MAX = PN_TYPE_LIMIT,
 };
@@ -230,7 +229,6 @@ PN_STATIC_ASSERT(PN_REC_MAX_SIZE <= PN_REC_BUF && (PN_REC_BUF & (PN_REC_BUF - 1)
 	PN_STATIC_ASSERT((v) > 0 && (v) < PN_TYPE_LIMIT && (!(slot) || (v) < PN_LOST_SLOTS), \
 			 #n ": type value out of range");
 PN_EVENT_TYPE_MAP(PN__ASSERT_TYPE)
-PN_REC_ONLY_MAP(PN__ASSERT_TYPE)
 #undef PN__ASSERT_TYPE
 
 #endif

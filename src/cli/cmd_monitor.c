@@ -467,7 +467,7 @@ static void register_consumers(pn_handle *h, const struct monitor_opts *o, struc
 	pn_register(h, o->types, sink_event, &c->sink);
 	/* The log keeps every event, whatever --types shows. */
 	if (c->store)
-		pn_register(h, PN_MASK_ALL, pn_store_event, c->store);
+		pn_register(h, PN_MASK_ALL | PN_MASK(PN_EVENT_SNAPSHOT), pn_store_event, c->store);
 	pn_cli_outputs_register(&c->outs, h, o->types);
 	if (o->format == PN_OUT_TABLE && !o->no_header) {
 		pn_fmt_table_header(&c->sink.buf);

@@ -134,7 +134,8 @@ void pn__dispatch(pn_handle *h, pn_event *ev)
 		h->stats.dropped++;
 		return;
 	}
-	ev->seq = ++h->seq;
+	/* A snapshot states what runs; it is no record of the stream. */
+	ev->seq = ev->type == PN_EVENT_SNAPSHOT ? 0 : ++h->seq;
 	ev->host = (pn_str){ h->host, h->host_len };
 	if (h->host_len)
 		ev->have |= PN_HAVE_HOST;
@@ -154,7 +155,7 @@ void pn__dispatch(pn_handle *h, pn_event *ev)
 
 int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user)
 {
-	if (!h || !cb || !(mask & PN_MASK_ALL))
+	if (!h || !cb || !(mask & PN__MASK_TYPES))
 		return -EINVAL;
 	for (size_t i = 0; i < h->nregs; i++)
 		if (h->regs[i].cb == cb && h->regs[i].user == user)
@@ -168,7 +169,7 @@ int pn_register(pn_handle *h, uint32_t mask, pn_callback cb, void *user)
 		h->regs = r;
 		h->capregs = cap;
 	}
-	h->regs[h->nregs++] = (struct reg){ cb, user, mask & PN_MASK_ALL };
+	h->regs[h->nregs++] = (struct reg){ cb, user, mask & PN__MASK_TYPES };
 	return 0;
 }
 
@@ -267,9 +268,11 @@ static void resync(pn_handle *h)
 	if (h->in_resync || !h->ops->snapshot)
 		return;
 	h->in_resync = 1;
+	h->snap.live = 1;
 	pn__pt_begin_mark(&h->table);
 	if (h->ops->snapshot(h->state) == 0)
 		h->sweep_after_ns = pn__clock_ns(CLOCK_MONOTONIC);
+	h->snap.live = 0;
 	h->in_resync = 0;
 	h->stats.resyncs++;
 }
@@ -358,6 +361,7 @@ void pn__ingest(pn_handle *h, const void *rec, size_t size)
 		return;
 	if (type == PN_REC_SNAPSHOT) {
 		remember(h, &ev, 0);
+		pn__snapshot_record(h, &ev, rec, size);
 		return;
 	}
 	if (hdr->hdr_flags & PN_HDR_AFTER_LOSS)
@@ -455,9 +459,11 @@ static int open_with(pn_handle **out, pn_options *o)
 		err = open_backend(h, o);
 	if (!err)
 		err = setup_loop(h, o->flush_ms ? o->flush_ms : PN_FLUSH_MS_DEFAULT);
+	h->snap.keep = 1;
 	if (!err && (err = h->ops->snapshot(h->state)))
 		pn__errmsg(o->errmsg, sizeof(o->errmsg), "cannot list the running processes: %s",
 			   pn_strerror(err));
+	h->snap.keep = 0;
 	if (err) {
 		if (!o->errmsg[0])
 			pn__errmsg(o->errmsg, sizeof(o->errmsg), "%s", pn_strerror(err));
@@ -506,6 +512,8 @@ int pn_flush(pn_handle *h)
 	if (h->dispatching)
 		return -EBUSY;
 	h->dctx.mono_to_wall_ns = mono_to_wall();
+	if (!h->snap.replayed)
+		pn__snapshot_replay(h);
 	err = h->ops->drain(h->state);
 	if (err)
 		return err;
@@ -621,6 +629,7 @@ void pn_close(pn_handle *h)
 	if (h->epfd >= 0)
 		close(h->epfd);
 	pn__pt_free(&h->table);
+	pn__snapkeep_replay(&h->snap.kept, NULL, NULL);
 	pn__live_rules_set(&h->rules, NULL);
 	free(h->regs);
 	free(h);

@@ -12,7 +12,6 @@
 static const size_t fixed_size[PN_REC_TYPE_MAX] = {
 #define PN__FIXED_SIZE(N, n, v, rec, ...) [v] = sizeof(struct pn_rec_##rec),
 	PN_EVENT_TYPE_MAP(PN__FIXED_SIZE)
-	PN_REC_ONLY_MAP(PN__FIXED_SIZE)
 #undef PN__FIXED_SIZE
 };
 

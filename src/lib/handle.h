@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "proctable.h"
 #include "rules/live.h"
+#include "linux/snapshot.h"
 
 #define PN__GONE 256
 
@@ -43,6 +44,7 @@ struct pn_handle {
 	 * delivered after its process's exit (a refused child exits at once). */
 	struct pn__gone { uint32_t pid; uint64_t start_ns; } gone[PN__GONE];
 	unsigned gone_next;
+	struct pn__snapshots snap; /* snapshot events (linux/snapshot.c) */
 };
 
 /* Numbers ev and hands it to every registration that wants its type. */
@@ -50,4 +52,9 @@ void pn__dispatch(pn_handle *h, pn_event *ev);
 int pn__add_fd(int epfd, int fd);
 /* With a source: remember an exiting process's start (source.c). */
 void pn__note_gone(pn_handle *h, const struct pn__proc *p);
+/* A snapshot record's process (linux/snapshot.c): kept while the start's
+ * snapshot is taken, dispatched at once during a resync's; and the kept
+ * ones dispatched, once, at the first delivery. */
+void pn__snapshot_record(pn_handle *h, pn_event *ev, const void *rec, size_t size);
+void pn__snapshot_replay(pn_handle *h);
 #endif

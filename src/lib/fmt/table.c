@@ -326,6 +326,7 @@ static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 	case PN_EVENT_EXEC:
 	case PN_EVENT_CREATE:
 	case PN_EVENT_DENY:
+	case PN_EVENT_SNAPSHOT:
 		put_exec_detail(b, ev);
 		break;
 	case PN_EVENT_EXIT:

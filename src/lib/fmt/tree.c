@@ -19,6 +19,8 @@ static void put_status(pn_buf *b, const pn_proc_node *p)
 		pn__fmt_exit_status(b, p->exit_code, p->signal, p->core_dumped);
 	else
 		pn_buf_puts(b, "no exit recorded");
+	if (p->observed_at_start)
+		pn_buf_puts(b, "; observed at start");
 }
 
 static void tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int selected)
@@ -71,6 +73,7 @@ static void tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 	pn__json_time(b, PN__MEMBER("end"), p->end_ns, p->end_ns != 0);
 	pn__json_u64(b, PN__MEMBER("exit_code"), (uint32_t)p->exit_code, p->end_ns && !p->signal);
 	pn__json_signal(b, p->signal, p->core_dumped);
+	pn__json_bool(b, PN__MEMBER("observed_at_start"), p->observed_at_start);
 	pn__json_bool(b, PN__MEMBER("selected"), selected);
 	pn_buf_puts(b, ",\"children\":[");
 }

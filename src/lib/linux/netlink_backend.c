@@ -483,7 +483,21 @@ static int snap_thread(uint32_t tid, void *ctx)
 	return 0;
 }
 
-/* One live process: into the task table, and to the core as a snapshot record. */
+/* A parent /proc lists after its child (a reused, lower pid) is not in the
+ * task table yet: its start comes from its own stat. */
+static void snap_parent(struct nl_state *s, struct pn_rec_task *t, uint32_t ppid)
+{
+	struct pn__procstat pst;
+
+	if ((t->known & PN_KNOWN_PARENT) || !ppid || pn__procfs_stat(ppid, &pst))
+		return;
+	t->ppid = ppid;
+	t->parent_start_ns = start_ns(s, pst.start_ticks);
+	t->known |= PN_KNOWN_PARENT;
+}
+
+/* One live process: into the task table, and to the core as a snapshot
+ * record with its parent, ids and image. */
 static int snap_process(uint32_t pid, void *ctx)
 {
 	struct snap_ctx *c = ctx;
@@ -505,7 +519,10 @@ static int snap_process(uint32_t pid, void *ctx)
 	c->pid = pid;
 	pn__procfs_each_task(pid, snap_thread, c);
 	memset(r, 0, sizeof(*r));
-	fill_task(s, &r->task, pid, pid, 0);
+	fill_task(s, &r->task, pid, pid, st.ppid);
+	snap_parent(s, &r->task, st.ppid);
+	if (pn__procfs_ids(pid, &r->task.uid, &r->task.gid, &r->task.euid) == 0)
+		r->task.known |= PN_KNOWN_UID;
 	n = pn__procfs_link(pid, "exe", (char *)r + sizeof(*r), PN_PATH_MAX, &tr);
 	if (n > 0) {
 		r->image = (struct pn_strref){ sizeof(*r), (uint32_t)n };

@@ -199,7 +199,7 @@ static void merge_exit(struct pn__store_proc *p, const pn_event *ev)
 
 static void merge_exec(struct pn__store_proc *p, const pn_event *ev)
 {
-	p->known |= PN__P_EXEC;
+	p->known = (p->known & ~PN__P_SNAP_ARGV) | PN__P_EXEC;
 	p->exec_ns = ev->time_ns;
 	p->argc = ev->argc;
 	take_str(p, &p->argv, &ev->argv, PN_HAVE_ARGV, ev->have & PN_HAVE_ARGV);
@@ -233,6 +233,14 @@ void pn__batch_merge(struct pn__store_proc *p, const pn_event *ev)
 		take_str(p, &p->image, &ev->image, PN_HAVE_IMAGE, 1);
 	if (pn__store_is_exec(ev))
 		merge_exec(p, ev);
+	/* A process alive at a snapshot: its arguments as /proc showed them,
+	 * unless an exec the batch saw told them first. A row the log had
+	 * already keeps its exec's (write.c updates argv only with exec_ns). */
+	if (ev->type == PN_EVENT_SNAPSHOT && !(p->known & PN__P_EXEC) && (h & PN_HAVE_ARGV)) {
+		p->known |= PN__P_SNAP_ARGV;
+		p->argc = ev->argc;
+		take_str(p, &p->argv, &ev->argv, PN_HAVE_ARGV, 1);
+	}
 	if (ev->type == PN_EVENT_EXIT)
 		merge_exit(p, ev);
 }

@@ -108,6 +108,7 @@ void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_p
 {
 	uint32_t k = p->known;
 	int exec = (k & PN__P_EXEC) != 0, ex = (k & PN__P_EXIT) != 0;
+	int args = (k & (PN__P_EXEC | PN__P_SNAP_ARGV)) && (k & PN_HAVE_ARGV);
 
 	pn__store_bind_key(st, base, &p->key);
 	bind_int(st, base + 5, p->ppid, k & PN_HAVE_PARENT);
@@ -117,8 +118,8 @@ void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_p
 	bind_int(st, base + 9, p->euid, k & PN_HAVE_UID);
 	pn__db_bind_str(st, base + 10, &p->comm, k & PN_HAVE_COMM);
 	pn__db_bind_str(st, base + 11, &p->image, k & PN_HAVE_IMAGE);
-	pn__db_bind_str(st, base + 12, &p->argv, exec && (k & PN_HAVE_ARGV));
-	bind_int(st, base + 13, p->argc, exec && (k & PN_HAVE_ARGV));
+	pn__db_bind_str(st, base + 12, &p->argv, args);
+	bind_int(st, base + 13, p->argc, args);
 	pn__db_bind_str(st, base + 14, &p->cwd, exec && (k & PN_HAVE_CWD));
 	sqlite3_bind_int64(st, base + 15, p->first_ns);
 	bind_int(st, base + 16, p->exec_ns, exec);

@@ -47,6 +47,7 @@ struct pn__arena {
  * _IMAGE, _ARGV and _CWD. */
 #define PN__P_EXEC 0x10000
 #define PN__P_EXIT 0x20000
+#define PN__P_SNAP_ARGV 0x40000     /* argv, argc from a snapshot, no exec */
 
 /* What a batch's events tell about one process: its row at commit. */
 struct pn__store_proc {

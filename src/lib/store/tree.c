@@ -23,9 +23,10 @@
  */
 #define NODE_COLS                                                                       \
 	"p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image,"  \
-	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped, p.host"
+	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped, p.host,"  \
+	" EXISTS (SELECT 1 FROM event e WHERE e.process = p.id AND e.type = 6)"
 enum { N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV, N_CWD,
-       N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_HOST };
+       N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_HOST, N_SNAPSHOT };
 
 struct link {
 	int64_t id, parent_id, first_ns;
@@ -92,6 +93,7 @@ static void row_node(sqlite3_stmt *st, pn_proc_node *n)
 	n->exit_code = sqlite3_column_int(st, N_EXIT);
 	n->signal = sqlite3_column_int(st, N_SIG);
 	n->core_dumped = sqlite3_column_int(st, N_CORE);
+	n->observed_at_start = sqlite3_column_int(st, N_SNAPSHOT);
 }
 
 /* Steps t->row to process id; the caller resets it once done with the row. */

@@ -16,15 +16,18 @@
 
 /* A row the batch's events updated: the parent is not set here, since
  * SQLite rewrites the entries of every index whose columns an UPDATE sets;
- * sql_adopt_parent sets it, once. The key in the WHERE clause makes a
- * stale cached id (its row deleted by retention) miss instead of hitting
- * another process. Binds ?1..?21 as an insert does, and the id as ?22. */
+ * sql_adopt_parent sets it, once. Without an exec (?16) the arguments are
+ * only filled in where the row has none: a snapshot's, read from /proc
+ * afterwards, never replace those an exec recorded. The key in the WHERE
+ * clause makes a stale cached id (its row deleted by retention) miss
+ * instead of hitting another process. Binds ?1..?21 as an insert does,
+ * and the id as ?22. */
 static const char sql_update_process[] =
 	"UPDATE process SET"
 	" uid = coalesce(?7, uid), gid = coalesce(?8, gid), euid = coalesce(?9, euid),"
 	" comm = coalesce(?10, comm), image = coalesce(?11, image),"
-	" argv = CASE WHEN ?16 IS NULL THEN argv ELSE ?12 END,"
-	" argc = CASE WHEN ?16 IS NULL THEN argc ELSE ?13 END,"
+	" argv = CASE WHEN ?16 IS NULL THEN coalesce(argv, ?12) ELSE ?12 END,"
+	" argc = CASE WHEN ?16 IS NULL THEN coalesce(argc, ?13) ELSE ?13 END,"
 	" cwd = CASE WHEN ?16 IS NULL THEN cwd ELSE ?14 END,"
 	" exec_ns = coalesce(?16, exec_ns), end_ns = coalesce(?17, end_ns),"
 	" exit_code = coalesce(?18, exit_code), signal = coalesce(?19, signal),"

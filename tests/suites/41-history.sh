@@ -1,0 +1,88 @@
+# The activity log as an investigator reads it, with both backends: the
+# processes alive when the monitor started are in it (one snapshot event
+# each, marked "observed at start" in trees), so `query` and `tree` answer
+# for processes older than the monitor.
+. tests/lib.sh
+PN=$BUILD/procnotify
+suite_scratch history
+
+if ! is_root; then
+	skip "the monitor needs root"
+	finish
+	exit
+fi
+
+# A process tree older than the monitor: this shell's child (a bash that
+# waits) and grandchild (a dash with a marker in its arguments, waiting for
+# its sleep), then the monitor, which runs for a moment and stops.
+MARK="pn-history-$$-marker"
+bash -c '/bin/dash -c "sleep 60; exit 0" "$2" 2>/dev/null & echo $! >"$1/old.pid"; wait' bash "$D" "$MARK" &
+OLD=$!
+for _ in $(seq 100); do [ -s "$D/old.pid" ] && break; sleep 0.05; done
+SLEEP=$(cat "$D/old.pid")
+for _ in $(seq 100); do [ /proc/$SLEEP/exe -ef /bin/dash ] && break; sleep 0.05; done
+
+record() {
+	local backend=$1 db=$D/$1.db
+	"$PN" --backend "$backend" --db "$db" -o /dev/null 2>"$D/$backend.err" &
+	MON=$!
+	for _ in $(seq 100); do
+		grep -q 'procnotify: ready' "$D/$backend.err" && break
+		sleep 0.1
+	done
+	# The start's snapshot is written at the first delivery: a later process
+	# shows that delivery is past.
+	/bin/true "$MARK-after"
+	for _ in $(seq 100); do
+		"$PN" query --db "$db" --argv "$MARK-after" -t exec --count >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	kill -INT "$MON"; wait "$MON"; MON=
+}
+
+for backend in bpf netlink; do
+	record "$backend"
+	db=$D/$backend.db
+	"$PN" query --db "$db" --pid "$SLEEP" -t snapshot --json >"$D/$backend.sleep.json" 2>&1
+	snapshot_ok() {
+		python3 - "$D/$backend.sleep.json" "$SLEEP" "$OLD" "$MARK" <<'EOF'
+import json, sys
+path, pid, ppid, mark = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+evs = [json.loads(l) for l in open(path)]
+snaps = [e for e in evs if e["type"] == "snapshot"]
+assert len(snaps) == 1, evs
+e = snaps[0]
+assert e["pid"] == pid and e["ppid"] == ppid, e
+assert e["image"].endswith("/dash") and e["argv"] == ["/bin/dash", "-c", "sleep 60; exit 0", mark], e
+assert e["seq"] == 0 and e["best_effort"] is True and e["user"] == "root", e
+EOF
+	}
+	check "$backend: the dash older than the monitor has a snapshot event (image, argv, parent)" snapshot_ok
+	"$PN" tree --db "$db" "$SLEEP" >"$D/$backend.tree" 2>"$D/$backend.tree.err"; rc=$?
+	check "$backend: tree of it succeeds (exit $rc: $(head -c 200 "$D/$backend.tree.err"))" test "$rc" = 0
+	check "... and marks it observed at start, with its arguments" \
+		grep -q "^ *$SLEEP /.*dash : /bin/dash -c \"sleep 60; exit 0\" $MARK \[no exit recorded; observed at start\] .* <= selected$" "$D/$backend.tree"
+	check "... under its parent, the older shell, also observed at start" \
+		grep -q "^ *$OLD /.*bash .*observed at start\]" "$D/$backend.tree"
+	# Every process alive at the start: as many snapshot events as /proc
+	# had processes then, give or take the ones that came and went.
+	n=$("$PN" query --db "$db" -t snapshot --count)
+	check "$backend: a snapshot event per running process ($n)" test "$n" -gt 20
+	"$PN" tree --db "$db" --json "$SLEEP" >"$D/$backend.tree.json" 2>/dev/null
+	check "$backend: tree --json says observed_at_start" \
+		grep -q "\"pid\":$SLEEP,.*\"observed_at_start\":true" "$D/$backend.tree.json"
+done
+# Back to pid 1: the ancestors of the old shell reach the top of the tree.
+"$PN" tree --db "$D/netlink.db" 1 >"$D/init.tree" 2>&1; rc=$?
+check "netlink: tree 1 succeeds (exit $rc) and holds the old shell" \
+	grep -q "^ *$OLD /.*observed at start" "$D/init.tree"
+# The live stream is as before: snapshot events go to the log only, unless
+# asked for by name.
+"$PN" --json -d 0.5 2>/dev/null | grep -c '"type":"snapshot"' >"$D/live.count"
+check "the live JSON has no snapshot event unless --types names it" test "$(cat "$D/live.count")" = 0
+"$PN" --json --types snapshot -d 0.5 2>/dev/null >"$D/live.snap"
+check "--types snapshot prints the running processes live, the dash among them" \
+	grep -q "\"type\":\"snapshot\".*\"pid\":$SLEEP,.*\"$MARK\"\]" "$D/live.snap"
+pkill -P "$SLEEP" sleep 2>/dev/null
+{ wait "$OLD"; } 2>/dev/null
+finish
