@@ -151,7 +151,14 @@ typedef struct pn_store_where {
 	int signaled;          /* only exits caused by a signal */
 	uint32_t types;        /* PN_MASK bits; 0: all */
 	int64_t since_ns, until_ns; /* wall clock; 0: open */
+	/* Rows of the log past after_id, up to upto_id (0: open): what a
+	 * follower has not seen yet (pn_store_last_id()). */
+	int64_t after_id, upto_id;
 } pn_store_where;
+
+/* The id of the newest event row of the log (0: none), which rows
+ * written later exceed: a follower reads up to it, then after it. */
+PN_EXPORT int pn_store_last_id(pn_store *s, int64_t *id);
 
 /* pn_store_query() with a pn_store_where; -EINVAL for a term of an
  * unknown field or a string field without its string. */

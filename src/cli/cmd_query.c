@@ -111,6 +111,9 @@ static const struct pn_opt query_rows[] = {
 	{ .name = "count", .help = "print only the number of matching events",
 	  .parse = pn_opt_flag, .off = OFF(count) },
 	CLI_ZONE_ROWS(OFF(win)),
+	{ .name = "follow", .key = 'f', .help = "then print new matching events as the monitor\n"
+						  "logs them, until interrupted (as tail -f)",
+	  .parse = pn_opt_flag, .off = OFF(follow) },
 	{ .name = "numeric", .help = "ids without user and group names (JSON: the\n"
 				     "monitor's very lines)",
 	  .parse = pn_opt_flag, .off = OFF(numeric) },
@@ -132,6 +135,7 @@ const struct pn_cmd pn_cli_query_cmd = {
 		 "\n",
 	.epilog = "\n"
 		  "Example: procnotify query --db log.db --name 'curl*' --since 1h --json\n"
+		  "         procnotify query --db log.db --user alice --follow\n"
 		  "Exit status: 0 when an event matched, 1 when none did (as grep) or the\n"
 		  "log cannot be read (then one line on standard error says why), 2 for\n"
 		  "bad usage. A lost record shown counts as a match.\n",
@@ -144,6 +148,9 @@ static int parse_query(struct query_opts *q, int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? -1 : rc;
+	if (q->follow && q->count)
+		return pn_opt_usage_error(&pn_cli_query_cmd, "a count has no end to follow:",
+					  "--follow --count");
 	q->w.terms = q->terms;
 	rc = cli_window_read(&pn_cli_query_cmd, &q->win);
 	q->w.since_ns = q->win.since_ns;
@@ -167,12 +174,14 @@ static int query_event(const pn_event *ev, void *user)
 }
 
 /* The events, or with --count their number (SQLite counts: nothing is
- * rebuilt or formatted, unless --where must see each event). Returns 0 or
+ * rebuilt or formatted, unless --where must see each event), and with
+ * --follow the new ones. Returns 0 or
  * -errno. */
 static int query_run(pn_store *s, struct query_run *run)
 {
 	const struct query_opts *q = run->q;
 	struct sink *sink = &run->sink;
+	pn_store_where w = q->w;
 	int rc = pn__store_scope_host(s, q->host);
 
 	if (rc)
@@ -188,7 +197,13 @@ static int query_run(pn_store *s, struct query_run *run)
 		pn_fmt_table_header_dated(&sink->buf, q->win.utc ? "UTC" : "local");
 	if (q->format == PN_OUT_CSV && !q->no_header)
 		pn__fmt_csv_header(&sink->buf);
-	rc = pn_store_query_where(s, &q->w, query_event, run);
+	/* A follower prints up to the newest row now, then from there on. */
+	if (q->follow && (rc = pn_store_last_id(s, &run->last_id)))
+		return rc;
+	w.upto_id = run->last_id;
+	rc = pn_store_query_where(s, &w, query_event, run);
+	if (rc >= 0 && q->follow && !(rc = sink_flush(sink)))
+		rc = query_follow(s, run, query_event);
 	return rc < 0 ? rc : 0;
 }
 

@@ -20,6 +20,7 @@ struct query_opts {
 	int count;               /* --count: the number of events only */
 	int numeric;             /* --numeric: no user and group names */
 	struct cli_where where;  /* --where: a rule expression */
+	int follow;              /* --follow: then the new events as they come */
 };
 
 struct query_run {
@@ -28,8 +29,14 @@ struct query_run {
 	struct sink sink;
 	struct names names;
 	uint64_t matched;        /* events printed or counted: the exit status */
+	int64_t last_id;         /* --follow: the newest row read */
 };
 
 /* One event in the format asked for, into run->sink's buffer. */
 void query_print(struct query_run *run, const pn_event *ev);
+
+/* --follow: after the rows up to run->last_id, each new matching one as
+ * the log gets it, through fn (user: run), until SIGINT or SIGTERM (0)
+ * or a failure (-errno). */
+int query_follow(pn_store *s, struct query_run *run, pn_store_event_fn fn);
 #endif

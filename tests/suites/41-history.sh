@@ -83,6 +83,37 @@ check "the live JSON has no snapshot event unless --types names it" test "$(cat 
 "$PN" --json --types snapshot -d 0.5 2>/dev/null >"$D/live.snap"
 check "--types snapshot prints the running processes live, the dash among them" \
 	grep -q "\"type\":\"snapshot\".*\"pid\":$SLEEP,.*\"$MARK\"\]" "$D/live.snap"
+
+# query --follow: the events so far, then each new one as the monitor logs
+# it, once, in order; asleep (no wake-up at all) while the log is still.
+FOLLOW_MARK="pn-follow-$$"
+"$PN" --db "$D/follow.db" -o /dev/null 2>"$D/follow-mon.err" &
+MON=$!
+for _ in $(seq 100); do grep -q 'procnotify: ready' "$D/follow-mon.err" && break; sleep 0.1; done
+/bin/echo "$FOLLOW_MARK-0" >/dev/null
+for _ in $(seq 100); do
+	"$PN" query --db "$D/follow.db" --argv "$FOLLOW_MARK-0" -t exec --count >/dev/null && break
+	sleep 0.1
+done
+"$PN" query --db "$D/follow.db" --follow --json --argv "$FOLLOW_MARK" -t exec >"$D/follow.out" 2>"$D/follow.err" &
+FOLLOWER=$!
+for i in 1 2 3; do sleep 0.3; /bin/echo "$FOLLOW_MARK-$i" >/dev/null; done
+for _ in $(seq 200); do [ "$(grep -c '"/bin/echo"' "$D/follow.out")" -ge 4 ] && break; sleep 0.1; done
+follow_order() {
+	test "$(grep -o "\"/bin/echo\",\"$FOLLOW_MARK-[0-9]\"" "$D/follow.out" | cut -d'"' -f4 | tr '\n' ' ')" = \
+		"$FOLLOW_MARK-0 $FOLLOW_MARK-1 $FOLLOW_MARK-2 $FOLLOW_MARK-3 "
+}
+check "query --follow: the old event, then the three new ones, once each, in order" follow_order
+kill -INT "$MON"; wait "$MON"; MON=
+sleep 0.5
+switches() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$FOLLOWER/status"; }
+before=$(switches); sleep 2; after=$(switches)
+check "... and does not wake while the log is still ($before -> $after context switches in 2 s)" \
+	test "$((after - before))" -le 1
+kill -INT "$FOLLOWER"; wait "$FOLLOWER"; rc=$?
+check "... SIGINT ends it, exit 0 (exit $rc: $(head -c 200 "$D/follow.err"))" test "$rc" = 0
+"$PN" query --db "$D/follow.db" --follow --count >/dev/null 2>"$D/follow-count.err"; rc=$?
+check "query --follow --count is a usage error" test "$rc-$(wc -l <"$D/follow-count.err")" = "2-2"
 pkill -P "$SLEEP" sleep 2>/dev/null
 { wait "$OLD"; } 2>/dev/null
 finish

@@ -271,7 +271,7 @@ static int count_where(const pn_store_term *t, size_t n)
 {
 	pn_store *s = open_store(PN_STORE_READ, NULL);
 	pn_buf out = { 0 };
-	pn_store_where w = { t, n, 0, 0, 0, 0 };
+	pn_store_where w = { .terms = t, .nterms = n };
 	int rc = s ? pn_store_query_where(s, &w, to_json, &out) : -1;
 
 	pn_store_close(s);

@@ -33,12 +33,17 @@ static void select_cols(pn_buf *sql, int count)
 			 " LEFT JOIN host h ON h.id = e.host WHERE ");
 }
 
-/* Filters on time and type (?1, ?2, ?3) and the reader's host (:host):
- * they apply to lost records too. */
+/* Filters on time, type, rows (?1 to ?5) and the reader's host (?6):
+ * they apply to lost records too. (Each parameter has its number: a named
+ * one first in the text would take number 1, the time's.) */
 static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 {
 	if (scoped)
-		pn_buf_puts(sql, " AND e.host = :host");
+		pn_buf_puts(sql, " AND e.host = ?6");
+	if (w->after_id)
+		pn_buf_puts(sql, " AND e.id > ?4");
+	if (w->upto_id)
+		pn_buf_puts(sql, " AND e.id <= ?5");
 	if (w->since_ns)
 		pn_buf_puts(sql, " AND e.time_ns >= ?1");
 	if (w->until_ns)
@@ -47,8 +52,8 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 		pn_buf_puts(sql, " AND (?3 >> e.type) & 1");
 }
 
-/* The first term's parameter; ?1 to ?3 are add_common()'s. */
-#define TERM_PARAM 4
+/* The first term's parameter; ?1 to ?6 are add_common()'s. */
+#define TERM_PARAM 7
 
 /*
  * Each field's test of a value, '?' standing for the value's parameter
@@ -127,6 +132,8 @@ static void bind_where(sqlite3_stmt *st, const pn_store_where *w)
 	sqlite3_bind_int64(st, 1, w->since_ns);
 	sqlite3_bind_int64(st, 2, w->until_ns);
 	sqlite3_bind_int64(st, 3, w->types);
+	sqlite3_bind_int64(st, 4, w->after_id);
+	sqlite3_bind_int64(st, 5, w->upto_id);
 	for (size_t i = 0; i < w->nterms; i++) {
 		const pn_store_term *t = &w->terms[i];
 		int param = TERM_PARAM + (int)i;
@@ -158,7 +165,7 @@ static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt
 	if (!rc)
 		bind_where(*st, w);
 	if (!rc && s->scoped)
-		sqlite3_bind_int64(*st, sqlite3_bind_parameter_index(*st, ":host"), s->scope_host);
+		sqlite3_bind_int64(*st, 6, s->scope_host);
 	return rc;
 }
 
@@ -270,7 +277,8 @@ static size_t filter_terms(const pn_store_filter *f, pn_store_term *t)
 int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, void *user)
 {
 	pn_store_term t[PN_STORE_WHERE_FIELDS];
-	pn_store_where w = { t, filter_terms(f, t), f->signaled, f->types, f->since_ns, f->until_ns };
+	pn_store_where w = { t, filter_terms(f, t), f->signaled, f->types, f->since_ns, f->until_ns,
+			     0, 0 };
 
 	return pn_store_query_where(s, &w, fn, user);
 }
@@ -319,4 +327,12 @@ int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n)
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int pn_store_last_id(pn_store *s, int64_t *id)
+{
+	int found;
+
+	*id = 0;
+	return pn__db_int(&s->db, "SELECT max(id) FROM event", 0, id, &found);
 }
