@@ -12,6 +12,7 @@
 
 struct report_opts {
 	const char *db;
+	const char *host;        /* --host: one host's events */
 	struct cli_window win;
 	struct cli_where where;
 	uint32_t top;
@@ -26,6 +27,9 @@ static const struct pn_opt report_rows[] = {
 	{ .name = "db", .arg = "FILE", .help = "the activity log to read",
 	  .parse = pn_opt_string, .off = OFF(db), .flags = PN_OPT_FILE },
 	{ .help = "What to count:" },
+	{ .name = "host", .arg = "NAME", .help = "events of the host NAME (their \"host\"), lost\n"
+						"records included; given once",
+	  .parse = pn_opt_string, .off = OFF(host), .flags = PN_OPT_ONCE },
 	CLI_WINDOW_ROWS(OFF(win)),
 	CLI_WHERE_ROW(OFF(where)),
 	{ .help = "Output:" },
@@ -149,7 +153,9 @@ int pn_cli_report(int argc, char **argv)
 				 .html = r.html != NULL, .zone = r.win.utc ? "UTC" : "local",
 				 .offset = out_offset, .user = &o };
 	sc = (pn_report_scope){ r.win.since_ns, r.win.until_ns, r.where.rules ? out_keep : NULL, &o };
-	rc = pn__store_report(s, &sc, r.top, &report_visitor, &o);
+	rc = pn__store_scope_host(s, r.host);
+	if (!rc)
+		rc = pn__store_report(s, &sc, r.top, &report_visitor, &o);
 	if (!rc)
 		rc = sink_flush(&o.sink);
 	else if (!o.sink.failed)

@@ -156,6 +156,22 @@ check "report --where counts only the events it matches (pn-ok: 5 execs, 5 exits
 check "report --where with a bad expression: exit 2, one line" \
 	test "$("$PN" report --db "$D/log.db" --where 'image=' 2>&1 >/dev/null | wc -l)-$("$PN" report --db "$D/log.db" --where 'image=' >/dev/null 2>&1; echo $?)" = 1-2
 
+# --host: the same run imported as two hosts; each host's report is the run's.
+for h in h1 h2; do
+	sed 's/"host":"[^"]*"/"host":"'$h'"/' "$D/live.json" >"$D/live-$h.json"
+	"$PN" import --db "$D/fleet.db" --host $h "$D/live-$h.json" 2>/dev/null
+done
+executions() { # LOG IMAGE [ARGS]: the executions report gives IMAGE
+	local log=$1 img=$2
+	shift 2
+	"$PN" report --db "$log" --top 0 --json "$@" | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)["images"]["rows"]
+print(sum(r["executions"] for r in rows if r["image"] == sys.argv[1]))' "$img"
+}
+check "report --host h1 of a fleet log: pn-ok ran 5 times there, 10 in all" \
+	test "$(executions "$D/fleet.db" "$D/bin/pn-ok" --host h1)-$(executions "$D/fleet.db" "$D/bin/pn-ok")" = 5-10
+
 # A log that is not one, and usage errors.
 echo "not sqlite" >"$D/junk.db"
 check "a file that is not a log: exit 1, one line" \

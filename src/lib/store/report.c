@@ -258,8 +258,14 @@ static int pass_before(struct report *r)
 
 	if (r->since == INT64_MIN || !r->images.n)
 		return 0;
-	rc = prepare(r, "SELECT image FROM event INDEXED BY event_exec"
-		        " WHERE type = 2 AND time_ns < ?1", &st);
+	if (r->s->scoped)
+		rc = prepare(r, "SELECT image FROM event WHERE type = 2 AND time_ns < ?1"
+			        " AND host = ?3", &st);
+	else
+		rc = prepare(r, "SELECT image FROM event INDEXED BY event_exec"
+			        " WHERE type = 2 AND time_ns < ?1", &st);
+	if (!rc && r->s->scoped)
+		sqlite3_bind_int64(st, 3, r->s->scope_host);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pn__tally_entry *img = pn__tally_find(&r->images, r->key,
 							     col_key(r->key, st, 0));
@@ -298,7 +304,7 @@ static int scan_event(const pn_event *ev, void *user)
 	int image_known = (ev->have & PN_HAVE_IMAGE) != 0, rc;
 	size_t klen = str_key(r->key, ev->image.ptr, image_known ? ev->image.len : 0, image_known);
 
-	if (!r->keep(ev, r->keep_user))
+	if (r->keep && !r->keep(ev, r->keep_user))
 		return 0;
 	rc = count_type(r, ev->time_ns, ev->type);
 	if (!rc && ev->type == PN_EVENT_EXEC)
@@ -418,7 +424,10 @@ static int emit_ranked(struct report *r, const struct ranked *k)
 
 	if (!rc && !k->fill)
 		rc = pn__db_prepare(&r->s->db, "SELECT comm, image, argv, uid FROM process p"
-				       " WHERE pid = ?1 AND start_ns = ?2 AND boot = ?3 AND os = ?4", &st);
+				       " WHERE pid = ?1 AND start_ns = ?2 AND boot = ?3 AND os = ?4"
+				       " AND (?5 IS NULL OR host = ?5)", &st);
+	if (st && r->s->scoped)
+		sqlite3_bind_int64(st, 5, r->s->scope_host);
 	for (size_t i = 0; !rc && i < shown; i++) {
 		pn_report_row row;
 
@@ -476,17 +485,18 @@ static int extent(struct report *r)
 
 static int run(struct report *r)
 {
-	int rc = extent(r);
+	/* The indexes hold neither a rule's fields nor the host. */
+	int slow = r->keep || r->s->scoped, rc = extent(r);
 
-	if (!rc && r->keep)
+	if (!rc && slow)
 		rc = scan(r);
-	if (!rc && !r->keep)
+	if (!rc && !slow)
 		rc = pass_types(r);
-	if (!rc && !r->keep)
+	if (!rc && !slow)
 		rc = pass_execs(r);
-	if (!rc && !r->keep)
+	if (!rc && !slow)
 		rc = pass_exits(r);
-	if (!rc && !r->keep)
+	if (!rc && !slow)
 		rc = pass_parents(r);
 	if (!rc)
 		rc = pass_before(r);
