@@ -34,10 +34,15 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
 
 
 def free_port():
-    """A loopback TCP port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now for both TCP and UDP."""
+    while True:
+        with socket.socket() as s, socket.socket(type=socket.SOCK_DGRAM) as u:
+            s.bind(("127.0.0.1", 0))
+            try:
+                u.bind(("127.0.0.1", s.getsockname()[1]))
+            except OSError:
+                continue
+            return s.getsockname()[1]
 
 
 def example(name, replacements):
