@@ -252,7 +252,7 @@ static void put_lost_detail(pn_buf *b, const pn_event *ev)
 		pn_buf_puts(b, "LOST an unknown number of records");
 	/* The stream has what the log lost: nothing to resynchronise. */
 	pn_buf_puts(b, ev->lost_reason == PN_LOST_STORE	   ? " from the activity log, which fell behind"
-		       : ev->lost_reason == PN_LOST_OUTPUT ? " from an output (syslog), which fell behind"
+		       : ev->lost_reason == PN_LOST_OUTPUT ? " from an output, which fell behind"
 							   : "; process table resynchronised");
 }
 
