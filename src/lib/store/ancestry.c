@@ -9,10 +9,11 @@
  * and forgets it at its exit. Its children's fork rows carry the image the
  * table had for it at each fork. So an ancestor's image at an event is
  * that of the latest of those rows before the event; an ancestor whose exit
- * came before the event is not known, as it was not live. Processes that
- * started before the monitor and were never the subject of a row are not
- * in the log: the live table knew them from its start-up snapshot, the log
- * cannot (procnotify-rules(7) says so).
+ * came before the event is not known, as it was not live. A process that
+ * started before the monitor and was never the subject of a row is known
+ * only through its children's forks, without its own parent: the live
+ * table knew it whole from its start-up snapshot, the log cannot
+ * (procnotify-rules(7) says so).
  */
 #include <errno.h>
 #include "store_internal.h"
@@ -76,7 +77,8 @@ static int exited(pn_store *s, int64_t proc)
 
 /* The latest row witnessing the image of the walk's current process:
  * its statement stays on that row, so *image stays valid until the next
- * call. 0, or 1 when no row (or the row) knows its image. */
+ * call. 0; 1 when that row does not know the image; -ENOENT when no row
+ * witnesses the process at all (it ran before the log began). */
 static int image_of(pn_store *s, pn_str *image)
 {
 	struct pn__store_walk *w = &s->anc;
@@ -85,10 +87,10 @@ static int image_of(pn_store *s, pn_str *image)
 	sqlite3_stmt *best;
 
 	if (prepared(s, ST_OWN, &own) || prepared(s, ST_CHILD, &child))
-		return 1;
+		return -ENOENT;
 	sqlite3_bind_int64(own, 1, w->proc);
 	sqlite3_bind_int64(own, 2, s->visiting);
-	if (sqlite3_step(own) == SQLITE_ROW)
+	if (w->proc && sqlite3_step(own) == SQLITE_ROW)
 		own_id = sqlite3_column_int64(own, 0);
 	sqlite3_bind_int64(child, 1, w->pid);
 	sqlite3_bind_int64(child, 2, (int64_t)w->start);
@@ -98,7 +100,7 @@ static int image_of(pn_store *s, pn_str *image)
 	if (sqlite3_step(child) == SQLITE_ROW)
 		child_id = sqlite3_column_int64(child, 0);
 	if (own_id < 0 && child_id < 0)
-		return 1;
+		return -ENOENT;
 	best = own_id > child_id ? own : child;
 	if (!(sqlite3_column_int64(best, 2) & PN_HAVE_IMAGE))
 		return 1;
@@ -106,18 +108,21 @@ static int image_of(pn_store *s, pn_str *image)
 	return image->len ? 0 : 1;
 }
 
-/* Moves the walk to (pid, start): its row, unless it had exited. */
+/* Moves the walk to (pid, start), unless it had exited. A process that
+ * was never the subject of a row (it ran before the log began) has no row
+ * of its own: its children's fork rows may still say its image, but not
+ * who its parent was, so the walk ends there. */
 static int step_to(pn_store *s, uint32_t pid, uint64_t start)
 {
 	struct pn__store_walk *w = &s->anc;
-	int64_t ppid, pstart;
+	int64_t ppid = -1, pstart = 0;
 
 	w->proc = find(s, pid, start, &ppid, &pstart);
-	if (!w->proc || exited(s, w->proc))
+	if (w->proc && exited(s, w->proc))
 		return -ENOENT;
 	w->pid = pid;
 	w->start = start;
-	w->has_parent = ppid >= 0;
+	w->has_parent = w->proc && ppid >= 0;
 	w->ppid = (uint32_t)ppid;
 	w->pstart = (uint64_t)pstart;
 	return 0;
@@ -135,24 +140,23 @@ int pn__store_ancestor(void *user, unsigned depth, pn_str *image)
 		w->os = ev->key.os;
 		rc = (ev->have & PN_HAVE_PARENT) ? step_to(s, ev->ppid, ev->parent_key.start_ns)
 						 : -ENOENT;
-	} else if (depth == w->depth + 1 && w->proc && w->has_parent) {
+	} else if (depth == w->depth + 1 && w->alive && w->has_parent) {
 		rc = step_to(s, w->ppid, w->pstart);
 	} else {
 		rc = -ENOENT;
 	}
 	w->depth = depth;
-	if (rc) {
-		w->proc = 0;
-		return rc;
-	}
-	return image_of(s, image);
+	if (!rc)
+		rc = image_of(s, image);
+	w->alive = rc >= 0;
+	return rc;
 }
 
 void pn__store_ancestry_begin(pn_store *s, const pn_event *ev)
 {
 	s->anc.ev = ev;
 	s->anc.depth = 0;
-	s->anc.proc = 0;
+	s->anc.alive = 0;
 }
 
 void pn__store_ancestry_close(pn_store *s)

@@ -83,6 +83,7 @@ struct pn__store_walk {
 	const pn_event *ev;         /* the event visited */
 	unsigned depth;             /* of proc */
 	int64_t proc;               /* its process row, 0: none */
+	int alive;                  /* the walk reached depth and may go on */
 	uint32_t pid, ppid, os;
 	uint64_t start, pstart, boot;
 	int has_parent;
