@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from pn_test import SCOPED_BIN, Scope, connector_fds, kernel_drop_counters  # noqa: E402  (shared with the tests)
+import journal_config  # noqa: E402
 import syslog_config  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
@@ -52,8 +53,8 @@ def parse_args():
                     help="children alive at once (BENCH_INFLIGHT, default 4)")
     ap.add_argument("--configs", default=os.environ.get(
                     "BENCH_CONFIGS",
-                    "none,procnotify,procnotify-rules,procnotify-db,procnotify-syslog,snoop,"
-                    "forkstat"),
+                    "none,procnotify,procnotify-rules,procnotify-db,procnotify-syslog,"
+                    "procnotify-journal,snoop,forkstat"),
                     help="storm configurations to run (BENCH_CONFIGS)")
     ap.add_argument("--stall-n", type=int, default=env_int("BENCH_STALL_N", 50000),
                     help="processes started while the monitor is stopped (BENCH_STALL_N)")
@@ -202,7 +203,7 @@ def parse_procnotify_db(workdir, paths, spawner):
     live JSON, byte for byte. The log is removed so the next run starts empty."""
     db, stored = f"{workdir}/log.db", f"{workdir}/query.json"
     with open(stored, "w") as out:
-        rc = subprocess.run([f"{BUILD}/procnotify", "query", "--db", db, "--json"],
+        rc = subprocess.run([f"{BUILD}/procnotify", "query", "--db", db, "--json", "--numeric"],
                             stdout=out, stderr=subprocess.PIPE, text=True)
     cap = parse_procnotify(stored, spawner)
     if rc.returncode:
@@ -303,9 +304,20 @@ def syslog_tcp(workdir, pn):
         helpers={"rsyslogd": lambda p: syslog_config.accepts(port, p)})
 
 
-def configs(workdir, syslog=False):
-    """The storm configurations; the syslog one (a collector set up) only
-    when it is to run."""
+def journal_socket(workdir, pn):
+    argv, sock, d = journal_config.collector()
+    return Config(
+        "procnotify-journal", "procnotify --json -o FILE --journal",
+        {"journald": argv,
+         "procnotify": [pn, "--json", "-o", f"{workdir}/procnotify.json", f"--journal={sock}"]},
+        lambda paths, sp: journal_config.check_collector(
+            parse_procnotify(paths["procnotify.json"], sp), d),
+        helpers={"journald": lambda p: journal_config.ready(d, p)})
+
+
+def configs(workdir, syslog=False, journal=False):
+    """The storm configurations; the syslog and journal ones (a collector
+    set up) only when they are to run."""
     pn = f"{BUILD}/procnotify"
     return {
         "none": Config("none", "no monitor", {}),
@@ -326,6 +338,8 @@ def configs(workdir, syslog=False):
             lambda paths, sp: parse_procnotify_db(workdir, paths, sp)),
         "procnotify-syslog": syslog_tcp(workdir, pn) if syslog else
         Config("procnotify-syslog", "procnotify --json -o FILE --syslog=tcp://", {}),
+        "procnotify-journal": journal_socket(workdir, pn) if journal else
+        Config("procnotify-journal", "procnotify --json -o FILE --journal", {}),
         "snoop": Config("snoop", "execsnoop -t + exitsnoop -t",
                         {"execsnoop": [PEERS["execsnoop"], "-t"],
                          "exitsnoop": [PEERS["exitsnoop"], "-t"]}, parse_snoops),
@@ -432,7 +446,9 @@ def capture_figures(cfg, mon, sp, pidfile, codes):
 
 
 def storm(args, workdir, log):
-    cfgs = configs(workdir, syslog="procnotify-syslog" in args.configs.split(","))
+    names = args.configs.split(",")
+    cfgs = configs(workdir, syslog="procnotify-syslog" in names,
+                   journal="procnotify-journal" in names)
     chosen = [cfgs[c] for c in args.configs.split(",")]
     results = {c.name: [] for c in chosen}
     absent = {c.name: missing_binary(c) for c in chosen}

@@ -79,6 +79,10 @@ typedef struct pn__output_ops {
 
 /* The drivers. */
 extern const pn__output_ops pn__output_syslog;
+/* journald's native protocol (src/lib/output/journal.c); target: the
+ * socket's path, "" for PN_JOURNAL_SOCKET. */
+extern const pn__output_ops pn__output_journal;
+#define PN_JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 /* Prepares an output (ops->open) and its queue; no thread yet. 0 or
  * -errno with err set ("syslog tcp://...: why"). */

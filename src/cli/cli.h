@@ -22,6 +22,7 @@ struct monitor_opts {
 	const char *db;          /* the activity log to append to, or NULL */
 	pn_store_options db_opt;
 	const char *syslog;      /* --syslog: the target, or NULL */
+	const char *journal;     /* --journal: journald's socket ("" its default), or NULL */
 	int syslog_facility, syslog_severity; /* --syslog-priority */
 	uint32_t output_queue;   /* --output-queue: bytes per output; 0 the default */
 	uint32_t deny_deadline_ms; /* --deny-deadline: allow what is not decided by then */

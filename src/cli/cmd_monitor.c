@@ -48,6 +48,19 @@ static int parse_syslog(struct pn_opt_call *c)
 	return 0;
 }
 
+/* No value: journald's own socket. */
+static int parse_journal(struct pn_opt_call *c)
+{
+	if (!*c->arg)
+		c->arg = PN_JOURNAL_SOCKET;
+	if (c->arg[0] != '/' || strlen(c->arg) > 107) {
+		snprintf(c->why, sizeof(c->why), "expected an absolute socket path of at most 107 bytes");
+		return -1;
+	}
+	*(const char **)c->dest = c->arg;
+	return 0;
+}
+
 static int parse_priority(struct pn_opt_call *c)
 {
 	struct monitor_opts *o = c->opts;
@@ -141,14 +154,21 @@ static const struct pn_opt monitor_rows[] = {
 		  "or tcp://HOST[:PORT] (port 514); see README, Fleet",
 	  .parse = parse_syslog, .off = OFF(syslog), .flags = PN_OPT_OPTIONAL,
 	  .example = "unix:/dev/log" },
+	{ .name = "journal", .arg = "PATH",
+	  .help = "also send every event shown to journald (its native\n"
+		  "protocol, PROCNOTIFY_* fields) at the socket PATH\n"
+		  "(default " PN_JOURNAL_SOCKET ")",
+	  .parse = parse_journal, .off = OFF(journal), .flags = PN_OPT_OPTIONAL | PN_OPT_FILE,
+	  .example = PN_JOURNAL_SOCKET },
 	{ .name = "syslog-priority", .arg = "FAC.SEV",
-	  .help = "syslog facility and severity of events (default\n"
-		  "authpriv.info; lost records at warning)",
+	  .help = "syslog facility and severity of events, also\n"
+		  "journald's (default authpriv.info; lost records at\n"
+		  "warning)",
 	  .parse = parse_priority, .off = OFF(syslog_facility),
 	  .example = "authpriv.info" },
 	{ .name = "output-queue", .arg = "BYTES",
-	  .help = "queue of each output (--syslog) before it loses\n"
-		  "events (default 8M)",
+	  .help = "queue of each output (--syslog, --journal) before\n"
+		  "it loses events (default 8M)",
 	  .parse = pn_opt_bytes, .off = OFF(output_queue), .min = 65536, .max = 1u << 30,
 	  .example = "8M" },
 	{ .name = "no-sandbox",

@@ -33,6 +33,8 @@ int pn_cli_outputs_open(struct pn_cli_outputs *outs, const struct monitor_opts *
 	memset(outs, 0, sizeof(*outs));
 	if (o->syslog && open_one(outs, &pn__output_syslog, o->syslog, o))
 		return -1;
+	if (o->journal && open_one(outs, &pn__output_journal, o->journal, o))
+		return -1;
 	return 0;
 }
 

@@ -80,6 +80,9 @@ uint64_t pn__steady_caps(pn_handle *h);
  * that reconnects after the drop makes a new socket. Call before it;
  * 0, or -ENOSPC past a few kinds. */
 int pn__sandbox_allow_socket(int domain, int type);
+/* Lets pn_sandbox() allow memfd_create(): the journald output sends a
+ * message too large for a datagram in a sealed memfd. */
+void pn__sandbox_allow_memfd(void);
 
 /* The size rule of pn_options and pn_stats ("Extensible structs" in
  * procnotify.h): copy a caller's struct of `given` bytes (0: v1_size) into

@@ -7,6 +7,7 @@ import atexit
 import ctypes
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,6 +105,21 @@ def spawn_true(n, in_flight=4):
     for p in running:
         pids.add(p.pid)
         p.wait()
+    return pids
+
+
+def run_named(d, names, runs):
+    """Copies the workload into d under each of names (str, or bytes for a
+    name that is not UTF-8), then runs each argv of runs there in turn;
+    returns their pids."""
+    for name in names:
+        base = d.encode() if isinstance(name, bytes) else d
+        shutil.copy(WORKLOAD, os.path.join(base, name))
+    pids = []
+    for argv in runs:
+        p = subprocess.Popen(argv, cwd=d)
+        p.wait()
+        pids.append(p.pid)
     return pids
 
 

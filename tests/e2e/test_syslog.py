@@ -28,7 +28,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pn_test import BIN, BUILD, WORKLOAD, Monitor, Results, parse_jsonl  # noqa: E402
+from pn_test import BIN, BUILD, WORKLOAD, Monitor, Results, parse_jsonl, run_named  # noqa: E402
 from rsyslog import Rsyslogd, frames, free_port, stop_on_sigterm  # noqa: E402
 
 R = Results()
@@ -73,20 +73,11 @@ def table_escaped(s):
 
 def workload(d):
     """The known processes: returns their pids."""
-    hostile = os.path.join(d, HOSTILE)
-    shutil.copy(WORKLOAD, hostile)
-    bad = os.path.join(d.encode(), NOT_UTF8)
-    shutil.copy(WORKLOAD, bad)
     runs = [["./" + HOSTILE, "linger", "0", HOSTILE],
             [b"./" + NOT_UTF8, b"exit", b"0", NOT_UTF8],
             [WORKLOAD, "exit", "0", BIG_ARG]]
     runs += [[WORKLOAD, "exit", str(i)] for i in range(20)]
-    pids = []
-    for argv in runs:
-        p = subprocess.Popen(argv, cwd=d)
-        p.wait()
-        pids.append(p.pid)
-    return pids
+    return run_named(d, [HOSTILE, NOT_UTF8], runs)
 
 
 def lines_of(path):

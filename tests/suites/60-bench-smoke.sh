@@ -36,6 +36,16 @@ print(notes)
 sys.exit(not (any(n.startswith("rsyslogd CPU") for n in notes) and
               not any("rsyslogd got" in n or "collector file" in n for n in notes)))
 PY
+check "with --journal to journald, every exec and every exit, 0 lost" \
+	row_has "procnotify --json -o FILE --journal" " $full +$full +0 "
+check "... and journald ran beside it, and its journal holds every event the JSON holds" \
+	python3 - "$json" <<'PY'
+import json, sys
+notes = json.load(open(sys.argv[1]))["storm"]["procnotify-journal"][0]["notes"]
+print(notes)
+sys.exit(not (any(n.startswith("journald CPU") for n in notes) and
+              not any("journald got" in n for n in notes)))
+PY
 for peer in "execsnoop -t \+ exitsnoop -t:/usr/sbin/execsnoop /usr/sbin/exitsnoop" \
 	"forkstat -e fork,exec,exit:/usr/bin/forkstat"; do
 	label=${peer%%:*} bins=${peer#*:} absent=

@@ -4,6 +4,7 @@
  * ("Privilege") for what remains and why.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,6 +95,13 @@ int pn__sandbox_allow_socket(int domain, int type)
 	return 0;
 }
 
+static int memfd_allowed;
+
+void pn__sandbox_allow_memfd(void)
+{
+	memfd_allowed = 1;
+}
+
 /* Adds one rule; a name this architecture does not have is no error. */
 static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *c)
 {
@@ -106,10 +114,15 @@ static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct
 
 /* An output's reconnection: a socket of the kinds it asked for (the type's
  * low bits, whatever SOCK_CLOEXEC and SOCK_NONBLOCK), connect(), and the
- * waits of its non-blocking writes. Nothing when no output asked. */
+ * waits of its non-blocking writes; journald's memfd for a large message.
+ * Nothing when no output asked. */
 static int add_socket_rules(scmp_filter_ctx ctx)
 {
 	static const char *const net[] = { "connect", "poll", "ppoll" };
+	const struct scmp_arg_cmp sndbuf[] = {
+		{ .arg = 1, .op = SCMP_CMP_EQ, .datum_a = SOL_SOCKET },
+		{ .arg = 2, .op = SCMP_CMP_EQ, .datum_a = SO_SNDBUF },
+	};
 	int rc = 0;
 
 	for (unsigned i = 0; !rc && i < nsockets; i++) {
@@ -123,6 +136,13 @@ static int add_socket_rules(scmp_filter_ctx ctx)
 	}
 	for (size_t i = 0; !rc && nsockets && i < sizeof(net) / sizeof(net[0]); i++)
 		rc = allow(ctx, net[i], 0, NULL);
+	/* Anonymous memory with a descriptor: it can be neither mapped
+	 * executable nor executed (mmap, execve stay refused). And the size
+	 * of a socket's send buffer, which the journald tests shrink. */
+	if (!rc && memfd_allowed)
+		rc = allow(ctx, "memfd_create", 0, NULL);
+	if (!rc && memfd_allowed)
+		rc = allow(ctx, "setsockopt", 2, sndbuf);
 	return rc;
 }
 
