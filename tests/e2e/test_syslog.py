@@ -311,6 +311,43 @@ def check_reconnect():
             "connection lost, reconnecting" in err and "connected again" in err, err)
 
 
+def check_oversize():
+    """An event too large for a datagram (a 32 KiB argv of control bytes is
+    some 200 KB of JSON) is counted lost, not retried for ever, and the lost
+    record follows it to the collector."""
+    rx = socket.socket(type=socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    mon = Monitor("--json", f"--syslog=udp://127.0.0.1:{rx.getsockname()[1]}")
+    R.check("oversize: the monitor starts", mon.ready is not None)
+    big = subprocess.Popen([WORKLOAD, "exit", "0", "\x01" * 32000])
+    big.wait()
+    after = subprocess.Popen([WORKLOAD, "exit", "7"])
+    after.wait()
+    rc, out, err = mon.stop()
+    rx.settimeout(0.5)
+    got = []
+    try:
+        while True:
+            got.append(rx.recv(1 << 17))
+    except OSError:
+        pass
+    rx.close()
+    events = parse_jsonl(out)[0]
+    ex = [e for e in events if e["type"] == "exec" and e["pid"] == big.pid]
+    lost = [e for e in events if e["type"] == "lost" and e.get("reason") == "output"]
+    # A lost record carries the seq of the first event it counts: not these.
+    seqs = {(json_or_none(m[m.find(b"] {") + 2:]) or {}).get("seq") for m in got
+            if b" lost [" not in m}
+    R.check("oversize: the exec too large for UDP is a lost record (output, exec) in the "
+            "stream, and in the summary",
+            rc == 0 and ex and lost and lost[0]["by_type"]["exec"] >= 1 and
+            ex[0]["seq"] not in seqs and "events sent, lost 0" not in err, f"{lost} {err}")
+    R.check("oversize: the collector got that lost record, and the events after it",
+            any(b" lost [" in m for m in got) and
+            any(e["pid"] == after.pid and e["seq"] in seqs for e in events), f"{len(got)}")
+
+
 def storm(n, pidfile):
     subprocess.run([SPAWN_STORM, "-n", str(n), "-j", "4", "-o", pidfile], check=True,
                    stdout=subprocess.DEVNULL)
@@ -370,6 +407,7 @@ def main():
         R.finish()
     check_rsyslog()
     check_reconnect()
+    check_oversize()
     check_stalled_collector()
     R.finish()
 
