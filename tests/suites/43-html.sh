@@ -104,6 +104,19 @@ rm -f "$ART/tree.png"
 check "Chromium takes a screenshot of the page ($ART/tree.png)" \
 	chromium_run "$D/tree.html" --hide-scrollbars --window-size=1400,900 --screenshot="$ART/tree.png"
 check "... a PNG" test "$(head -c 8 "$ART/tree.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
+# A chain of 40,000 processes (see 40-store): the page streams out node by
+# node, in bounded memory, one node a line.
+PN_CHAIN_DB="$D/chain.db" PN_CHAIN_LEN=40000 "$BUILD/tests/test_store" >/dev/null
+chain_page() {
+	/usr/bin/time -f %M -o "$D/chain.rss" "$PN" tree --db "$D/chain.db" --html "$D/chain.html" 1000 \
+		2>/dev/null
+}
+check "tree --html of a 40000-level chain" chain_page
+check "... 40000 nodes, the deepest at depth 39999" \
+	test "$(grep -c '^\[[0-9]*,' "$D/chain.html")-$(grep -c '^\[39999,' "$D/chain.html")" = 40000-1
+check "... in under 48 MiB (peak RSS $(cat "$D/chain.rss" 2>/dev/null) KiB)" \
+	test "$(cat "$D/chain.rss")" -lt 49152
+
 # report --html of the same log: tables the browser shows as they are,
 # the hostile image as text, and no script at all.
 check "report --html writes the page" "$PN" report --db "$D/log.db" --top 0 --html "$D/report.html"
