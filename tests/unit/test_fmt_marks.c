@@ -4,9 +4,11 @@
  * namespace), a Windows creation made by another process than the
  * parent, an NTSTATUS exit, a signal without a name, a pid not known,
  * the tags of live rules. The golden files hold ordinary events; these
- * marks are checked here, in the table and as JSON members.
+ * marks are checked here, in the table and as JSON members; and times
+ * before 1970, and a buffer that cannot grow.
  */
 #include <string.h>
+#include <unistd.h>
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "check.h"
@@ -110,8 +112,43 @@ static void exits(void)
 	CHECK(says(&ev, "|       0 |       7 | -                | exit 3\n", "\"exit_code\":3,"));
 }
 
+/* Times before 1970 (the log holds them back to 1677). */
+static void old_times(void)
+{
+	pn_buf b = { 0 };
+
+	pn_fmt_time_rfc3339(&b, -1);
+	CHECK_STR(b.data, "1969-12-31T23:59:59.999999999Z");
+	pn_buf_reset(&b);
+	pn_fmt_time_rfc3339(&b, -86400LL * 1000000000 - 500000000);
+	CHECK_STR(b.data, "1969-12-30T23:59:59.500000000Z");
+	pn_buf_free(&b);
+}
+
+/* A buffer asked for more than any allocation can hold says so, for
+ * good: it never grows again (the sink then drops it whole, never a half
+ * line), and the request does not spin forever doubling its size. */
+static void out_of_memory(void)
+{
+	pn_buf b = { 0 };
+	pn_event ev = base(PN_EVENT_EXIT, 7);
+
+	pn_buf_puts(&b, "kept");
+	alarm(10); /* a loop that never ends fails the test, not the suite's patience */
+	pn_buf_put(&b, "", (size_t)-1 / 2);
+	alarm(0);
+	CHECK(b.oom == 1 && b.len == 4 && b.cap == 256);
+	pn_buf_printf(&b, "%0300d", 1);
+	pn_fmt_json(&b, &ev);
+	pn_fmt_table_row(&b, &ev);
+	CHECK(b.oom == 1 && b.cap == 256 && b.len < 256);
+	pn_buf_free(&b);
+}
+
 int main(void)
 {
+	old_times();
+	out_of_memory();
 	exec_marks();
 	windows_marks();
 	exits();

@@ -1,5 +1,6 @@
 /* Growable output buffer used by every formatter. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@ char *pn__buf_grow(pn_buf *b, size_t n)
 		return NULL;
 	if (b->len + n + 1 <= b->cap)
 		return b->data + b->len;
+	/* Past half the address space no doubling reaches it (the capacity
+	 * would wrap to 0 and the loop below never end): out of memory. */
+	if (n >= SIZE_MAX / 2 - b->len) {
+		b->oom = 1;
+		return NULL;
+	}
 	cap = b->cap ? b->cap : 256;
 	while (cap < b->len + n + 1)
 		cap *= 2;
