@@ -97,6 +97,10 @@ check "... arguments with quotes, an ampersand and control bytes, visible" \
 check "... outcomes coloured: a signal, a non-zero exit, exit 0" \
 	test "$(grep -o 'class="row sig' "$D/dom.html" | wc -l)$(grep -o 'class="row fail' "$D/dom.html" | wc -l)" = 11 -a \
 	"$(grep -o 'class="row ok' "$D/dom.html" | wc -l)" -ge 2
+check "... the timeline's view set (zoom 1x over the run's times)" \
+	grep -qE 'id="pn-tree" style="--z0: 0; --zk: 1;".*id="pn-axis"|id="pn-axis">[0-9-]+ [0-9:.]+ UTC' "$D/dom.html"
+check "... the selected row folds (a toggle on its children)" \
+	grep -qE 'class="row [a-z]+ sel par"[^>]*><div class="lab"[^>]*><span class="tw">'"$(printf '\u25be')" "$D/dom.html"
 check "... the process asked for is selected" grep -qE "class=\"row [a-z]+ sel par\"" "$D/dom.html"
 
 mkdir -p "$ART"

@@ -134,6 +134,13 @@ static int keep_not_202(const pn_event *ev, void *user)
 }
 
 static int (*keep)(const pn_event *ev, void *user);
+static int64_t (*offset)(int64_t unix_ns, void *user);
+
+/* India: five and a half hours east. */
+static int64_t india(int64_t unix_ns, void *user)
+{
+	return (5 * 3600 + 1800) * NS;
+}
 
 /* The report of [since, until] with top rows, as text, JSON (json 1) or
  * HTML (json 2), of the events keep keeps (all when it is NULL). */
@@ -142,7 +149,8 @@ static char *report(int64_t since, int64_t until, uint32_t top, int json)
 	static const pn_report_visitor v = { v_begin, v_row, v_end };
 	pn_report_scope sc = { .since_ns = since, .until_ns = until, .keep = keep };
 	pn_buf out = { 0 };
-	pn_fmt_report fmt = { .out = &out, .json = json == 1, .html = json == 2 };
+	pn_fmt_report fmt = { .out = &out, .json = json == 1, .html = json == 2,
+			      .zone = offset ? "local" : NULL, .offset = offset };
 	char err[256];
 	pn_store *s;
 
@@ -316,6 +324,21 @@ static void test_keep(void)
 	free(got);
 }
 
+/* Times in a zone: shifted by its offset, and named. */
+static void test_zone(void)
+{
+	char *got;
+
+	offset = india;
+	got = report(T0 + HOUR, T0 + 3 * HOUR - NS, 2, 0);
+	offset = NULL;
+	CHECK(got && strstr(got, "Report from 2026-12-02 06:30:00 to 2026-12-02 08:29:59 (local)\n"));
+	CHECK(got && strstr(got, "HOUR (local)        EVENTS"));
+	CHECK(got && strstr(got, "\n2026-12-02 07:30        11         4"));
+	CHECK(got && strstr(got, "FIRST RUN (local)       COUNT  IMAGE\n2026-12-02 06:30:01"));
+	free(got);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -326,6 +349,7 @@ int main(void)
 	test_json();
 	test_html();
 	test_keep();
+	test_zone();
 	test_whole_log();
 	test_empty_window();
 	unlink(path);
