@@ -14,8 +14,10 @@
  *  - installs a seccomp filter allowing only the system calls of the steady
  *    state: the event loop, a resync (a new BPF task iterator, or /proc),
  *    writing and reopening files, an SQLite log, threads, signals and exit;
- *    and when an output opened before it will reconnect (syslog), socket()
- *    of that output's family and type only, connect() and poll().
+ *    and when an output opened before it will reconnect (syslog, journald),
+ *    socket() of that output's family and type only, connect() and poll();
+ *    for journald also memfd_create() (a message too large for a datagram
+ *    goes in a sealed memfd) and setsockopt(SOL_SOCKET, SO_SNDBUF).
  *    Any other system call kills the process with SIGSYS (the kernel logs
  *    the call's number: `dmesg | grep 'type=1326'`).
  *
