@@ -294,8 +294,8 @@ static void tags_and_order(void)
 	pn_rules_free(r);
 }
 
-/* text must fail with exactly want. */
-static void error_is(const char *text, const char *want)
+/* text (len bytes) must fail with exactly want. */
+static void error_is_n(const char *text, size_t len, const char *want)
 {
 	pn_rules *r = NULL;
 	char err[256] = "";
@@ -303,10 +303,15 @@ static void error_is(const char *text, const char *want)
 
 	CHECK(pn_rules_new(&r) == 0);
 	CHECK(pn_rules_add(r, "keep uid=1", 10, &at, err, sizeof(err)) == 0);
-	CHECK(pn_rules_add(r, text, strlen(text), &at, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_rules_add(r, text, len, &at, err, sizeof(err)) == -EINVAL);
 	CHECK_STR(err, want);
 	CHECK(pn_rules_count(r, 0) == 1); /* the set as it was */
 	pn_rules_free(r);
+}
+
+static void error_is(const char *text, const char *want)
+{
+	error_is_n(text, strlen(text), want);
 }
 
 static void errors(void)
@@ -351,6 +356,21 @@ static void errors(void)
 	error_is("keep cgroup=/no/such/cgroup", "f.rules:1:13: no such cgroup: give its path "
 					   "under /sys/fs/cgroup, from /");
 	error_is("keep not", "f.rules:1:9: expected a field, 'not' or '('");
+	error_is_n("keep comm=\"a\0b\"", 16, "f.rules:1:11: a NUL byte in a string");
+	error_is_n("keep comm=a\0b", 13, "f.rules:1:11: a NUL byte in a value");
+	error_is("keep mnt_ns=x", "f.rules:1:13: mnt_ns takes a number from 0 or host");
+	error_is("keep cgroup_id=-3", "f.rules:1:16: cgroup_id takes a number from 0");
+	{
+		char long_re[1200] = "keep argv~=", deep_re[100] = "keep argv~=";
+
+		memset(long_re + 11, 'a', 1030);
+		error_is(long_re, "f.rules:1:12: bad regular expression (POSIX ERE): "
+				  "longer than 1024 bytes");
+		for (int i = 0; i < 33; i++)
+			strcat(deep_re, "(");
+		error_is(deep_re, "f.rules:1:12: bad regular expression (POSIX ERE): "
+				  "groups nested more than 32 deep");
+	}
 	error_is("keep uid=0 and", "f.rules:1:15: expected a field, 'not' or '('");
 	/* Columns of a config value: the origin's column is the first byte's. */
 	{
@@ -368,6 +388,8 @@ static void errors(void)
 		CHECK(r == NULL);
 		CHECK(pn_rules_compile_expr(&r, "", &at, err, sizeof(err)) == -EINVAL);
 		CHECK_STR(err, "--where:1:1: expected an expression");
+		CHECK(pn_rules_compile_expr(&r, "uid=0\nkeep uid=1", &at, err, sizeof(err)) == -EINVAL);
+		CHECK_STR(err, "--where:1:6: an expression is one line");
 	}
 	/* Nesting is bounded; a long flat chain is not. */
 	{
