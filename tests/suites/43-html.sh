@@ -74,6 +74,13 @@ NPROC=$(grep -o '"pid":' "$D/tree.json" | wc -l)
 check "... a page of the $NPROC processes of the tree, mode 0600" \
 	test "$NPROC" -ge 4 -a "$(stat -c %a "$D/tree.html")" = 600
 
+ln -s "$D/target" "$D/link.html"
+echo keep >"$D/target"
+check "--html through a symbolic link: refused (exit 1), the target untouched" \
+	test "$("$PN" tree --db "$D/log.db" --html "$D/link.html" "$ROOT" 2>/dev/null; echo $?)-$(cat "$D/target")" = 1-keep
+check "--html - writes the page to standard output" \
+	cmp -s <("$PN" tree --db "$D/log.db" --html - "$ROOT" 2>/dev/null) "$D/tree.html"
+
 check "the page's policy names the hash of its script" python3 - "$D/tree.html" <<'EOF'
 import base64, hashlib, re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
