@@ -2,7 +2,13 @@
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 E2E_BINS  := $(B)/tests/workload $(B)/tests/workload-static $(B)/tests/lib_callbacks \
-	     $(B)/tests/procnotify-scoped $(B)/tests/enforce_probe
+	     $(B)/tests/procnotify-scoped $(B)/tests/enforce_probe $(B)/tests/fail_libbpf.so
+
+# test_faults.py's LD_PRELOAD shim that fails one libbpf call: a fixture,
+# built plain like the workload.
+$(B)/tests/fail_libbpf.so: tests/e2e/fail_libbpf.c
+	@mkdir -p $(dir $@)
+	gcc -O1 -g -Wall -shared -fPIC -o $@ $< -ldl
 
 # The monitor the scoped tests and the stall benchmark run: the CLI and the
 # library with bpf_backend.c built with PN_TEST_HOOKS (PN_TEST_CGROUP

@@ -11,9 +11,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BIN, Results
+from pn_test import BIN, BUILD, Results
 
 R = Results()
+SHIM = os.path.abspath(os.path.join(BUILD, "tests", "fail_libbpf.so"))
 _libc = ctypes.CDLL(None, use_errno=True)
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
 NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291,
@@ -108,6 +109,16 @@ def steps():
         rc, err = run("--backend", "netlink", refuse=refuse)
         R.check(f"{what}, --backend netlink: exit 1, one line: {words}",
                 rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
+    # Steps no kernel refusal reaches: libbpf itself fails (an LD_PRELOAD shim).
+    for call, words in (("bpf_object__open_skeleton", "cannot open the BPF object"),
+                        ("libbpf_num_possible_cpus", "cannot count the CPUs"),
+                        ("bpf_map__set_max_entries:1", "ring size"),
+                        ("bpf_map__set_max_entries:2", "cannot size the per-CPU maps")):
+        p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True,
+                           timeout=30, env=dict(os.environ, LD_PRELOAD=SHIM, PN_FAIL_LIBBPF=call))
+        err = p.stderr.decode(errors="replace")
+        R.check(f"libbpf's {call} fails: exit 1, one line: {words}",
+                p.returncode == 1 and one_line(err, words), f"rc={p.returncode} {err}")
     # The one-line error points at PN_DEBUG_LIBBPF=1 for libbpf's own log.
     p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True, timeout=30,
                        env=dict(os.environ, PN_DEBUG_LIBBPF="1"),
