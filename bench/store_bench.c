@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "procnotify.h"
@@ -260,6 +261,8 @@ int main(int argc, char **argv)
 	struct stream big, hist;
 	struct timing tm[3];
 	struct cost big_cost, hist_cost;
+	struct stat sb;
+	double big_bytes;
 
 	if (!procs || build_stream(&big, procs) || build_stream(&hist, HISTORY_PROCS)) {
 		fprintf(stderr, "store_bench: out of memory\n");
@@ -267,6 +270,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/pn-store-bench-%d.db", dir, (int)getpid());
 	replay(path, &big, &big_cost);
+	big_bytes = stat(path, &sb) ? 0 : (double)sb.st_size;
 	replay(path, &hist, &hist_cost);
 	latency(path, tm);
 	unlink(path);
@@ -277,6 +281,8 @@ int main(int argc, char **argv)
 	printf("%-40s %9.0f ev/s %10s  (CPU time, %.0f%% of it system; %.0f ev/s by the wall"
 	       " clock)\n", path, big.n / big_cost.cpu, ">= 300000",
 	       100 * big_cost.sys / big_cost.cpu, big.n / big_cost.wall);
+	printf("%-40s %9.1f B/ev %10s  (%.1f MB file)\n", "log size per event", big_bytes / big.n,
+	       "<= 100", big_bytes / 1e6);
 	for (int i = 0; i < 3; i++)
 		printf("%-40s %8.2f ms   %10s  (worst %.2f ms, %zu bytes out)\n", tm[i].what,
 		       tm[i].best * 1e3, "< 50 ms", tm[i].worst * 1e3, tm[i].out_bytes);

@@ -6,8 +6,10 @@
  * The same events also go into an activity log, and what a query reads back
  * must print the same bytes: the log keeps every field the formatters show.
  * The log is left at PN_GOLDEN_DB when that is set, for the CLI's golden
- * test of `procnotify query`.
+ * test of `procnotify query`. A copy of it in the schema before the
+ * strings table (version 10) is migrated and must print the same bytes too.
  */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include "procnotify/store.h"
 #include "recbuild.h"
 #include "check.h"
+#include "store/schema.h"
 
 static pn_store *store;
 
@@ -236,6 +239,71 @@ static void read_back(const char *db, const char *dir)
 	pn_buf_free(&o.js);
 }
 
+/* One integer from sql on the file at path, -1 on failure. */
+static long long one_int(const char *path, const char *sql)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(conn);
+	return v;
+}
+
+static const char blob_rows[] = "SELECT count(*) FROM event WHERE typeof(argv) = 'blob'"
+				" OR typeof(comm) = 'blob' OR typeof(tty) = 'blob'";
+
+/* The rows of log db written again into old, a file of schema version 10
+ * (strings in the rows), through the views that show the strings. */
+static void write_v10(const char *db, const char *old)
+{
+	static const char copy[] =
+		"INSERT INTO main.run SELECT * FROM new.run;"
+		"INSERT INTO main.host SELECT * FROM new.host;"
+		"INSERT INTO main.process SELECT * FROM new.process_view;"
+		"INSERT INTO main.event SELECT * FROM new.event_view;"
+		"PRAGMA main.user_version = 10; PRAGMA main.application_id = 1886285684;";
+	sqlite3 *conn;
+	char *attach = sqlite3_mprintf("ATTACH %Q AS new", db);
+
+	unlink(old);
+	CHECK(sqlite3_open(old, &conn) == SQLITE_OK);
+	for (int v = 0; v < 10; v++)
+		CHECK(sqlite3_exec(conn, pn__store_migrations[v], NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(conn, attach, NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(conn, copy, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_free(attach);
+	sqlite3_close(conn);
+	CHECK(one_int(old, blob_rows) > 10);
+}
+
+/* A log of version 10 is migrated by a writer and reads back every field. */
+static void migrate_v10(const char *db, const char *dir, const char *tmpdir)
+{
+	char old[512];
+
+	snprintf(old, sizeof(old), "%s/old.db", tmpdir);
+	write_v10(db, old);
+	CHECK(pn_store_open(&store, old, PN_STORE_WRITE, NULL, NULL, 0) == 0);
+	CHECK(pn_store_close(store) == 0);
+	store = NULL;
+	CHECK(one_int(old, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+	CHECK(one_int(old, blob_rows) == 0);
+	read_back(old, dir);
+	unlink(old);
+	strcat(old, "-wal");
+	unlink(old);
+	old[strlen(old) - 4] = 0;
+	strcat(old, "-shm");
+	unlink(old);
+}
+
 /* Removes the private directory of the log and the files SQLite made beside
  * it (a read-only connection leaves -wal and -shm): rmdir fails on any other. */
 static void remove_log_dir(const char *dir)
@@ -269,6 +337,8 @@ int main(void)
 	compare_both(dir, &o);
 	if (!getenv("PN_UPDATE_GOLDEN"))
 		read_back(db, dir);
+	if (!getenv("PN_UPDATE_GOLDEN") && own)
+		migrate_v10(db, dir, tmpdir);
 	if (own)
 		remove_log_dir(tmpdir);
 	pn_buf_free(&o.tbl);

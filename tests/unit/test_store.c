@@ -227,9 +227,14 @@ static void test_round_trip(void)
 		pn_fmt_json(&want, &ev[i]);
 	CHECK(query_json(&all, &got) == n);
 	CHECK_STR(got.data, want.data);
-	CHECK(db_int("SELECT length(argv) FROM event WHERE pid = 20 AND type = 2") ==
+	CHECK(db_int("SELECT length(argv) FROM event_view WHERE pid = 20 AND type = 2") ==
 	      (int64_t)sizeof(hostile_argv) - 1);
-	CHECK(db_int("SELECT count(*) FROM event WHERE comm = CAST(x'6576ff696c0a1b5b33316d' AS BLOB)") == 2);
+	CHECK(db_int("SELECT count(*) FROM event_view WHERE comm = CAST(x'6576ff696c0a1b5b33316d' AS BLOB)") == 2);
+	CHECK(db_int("SELECT count(*) FROM process_view WHERE argv = CAST(x'6375726c002d7300687474703a2f2f782f00'"
+		     " AS BLOB)") == 1);
+	/* Each string is stored once: "sh" is the name in four events. */
+	CHECK(db_int("SELECT count(*) FROM str WHERE value = CAST('sh' AS BLOB)") == 1);
+	CHECK(db_int("SELECT count(*) FROM event WHERE comm = (SELECT id FROM str WHERE value = CAST('sh' AS BLOB))") == 4);
 	pn_buf_free(&want);
 	pn_buf_free(&got);
 }

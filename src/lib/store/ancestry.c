@@ -25,10 +25,11 @@ static const char *const sql[] = {
 		    " WHERE pid = ?1 AND start_ns = ?2 AND boot = ?3 AND os = ?4",
 	[ST_EXITED] = "SELECT 1 FROM event WHERE process = ?1 AND type = 3 AND id < ?2 LIMIT 1",
 	/* Its own fork, exec and create rows. */
-	[ST_OWN] = "SELECT id, image, have FROM event WHERE process = ?1 AND id <= ?2"
+	[ST_OWN] = "SELECT id, " PN__STR_OF("image") ", have FROM event WHERE process = ?1 AND id <= ?2"
 		   " AND type IN (1, 2, 5) ORDER BY id DESC LIMIT 1",
 	/* Its children's fork rows (the event itself may be one). */
-	[ST_CHILD] = "SELECT e.id, e.image, e.have FROM process p JOIN event e ON e.process = p.id"
+	[ST_CHILD] = "SELECT e.id, " PN__STR_OF("e.image") ", e.have FROM process p"
+		     " JOIN event e ON e.process = p.id"
 		     " WHERE p.ppid = ?1 AND p.parent_start = ?2 AND p.boot = ?3 AND p.os = ?4"
 		     " AND e.type = 1 AND e.id <= ?5 ORDER BY e.id DESC LIMIT 1",
 };

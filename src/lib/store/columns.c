@@ -1,5 +1,6 @@
 /* The event table's column names, from columns.h's lists, and the lost_*
  * columns' event types. */
+#include <string.h>
 #include "columns.h"
 
 #define HEAD_NAME(name) #name,
@@ -27,6 +28,39 @@ const char *pn__event_col_name(int c)
 		if (field_sql[f] && c-- == 0)
 			return field_sql[f];
 	return lost_names[c];
+}
+
+/* The kinds stored as ids in the strings table. */
+#define IS_STR_str 1
+#define IS_STR_argv 1
+#define IS_STR_tty 1
+#define IS_STR_u32 0
+#define IS_STR_u64 0
+#define IS_STR_i32 0
+#define IS_STR_i64 0
+#define IS_STR_key 0
+#define IS_STR_dev 0
+#define IS_STR_flag 0
+#define STR_NAME(name, kind, have, types, json, table, sql, ...) IS_STR_##kind ? sql : NULL,
+static const char *const str_sql[PN__FIELDS] = { PN_FIELD_MAP(STR_NAME) };
+
+int pn__is_str_column(const char *name)
+{
+	for (int f = 0; f < PN__FIELDS; f++)
+		if (str_sql[f] && !strcmp(str_sql[f], name))
+			return 1;
+	return 0;
+}
+
+void pn__event_select(pn_buf *sql, const char *alias)
+{
+	for (int c = 0; c < PN__EVENT_COLS; c++) {
+		const char *name = pn__event_col_name(c);
+		int str = pn__is_str_column(name);
+
+		pn_buf_printf(sql, "%s%s%s.%s%s", c ? ", " : "", str ? "(SELECT value FROM str WHERE id = " : "",
+			      alias, name, str ? ")" : "");
+	}
 }
 
 #define STR_OFF_str(name) offsetof(pn_event, name),

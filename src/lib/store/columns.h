@@ -12,8 +12,10 @@
  * Adding a column to the event table is therefore:
  *   1. the field's row in include/procnotify/fields.h, with its sql name;
  *   2. a migration in schema.c that adds the column (ALTER TABLE event ADD
- *      COLUMN <sql> INTEGER, or BLOB for str/argv/tty), renumbered on rebase
- *      so the versions stay one chain;
+ *      COLUMN <sql> INTEGER; a str/argv/tty field's column holds the id of
+ *      its bytes in the strings table, intern.h), renumbered on rebase so
+ *      the versions stay one chain; the view event_view, which shows the
+ *      strings, is remade from the table after every migration;
  *   3. nothing else in the store: the insert, its binding, the select and
  *      its reading follow from the row. A field whose known-ness its have
  *      bit and types cannot say (lost_count) is named in pn__store_known().
@@ -24,6 +26,7 @@
 #define PN_STORE_COLUMNS_H
 #include <stddef.h>
 #include "procnotify.h"
+#include "procnotify/format.h"
 
 /* host: host.id of the event's host (hosts.c), 0 when unknown. */
 #define PN__EVENT_HEAD(X) X(run) X(seq) X(type) X(time_ns) X(have) X(flags) X(process) X(host)
@@ -48,6 +51,14 @@ enum pn__event_head_col { PN__EVENT_HEAD(PN__EC_ENUM) PN__EVENT_HEAD_COLS };
 
 /* Column c's name, c in [0, PN__EVENT_COLS). */
 const char *pn__event_col_name(int c);
+/* A column of the kinds str, argv or tty: it holds an id in the strings
+ * table (intern.h), in the event table and in the process table alike. */
+int pn__is_str_column(const char *name);
+/* The bytes of the string whose id column col holds, in SQL. */
+#define PN__STR_OF(col) "(SELECT value FROM str WHERE id = " col ")"
+/* The event columns of table alias, as a select list: the strings as
+ * their bytes. */
+void pn__event_select(pn_buf *sql, const char *alias);
 /* The lost_* columns' event types, in order. */
 extern const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS];
 

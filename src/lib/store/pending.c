@@ -214,6 +214,8 @@ void pn__batch_merge(struct pn__store_proc *p, const pn_event *ev)
 {
 	uint32_t h = ev->have;
 
+	if (ev->time_ns > p->last_ns)
+		p->last_ns = ev->time_ns;
 	if ((h & PN_HAVE_PARENT) && !(p->known & PN_HAVE_PARENT)) {
 		p->known |= PN_HAVE_PARENT;
 		p->ppid = ev->ppid;

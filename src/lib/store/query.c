@@ -23,11 +23,8 @@ static void select_cols(pn_buf *sql, int count)
 		pn_buf_puts(sql, "SELECT e.id FROM event e WHERE ");
 		return;
 	}
-	pn_buf_puts(sql, "SELECT e.id");
-	for (int c = 0; c < PN__EVENT_COLS; c++) {
-		pn_buf_puts(sql, ", e.");
-		pn_buf_puts(sql, pn__event_col_name(c));
-	}
+	pn_buf_puts(sql, "SELECT e.id, ");
+	pn__event_select(sql, "e");
 	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os, h.name"
 			 " FROM event e LEFT JOIN process p ON p.id = e.process"
 			 " LEFT JOIN host h ON h.id = e.host WHERE ");
@@ -58,8 +55,11 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 /*
  * Each field's test of a value, '?' standing for the value's parameter
  * (once or more), and how the value is bound. GLOB never matches a BLOB
- * operand: the strings are compared as TEXT of the same bytes.
+ * operand: the strings are compared as TEXT of the same bytes. Strings are
+ * ids (intern.h): the strings that match are found once, then the rows
+ * that hold their ids.
  */
+#define STR_MATCH(test) "SELECT id FROM str WHERE " test
 enum bind { BIND_INT, BIND_TEXT, BIND_BLOB };
 static const struct {
 	const char *sql;
@@ -68,10 +68,10 @@ static const struct {
 	[PN_WHERE_PID] = { "e.process IN (SELECT id FROM process WHERE pid = ?)", BIND_INT },
 	[PN_WHERE_PPID] = { "e.ppid = ?", BIND_INT },
 	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
-	[PN_WHERE_NAME] = { "CAST(e.comm AS TEXT) GLOB ? OR CAST(pn_basename(e.image) AS TEXT) GLOB ?",
-			    BIND_TEXT },
-	[PN_WHERE_IMAGE] = { "CAST(e.image AS TEXT) GLOB ?", BIND_TEXT },
-	[PN_WHERE_ARGV] = { "instr(pn_args(e.argv), ?) > 0", BIND_BLOB },
+	[PN_WHERE_NAME] = { "e.comm IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ") OR e.image IN ("
+			    STR_MATCH("CAST(pn_basename(value) AS TEXT) GLOB ?") ")", BIND_TEXT },
+	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
+	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("instr(pn_args(value), ?) > 0") ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
 };
 

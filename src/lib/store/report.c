@@ -225,7 +225,7 @@ static int pass_types(struct report *r)
 static int pass_execs(struct report *r)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(r, "SELECT time_ns, image, uid FROM event INDEXED BY event_exec"
+	int rc = prepare(r, "SELECT time_ns, " PN__STR_OF("image") ", uid FROM event INDEXED BY event_exec"
 			    " WHERE type = 2 AND time_ns BETWEEN ?1 AND ?2", &st);
 
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -240,7 +240,7 @@ static int pass_execs(struct report *r)
 static int pass_exits(struct report *r)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(r, "SELECT time_ns, image, signal, exit_code, core_dumped FROM event"
+	int rc = prepare(r, "SELECT time_ns, " PN__STR_OF("image") ", signal, exit_code, core_dumped FROM event"
 			    " INDEXED BY event_exit WHERE type = 3 AND time_ns BETWEEN ?1 AND ?2", &st);
 
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -259,10 +259,10 @@ static int pass_before(struct report *r)
 	if (r->since == INT64_MIN || !r->images.n)
 		return 0;
 	if (r->s->scoped)
-		rc = prepare(r, "SELECT image FROM event WHERE type = 2 AND time_ns < ?1"
+		rc = prepare(r, "SELECT " PN__STR_OF("image") " FROM event WHERE type = 2 AND time_ns < ?1"
 			        " AND host = ?3", &st);
 	else
-		rc = prepare(r, "SELECT image FROM event INDEXED BY event_exec"
+		rc = prepare(r, "SELECT " PN__STR_OF("image") " FROM event INDEXED BY event_exec"
 			        " WHERE type = 2 AND time_ns < ?1", &st);
 	if (!rc && r->s->scoped)
 		sqlite3_bind_int64(st, 3, r->s->scope_host);
@@ -423,7 +423,8 @@ static int emit_ranked(struct report *r, const struct ranked *k)
 	int rc = v ? r->v->begin(k->sec, &r->w, r->user) : -ENOMEM;
 
 	if (!rc && !k->fill)
-		rc = pn__db_prepare(&r->s->db, "SELECT comm, image, argv, uid FROM process p"
+		rc = pn__db_prepare(&r->s->db, "SELECT " PN__STR_OF("comm") ", " PN__STR_OF("image") ", "
+				       PN__STR_OF("argv") ", uid FROM process p"
 				       " WHERE pid = ?1 AND start_ns = ?2 AND boot = ?3 AND os = ?4"
 				       " AND (?5 IS NULL OR host = ?5)", &st);
 	if (st && r->s->scoped)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "store_internal.h"
 
-#define RETENTION_ROWS 2000
+#define RETENTION_ROWS 2000 /* also in forget_strings()'s SQL */
 
 /* Pages in use, in bytes: what a deletion can bring down. The free pages
  * are handed back to the file system by incremental_vacuum. */
@@ -68,10 +68,48 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 	return rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "retention");
 }
 
+/* The strings no remaining event or process uses: those last used before
+ * the oldest event left (see intern.h). str has no index on last_ns (one
+ * more index entry per string stored); each step looks at the next
+ * RETENTION_ROWS strings in id order instead, from where the last step
+ * stopped, and starts over at the end. */
+static int forget_strings(pn_store *s, int *changed)
+{
+	static const char sql[] =
+		"DELETE FROM str WHERE id > ?1 AND id <= ?2 AND last_ns <"
+		" (SELECT coalesce(min(time_ns), 9223372036854775807) FROM event)";
+	sqlite3_stmt *st;
+	int64_t end;
+	int found, rc = pn__db_int(&s->db, "SELECT max(id) FROM (SELECT id FROM str WHERE id > ?1"
+				      " ORDER BY id LIMIT 2000)", s->str_cursor, &end, &found);
+
+	*changed = 0;
+	if (!rc && !found) {
+		s->str_cursor = 0; /* the end: the next step starts over */
+		return 0;
+	}
+	if (!rc)
+		rc = pn__db_prepare(&s->db, sql, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, s->str_cursor);
+	sqlite3_bind_int64(st, 2, end);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pn__db_err(&s->db, rc, "retention");
+	s->str_cursor = end;
+	*changed = sqlite3_changes(s->db.conn);
+	/* The writer's cache may hold a string that is gone. */
+	if (*changed)
+		pn__intern_forget(&s->strings);
+	return 0;
+}
+
 int pn__store_retention_step(pn_store *s)
 {
 	int64_t cut;
-	int over, events = 0, procs = 0;
+	int over, events = 0, procs = 0, strs = 0;
 	int rc = cutoff(s, &cut, &over);
 
 	if (!rc && cut > INT64_MIN)
@@ -81,9 +119,11 @@ int pn__store_retention_step(pn_store *s)
 		rc = delete_before(s, "DELETE FROM process WHERE id IN (SELECT p.id FROM process p"
 				      " WHERE p.first_ns < ?1 AND NOT EXISTS (SELECT 1 FROM event e"
 				      " WHERE e.process = p.id) LIMIT ?2)", cut, &procs);
-	if (!rc && (events || procs))
+	if (!rc && cut > INT64_MIN)
+		rc = forget_strings(s, &strs);
+	if (!rc && (events || procs || strs))
 		rc = pn__db_exec(&s->db, "PRAGMA incremental_vacuum(1024)");
 	if (rc)
 		return rc;
-	return events == RETENTION_ROWS || procs == RETENTION_ROWS || (over && events);
+	return events == RETENTION_ROWS || procs == RETENTION_ROWS || strs > 0 || (over && events);
 }

@@ -103,11 +103,27 @@ void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k)
 	sqlite3_bind_int64(st, base + 4, k->pid);
 }
 
+/* Binds the id of string v in the strings table (intern.h), or NULL when
+ * it is not known; t_ns is the time of this use. */
+static int bind_str(pn_store *s, sqlite3_stmt *st, int i, const pn_str *v, int known,
+		    int64_t t_ns)
+{
+	int64_t id;
+	int rc;
+
+	if (!known)
+		return sqlite3_bind_null(st, i), 0;
+	rc = pn__intern_id(&s->strings, &s->db, v, t_ns, &id);
+	if (!rc)
+		sqlite3_bind_int64(st, i, id);
+	return rc;
+}
+
 /* ?1..?21 of a process row (its id is not among them). */
-void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p)
+int pn__store_bind_process(pn_store *s, sqlite3_stmt *st, int base, const struct pn__store_proc *p)
 {
 	uint32_t k = p->known;
-	int exec = (k & PN__P_EXEC) != 0, ex = (k & PN__P_EXIT) != 0;
+	int exec = (k & PN__P_EXEC) != 0, ex = (k & PN__P_EXIT) != 0, rc;
 	int args = (k & (PN__P_EXEC | PN__P_SNAP_ARGV)) && (k & PN_HAVE_ARGV);
 
 	pn__store_bind_key(st, base, &p->key);
@@ -116,11 +132,14 @@ void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_p
 	bind_int(st, base + 7, p->uid, k & PN_HAVE_UID);
 	bind_int(st, base + 8, p->gid, k & PN_HAVE_UID);
 	bind_int(st, base + 9, p->euid, k & PN_HAVE_UID);
-	pn__db_bind_str(st, base + 10, &p->comm, k & PN_HAVE_COMM);
-	pn__db_bind_str(st, base + 11, &p->image, k & PN_HAVE_IMAGE);
-	pn__db_bind_str(st, base + 12, &p->argv, args);
+	rc = bind_str(s, st, base + 10, &p->comm, k & PN_HAVE_COMM, p->last_ns);
+	if (!rc)
+		rc = bind_str(s, st, base + 11, &p->image, k & PN_HAVE_IMAGE, p->last_ns);
+	if (!rc)
+		rc = bind_str(s, st, base + 12, &p->argv, args, p->last_ns);
 	bind_int(st, base + 13, p->argc, args);
-	pn__db_bind_str(st, base + 14, &p->cwd, exec && (k & PN_HAVE_CWD));
+	if (!rc)
+		rc = bind_str(s, st, base + 14, &p->cwd, exec && (k & PN_HAVE_CWD), p->last_ns);
 	sqlite3_bind_int64(st, base + 15, p->first_ns);
 	bind_int(st, base + 16, p->exec_ns, exec);
 	bind_int(st, base + 17, p->end_ns, ex);
@@ -128,6 +147,7 @@ void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_p
 	bind_int(st, base + 19, p->signal, ex);
 	bind_int(st, base + 20, p->core_dumped, ex);
 	sqlite3_bind_int64(st, base + 21, p->host);
+	return rc;
 }
 
 /* Inserts n (1 or PN_STORE_ROWS) process rows with their ids; returns
@@ -138,7 +158,9 @@ int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int
 	int rc;
 
 	for (int r = 0; r < n; r++) {
-		pn__store_bind_process(st, r * PROCESS_COLS, p[r]);
+		rc = pn__store_bind_process(s, st, r * PROCESS_COLS, p[r]);
+		if (rc)
+			return rc;
 		sqlite3_bind_int64(st, r * PROCESS_COLS + PROCESS_COLS, p[r]->id);
 	}
 	rc = sqlite3_step(st);
@@ -154,23 +176,27 @@ static int64_t dev_int(pn_dev d)
 	return (int64_t)((uint64_t)d.major << 32 | d.minor);
 }
 
-static void bind_tty(sqlite3_stmt *st, int i, const char *tty, size_t size, int known)
+static int bind_tty(pn_store *s, sqlite3_stmt *st, int i, const pn_event *ev, const char *tty,
+		    size_t size, int known)
 {
 	pn_str v = { tty, strnlen(tty, size) };
 
-	pn__db_bind_str(st, i, &v, known);
+	return bind_str(s, st, i, &v, known, ev->time_ns);
 }
 
 /* How a field of each kind of procnotify/fields.h is bound (a flag is in
- * the flags column, a key's boot and os are its process's). */
+ * the flags column, a key's boot and os are its process's); the strings
+ * as ids in the strings table. */
 #define BIND_u32(st, i, ev, name, known) bind_int(st, i, (int64_t)(ev)->name, known)
 #define BIND_u64 BIND_u32
 #define BIND_i32 BIND_u32
 #define BIND_i64 BIND_u32
-#define BIND_str(st, i, ev, name, known) pn__db_bind_str(st, i, &(ev)->name, known)
+#define BIND_str(st, i, ev, name, known) \
+	rc = rc ? rc : bind_str(s, st, i, &(ev)->name, known, (ev)->time_ns)
 #define BIND_argv BIND_str
 #define BIND_key(st, i, ev, name, known) bind_int(st, i, (int64_t)(ev)->name.start_ns, known)
-#define BIND_tty(st, i, ev, name, known) bind_tty(st, i, (ev)->name, sizeof((ev)->name), known)
+#define BIND_tty(st, i, ev, name, known) \
+	rc = rc ? rc : bind_tty(s, st, i, ev, (ev)->name, sizeof((ev)->name), known)
 #define BIND_dev(st, i, ev, name, known) bind_int(st, i, dev_int((ev)->name), known)
 #define BIND_flag(st, i, ev, name, known)
 #define BIND_FIELD(name, kind, bit, types, json, table, sql, ...)                     \
@@ -181,12 +207,12 @@ static void bind_tty(sqlite3_stmt *st, int i, const char *tty, size_t size, int 
 
 /* Row parameters from base + 1: the head columns, every field column of
  * columns.h, the lost counts by type. */
-static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t run,
-		       int64_t process, int64_t host)
+static int bind_event(pn_store *s, sqlite3_stmt *st, int base, const pn_event *ev,
+		      int64_t process, int64_t host)
 {
-	int i = base + 1 + PN__EVENT_HEAD_COLS, lost = ev->type == PN_EVENT_LOST;
+	int i = base + 1 + PN__EVENT_HEAD_COLS, lost = ev->type == PN_EVENT_LOST, rc = 0;
 
-	sqlite3_bind_int64(st, EV(base, run), run);
+	sqlite3_bind_int64(st, EV(base, run), s->run);
 	sqlite3_bind_int64(st, EV(base, seq), (int64_t)ev->seq);
 	sqlite3_bind_int(st, EV(base, type), ev->type);
 	sqlite3_bind_int64(st, EV(base, time_ns), ev->time_ns);
@@ -198,6 +224,7 @@ static void bind_event(sqlite3_stmt *st, int base, const pn_event *ev, int64_t r
 	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
 		bind_int(st, i++, (int64_t)ev->lost_by_type[pn__store_lost_types[k]],
 			 lost && ev->lost_count_known);
+	return rc;
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]
@@ -208,8 +235,11 @@ int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *proc
 	sqlite3_stmt *st = s->ins_event[n == PN_STORE_ROWS];
 	int rc;
 
-	for (int r = 0; r < n; r++)
-		bind_event(st, r * EVENT_COLS, &ev[r], s->run, process[r], host[r]);
+	for (int r = 0; r < n; r++) {
+		rc = bind_event(s, st, r * EVENT_COLS, &ev[r], process[r], host[r]);
+		if (rc)
+			return rc;
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

@@ -4,7 +4,12 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include "columns.h"
 #include "schema.h"
+
+/* The version from which strings are ids in the strings table. */
+#define PN_STORE_STR_VERSION 11
 
 /* "pnot": tells a procnotify log from any other SQLite database. */
 #define PN_STORE_APP_ID 0x706e6f74
@@ -131,6 +136,50 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	 * Older rows read as NULL: unknown. */
 	"ALTER TABLE event ADD COLUMN parent_image BLOB;"
 	"ALTER TABLE event ADD COLUMN image_sha256 BLOB;",
+	/* 10 -> 11: less room and time per event. Every string of an event or a
+	 * process is stored in str, and the rows hold its id (src/lib/store/
+	 * intern.h): a storm's thousands of runs of one program shared one
+	 * image, one argv and one cwd, each written out in every row. The
+	 * columns keep their names and declared types; event_view and
+	 * process_view show the strings. */
+	"CREATE TABLE str ("
+	"  id INTEGER PRIMARY KEY,"
+	"  last_ns INTEGER NOT NULL," /* the latest event or process row using it */
+	"  value BLOB NOT NULL);"
+	/* An index on value serves this step alone: the writer finds strings
+	 * in its cache, not in the file. */
+	"CREATE INDEX str_value ON str(value);"
+	"INSERT INTO str(last_ns, value) SELECT max(t), v FROM ("
+	"  SELECT CAST(comm AS BLOB) AS v, time_ns AS t FROM event WHERE comm IS NOT NULL"
+	"  UNION ALL SELECT CAST(image AS BLOB) AS v, time_ns AS t FROM event WHERE image IS NOT NULL"
+	"  UNION ALL SELECT CAST(filename AS BLOB) AS v, time_ns AS t FROM event WHERE filename IS NOT NULL"
+	"  UNION ALL SELECT CAST(cwd AS BLOB) AS v, time_ns AS t FROM event WHERE cwd IS NOT NULL"
+	"  UNION ALL SELECT CAST(argv AS BLOB) AS v, time_ns AS t FROM event WHERE argv IS NOT NULL"
+	"  UNION ALL SELECT CAST(tty AS BLOB) AS v, time_ns AS t FROM event WHERE tty IS NOT NULL"
+	"  UNION ALL SELECT CAST(root AS BLOB) AS v, time_ns AS t FROM event WHERE root IS NOT NULL"
+	"  UNION ALL SELECT CAST(rules AS BLOB) AS v, time_ns AS t FROM event WHERE rules IS NOT NULL"
+	"  UNION ALL SELECT CAST(parent_image AS BLOB), time_ns FROM event WHERE parent_image IS NOT NULL"
+	"  UNION ALL SELECT CAST(image_sha256 AS BLOB), time_ns FROM event WHERE image_sha256 IS NOT NULL"
+	"  UNION ALL SELECT CAST(comm AS BLOB), coalesce(end_ns, exec_ns, first_ns) FROM process WHERE comm IS NOT NULL"
+	"  UNION ALL SELECT CAST(image AS BLOB), coalesce(end_ns, exec_ns, first_ns) FROM process WHERE image IS NOT NULL"
+	"  UNION ALL SELECT CAST(argv AS BLOB), coalesce(end_ns, exec_ns, first_ns) FROM process WHERE argv IS NOT NULL"
+	"  UNION ALL SELECT CAST(cwd AS BLOB), coalesce(end_ns, exec_ns, first_ns) FROM process WHERE cwd IS NOT NULL"
+	") GROUP BY v;"
+	"UPDATE event SET comm = (SELECT id FROM str WHERE value = CAST(comm AS BLOB)),"
+	"  image = (SELECT id FROM str WHERE value = CAST(image AS BLOB)),"
+	"  filename = (SELECT id FROM str WHERE value = CAST(filename AS BLOB)),"
+	"  cwd = (SELECT id FROM str WHERE value = CAST(cwd AS BLOB)),"
+	"  argv = (SELECT id FROM str WHERE value = CAST(argv AS BLOB)),"
+	"  tty = (SELECT id FROM str WHERE value = CAST(tty AS BLOB)),"
+	"  root = (SELECT id FROM str WHERE value = CAST(root AS BLOB)),"
+	"  rules = (SELECT id FROM str WHERE value = CAST(rules AS BLOB)),"
+	"  parent_image = (SELECT id FROM str WHERE value = CAST(parent_image AS BLOB)),"
+	"  image_sha256 = (SELECT id FROM str WHERE value = CAST(image_sha256 AS BLOB));"
+	"UPDATE process SET comm = (SELECT id FROM str WHERE value = CAST(comm AS BLOB)),"
+	"  image = (SELECT id FROM str WHERE value = CAST(image AS BLOB)),"
+	"  argv = (SELECT id FROM str WHERE value = CAST(argv AS BLOB)),"
+	"  cwd = (SELECT id FROM str WHERE value = CAST(cwd AS BLOB));"
+	"DROP INDEX str_value;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
@@ -138,6 +187,54 @@ static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
 	int found;
 
 	return pn__db_int(d, sql, 0, out, &found);
+}
+
+/* An identifier in double quotes, so that no name a file holds can end
+ * the view's SQL. */
+static void put_ident(pn_buf *sql, const char *name)
+{
+	pn_buf_putc(sql, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			pn_buf_putc(sql, '"');
+		pn_buf_putc(sql, *p);
+	}
+	pn_buf_putc(sql, '"');
+}
+
+/* view: every column of table, a string column (an id in the strings
+ * table) as its bytes. Made from the table as it is, so a column a later
+ * migration adds is in the view without a word here. */
+static int make_view(struct pn__db *d, const char *view, const char *table)
+{
+	sqlite3_stmt *st;
+	pn_buf sql = { 0 };
+	int rc = pn__db_prepare(d, "SELECT name FROM pragma_table_info(?1)", &st), n = 0;
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	pn_buf_printf(&sql, "DROP VIEW IF EXISTS %s; CREATE VIEW %s AS SELECT ", view, view);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		pn_buf_puts(&sql, n++ ? ", " : "");
+		if (pn__is_str_column(name)) {
+			pn_buf_puts(&sql, "(SELECT value FROM str WHERE id = t.");
+			put_ident(&sql, name);
+			pn_buf_puts(&sql, ") AS ");
+		} else {
+			pn_buf_puts(&sql, "t.");
+		}
+		put_ident(&sql, name);
+	}
+	sqlite3_finalize(st);
+	pn_buf_printf(&sql, " FROM %s t", table);
+	rc = rc != SQLITE_DONE ? pn__db_err(d, rc, "database")
+	     : sql.oom       ? -ENOMEM
+			     : pn__db_exec(d, sql.data);
+	pn_buf_free(&sql);
+	return rc;
 }
 
 /* Brings the file to the current version, one migration per transaction. */
@@ -153,10 +250,21 @@ static int migrate(struct pn__db *d, int64_t version)
 			rc = pn__db_exec(d, pn__store_migrations[version]);
 		if (!rc)
 			rc = pn__db_exec(d, sql);
+		/* The views follow the tables a step changed. */
+		if (!rc && version + 1 >= PN_STORE_STR_VERSION)
+			rc = make_view(d, "event_view", "event");
+		if (!rc && version + 1 >= PN_STORE_STR_VERSION)
+			rc = make_view(d, "process_view", "process");
 		if (!rc)
 			rc = pn__db_exec(d, "COMMIT");
 		if (rc)
 			sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+		/* Each step rewrites the schema's pages: copied into the file
+		 * after each, the WAL is reused from its start by the next step
+		 * instead of growing by every step (a new log on a 1 MiB file
+		 * system ran out of room). It never waits for a reader. */
+		if (!rc)
+			sqlite3_exec(d->conn, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", PN_STORE_APP_ID);
 	if (!rc)

@@ -4,6 +4,7 @@
  * The store is built in layers, each using only those below it:
  *   db.c        SQLite helpers (depends on nothing else)
  *   columns.c   the event table's column list
+ *   intern.c    the strings table's ids
  *   schema.c    migrations, the checks of a file, the writer's settings
  *   write.c, rows.c, pending.c, retention.c   the writer
  *   query.c, tree.c, report.c (tally.c)   the readers, which hand events,
@@ -17,6 +18,7 @@
 #include "columns.h"
 #include "db.h"
 #include "procnotify/decode.h"
+#include "intern.h"
 #include "procnotify/store.h"
 #include "queue.h"
 
@@ -32,7 +34,7 @@ struct pn__store_slot {
 
 /* Rows per multi-row insert: a statement's fixed cost (start, halt,
  * reset) is paid once per PN_STORE_ROWS rows instead of once per row. */
-#define PN_STORE_ROWS 16
+#define PN_STORE_ROWS 64
 /* A batch that holds this many bytes of strings commits early, so a storm
  * of long command lines cannot grow the writer without bound. */
 #define PN_STORE_BATCH_BYTES (8u << 20)
@@ -61,6 +63,7 @@ struct pn__store_proc {
 	uint64_t parent_start;
 	pn_str comm, image, argv, cwd;
 	int64_t first_ns, exec_ns, end_ns;
+	int64_t last_ns;            /* the latest of its events in the batch */
 	int exit_code, signal, core_dumped;
 };
 
@@ -99,6 +102,9 @@ struct pn_store {
 	sqlite3_stmt *ins_event[2], *ins_process[2];
 	sqlite3_stmt *up_process, *adopt_parent, *find_process, *repoint;
 	struct pn__store_batch batch;
+	struct pn__intern strings;  /* ids of the strings table */
+	int64_t str_cursor;         /* retention's sweep of str: the last id seen */
+	sqlite3_stmt *touch_process; /* a process row's strings are in use */
 	struct pn__store_slot *cache;
 	struct pn__host_slot *host_cache; /* hosts.c */
 	sqlite3_stmt *host_find, *host_add;
@@ -169,7 +175,8 @@ int pn__store_rows_open(pn_store *s);
 void pn__store_rows_close(pn_store *s);
 void pn__store_ancestry_close(pn_store *s);
 void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k);
-void pn__store_bind_process(sqlite3_stmt *st, int base, const struct pn__store_proc *p);
+int pn__store_bind_process(pn_store *s, sqlite3_stmt *st, int base,
+			   const struct pn__store_proc *p);
 int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int n);
 int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process,
 			    const int64_t *host, int n);

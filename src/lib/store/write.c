@@ -41,6 +41,16 @@ static const char sql_find_process[] =
 	"SELECT id FROM process WHERE pid = ?4 AND start_ns = ?2 AND boot = ?1 AND os = ?3"
 	" AND host = ?5";
 
+/* The strings of a row the batch updated stay in use as long as the row:
+ * retention keeps a string until every event up to its last_ns is gone,
+ * and a long-lived process's row may keep an exec's arguments that no
+ * remaining event names. */
+static const char sql_touch_process[] =
+	"UPDATE str SET last_ns = ?2 WHERE last_ns < ?2 AND id IN ("
+	" SELECT comm FROM process WHERE id = ?1 UNION ALL SELECT image FROM process WHERE id = ?1"
+	" UNION ALL SELECT argv FROM process WHERE id = ?1"
+	" UNION ALL SELECT cwd FROM process WHERE id = ?1)";
+
 /* Events recorded under the id a process was to get, moved to its row. */
 static const char sql_repoint[] = "UPDATE event SET process = ?1 WHERE process = ?2";
 
@@ -102,13 +112,19 @@ static int64_t note_process(pn_store *s, const pn_event *ev, int64_t host)
 /* Updates row id with p; *hit says whether the row was there. */
 static int update_process(pn_store *s, const struct pn__store_proc *p, int64_t id, int *hit)
 {
-	int rc;
+	int rc = pn__store_bind_process(s, s->up_process, 0, p);
 
-	pn__store_bind_process(s->up_process, 0, p);
+	*hit = 0;
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(s->up_process, 22, id);
 	rc = step_done(s, s->up_process);
 	*hit = !rc && sqlite3_changes(s->db.conn) > 0;
-	return rc;
+	if (!*hit)
+		return rc;
+	sqlite3_bind_int64(s->touch_process, 1, id);
+	sqlite3_bind_int64(s->touch_process, 2, p->last_ns);
+	return step_done(s, s->touch_process);
 }
 
 /* A row recorded without a parent takes the first one an event names. */
@@ -286,12 +302,15 @@ int pn__store_commit_batch(pn_store *s)
 	if (!rc)
 		rc = write_processes(s);
 	if (!rc)
+		rc = pn__intern_commit(&s->strings, &s->db);
+	if (!rc)
 		rc = pn__db_exec(&s->db, "COMMIT");
 	pn__batch_reset(&s->batch);
 	s->in_txn = 0;
 	s->pending = 0;
 	if (rc) {
 		sqlite3_exec(s->db.conn, "ROLLBACK", NULL, NULL, NULL);
+		pn__intern_forget(&s->strings); /* its new strings are gone */
 		pn__store_fail(s, rc);
 	}
 	return rc;
@@ -393,6 +412,10 @@ int pn__store_writer_open(pn_store *s)
 	if (!rc)
 		rc = pn__db_prepare(&s->db, sql_repoint, &s->repoint);
 	if (!rc)
+		rc = pn__db_prepare(&s->db, sql_touch_process, &s->touch_process);
+	if (!rc)
+		rc = pn__intern_open(&s->strings, &s->db);
+	if (!rc)
 		rc = pn__batch_init(&s->batch);
 	if (!rc)
 		s->cache = calloc(1u << PN_STORE_CACHE_BITS, sizeof(*s->cache));
@@ -440,6 +463,8 @@ void pn__store_writer_close(pn_store *s)
 	sqlite3_finalize(s->adopt_parent);
 	sqlite3_finalize(s->find_process);
 	sqlite3_finalize(s->repoint);
+	sqlite3_finalize(s->touch_process);
+	pn__intern_close(&s->strings);
 	pn__batch_free(&s->batch);
 	free(s->cache);
 }
