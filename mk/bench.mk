@@ -28,6 +28,7 @@ bench-build: all $(BENCH_BINS) $(B)/tests/procnotify-scoped
 bench: bench-build
 	BUILD=$(B) python3 bench/run.py
 	BUILD=$(B) python3 bench/bpf_cost.py
+	BUILD=$(B) python3 bench/enforce_bench.py
 
 # The BPF side alone (bench/bpf_cost.py): start-up, the verifier's figures,
 # kernel time per program. BENCH_BPF_COMPARE=DIR measures a second build beside.

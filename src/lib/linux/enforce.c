@@ -1,14 +1,21 @@
 /*
  * The exec decider: fanotify FAN_OPEN_EXEC_PERM on every file system.
  *
- * Two threads. The reader never blocks on anything but poll(2): it reads
- * the kernel's questions into a queue, answers the monitor's own execs at
- * once, answers "allow" for every question still open at its deadline, and
- * marks new file systems when the mount table changes. The decider takes
- * the questions in order, reads what the rules need, calls the decision
- * callback and answers, unless the reader already did. A denial becomes a
- * PN_EVENT_DENY event, queued for the handle's thread (pn_poll), which
- * numbers and delivers it like any other event.
+ * The decider thread reads the kernel's questions a batch at a time and
+ * answers each in order, inline: the monitor's own execs at once, the
+ * others with the decision callback or the deny rules, after reading what
+ * they need (enforce_decide.c); one that needs a file hashed goes to the
+ * hasher thread. It also marks new file systems when the mount table
+ * changes.
+ * A watchdog thread keeps the deadline: every quarter of it, while the
+ * decider is busy, it allows each question of the batch that has waited
+ * past the deadline, and, while the decider is stuck on one, every
+ * question the kernel queues meanwhile. Idle for a second, the watchdog
+ * sleeps until the next batch: no wake-ups on an idle machine, none per
+ * question in a storm.
+ *
+ * A denial becomes a PN_EVENT_DENY event, queued for the handle's thread
+ * (pn_poll), which numbers and delivers it like any other event.
  *
  * The kernel answers "allow" for every open question when the group's
  * descriptor closes: a monitor that dies, even by SIGKILL, leaves nothing
@@ -17,104 +24,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
-#include "internal.h"
-#include "procnotify/rules.h"
+#include <sys/resource.h>
 #include "rules/needs.h"
-#include "exec_ctx.h"
-#include "fan_marks.h"
+#include "enforce_int.h"
 
-#define QUEUE_LEN 1024
+#define PARK_AFTER_NS PN_NS_PER_SEC
 #define DEADLINE_MS_DEFAULT 100
 
-/*
- * Decision latencies, read to answer, in buckets of a few percent: 16 per
- * power of two (HDR histogram style), enough for a median and a p99.
- */
-#define LAT_SUB 16
-#define LAT_BUCKETS (64 * LAT_SUB)
-struct pn__latency {
-	uint64_t n, max, bucket[LAT_BUCKETS];
-};
-
-/* Values under 32 have a bucket each; above, 16 buckets per power of two. */
-static size_t lat_index(uint64_t ns)
-{
-	int top = 63 - __builtin_clzll(ns | 1) - 4;
-
-	return ns < 32 ? (size_t)ns : (size_t)((top + 1) * LAT_SUB) + (size_t)((ns >> top) - LAT_SUB);
-}
-
-/* The smallest value of a bucket, the inverse of lat_index(). */
-static uint64_t lat_value(size_t i)
-{
-	return i < 2 * LAT_SUB ? i : (uint64_t)(LAT_SUB + i % LAT_SUB) << (i / LAT_SUB - 1);
-}
-
-static void lat_add(struct pn__latency *l, uint64_t ns)
-{
-	l->bucket[lat_index(ns)]++;
-	l->n++;
-	if (ns > l->max)
-		l->max = ns;
-}
-
-static uint64_t lat_quantile(const struct pn__latency *l, uint64_t permille)
-{
-	uint64_t want = (l->n * permille + 999) / 1000, seen = 0;
-
-	for (size_t i = 0; i < LAT_BUCKETS && l->n; i++)
-		if ((seen += l->bucket[i]) >= want)
-			return lat_value(i);
-	return 0;
-}
-
-struct question {
-	int fd;          /* the file about to run; the kernel's name for the question */
-	uint32_t pid;
-	uint64_t t_ns;   /* when the reader took it (CLOCK_MONOTONIC) */
-	int answered;
-};
-
-/* A denial's event, owning its strings, on its way to the handle's thread. */
-struct denial {
-	struct denial *next;
-	struct pn__exec_info info;
-	char rule[256];
-};
-
-struct pn__enforcer {
-	int fan_fd, stop_fd, ready_fd;
-	struct pn__fan_marks marks;
-	pthread_t reader, decider;
-	int threads;                 /* how many were started */
-	pthread_mutex_t lock;        /* the queue, the answers, the denials, the stats */
-	pthread_cond_t more;
-	struct question q[QUEUE_LEN];
-	size_t head, count;
-	int stopping;
-	uint64_t deadline_ns, stall_ns;
-	pn_enforce_options opt;      /* opt.decide NULL: the deny rules below decide */
-	pn_rules *rules;             /* a reference; swapped under the lock */
-	uint32_t rules_needs;
-	char rule[256];              /* the name of the rule that denied, copied */
-	struct pn__hashcache cache;
-	struct pn__exec_info work;   /* the decider's */
-	struct denial *denials, **denials_tail;
-	pn_enforce_stats st;
-	struct pn__latency lat;
-	pid_t self;
-};
-
-/* Under the lock. A question answered once; a second answer would fail. */
-static void answer(struct pn__enforcer *e, struct question *q, uint32_t verdict)
+void pn__enforce_answer(struct pn__enforcer *e, struct pn__question *q, uint32_t verdict)
 {
 	struct fanotify_response r = { .fd = q->fd, .response = verdict };
 
@@ -123,206 +46,204 @@ static void answer(struct pn__enforcer *e, struct question *q, uint32_t verdict)
 		e->st.error_allowed++; /* the kernel has forgotten it: nothing waits */
 }
 
-/* ---- the reader ---- */
+/* ---- the watchdog ---- */
 
-static void take(struct pn__enforcer *e, const struct fanotify_event_metadata *m)
-{
-	struct question q = { m->fd, (uint32_t)m->pid, pn__clock_ns(CLOCK_MONOTONIC), 0 };
-
-	pthread_mutex_lock(&e->lock);
-	e->st.asked++;
-	if (m->pid == e->self) {
-		e->st.self_allowed++;
-		answer(e, &q, FAN_ALLOW);
-		close(q.fd);
-	} else if (e->count == QUEUE_LEN) {
-		e->st.error_allowed++; /* fail open rather than keep an exec waiting */
-		answer(e, &q, FAN_ALLOW);
-		close(q.fd);
-	} else {
-		e->q[(e->head + e->count++) % QUEUE_LEN] = q;
-		pthread_cond_signal(&e->more);
-	}
-	pthread_mutex_unlock(&e->lock);
-}
-
-static void read_questions(struct pn__enforcer *e)
+/* While the decider is stuck: allows what the kernel queues meanwhile,
+ * unread. Under the lock; the decider reads only between batches. */
+static void allow_unread(struct pn__enforcer *e)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-	ssize_t n = read(e->fan_fd, buf, sizeof(buf));
-	const struct fanotify_event_metadata *m = (const void *)buf;
+	const struct fanotify_event_metadata *m;
+	ssize_t n;
 
-	for (; n > 0 && FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
-		if (m->vers != FANOTIFY_METADATA_VERSION || m->fd < 0)
-			continue;
-		take(e, m);
+	while ((n = read(e->fan_fd, buf, sizeof(buf))) > 0) {
+		for (m = (const void *)buf; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+			struct pn__question q = { m->fd, (uint32_t)m->pid, 0, 0, 0 };
+
+			if (m->vers != FANOTIFY_METADATA_VERSION || m->fd < 0)
+				continue;
+			e->st.asked++;
+			e->st.deadline_allowed++;
+			pn__enforce_answer(e, &q, FAN_ALLOW);
+			close(q.fd);
+		}
 	}
 }
 
-/* Allows what waited past the deadline; the time to the next deadline
- * (ms, for poll), or -1 when nothing waits. Under the lock. */
-static int expire(struct pn__enforcer *e)
+/* Allows each question of the batch past its deadline. Under the lock. */
+static void expire(struct pn__enforcer *e)
 {
 	uint64_t now = pn__clock_ns(CLOCK_MONOTONIC);
+	int late = 0;
 
-	for (size_t i = 0; i < e->count; i++) {
-		struct question *q = &e->q[(e->head + i) % QUEUE_LEN];
-		uint64_t due = q->t_ns + e->deadline_ns;
+	for (size_t i = e->cur; i < e->nq; i++) {
+		struct pn__question *q = &e->q[i];
 
-		if (q->answered)
+		if (q->answered || q->deferred || now - q->t_ns < e->deadline_ns)
 			continue;
-		if (due > now) /* in arrival order: the rest are due later */
-			return (int)((due - now + PN_NS_PER_MS - 1) / PN_NS_PER_MS);
 		e->st.deadline_allowed++;
-		answer(e, q, FAN_ALLOW);
+		pn__enforce_answer(e, q, FAN_ALLOW);
+		late = 1;
 	}
-	return -1;
+	if (late || (e->nq && e->q[e->cur].answered))
+		allow_unread(e);
+	for (size_t i = 0; i < e->dcount; i++) {
+		struct pn__question *q = &e->deferred[(e->dhead + i) % PN__DEFER_LEN];
+
+		if (!q->answered && now - q->t_ns >= e->deadline_ns) {
+			e->st.deadline_allowed++;
+			pn__enforce_answer(e, q, FAN_ALLOW);
+		}
+	}
 }
 
-static void *reader_main(void *arg)
+static void *watchdog_main(void *arg)
 {
 	struct pn__enforcer *e = arg;
-	struct pollfd p[3] = { { .fd = e->fan_fd, .events = POLLIN },
-			       { .fd = e->marks.mountinfo_fd, .events = POLLPRI },
-			       { .fd = e->stop_fd, .events = POLLIN } };
-	int timeout = -1;
+	uint64_t tick = e->deadline_ns / 4 ? e->deadline_ns / 4 : 1;
 
-	for (;;) {
-		if (poll(p, 3, timeout) < 0 && errno != EINTR)
-			break;
-		if (p[2].revents)
-			break;
-		if (p[1].revents & POLLPRI) {
-			pthread_mutex_lock(&e->lock);
-			pn__marks_rescan(&e->marks);
-			pthread_mutex_unlock(&e->lock);
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping) {
+		uint64_t now = pn__clock_ns(CLOCK_MONOTONIC), until = now + tick;
+		struct timespec ts = { (time_t)(until / PN_NS_PER_SEC), (long)(until % PN_NS_PER_SEC) };
+
+		if (!e->nq && !e->dcount && now - e->last_busy_ns > PARK_AFTER_NS) {
+			e->parked = 1;
+			pthread_cond_wait(&e->wake, &e->lock);
+			e->parked = 0;
+			continue;
 		}
-		if (p[0].revents & POLLIN)
-			read_questions(e);
-		pthread_mutex_lock(&e->lock);
-		timeout = expire(e);
-		pthread_mutex_unlock(&e->lock);
+		pthread_cond_timedwait(&e->wake, &e->lock, &ts);
+		expire(e);
 	}
+	pthread_mutex_unlock(&e->lock);
 	return NULL;
 }
 
 /* ---- the decider ---- */
 
-static void queue_denial(struct pn__enforcer *e)
+/* Hands the batch's question i to the hasher; a full ring allows it. */
+static void defer(struct pn__enforcer *e, size_t i)
 {
-	struct denial *d = malloc(sizeof(*d));
-	uint64_t one = 1;
+	struct pn__question *q = &e->q[i];
 
-	if (!d)
+	if (q->answered)
 		return;
-	d->next = NULL;
-	d->info = e->work;
-	pn__exec_info_rebase(&d->info, &e->work);
-	memcpy(d->rule, e->rule, sizeof(d->rule));
-	pthread_mutex_lock(&e->lock);
-	*e->denials_tail = d;
-	e->denials_tail = &d->next;
-	pthread_mutex_unlock(&e->lock);
-	if (write(e->ready_fd, &one, sizeof(one)) < 0) {
-		/* the counter is far from full: the handle reads it every poll */
+	if (e->dcount == PN__DEFER_LEN) {
+		e->st.error_allowed++;
+		pn__enforce_answer(e, q, FAN_ALLOW);
+		return;
 	}
+	q->deferred = 1;
+	e->deferred[(e->dhead + e->dcount++) % PN__DEFER_LEN] = *q;
+	pthread_cond_signal(&e->to_hash);
 }
 
-/* The deny rules' verdict: the set in force when the decision began, even
- * if a reload swaps it meanwhile. 1 deny, 0 allow, -1 error. */
-static int decide_rules(struct pn__enforcer *e)
+/* The batch's question i, decided unless the watchdog answered it. */
+static void decide_one(struct pn__enforcer *e, size_t i)
 {
-	struct pn__exec_info *x = &e->work;
-	pn_rules_input in = { &x->ev, NULL, pn__exec_info_ancestor, x };
-	pn_rules_verdict v;
-	pn_rules *set;
-	uint32_t needs;
-	int rc;
+	struct pn__question q;
+	int verdict = 0, ours = 0;
 
 	pthread_mutex_lock(&e->lock);
-	set = pn_rules_ref(e->rules);
-	needs = e->rules_needs;
+	e->cur = i;
+	q = e->q[i];
 	pthread_mutex_unlock(&e->lock);
-	/* Ancestors are walked as deep as a rule looks, by the engine. */
-	pn__exec_info_need(x, needs & ~(uint32_t)PN_NEED_ANCESTORS);
-	in.image_sha256 = x->ctx.sha256;
-	x->ev.type = PN_EVENT_EXEC; /* what the rules test: the exec about to be */
-	rc = pn_rules_eval(set, &in, PN_RULES_DENY, &v);
-	x->ev.type = PN_EVENT_DENY;
-	if (!rc && v.deny)
-		snprintf(e->rule, sizeof(e->rule), "%s", v.deny);
-	pn_rules_free(set);
-	return rc ? -1 : v.deny != NULL;
-}
-
-static int decide_callback(struct pn__enforcer *e)
-{
-	const char *rule = NULL;
-	int deny;
-
-	pn__exec_info_need(&e->work, e->opt.needs);
-	deny = e->opt.decide(&e->work.ctx, e->opt.user, &rule) == 1;
-	if (deny)
-		snprintf(e->rule, sizeof(e->rule), "%s", rule ? rule : "");
-	return deny;
-}
-
-/* The verdict for the question at the head of the queue (q is a copy):
- * 1 deny, 0 allow, -1 error (allowed). */
-static int decide(struct pn__enforcer *e, const struct question *q)
-{
-	int deny;
-
-	e->rule[0] = 0;
-	if (pn__exec_info_fill(&e->work, q->fd, q->pid, &e->cache))
-		return -1;
-	deny = e->opt.decide ? decide_callback(e) : decide_rules(e);
-	if (deny == 1)
-		pn__exec_info_complete(&e->work);
-	if (deny == 1 && e->stall_ns) /* tests only: a decision that comes too late */
-		nanosleep(&(struct timespec){ (time_t)(e->stall_ns / PN_NS_PER_SEC),
-					      (long)(e->stall_ns % PN_NS_PER_SEC) }, NULL);
-	return deny;
-}
-
-static void decide_head(struct pn__enforcer *e)
-{
-	struct question q = e->q[e->head];
-	int verdict = q.answered ? 0 : decide(e, &q);
-	int ours = 0;
-
+	if (!q.answered)
+		verdict = pn__enforce_decide(e, &e->main_d, &q, 1);
 	pthread_mutex_lock(&e->lock);
-	if (!e->q[e->head].answered) {
+	if (verdict == PN__VERDICT_DEFER) {
+		defer(e, i);
+	} else if (!e->q[i].answered) {
 		ours = 1;
-		answer(e, &e->q[e->head], verdict == 1 ? FAN_DENY : FAN_ALLOW);
+		pn__enforce_answer(e, &e->q[i], verdict == 1 ? FAN_DENY : FAN_ALLOW);
 		e->st.denied += verdict == 1;
 		e->st.allowed += verdict == 0;
 		e->st.error_allowed += verdict < 0;
-		lat_add(&e->lat, pn__clock_ns(CLOCK_MONOTONIC) - q.t_ns);
+		pn__latency_add(&e->lat, pn__clock_ns(CLOCK_MONOTONIC) - q.t_ns);
 	}
-	e->head = (e->head + 1) % QUEUE_LEN;
-	e->count--;
 	pthread_mutex_unlock(&e->lock);
+	if (verdict == PN__VERDICT_DEFER && e->q[i].deferred)
+		return; /* the hasher closes it */
 	close(q.fd);
 	if (ours && verdict == 1)
-		queue_denial(e);
+		pn__enforce_queue_denial(e, &e->main_d);
 }
+
+/* Takes a batch: the monitor's own execs are allowed at once. */
+static void take_batch(struct pn__enforcer *e, const char *buf, ssize_t n)
+{
+	const struct fanotify_event_metadata *m = (const void *)buf;
+	uint64_t now = pn__clock_ns(CLOCK_MONOTONIC);
+
+	pthread_mutex_lock(&e->lock);
+	e->nq = e->cur = 0;
+	for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+		struct pn__question q = { m->fd, (uint32_t)m->pid, now, 0, 0 };
+
+		if (m->vers != FANOTIFY_METADATA_VERSION || m->fd < 0)
+			continue;
+		e->st.asked++;
+		if (m->pid == e->self || e->nq == PN__BATCH_LEN) {
+			/* Never wait on ourselves; a batch larger than the
+			 * queue cannot be (4 KiB read): fail open anyway. */
+			if (m->pid == e->self)
+				e->st.self_allowed++;
+			else
+				e->st.error_allowed++;
+			pn__enforce_answer(e, &q, FAN_ALLOW);
+			close(q.fd);
+			continue;
+		}
+		e->q[e->nq++] = q;
+	}
+	if (e->nq && e->parked)
+		pthread_cond_signal(&e->wake);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void decide_batch(struct pn__enforcer *e)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	ssize_t n = read(e->fan_fd, buf, sizeof(buf));
+
+	if (n <= 0)
+		return;
+	take_batch(e, buf, n);
+	for (size_t i = 0; i < e->nq; i++)
+		decide_one(e, i);
+	pthread_mutex_lock(&e->lock);
+	e->nq = e->cur = 0;
+	e->last_busy_ns = pn__clock_ns(CLOCK_MONOTONIC);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* Every exec on the host waits for this thread: on a busy machine it must
+ * not queue behind the programs it holds up. A higher priority (nice -10,
+ * CAP_SYS_NICE, taken before the sandbox; without it the thread keeps the
+ * process's) gets it the CPU first; it uses little of it. */
+#define DECIDER_NICE -10
 
 static void *decider_main(void *arg)
 {
 	struct pn__enforcer *e = arg;
+	struct pollfd p[3] = { { .fd = e->fan_fd, .events = POLLIN },
+			       { .fd = e->marks.mountinfo_fd, .events = POLLPRI },
+			       { .fd = e->stop_fd, .events = POLLIN } };
 
-	pthread_mutex_lock(&e->lock);
-	for (;;) {
-		while (!e->count && !e->stopping)
-			pthread_cond_wait(&e->more, &e->lock);
-		if (e->stopping)
-			break;
-		pthread_mutex_unlock(&e->lock);
-		decide_head(e);
-		pthread_mutex_lock(&e->lock);
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), DECIDER_NICE)) {
+		/* not allowed: the default priority, as any thread */
 	}
-	pthread_mutex_unlock(&e->lock);
+	for (;;) {
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			break;
+		if (p[2].revents)
+			break;
+		if (p[1].revents & POLLPRI)
+			pn__marks_rescan(&e->marks);
+		if (p[0].revents & POLLIN)
+			decide_batch(e);
+	}
 	return NULL;
 }
 
@@ -332,7 +253,7 @@ static void *decider_main(void *arg)
 static void deliver(pn_handle *h, void *state)
 {
 	struct pn__enforcer *e = state;
-	struct denial *d, *next;
+	struct pn__denial *d, *next;
 	uint64_t n;
 
 	if (read(e->ready_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
@@ -359,25 +280,24 @@ static void stop(void *state)
 
 	pthread_mutex_lock(&e->lock);
 	e->stopping = 1;
-	pthread_cond_broadcast(&e->more);
+	pthread_cond_broadcast(&e->wake);
+	pthread_cond_broadcast(&e->to_hash);
 	pthread_mutex_unlock(&e->lock);
 	if (e->stop_fd >= 0 && write(e->stop_fd, &one, sizeof(one)) < 0)
 		one = 0; /* an eventfd write fails only at its limit */
-	if (e->threads > 1)
-		pthread_join(e->decider, NULL);
+	/* The decider first: it finishes its batch and defers no more. */
 	if (e->threads > 0)
-		pthread_join(e->reader, NULL);
-	for (; e->count; e->head = (e->head + 1) % QUEUE_LEN, e->count--) {
-		if (!e->q[e->head].answered)
-			answer(e, &e->q[e->head], FAN_ALLOW);
-		close(e->q[e->head].fd);
-	}
+		pthread_join(e->decider, NULL);
+	if (e->threads > 1)
+		pthread_join(e->watchdog, NULL);
+	if (e->threads > 2)
+		pthread_join(e->hasher, NULL);
 	pn__marks_close(&e->marks);
 	for (int *fd = &e->fan_fd; fd <= &e->ready_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	while (e->denials) {
-		struct denial *d = e->denials;
+		struct pn__denial *d = e->denials;
 
 		e->denials = d->next;
 		free(d);
@@ -385,7 +305,8 @@ static void stop(void *state)
 	pn__hashcache_free(&e->cache);
 	pn_rules_free(e->rules);
 	pthread_mutex_destroy(&e->lock);
-	pthread_cond_destroy(&e->more);
+	pthread_cond_destroy(&e->wake);
+	pthread_cond_destroy(&e->to_hash);
 	free(e);
 }
 
@@ -423,10 +344,13 @@ static int start(struct pn__enforcer *e, char *err, size_t errlen)
 		return rc;
 	if ((rc = pn__marks_open(&e->marks, e->fan_fd, FAN_OPEN_EXEC_PERM, err, errlen)))
 		return rc;
-	if ((rc = -pthread_create(&e->reader, NULL, reader_main, e)))
+	if ((rc = -pthread_create(&e->decider, NULL, decider_main, e)))
 		return rc;
 	e->threads++;
-	if ((rc = -pthread_create(&e->decider, NULL, decider_main, e)))
+	if ((rc = -pthread_create(&e->watchdog, NULL, watchdog_main, e)))
+		return rc;
+	e->threads++;
+	if ((rc = -pthread_create(&e->hasher, NULL, pn__enforce_hasher_main, e)))
 		return rc;
 	e->threads++;
 	return 0;
@@ -437,6 +361,7 @@ static int enforce_start(pn_handle *h, const pn_enforce_options *opt, char *err,
 			 struct pn__enforcer **out)
 {
 	struct pn__enforcer *e;
+	pthread_condattr_t ca;
 	int rc;
 
 	if (pn__source_state(h, stop))
@@ -453,7 +378,11 @@ static int enforce_start(pn_handle *h, const pn_enforce_options *opt, char *err,
 	e->self = getpid();
 	e->denials_tail = &e->denials;
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_cond_init(&e->more, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the watchdog's ticks */
+	pthread_cond_init(&e->wake, &ca);
+	pthread_cond_init(&e->to_hash, NULL);
+	pthread_condattr_destroy(&ca);
 	rc = start(e, err, errlen);
 	if (!rc)
 		rc = pn__add_source(h, &(struct pn__source){
@@ -516,8 +445,8 @@ int pn_enforce_get_stats(pn_handle *h, pn_enforce_stats *st)
 	ours.hash_cached = e->cache.hits;
 	ours.filesystems = e->marks.ndevs;
 	ours.mark_refused = e->marks.refused;
-	ours.latency_p50_ns = lat_quantile(&e->lat, 500);
-	ours.latency_p99_ns = lat_quantile(&e->lat, 990);
+	ours.latency_p50_ns = pn__latency_quantile(&e->lat, 500);
+	ours.latency_p99_ns = pn__latency_quantile(&e->lat, 990);
 	ours.latency_max_ns = e->lat.max;
 	pthread_mutex_unlock(&e->lock);
 	return pn__struct_out(st, st->size, &ours, sizeof(ours), sizeof(ours));

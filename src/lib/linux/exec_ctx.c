@@ -134,6 +134,17 @@ static void read_argv(struct pn__exec_info *x)
 		x->ev.flags |= PN_EV_ARGV_TRUNCATED;
 }
 
+static void read_sha256(struct pn__exec_info *x)
+{
+	int rc = x->cache_only ? pn__hashcache_lookup(x->cache, &x->st, x->sha256)
+			       : pn__hashcache_get(x->cache, x->fd, &x->st, x->sha256);
+
+	if (rc == 0)
+		x->ctx.sha256 = x->sha256;
+	else if (x->cache_only)
+		x->hash_missing = 1;
+}
+
 int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, struct pn__hashcache *cache)
 {
 	pn_event *ev = &x->ev;
@@ -144,6 +155,7 @@ int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, struct pn_
 	x->fd = fd;
 	x->cache = cache;
 	x->done = 0;
+	x->hash_missing = 0;
 	x->anc_pid = pid;
 	x->anc_used = 0;
 	ev->type = PN_EVENT_DENY;
@@ -178,8 +190,8 @@ void pn__exec_info_need(struct pn__exec_info *x, uint32_t needs)
 		read_ns(x);
 	if (todo & PN_NEED_ARGV)
 		read_argv(x);
-	if ((todo & PN_NEED_SHA256) && pn__hashcache_get(x->cache, x->fd, &x->st, x->sha256) == 0)
-		x->ctx.sha256 = x->sha256;
+	if (todo & PN_NEED_SHA256)
+		read_sha256(x);
 }
 
 void pn__exec_info_complete(struct pn__exec_info *x)

@@ -20,6 +20,8 @@ struct pn__exec_info {
 	struct stat st;
 	struct pn__hashcache *cache;
 	uint32_t done;             /* PN_NEED_* read so far */
+	int cache_only;            /* SHA-256 from the cache only, never read here */
+	int hash_missing;          /* cache_only, and the file's hash was not there */
 	uint32_t anc_pid;          /* the last ancestor walked to; 0: the walk ended */
 	size_t anc_used;
 	uint8_t sha256[PN_SHA256_LEN];
@@ -33,7 +35,9 @@ struct pn__exec_info {
  * inode. -errno when the file itself cannot be named. */
 int pn__exec_info_fill(struct pn__exec_info *x, int fd, uint32_t pid, struct pn__hashcache *cache);
 /* Reads what needs asks for and x does not hold yet; what cannot be read
- * stays unknown. PN_NEED_ANCESTORS reads the whole line of ancestors. */
+ * stays unknown. PN_NEED_ANCESTORS reads the whole line of ancestors.
+ * With cache_only set, a hash the cache does not hold is not computed:
+ * hash_missing says so. */
 void pn__exec_info_need(struct pn__exec_info *x, uint32_t needs);
 /* The rule engine's ancestor walk (pn_rules_input.ancestor), reading /proc
  * only as deep as a rule looks; user is x. */

@@ -12,6 +12,7 @@ int pn__hashcache_init(struct pn__hashcache *c, size_t nslots)
 	while (n < nslots)
 		n <<= 1;
 	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
 	c->slots = calloc(n, sizeof(*c->slots));
 	if (!c->slots)
 		return -ENOMEM;
@@ -23,6 +24,7 @@ void pn__hashcache_free(struct pn__hashcache *c)
 {
 	free(c->slots);
 	c->slots = NULL;
+	pthread_mutex_destroy(&c->lock);
 }
 
 static int64_t ns(struct timespec t)
@@ -68,21 +70,39 @@ static int hash_fd(int fd, uint64_t size, uint8_t out[PN_SHA256_LEN])
 	return off == size ? 0 : -ESTALE;
 }
 
-int pn__hashcache_get(struct pn__hashcache *c, int fd, const struct stat *st,
-		      uint8_t out[PN_SHA256_LEN])
+static struct pn__hash_slot *slot_of(struct pn__hashcache *c, const struct pn__hash_slot *id)
 {
-	struct pn__hash_slot want = identity(st), now, *slot;
-	struct stat after;
-	uint64_t h = (want.dev * 0x9e3779b97f4a7c15ULL) ^ want.ino;
-	int err;
+	uint64_t h = (id->dev * 0x9e3779b97f4a7c15ULL) ^ id->ino;
 
-	slot = &c->slots[(h ^ (h >> 29)) & (c->nslots - 1)];
+	return &c->slots[(h ^ (h >> 29)) & (c->nslots - 1)];
+}
+
+int pn__hashcache_lookup(struct pn__hashcache *c, const struct stat *st,
+			 uint8_t out[PN_SHA256_LEN])
+{
+	struct pn__hash_slot want = identity(st), *slot;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&c->lock);
+	slot = slot_of(c, &want);
 	if (same_file(slot, &want)) {
 		c->hits++;
 		memcpy(out, slot->digest, PN_SHA256_LEN);
-		return 0;
+		rc = 0;
 	}
-	c->misses++;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int pn__hashcache_get(struct pn__hashcache *c, int fd, const struct stat *st,
+		      uint8_t out[PN_SHA256_LEN])
+{
+	struct pn__hash_slot want = identity(st), now;
+	struct stat after;
+	int err;
+
+	if (pn__hashcache_lookup(c, st, out) == 0)
+		return 0;
 	if ((err = hash_fd(fd, want.size, out)))
 		return err;
 	/* Written to while it was read: the digest names no one version. */
@@ -91,7 +111,10 @@ int pn__hashcache_get(struct pn__hashcache *c, int fd, const struct stat *st,
 	now = identity(&after);
 	if (!same_file(&want, &now))
 		return -ESTALE;
-	*slot = want;
-	memcpy(slot->digest, out, PN_SHA256_LEN);
+	memcpy(want.digest, out, PN_SHA256_LEN);
+	pthread_mutex_lock(&c->lock);
+	c->misses++;
+	*slot_of(c, &want) = want;
+	pthread_mutex_unlock(&c->lock);
 	return 0;
 }

@@ -3,11 +3,13 @@
  * mtime and ctime. A rename or a new link keeps every one of them, so a
  * hash rule cannot be dodged by calling the file something else; any
  * write changes mtime and ctime (and ctime cannot be set back from user
- * space), so a changed file is hashed again. Used by one thread.
+ * space), so a changed file is hashed again. Safe from several threads
+ * (the slots are behind a lock; files are read outside it).
  */
 #ifndef PN_HASHCACHE_H
 #define PN_HASHCACHE_H
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include "sha256.h"
@@ -20,6 +22,7 @@ struct pn__hash_slot {
 };
 
 struct pn__hashcache {
+	pthread_mutex_t lock;
 	struct pn__hash_slot *slots;
 	size_t nslots;          /* a power of two */
 	uint64_t hits, misses;  /* lookups answered from the cache, files read */
@@ -32,4 +35,7 @@ void pn__hashcache_free(struct pn__hashcache *c);
  * when the file changed while it was read. */
 int pn__hashcache_get(struct pn__hashcache *c, int fd, const struct stat *st,
 		      uint8_t out[PN_SHA256_LEN]);
+/* The digest from the cache only: 0, or -ENOENT when the file must be read. */
+int pn__hashcache_lookup(struct pn__hashcache *c, const struct stat *st,
+			 uint8_t out[PN_SHA256_LEN]);
 #endif
