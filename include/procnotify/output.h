@@ -67,13 +67,18 @@ typedef struct pn__output_ops {
 	 * before the sandbox. 0 or -errno with err set. */
 	int (*open)(void **state, const char *target, const pn_output_options *o, char *err,
 		    size_t errlen);
-	/* (Re)connects: 0, or -errno with err set (retried with backoff). */
+	/* (Re)connects: 0, or -errno with err set (retried with backoff).
+	 * Events kept by write() and not sent are dropped: they come again. */
 	int (*connect)(void *state, char *err, size_t errlen);
-	/* Sends ev: 0; -EMSGSIZE when ev can never be sent (counted lost);
-	 * -EAGAIN when stop became set while waiting; any other -errno when the
-	 * connection broke (ev is sent again after a reconnect). May block,
-	 * but must return soon after *stop is set. */
-	int (*write)(void *state, const pn_event *ev, const volatile int *stop);
+	/* Sends ev, or with more (another event follows at once) may keep it
+	 * to send with the next ones in one go; a call with more == 0 sends
+	 * all that is kept. Returns 0; -EMSGSIZE when ev can never be sent
+	 * (counted lost; a driver that keeps events never refuses one);
+	 * -EAGAIN when stop became set while waiting; any other -errno when
+	 * the connection broke: every event since the last call with more == 0
+	 * is written again after a reconnect (a collector may get some twice).
+	 * May block, but must return soon after *stop is set. */
+	int (*write)(void *state, const pn_event *ev, int more, const volatile int *stop);
 	void (*close)(void *state);
 } pn__output_ops;
 

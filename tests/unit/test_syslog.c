@@ -133,7 +133,8 @@ static void test_parsers(void)
 /* A sink that takes nothing until opened, then counts what it is given. */
 static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
 static int gate_open;
-static uint64_t written, written_lost_count;
+static uint64_t written, written_lost_count, kept;
+static int last_more = -1;
 
 static int stall_open(void **state, const char *target, const pn_output_options *o, char *err,
 		      size_t errlen)
@@ -147,7 +148,7 @@ static int stall_connect(void *state, char *err, size_t errlen)
 	return 0;
 }
 
-static int stall_write(void *state, const pn_event *ev, const volatile int *stop)
+static int stall_write(void *state, const pn_event *ev, int more, const volatile int *stop)
 {
 	for (;;) {
 		int open_now;
@@ -161,6 +162,8 @@ static int stall_write(void *state, const pn_event *ev, const volatile int *stop
 			return -EAGAIN;
 		usleep(1000);
 	}
+	kept += more != 0;
+	last_more = more;
 	if (ev->type == PN_EVENT_LOST)
 		written_lost_count += ev->lost_count;
 	else
@@ -210,6 +213,8 @@ static void test_layer(void)
 	/* Every event is written or counted, once; the sink saw the count too. */
 	CHECK(sent + lost == 5000);
 	CHECK(written == sent && reported == lost && written_lost_count == lost);
+	/* A queue full of events goes in batches, the last of each with more == 0. */
+	CHECK(kept > 0 && last_more == 0);
 	pn__output_close(out);
 }
 

@@ -318,7 +318,7 @@ static int send_memfd(struct journal_out *j, const volatile int *stop)
 	return rc;
 }
 
-static int journal_write(void *state, const pn_event *ev, const volatile int *stop)
+static int journal_write(void *state, const pn_event *ev, int more, const volatile int *stop)
 {
 	struct journal_out *j = state;
 	int rc;

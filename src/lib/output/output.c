@@ -90,27 +90,74 @@ static int connect_with_backoff(pn_output *out, int *was_up)
 	return -1;
 }
 
-/* Frees the entry just written (or refused for good) and closes a gap the
- * producer left, so the lost record follows even when no event comes. */
-static void release(pn_output *out, size_t len, const pn_event *ev, int msgsize)
+/* Events handed to a sink in one go, at most: a sink may send them in one
+ * write (syslog over TCP), so a storm costs a system call per batch. */
+#define BATCH_MAX 64
+
+/* The entries a batch wrote: from head, n of them, bytes of the ring;
+ * bit i of refused set when entry i can never be sent (-EMSGSIZE). */
+struct batch {
+	size_t head, avail;         /* the queue's head and bytes used when it began */
+	size_t bytes;
+	unsigned n;
+	uint64_t refused;
+};
+
+/* Frees the batch's entries (each written, or counted lost when refused)
+ * and closes a gap the producer left, so the lost record follows even when
+ * no event comes. */
+static void release(pn_output *out, const struct batch *b)
 {
+	size_t off = b->head, len;
+
 	pthread_mutex_lock(&out->mu);
-	if (msgsize) {
-		pn__queue_count_gap(&out->q, ev);
-		out->lost++;
-	} else {
-		out->sent += ev->type != PN_EVENT_LOST;
+	for (unsigned i = 0; i < b->n; i++) {
+		const pn_event *ev = pn__queue_at(&out->q, off, &len);
+
+		if (b->refused >> i & 1) {
+			pn__queue_count_gap(&out->q, ev);
+			out->lost++;
+		} else {
+			out->sent += ev->type != PN_EVENT_LOST;
+		}
+		off = (off + len) % out->q.cap;
 	}
-	pn__queue_release(&out->q, len);
+	pn__queue_release(&out->q, b->bytes);
 	if (out->q.gap.lost_count)
 		pn__queue_close_gap(&out->q);
 	pthread_cond_broadcast(&out->done);
 	pthread_mutex_unlock(&out->mu);
 }
 
-/* Writes one entry, reconnecting until it is written or refused; 0, or -1
- * when stopped first. */
-static int write_entry(pn_output *out, const pn_event *ev, int *up, int *was_up)
+/* Hands the sink up to BATCH_MAX entries from b->head, the last with
+ * more == 0. The entries stay in the ring, untouched by the producer,
+ * until release(): they are read without the lock. 0 or -errno. */
+static int write_batch(pn_output *out, struct batch *b)
+{
+	size_t off = b->head, len;
+
+	b->bytes = 0;
+	b->n = 0;
+	b->refused = 0;
+	while (b->bytes < b->avail && b->n < BATCH_MAX) {
+		const pn_event *ev = pn__queue_at(&out->q, off, &len);
+		int more = b->bytes + len < b->avail && b->n + 1 < BATCH_MAX;
+		int rc = out->ops->write(out->state, ev, more, &out->stop);
+
+		if (rc == -EMSGSIZE)
+			b->refused |= 1ull << b->n;
+		else if (rc)
+			return rc;
+		b->bytes += len;
+		b->n++;
+		off = (off + len) % out->q.cap;
+	}
+	return 0;
+}
+
+/* Writes a batch, reconnecting until it is written; 0, or -1 when stopped
+ * first. */
+static int write_entries(pn_output *out, struct batch *b, int *up, int *was_up)
 {
 	int rc;
 
@@ -118,9 +165,9 @@ static int write_entry(pn_output *out, const pn_event *ev, int *up, int *was_up)
 		if (!*up && connect_with_backoff(out, was_up))
 			return -1;
 		*up = 1;
-		rc = out->ops->write(out->state, ev, &out->stop);
-		if (rc == 0 || rc == -EMSGSIZE)
-			return rc;
+		rc = write_batch(out, b);
+		if (rc == 0)
+			return 0;
 		if (rc == -EAGAIN && out->stop)
 			return -1;
 		note(out, "connection lost, reconnecting", strerror(-rc));
@@ -132,28 +179,22 @@ static void *output_main(void *arg)
 {
 	pn_output *out = arg;
 	int up = 0, was_up = 0;
+	struct batch b;
 
 	pthread_mutex_lock(&out->mu);
 	for (;;) {
-		size_t off, len;
-		pn_event ev;
-		int rc;
-
 		while (!out->q.used && !out->stop)
 			pthread_cond_wait(&out->wake, &out->mu);
 		if (out->stop)
 			break;
-		off = out->q.head;
-		/* The entry stays in the ring, untouched by the producer, until
-		 * release(): read it without the lock. */
-		ev = *pn__queue_at(&out->q, off, &len);
+		b.head = out->q.head;
+		b.avail = out->q.used;
 		pthread_mutex_unlock(&out->mu);
-		rc = write_entry(out, &ev, &up, &was_up);
-		if (rc == -1) {
+		if (write_entries(out, &b, &up, &was_up)) {
 			pthread_mutex_lock(&out->mu);
 			break;
 		}
-		release(out, len, &ev, rc == -EMSGSIZE);
+		release(out, &b);
 		pthread_mutex_lock(&out->mu);
 	}
 	pthread_mutex_unlock(&out->mu);

@@ -24,6 +24,8 @@
 #include "procnotify/rfc5424.h"
 
 #define WAIT_STEP_MS 200
+/* TCP frames kept before they are sent, at most (in bytes). */
+#define KEEP_BYTES (64 * 1024)
 #define CONNECT_TIMEOUT_MS 2000
 
 enum transport { T_UNIX, T_UDP, T_TCP };
@@ -35,6 +37,7 @@ struct syslog_out {
 	int fd;
 	pn__syslog_head head;
 	pn_buf msg;
+	pn_buf frames;               /* TCP: frames kept to send in one go */
 };
 
 /* A parsed target: the transport and, for the network, host and port. */
@@ -199,6 +202,7 @@ static int syslog_connect(void *state, char *err, size_t errlen)
 	struct syslog_out *s = state;
 	int rc = 0;
 
+	pn_buf_reset(&s->frames); /* kept for the old connection: they come again */
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = socket(s->addr.ss_family, sock_type(s) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -215,13 +219,12 @@ static int syslog_connect(void *state, char *err, size_t errlen)
 	return rc;
 }
 
-/* Sends the iovecs whole; a datagram goes in one call. */
-static int send_all(struct syslog_out *s, struct iovec *iov, int n, const volatile int *stop)
+/* Sends len bytes whole; a datagram goes in one call, a stream may take
+ * part and then the rest. */
+static int send_all(struct syslog_out *s, const char *p, size_t len, const volatile int *stop)
 {
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
-
-	while (mh.msg_iovlen) {
-		ssize_t w = sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+	while (len) {
+		ssize_t w = send(s->fd, p, len, MSG_NOSIGNAL);
 		int rc;
 
 		if (w < 0 && errno == EINTR)
@@ -234,16 +237,8 @@ static int send_all(struct syslog_out *s, struct iovec *iov, int n, const volati
 				return rc ? rc : -EAGAIN;
 			continue;
 		}
-		/* A stream took part of it: go on after what it took. */
-		while (mh.msg_iovlen && (size_t)w >= mh.msg_iov->iov_len) {
-			w -= (ssize_t)mh.msg_iov->iov_len;
-			mh.msg_iov++;
-			mh.msg_iovlen--;
-		}
-		if (mh.msg_iovlen) {
-			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + w;
-			mh.msg_iov->iov_len -= (size_t)w;
-		}
+		p += w;
+		len -= (size_t)w;
 	}
 	return 0;
 }
@@ -258,25 +253,39 @@ static int peer_gone(int fd)
 	return poll(&p, 1, 0) > 0;
 }
 
-static int syslog_write(void *state, const pn_event *ev, const volatile int *stop)
+/* A TCP frame, kept while more follow, the kept ones sent in one go. The
+ * collector is checked before the first of them only. */
+static int tcp_write(struct syslog_out *s, int more, const volatile int *stop)
+{
+	int rc;
+
+	if (!s->frames.len && peer_gone(s->fd))
+		return -ECONNRESET;
+	pn_buf_printf(&s->frames, "%zu ", s->msg.len);
+	pn_buf_put(&s->frames, s->msg.data, s->msg.len);
+	if (s->frames.oom) {
+		pn_buf_free(&s->frames);
+		return -ENOMEM;
+	}
+	if (more && s->frames.len < KEEP_BYTES)
+		return 0;
+	rc = send_all(s, s->frames.data, s->frames.len, stop);
+	pn_buf_reset(&s->frames);
+	return rc;
+}
+
+static int syslog_write(void *state, const pn_event *ev, int more, const volatile int *stop)
 {
 	struct syslog_out *s = state;
-	char len[24];
-	struct iovec iov[2];
-	int n = 0;
 
 	pn_buf_reset(&s->msg);
 	pn__fmt_rfc5424(&s->msg, ev, &s->head);
 	if (s->msg.oom)
 		return -ENOMEM;
-	if (s->t == T_TCP) {
-		if (peer_gone(s->fd))
-			return -ECONNRESET;
-		iov[n++] = (struct iovec){ len, (size_t)snprintf(len, sizeof(len), "%zu ",
-								  s->msg.len) };
-	}
-	iov[n++] = (struct iovec){ s->msg.data, s->msg.len };
-	return send_all(s, iov, n, stop);
+	if (s->t == T_TCP)
+		return tcp_write(s, more, stop);
+	/* A datagram a message: nothing to keep. */
+	return send_all(s, s->msg.data, s->msg.len, stop);
 }
 
 static void syslog_close(void *state)
@@ -286,6 +295,7 @@ static void syslog_close(void *state)
 	if (s->fd >= 0)
 		close(s->fd);
 	pn_buf_free(&s->msg);
+	pn_buf_free(&s->frames);
 	free(s);
 }
 
