@@ -140,5 +140,13 @@ check "... no script, no element injected" \
 	test "$(grep -c '<script\|<img\|alert(1)</script>' "$D/report-dom.html")" = 0
 check "Chromium takes a screenshot of the report ($ART/report.png)" \
 	chromium_run "$D/report.html" --hide-scrollbars --window-size=1200,1600 --screenshot="$ART/report.png"
-check "no Chromium process is left" test -z "$(pgrep -f -- "--user-data-dir=$D/profile")"
+# A killed process takes a moment to go: give them a few seconds.
+chromium_gone() {
+	for _ in $(seq 50); do
+		[ -z "$(pgrep -f -- "--user-data-dir=$D/profile")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "no Chromium process is left" chromium_gone
 finish
