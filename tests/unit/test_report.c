@@ -78,12 +78,24 @@ static void proc(pn_store *s, uint32_t pid, uint32_t ppid, int64_t t, const char
 	pn_store_event(&ev, s);
 }
 
+/* Process pid, alive when a monitor started at t: a snapshot event. It is
+ * no activity: no section counts it. */
+static void snapshot(pn_store *s, uint32_t pid, uint32_t ppid, int64_t t, const char *image)
+{
+	pn_event ev = base(PN_EVENT_SNAPSHOT, pid, ppid, t);
+
+	ev.seq = 0;
+	ev.image = str(image);
+	pn_store_event(&ev, s);
+}
+
 /*
  * Before the window: /bin/old and /bin/both run. In it (hours 1 and 2):
  * shell 200 (uid 1000, its parent not in the log) starts 201 /bin/both,
  * 202 and 203 the hostile image (exit 2; SIGSEGV with a core), 204
  * /usr/bin/new2 as uid 1001, and 205, which never execs and exits 1;
- * 201 starts 206 /usr/bin/new2. After it: /bin/late.
+ * 201 starts 206 /usr/bin/new2; a monitor starting finds daemon 400 (a
+ * snapshot, which no section counts). After it: /bin/late.
  */
 static void write_history(void)
 {
@@ -101,6 +113,7 @@ static void write_history(void)
 	proc(s, 205, 200, T0 + 2 * HOUR + 10 * NS, NULL, 1000, 1, 0);
 	proc(s, 206, 201, T0 + 2 * HOUR + 15 * NS, "/usr/bin/new2", 1000, 0, 0);
 	proc(s, 300, 1, T0 + 5 * HOUR, "/bin/late", 0, 0, 0);
+	snapshot(s, 400, 1, T0 + HOUR + 30 * NS, "/sbin/daemon");
 	CHECK(pn_store_close(s) == 0);
 }
 

@@ -28,6 +28,7 @@ struct report {
 	int64_t since, until;       /* the window, closed */
 	uint32_t top;
 	struct pn__tally images, users, parents;
+	struct pn__tally snapped;   /* ids of the processes a snapshot found */
 	pn_report_row *hours;       /* in time order, one per hour that saw events */
 	size_t nhours;
 	pn_report_row summary;
@@ -142,9 +143,12 @@ static pn_report_row *hour_of(struct report *r, int64_t t)
 /* What the passes count, one event or row at a time; 0 or -ENOMEM. */
 static int count_type(struct report *r, int64_t t, int type)
 {
-	pn_report_row *h = hour_of(r, t);
+	pn_report_row *h;
 
-	if (!h)
+	/* A snapshot states what ran when the monitor started: no activity. */
+	if (type == PN_EVENT_SNAPSHOT)
+		return 0;
+	if (!(h = hour_of(r, t)))
 		return -ENOMEM;
 	/* The writer stores only known types: another is a damaged file. */
 	if (type < 0 || type >= PN_EVENT_TYPE_MAX)
@@ -277,19 +281,46 @@ static int pass_before(struct report *r)
 	return finish(r, st, rc);
 }
 
+/* The processes a snapshot found in the window: their rows begin there,
+ * but they started before the monitor. A few thousand per start; the
+ * type is in event_time, so only their rows are read. */
+static int pass_snapshots(struct report *r)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(r, "SELECT process FROM event INDEXED BY event_time"
+			    " WHERE time_ns BETWEEN ?1 AND ?2 AND type = 6", &st);
+
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		unsigned char k[8];
+
+		put_be(k, (uint64_t)sqlite3_column_int64(st, 0), 8);
+		rc = pn__tally_get(&r->snapped, k, sizeof(k)) ? 0 : -ENOMEM;
+	}
+	return finish(r, st, rc);
+}
+
 /* Processes started in the window, counted per parent. */
 static int pass_parents(struct report *r)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(r, "SELECT ppid, parent_start, boot, os FROM process INDEXED BY"
-			    " process_first WHERE first_ns BETWEEN ?1 AND ?2", &st);
+	int rc = pass_snapshots(r);
 
+	if (!rc)
+		rc = prepare(r, "SELECT ppid, parent_start, boot, os, id FROM process INDEXED BY"
+			        " process_first WHERE first_ns BETWEEN ?1 AND ?2", &st);
+	if (rc)
+		return rc;
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pn_key k = { (uint64_t)sqlite3_column_int64(st, 2),
 			     (uint64_t)sqlite3_column_int64(st, 1),
 			     (uint32_t)sqlite3_column_int64(st, 0),
 			     (uint32_t)sqlite3_column_int64(st, 3) };
+		unsigned char id[8];
 
+		rc = 0;
+		put_be(id, (uint64_t)sqlite3_column_int64(st, 4), 8);
+		if (r->snapped.n && pn__tally_find(&r->snapped, id, sizeof(id)))
+			continue;
 		rc = count_child(r, sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : &k);
 	}
 	return finish(r, st, rc);
@@ -526,6 +557,7 @@ int pn__store_report(pn_store *s, const pn_report_scope *sc, uint32_t top,
 	pn__tally_free(&r->images);
 	pn__tally_free(&r->users);
 	pn__tally_free(&r->parents);
+	pn__tally_free(&r->snapped);
 	free(r->hours);
 	free(r);
 	return rc;
