@@ -93,6 +93,7 @@ static void tree_page(void)
 
 	a.end_ns = a.start_ns + 5000000;
 	a.signal = 9;
+	b.observed_at_start = 1;
 	pn__fmt_html_tree_begin(&t, "procnotify tree <b>1</b>");
 	pn__fmt_html_tree_node(&t, &a, 0, 1, "r<o>ot");
 	pn__fmt_html_tree_node(&t, &b, 1, 0, NULL);
@@ -109,7 +110,7 @@ static void tree_page(void)
 			       "1796169600000000,1796169600005000,\"killed by SIGKILL\",\"sig\","
 			       "\"L:1122334455667788:1000:10\"]") != NULL);
 	CHECK(strstr(out.data, "[1,11,0,\"/bin/ok\",\"\",\"uid 0\",1796169600000000,null,"
-			       "\"no exit recorded\",\"run\",\"L:1122334455667788:1000:11\"]") != NULL);
+			       "\"no exit recorded; observed at start\",\"run\",\"L:1122334455667788:1000:11\"]") != NULL);
 	CHECK(strstr(out.data, "script-src 'sha256-") != NULL);
 	CHECK(strstr(out.data, "default-src 'none'") != NULL);
 	pn__fmt_html_tree_free(&t);

@@ -66,6 +66,9 @@ int pn__type_count_shown(size_t t, uint64_t count);
 void pn__fmt_duration(pn_buf *b, int64_t ns);
 /* Arguments (each followed by a NUL) as " arg1 \"arg 2\"", table-escaped. */
 void pn__table_argv(pn_buf *b, const pn_str *argv);
+/* A tree node's end: its exit status, or "no exit recorded", and
+ * "; observed at start" when a snapshot found it. */
+void pn__fmt_tree_status(pn_buf *b, const pn_proc_node *p);
 /* "exit 3", "killed by SIGKILL", with " (core dumped)" when it did. */
 void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped);
 

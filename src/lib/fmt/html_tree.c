@@ -271,10 +271,7 @@ void pn__fmt_html_tree_node(pn_fmt_html_tree *t, const pn_proc_node *p, unsigned
 		pn_buf_printf(b, "%" PRId64 ",", p->end_ns / 1000);
 	else
 		pn_buf_puts(b, "null,");
-	if (p->end_ns)
-		pn__fmt_exit_status(&t->scratch, p->exit_code, p->signal, p->core_dumped);
-	else
-		pn_buf_puts(&t->scratch, "no exit recorded");
+	pn__fmt_tree_status(&t->scratch, p);
 	put_scratch(t, 0);
 	pn_buf_printf(b, ",\"%s\",\"", outcome(p));
 	pn_fmt_key(b, &p->key);

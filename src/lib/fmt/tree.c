@@ -13,7 +13,7 @@
  * a bounded width (40,000 levels once meant 1.6 GB of spaces). */
 #define TREE_MAX_INDENT 32
 
-static void put_status(pn_buf *b, const pn_proc_node *p)
+void pn__fmt_tree_status(pn_buf *b, const pn_proc_node *p)
 {
 	if (p->end_ns)
 		pn__fmt_exit_status(b, p->exit_code, p->signal, p->core_dumped);
@@ -48,7 +48,7 @@ static void tree_line(pn_buf *b, const pn_proc_node *p, unsigned depth, int sele
 		pn__table_argv(b, &p->argv);
 	}
 	pn_buf_puts(b, " [");
-	put_status(b, p);
+	pn__fmt_tree_status(b, p);
 	pn_buf_puts(b, "] ");
 	pn_fmt_key(b, &p->key);
 	if (selected)
