@@ -196,6 +196,32 @@ static void failed_batch(void)
 	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE pid BETWEEN 100 AND 109") == 10);
 }
 
+/* Retention that cannot delete (a trigger of the test's refuses): the
+ * log fails with SQLite's words, as for a write, and keeps its events. */
+static void failed_retention(void)
+{
+	pn_store_options o = { .max_size = 1 };
+	char p[256];
+	pn_store *s;
+	sqlite3 *other;
+
+	path_of(p, sizeof(p), "retention.db");
+	s = open_write(p, &o);
+	if (!s)
+		return;
+	CHECK(sqlite3_open(p, &other) == SQLITE_OK);
+	CHECK(sqlite3_exec(other, "CREATE TRIGGER keep BEFORE DELETE ON event"
+			   " BEGIN SELECT RAISE(ABORT, 'kept by the test'); END", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	sqlite3_close(other);
+	add_forks(s, 100, 110);
+	CHECK(pn_store_tick(s) == -EIO);
+	CHECK(pn_store_failed(s) == -EIO && strstr(pn_store_errmsg(s), "kept by the test"));
+	CHECK(pn_store_close(s) == -EIO);
+	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE type = 1") == 10);
+	CHECK(sql_int(p, "SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
+}
+
 /* SQLite's result codes as the errno values the store reports. */
 static void error_mapping(void)
 {
@@ -386,6 +412,7 @@ int main(void)
 	failed_commit(EIO, "disk I/O error");
 	failed_commit(ENOSPC, "database or disk is full");
 	failed_batch();
+	failed_retention();
 	error_mapping();
 	migrations();
 	failed_migration();
