@@ -118,8 +118,8 @@ typedef struct pn_rules_input {
 typedef struct pn_rules_verdict {
 	int keep;          /* OUTPUT: 1 to deliver and store the event: no drop
 			    * rule matched, and some keep rule did (or none exist) */
-	unsigned ntags;    /* OUTPUT, when keep (or for a deny event, which
-			    * pn_set_rules delivers whatever keep says): the tag rules that matched, by */
+	unsigned ntags;    /* OUTPUT, when keep (or for a deny or snapshot event,
+			    * which pn_set_rules delivers whatever keep says): the tag rules that matched, by */
 	const char *tags[PN_RULES_MAX_TAGS]; /* name in tags[0..ntags), first match
 			    * first, each once */
 	unsigned tags_dropped;
@@ -143,8 +143,9 @@ PN_EXPORT size_t pn_rules_tags_join(const pn_rules_verdict *v, char *buf, size_t
  * rule rejects are not delivered to any callback (they take no sequence
  * number: pn_event.seq stays gapless, and pn_stats.dropped counts them),
  * and kept events carry the names of their tag rules in pn_event.rules.
- * Lost and deny events are never dropped (a gap and an enforcement action
- * are always reported); a deny event's tags follow its deny rule's name.
+ * Lost, deny and snapshot events are never dropped (a gap and an
+ * enforcement action are always reported, and a snapshot is the log's
+ * record of what ran); a deny event's tags follow its deny rule's name.
  * parent.image and ancestor.image read the handle's process table. Deny
  * rules are not applied here. The handle takes a reference of r and drops
  * the one of the set it replaces; NULL removes the rules. May be called

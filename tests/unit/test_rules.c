@@ -286,6 +286,12 @@ static void tags_and_order(void)
 	CHECK(!v.keep && v.ntags == 1 && !strcmp(v.tags[0], "h"));
 	ev.image_sha256.ptr = "0f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 	CHECK(eval(r, &ev, NULL, NULL).ntags == 0);
+	pn_rules_free(r);
+	/* A snapshot too: tested like any process event, tagged when not kept. */
+	r = compile("keep uid=0\ntag s: comm=curl and type=snapshot\ntag n: not type=exec");
+	ev.type = PN_EVENT_SNAPSHOT;
+	v = eval(r, &ev, NULL, NULL);
+	CHECK(!v.keep && v.ntags == 2 && !strcmp(v.tags[0], "s") && !strcmp(v.tags[1], "n"));
 	ev.type = PN_EVENT_EXEC;
 	pn_rules_free(r);
 	/* Named deny rules. */

@@ -44,13 +44,19 @@ static pn_event ev_of(enum pn_event_type type, uint32_t pid, uint32_t ppid, cons
 }
 
 /*
- * 10 (/bin/bash) ran before the log: only its child 20's fork says its
- * image. 20 execs make, forks 30 (cc, exits 1) and 40; 20 exits; then 40
- * execs, its parent still named 20. 50 forks from 10 too, tagged live.
+ * 10 (/bin/bash) ran before the log and has no row: only its child 20's
+ * fork says its image. 20 execs make, forks 30 (cc, exits 1) and 40; 20
+ * exits; then 40 execs, its parent still named 20. 50 forks from 10 too,
+ * tagged live. 60 (sshd, child of 1) was running at the start: its
+ * snapshot row says so, and 70, which it forks, reaches it and its parent.
  */
 static int history(pn_event *ev)
 {
 	int n = 0;
+
+	ev[n++] = ev_of(PN_EVENT_SNAPSHOT, 1, 0, "/sbin/init");       /* 1 */
+	ev[n++] = ev_of(PN_EVENT_SNAPSHOT, 60, 1, "/usr/sbin/sshd");  /* 2 */
+	ev[n++] = ev_of(PN_EVENT_FORK, 70, 60, "/usr/sbin/sshd");     /* 3 */
 
 	ev[n++] = ev_of(PN_EVENT_FORK, 20, 10, "/bin/bash");     /* 1 */
 	ev[n++] = ev_of(PN_EVENT_EXEC, 20, 10, "/usr/bin/make"); /* 2 */
@@ -63,6 +69,7 @@ static int history(pn_event *ev)
 	ev[n++] = ev_of(PN_EVENT_EXEC, 40, 20, "/bin/x");        /* 8 */
 	ev[n] = ev_of(PN_EVENT_FORK, 50, 10, "/bin/bash");       /* 9 */
 	ev[n++].rules = (pn_str){ "web\0odd\0", 8 };
+	ev[0].have &= ~PN_HAVE_PARENT;
 	for (int i = 0; i < n; i++)
 		ev[i].seq = (uint64_t)i + 1;
 	return n;
@@ -105,7 +112,7 @@ static const char *where(pn_store *s, const char *expr, char *tags)
 		fprintf(stderr, "%s\n", err);
 		return "error";
 	}
-	CHECK(pn_store_query_where(s, &w, visit, &run) >= 9);
+	CHECK(pn_store_query_where(s, &w, visit, &run) >= 12);
 	pn_rules_free(run.r);
 	if (tags)
 		strcpy(tags, run.tags);
@@ -130,15 +137,17 @@ int main(void)
 	if (!s)
 		return pn_test_done("test_rules_log");
 	/* 30's parent had exec'd make; 40's exec came after make exited. */
-	CHECK_STR(where(s, "parent.image=/usr/bin/make", NULL), "3,4,5,6");
+	CHECK_STR(where(s, "parent.image=/usr/bin/make", NULL), "6,7,8,9");
 	/* 10 has no row: its children's forks say bash, and the walk ends. */
-	CHECK_STR(where(s, "parent.image=/bin/bash", NULL), "1,2,7,9");
-	CHECK_STR(where(s, "ancestor.image=/bin/bash", tags), "1,2,3,4,5,6,7,9");
-	CHECK_STR(where(s, "ancestor.image=/sbin/init", NULL), "");
+	CHECK_STR(where(s, "parent.image=/bin/bash", NULL), "4,5,10,12");
+	CHECK_STR(where(s, "ancestor.image=/bin/bash", tags), "4,5,6,7,8,9,10,12");
+	/* 60's snapshot row knows its image and its parent, 1. */
+	CHECK_STR(where(s, "ancestor.image=/sbin/init", NULL), "2,3");
+	CHECK_STR(where(s, "parent.image=/usr/sbin/sshd and type=fork", NULL), "3");
 	CHECK_STR(where(s, "type=exit and not exit_code=0 and ancestor.image=/usr/bin/make", NULL),
-		  "5");
+		  "8");
 	/* Tags came back from the log's rules column, each name whole. */
-	CHECK_STR(tags, "9");
+	CHECK_STR(tags, "12");
 	pn_store_close(s);
 	unlink(path);
 	rmdir(dir);

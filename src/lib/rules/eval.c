@@ -264,9 +264,10 @@ static void decide_output(const pn_rules *r, struct pn__ectx *c, pn_rules_verdic
 {
 	v->keep = !any_match(r, PN_RULE_DROP, c) &&
 		  (!r->count[PN_RULE_KEEP] || any_match(r, PN_RULE_KEEP, c));
-	/* A deny event is delivered whatever keep says (pn_set_rules): its
+	/* Some events are delivered whatever keep says (pn_set_rules): their
 	 * tags are wanted then too. */
-	if ((!v->keep && c->ev->type != PN_EVENT_DENY) || !r->count[PN_RULE_TAG])
+	if ((!v->keep && !(PN_MASK(c->ev->type) & PN__RULES_UNDROPPABLE)) ||
+	    !r->count[PN_RULE_TAG])
 		return;
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->rules[i].action == PN_RULE_TAG && rule_match(&r->rules[i], c))

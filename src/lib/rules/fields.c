@@ -40,11 +40,11 @@
 static const struct pn__rfield table_fields[] = { PN_FIELD_MAP(RF_ROW) };
 
 #define EXIT_MASK PN_MASK(PN_EVENT_EXIT)
-#define PROC_MASK (PN_MASK_ALL & ~PN_MASK(PN_EVENT_LOST))
+#define PROC_MASK (PN__MASK_TYPES & ~PN_MASK(PN_EVENT_LOST))
 
 /* Not members of their own, or read differently from their row. */
 static const struct pn__rfield extra_fields[] = {
-	{ "type", RK_TYPE, RV_PLAIN, 0, 0, 0, 0, PN_MASK_ALL, 0 },
+	{ "type", RK_TYPE, RV_PLAIN, 0, 0, 0, 0, PN__MASK_TYPES, 0 },
 	{ "user", RK_NUM, RV_USER, offsetof(pn_event, uid), MEMBER_SIZE(uid), 0, PN_HAVE_UID,
 	  PROC_MASK, 0 },
 	{ "image_sha256", RK_SHA256, RV_PLAIN, 0, 0, 0, 0, PROC_MASK, 0 },

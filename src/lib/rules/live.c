@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include "live.h"
+#include "rules_internal.h"
 
 /* A walk up the process table, one step per depth. */
 struct walk {
@@ -55,9 +56,7 @@ int pn__live_rules_apply(struct pn__live_rules *lr, struct pn__proctable *table,
 
 	if (!lr->rules || pn_rules_eval(lr->rules, &in, PN_RULES_OUTPUT, &v))
 		return 1;
-	/* An enforcement action goes to every output and the log, whatever
-	 * keep and drop say. */
-	if (!v.keep && ev->type != PN_EVENT_DENY)
+	if (!v.keep && !(PN_MASK(ev->type) & PN__RULES_UNDROPPABLE))
 		return 0;
 	if (!v.ntags)
 		return 1;

@@ -77,7 +77,7 @@ static int new_node(struct parser *ps, enum pn__nkind kind)
 	n = &r->nodes[r->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
-	n->types = PN_MASK_ALL;
+	n->types = PN__MASK_TYPES;
 	return (int)r->nnodes++;
 }
 
@@ -134,7 +134,7 @@ static int parse_test(struct parser *ps)
 		return error_tok(ps, why);
 	}
 	if (n->f->kind == RK_TYPE)
-		n->types = n->op == OP_EQ ? PN_MASK(n->v.num) : PN_MASK_ALL & ~PN_MASK(n->v.num);
+		n->types = n->op == OP_EQ ? PN_MASK(n->v.num) : PN__MASK_TYPES & ~PN_MASK(n->v.num);
 	pn__lex_next(lx, 0);
 	return i;
 }
@@ -225,9 +225,9 @@ static void node_types(struct pn__rule *r)
 		struct pn__rnode *n = &r->nodes[i];
 
 		if (n->kind == N_NOT) {
-			n->types = PN_MASK_ALL;
+			n->types = PN__MASK_TYPES;
 		} else if (n->kind != N_TEST) {
-			n->types = n->kind == N_AND ? PN_MASK_ALL : 0;
+			n->types = n->kind == N_AND ? PN__MASK_TYPES : 0;
 			for (unsigned k = 0; k < n->nkids; k++)
 				n->types = n->kind == N_AND ? n->types & r->nodes[r->kids[n->kid0 + k]].types
 							    : n->types | r->nodes[r->kids[n->kid0 + k]].types;

@@ -11,6 +11,11 @@
 #include <stdint.h>
 #include "procnotify/rules.h"
 
+/* Events the live rules never drop, though they tag them: an enforcement
+ * action goes to every output and the log, and a snapshot is the log's
+ * record of what ran when the monitor started (tree and ancestors need it). */
+#define PN__RULES_UNDROPPABLE (PN_MASK(PN_EVENT_DENY) | PN_MASK(PN_EVENT_SNAPSHOT))
+
 /* ---- lexer ---- */
 
 enum pn__tok {

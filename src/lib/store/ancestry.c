@@ -4,16 +4,16 @@
  * delivered, rebuilt from the rows stored before it, so a rule matches a
  * stored event exactly as it matched live.
  *
- * The table knows a process from its fork (the image it inherits) and its
- * execs (the image each one gives, or none when the exec's was unknown),
- * and forgets it at its exit. Its children's fork rows carry the image the
- * table had for it at each fork. So an ancestor's image at an event is
+ * The table knows a process from its fork (the image it inherits), its
+ * execs (the image each one gives, or none when the exec's was unknown)
+ * and the snapshots of what runs (at the start, at a resync: the log has
+ * them as snapshot rows), and forgets it at its exit. Its children's fork
+ * rows carry the image the table had for it at each fork. So an ancestor's image at an event is
  * that of the latest of those rows before the event; an ancestor whose exit
- * came before the event is not known, as it was not live. A process that
- * started before the monitor and was never the subject of a row is known
- * only through its children's forks, without its own parent: the live
- * table knew it whole from its start-up snapshot, the log cannot
- * (procnotify-rules(7) says so).
+ * came before the event is not known, as it was not live. A process with
+ * no row of its own (a log written before snapshots were logged, or one
+ * whose snapshot retention removed) is known only through its children's
+ * forks, without its own parent.
  */
 #include <errno.h>
 #include "store_internal.h"
@@ -24,9 +24,10 @@ static const char *const sql[] = {
 	[ST_FIND] = "SELECT id, ppid, parent_start FROM process"
 		    " WHERE pid = ?1 AND start_ns = ?2 AND boot = ?3 AND os = ?4",
 	[ST_EXITED] = "SELECT 1 FROM event WHERE process = ?1 AND type = 3 AND id < ?2 LIMIT 1",
-	/* Its own fork, exec and create rows. */
+	/* Its own fork, exec and create rows, and the snapshot of it the
+	 * monitor's start (or a resync) took. */
 	[ST_OWN] = "SELECT id, " PN__STR_OF("image") ", have FROM event WHERE process = ?1 AND id <= ?2"
-		   " AND type IN (1, 2, 5) ORDER BY id DESC LIMIT 1",
+		   " AND type IN (1, 2, 5, 6) ORDER BY id DESC LIMIT 1",
 	/* Its children's fork rows (the event itself may be one). */
 	[ST_CHILD] = "SELECT e.id, " PN__STR_OF("e.image") ", e.have FROM process p"
 		     " JOIN event e ON e.process = p.id"
@@ -79,33 +80,35 @@ static int exited(pn_store *s, int64_t proc)
 /* The latest row witnessing the image of the walk's current process:
  * its statement stays on that row, so *image stays valid until the next
  * call. 0; 1 when that row does not know the image; -ENOENT when no row
- * witnesses the process at all (it ran before the log began). */
+ * witnesses the process at all.
+ * Its own rows first: the table's image of it changes only through them,
+ * so a child's fork row says the same unless the process has none before
+ * the event (it ran before the log, unseen); and a busy parent's children
+ * are many, its own rows few. */
 static int image_of(pn_store *s, pn_str *image)
 {
 	struct pn__store_walk *w = &s->anc;
-	sqlite3_stmt *own, *child;
-	int64_t own_id = -1, child_id = -1;
-	sqlite3_stmt *best;
+	sqlite3_stmt *st;
 
-	if (prepared(s, ST_OWN, &own) || prepared(s, ST_CHILD, &child))
+	if (w->proc && !prepared(s, ST_OWN, &st)) {
+		sqlite3_bind_int64(st, 1, w->proc);
+		sqlite3_bind_int64(st, 2, s->visiting);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			goto found;
+	}
+	if (prepared(s, ST_CHILD, &st))
 		return -ENOENT;
-	sqlite3_bind_int64(own, 1, w->proc);
-	sqlite3_bind_int64(own, 2, s->visiting);
-	if (w->proc && sqlite3_step(own) == SQLITE_ROW)
-		own_id = sqlite3_column_int64(own, 0);
-	sqlite3_bind_int64(child, 1, w->pid);
-	sqlite3_bind_int64(child, 2, (int64_t)w->start);
-	sqlite3_bind_int64(child, 3, (int64_t)w->boot);
-	sqlite3_bind_int64(child, 4, w->os);
-	sqlite3_bind_int64(child, 5, s->visiting);
-	if (sqlite3_step(child) == SQLITE_ROW)
-		child_id = sqlite3_column_int64(child, 0);
-	if (own_id < 0 && child_id < 0)
+	sqlite3_bind_int64(st, 1, w->pid);
+	sqlite3_bind_int64(st, 2, (int64_t)w->start);
+	sqlite3_bind_int64(st, 3, (int64_t)w->boot);
+	sqlite3_bind_int64(st, 4, w->os);
+	sqlite3_bind_int64(st, 5, s->visiting);
+	if (sqlite3_step(st) != SQLITE_ROW)
 		return -ENOENT;
-	best = own_id > child_id ? own : child;
-	if (!(sqlite3_column_int64(best, 2) & PN_HAVE_IMAGE))
+found:
+	if (!(sqlite3_column_int64(st, 2) & PN_HAVE_IMAGE))
 		return 1;
-	*image = pn__db_col_str(best, 1);
+	*image = pn__db_col_str(st, 1);
 	return image->len ? 0 : 1;
 }
 
