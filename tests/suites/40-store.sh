@@ -490,7 +490,9 @@ check "... with exit status 1 and one line: the last events could not be saved" 
 # A log whose name an SQLite URI must escape (a space, %, # and ?), on a
 # read-only mount, where query can read it only as an immutable URI.
 weird="$D/full/a b%#?.db"
-rm -f "$D/full/pad" "$D/full/end.db"* && cp "$D/log.db" "$weird" && mount -o remount,ro "$D/full"
+rm -f "$D/full/pad" "$D/full/end.db"* &&
+	mount -o "remount,size=$(($(stat -c %s "$D/log.db") / 1024 + 1024))k" "$D/full" &&
+	cp "$D/log.db" "$weird" && mount -o remount,ro "$D/full"
 check "query reads a log named 'a b%#?.db' on a read-only mount" \
 	test "$("$PN" query --db "$weird" --count 2>&1)" = "$("$PN" query --db "$D/log.db" --count)"
 rmdir "$CG"
