@@ -153,6 +153,7 @@ typedef struct pn_event {
 	PN_FIELDS_RULES(PN__DECL_FIELD) /* since 1.1: tags of live rules */
 	PN_FIELDS_HOST(PN__DECL_FIELD) /* since 1.1 */
 	PN_FIELDS_DENY(PN__DECL_FIELD) /* since 1.1 */
+	PN_FIELDS_CGROUP(PN__DECL_FIELD) /* since 1.1 */
 } pn_event;
 
 typedef void (*pn_callback)(const pn_event *ev, void *user);

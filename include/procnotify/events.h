@@ -77,7 +77,9 @@
 	X(CREATOR,  0x8000, "Windows: creator_pid, creator_key")               \
 	X(HOST,     0x10000, "host; the library sets it, no producer sends it") \
 	X(PARENT_IMAGE, 0x20000, "parent_image")                                \
-	X(SHA256,   0x40000, "image_sha256")
+	X(SHA256,   0x40000, "image_sha256")                                 \
+	X(CGROUP,   0x80000, "cgroup; the library reads it, no producer sends it") \
+	X(CONTAINER, 0x100000, "container_id: the cgroup is a container's")
 
 /*
  * Flag bits, pn_event.flags, and as PN_EXEC_* an exec or create record's

@@ -191,9 +191,26 @@
 	X(parent_image, "process.parent.executable", STR)     \
 	X(image_sha256, "process.hash.sha256",       STR)     \
 	X(rules,      "tags",                        STR)     \
-	X(host,       "host.name",                   STR)
+	X(host,       "host.name",                   STR)     \
+	X(container_id, "container.id",              STR)
+
+/*
+ * Which cgroup a process was in, and the container that cgroup belongs to
+ * (Docker, containerd and Kubernetes, CRI-O, Podman, systemd-nspawn, LXC:
+ * src/lib/container.h). The library sets them on every Linux process event
+ * (both backends): a process's cgroup is read from /proc at its snapshot
+ * and exec and inherited at fork. JSON writes them only when known, so
+ * Windows events print as before; container_id is null outside a
+ * container. A cgroup path and a container name are chosen by whoever
+ * made the cgroup: untrusted, as any process string. Added in 1.1, after
+ * the denial's fields.
+ */
+#define PN_FIELDS_CGROUP(X)                                                                    \
+	X(cgroup,       str, CGROUP,    PN__PROC_TYPES, "cgroup",       "", "cgroup",       "the cgroup v2 path, as /proc/PID/cgroup shows it") \
+	X(container_id, str, CONTAINER, PN__PROC_TYPES, "container_id", "", "container_id", "the container's id (64 hex digits) or name (nspawn, LXC)")
 
 #define PN_FIELD_MAP(X) PN_FIELD_MAP_1_0(X) PN_FIELDS_PATH(X) PN_FIELDS_LOST_REASON(X) \
-	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X) PN_FIELDS_HOST(X) PN_FIELDS_DENY(X)
+	PN_FIELDS_CREATOR(X) PN_FIELDS_RULES(X) PN_FIELDS_HOST(X) PN_FIELDS_DENY(X) \
+	PN_FIELDS_CGROUP(X)
 
 #endif

@@ -37,7 +37,7 @@ extern "C" {
 typedef struct pn_store pn_store;
 
 /* The schema this library writes; a file with a higher version is refused. */
-#define PN_STORE_SCHEMA_VERSION 11
+#define PN_STORE_SCHEMA_VERSION 12
 #define PN_STORE_BATCH_EVENTS 8192
 #define PN_STORE_BATCH_MS 200
 
@@ -132,6 +132,8 @@ enum pn_store_where_field {
 	PN_WHERE_IMAGE,        /* s: GLOB over the image path */
 	PN_WHERE_ARGV,         /* s: substring of the arguments joined by spaces */
 	PN_WHERE_EXIT_CODE,    /* n: an exit with this status */
+	PN_WHERE_CONTAINER,    /* s: the container's id, or the start of a
+				* 64-digit one (docker ps shows 12), or name */
 	PN_STORE_WHERE_FIELDS
 };
 

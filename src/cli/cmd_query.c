@@ -19,6 +19,7 @@ static const struct {
 	{ "pid", PN_WHERE_PID }, { "ppid", PN_WHERE_PPID }, { "uid", PN_WHERE_UID },
 	{ "user", PN_WHERE_UID }, { "name", PN_WHERE_NAME }, { "image", PN_WHERE_IMAGE },
 	{ "argv", PN_WHERE_ARGV }, { "exit-code", PN_WHERE_EXIT_CODE },
+	{ "container", PN_WHERE_CONTAINER },
 };
 
 static int add_term(struct pn_opt_call *c, pn_store_term t)
@@ -88,6 +89,9 @@ static const struct pn_opt query_rows[] = {
 	{ .name = "user", .arg = "USER", .help = "the real user, by name or uid (one value\n"
 						 "of the same filter as --uid)",
 	  .parse = term_user },
+	{ .name = "container", .arg = "ID", .help = "in this container: its id, the start of it\n"
+						    "(docker ps shows 12 digits), or its name\n"
+						    "(systemd-nspawn, LXC)", TERM_STRING },
 	CLI_WINDOW_ROWS(OFF(win)),
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
 	  .help = "fork,exec,exit (lost records are always shown);\n"

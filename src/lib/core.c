@@ -139,6 +139,11 @@ void pn__dispatch(pn_handle *h, pn_event *ev)
 	ev->host = (pn_str){ h->host, h->host_len };
 	if (h->host_len)
 		ev->have |= PN_HAVE_HOST;
+	if (ev->type != PN_EVENT_LOST && !(ev->have & PN_HAVE_CGROUP)) {
+		const struct pn__proc *p = pn__pt_find(&h->table, ev->pid, ev->key.start_ns);
+
+		pn__cg_fill(ev, p ? p->cg : NULL);
+	}
 	if ((unsigned)ev->type < PN_STATS_TYPE_SLOTS)
 		h->stats.delivered[ev->type]++;
 	else if (ev->type == PN_EVENT_DENY)
@@ -213,6 +218,7 @@ static void remember(pn_handle *h, const pn_event *ev, int replace)
 		pn__pt_set_comm(p, &ev->comm);
 	if (ev->have & PN_HAVE_PARENT)
 		pn__pt_set_parent(p, ev->ppid, ev->parent_key.start_ns);
+	pn__cg_track(&h->cgroups, &h->table, p, ev);
 	kept = (ev->have & PN_HAVE_IMAGE) && ev->image.len &&
 	       !pn__pt_set_image(p, ev->image.ptr, ev->image.len);
 	if (replace && !kept)
@@ -630,6 +636,7 @@ void pn_close(pn_handle *h)
 		close(h->epfd);
 	pn__pt_free(&h->table);
 	pn__snapkeep_replay(&h->snap.kept, NULL, NULL);
+	pn__cg_free(&h->cgroups);
 	pn__live_rules_set(&h->rules, NULL);
 	free(h->regs);
 	free(h);

@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "proctable.h"
 #include "rules/live.h"
+#include "linux/cgroup.h"
 #include "linux/snapshot.h"
 
 #define PN__GONE 256
@@ -45,6 +46,7 @@ struct pn_handle {
 	struct pn__gone { uint32_t pid; uint64_t start_ns; } gone[PN__GONE];
 	unsigned gone_next;
 	struct pn__snapshots snap; /* snapshot events (linux/snapshot.c) */
+	struct pn__cgroups cgroups; /* each process's cgroup (linux/cgroup.c) */
 };
 
 /* Numbers ev and hands it to every registration that wants its type. */

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include "procnotify.h"
 
+struct pn__cg;
+
 struct pn__proc {
 	uint32_t pid;
 	uint32_t state;    /* 0 empty, 1 used, 2 deleted */
@@ -22,6 +24,7 @@ struct pn__proc {
 	uint32_t ppid;     /* the parent, when has_parent: walks up for rules */
 	uint32_t has_parent;
 	uint64_t parent_start_ns;
+	const struct pn__cg *cg; /* its cgroup (linux/cgroup.h), NULL: not known */
 };
 
 struct pn__proctable {

@@ -72,6 +72,62 @@ EOF
 	check "$backend: tree --json says observed_at_start" \
 		grep -q "\"pid\":$SLEEP,.*\"observed_at_start\":true" "$D/$backend.tree.json"
 done
+# Containers: a process in a cgroup laid out as Docker lays out its
+# containers' (docker-<64 hex>.scope) has that cgroup and container id on
+# its events, in the log too, and query --container finds it by its id or
+# the 12 digits docker ps shows; a process beside it has neither id.
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+CID=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CGDIR=$(mktemp -d "$CG2/pn-history-XXXXXX")
+mkdir "$CGDIR/docker-$CID.scope"
+trap 'rmdir "$CGDIR/docker-$CID.scope" "$CGDIR" 2>/dev/null; suite_cleanup' EXIT
+CGPATH=${CGDIR#"$CG2"}/docker-$CID.scope
+in_container() {
+	# Joins the cgroup, then runs a process that lives long enough for
+	# /proc to show where it is, as a container's processes do.
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec /bin/dash -c "sleep 0.3; exit 0" "$2"' sh \
+		"$CGDIR/docker-$CID.scope" "$1"
+}
+for backend in bpf netlink; do
+	db=$D/cg-$backend.db
+	"$PN" --backend "$backend" --db "$db" --json -o "$D/cg-$backend.json" 2>"$D/cg-$backend.err" &
+	MON=$!
+	for _ in $(seq 100); do grep -q 'procnotify: ready' "$D/cg-$backend.err" && break; sleep 0.1; done
+	in_container "$MARK-in-$backend"
+	/bin/dash -c 'sleep 0.1; exit 0' "$MARK-out-$backend"
+	for _ in $(seq 100); do
+		"$PN" query --db "$db" --argv "$MARK-out-$backend" -t exit --count >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	kill -INT "$MON"; wait "$MON"; MON=
+	cg_ok() {
+		python3 - "$D/cg-$backend.json" "$MARK-in-$backend" "$MARK-out-$backend" "$CGPATH" "$CID" <<'EOF'
+import json, sys
+path, inside, outside, cg, cid = sys.argv[1:]
+evs = [json.loads(l) for l in open(path)]
+def of(mark):
+    execs = [e for e in evs if e["type"] == "exec" and (e.get("argv") or [""])[0] == "/bin/dash"
+             and mark in e["argv"]]
+    assert len(execs) == 1, (mark, execs)
+    pid = execs[0]["pid"]
+    # Its exec and exit (its fork was before it joined the cgroup).
+    return [execs[0]] + [e for e in evs if e.get("pid") == pid and e["type"] == "exit"]
+ins = of(inside)
+assert [e["type"] for e in ins] == ["exec", "exit"], ins
+for e in ins:
+    assert e["cgroup"] == cg and e["container_id"] == cid, e
+for e in of(outside):
+    assert e["cgroup"] != cg and e["container_id"] is None, e
+EOF
+	}
+	check "$backend: the process in a Docker-style cgroup has it and its container id on its exec and exit" cg_ok
+	n12=$("$PN" query --db "$db" --container "${CID:0:12}" -t exec --json | grep -c "$MARK-in-$backend")
+	n=$("$PN" query --db "$db" --container "$CID" -t exec --json | grep -c "$MARK-")
+	none=$("$PN" query --db "$db" --container "${CID:0:12}x" -t exec --count)
+	check "$backend: query --container finds it by 12 digits and by id, nothing else ($n12 $n $none)" \
+		test "$n12-$n-$none" = "1-1-0"
+done
+
 # Back to pid 1: the ancestors of the old shell reach the top of the tree.
 "$PN" tree --db "$D/netlink.db" 1 >"$D/init.tree" 2>&1; rc=$?
 check "netlink: tree 1 succeeds (exit $rc) and holds the old shell" \

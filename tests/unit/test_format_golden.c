@@ -259,16 +259,29 @@ static long long one_int(const char *path, const char *sql)
 static const char blob_rows[] = "SELECT count(*) FROM event WHERE typeof(argv) = 'blob'"
 				" OR typeof(comm) = 'blob' OR typeof(tty) = 'blob'";
 
+/* "INSERT INTO main.T(cols) SELECT cols FROM new.V;" with the columns
+ * main.T has: a view of today's log has the columns later steps added. */
+static void copy_sql(sqlite3 *conn, pn_buf *sql, const char *table, const char *view)
+{
+	sqlite3_stmt *st;
+	pn_buf cols = { 0 };
+	char *q = sqlite3_mprintf("SELECT name FROM main.pragma_table_info(%Q)", table);
+
+	CHECK(sqlite3_prepare_v2(conn, q, -1, &st, NULL) == SQLITE_OK);
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		pn_buf_printf(&cols, "%s\"%s\"", cols.len ? ", " : "", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+	pn_buf_printf(sql, "INSERT INTO main.%s(%s) SELECT %s FROM new.%s;", table, cols.data,
+		      cols.data, view);
+	pn_buf_free(&cols);
+}
+
 /* The rows of log db written again into old, a file of schema version 10
  * (strings in the rows), through the views that show the strings. */
 static void write_v10(const char *db, const char *old)
 {
-	static const char copy[] =
-		"INSERT INTO main.run SELECT * FROM new.run;"
-		"INSERT INTO main.host SELECT * FROM new.host;"
-		"INSERT INTO main.process SELECT * FROM new.process_view;"
-		"INSERT INTO main.event SELECT * FROM new.event_view;"
-		"PRAGMA main.user_version = 10; PRAGMA main.application_id = 1886285684;";
+	pn_buf copy = { 0 };
 	sqlite3 *conn;
 	char *attach = sqlite3_mprintf("ATTACH %Q AS new", db);
 
@@ -277,7 +290,13 @@ static void write_v10(const char *db, const char *old)
 	for (int v = 0; v < 10; v++)
 		CHECK(sqlite3_exec(conn, pn__store_migrations[v], NULL, NULL, NULL) == SQLITE_OK);
 	CHECK(sqlite3_exec(conn, attach, NULL, NULL, NULL) == SQLITE_OK);
-	CHECK(sqlite3_exec(conn, copy, NULL, NULL, NULL) == SQLITE_OK);
+	pn_buf_puts(&copy, "INSERT INTO main.run SELECT * FROM new.run;"
+			   "INSERT INTO main.host SELECT * FROM new.host;");
+	copy_sql(conn, &copy, "process", "process_view");
+	copy_sql(conn, &copy, "event", "event_view");
+	pn_buf_puts(&copy, "PRAGMA main.user_version = 10; PRAGMA main.application_id = 1886285684;");
+	CHECK(sqlite3_exec(conn, copy.data, NULL, NULL, NULL) == SQLITE_OK);
+	pn_buf_free(&copy);
 	sqlite3_free(attach);
 	sqlite3_close(conn);
 	CHECK(one_int(old, blob_rows) > 10);

@@ -156,6 +156,7 @@ static void add_fields(struct ecs *e, const pn_event *ev)
 	PN_FIELDS_CREATOR(ECS_FIELD)
 	PN_FIELDS_DENY(ECS_FIELD)
 	PN_FIELDS_RULES(ECS_FIELD)
+	PN_FIELDS_CGROUP(ECS_FIELD)
 }
 
 /* ECS's event.type of each event type. */

@@ -197,6 +197,13 @@ static void put_process(pn_buf *b, const pn_event *ev)
 #define LIST_TYPES PN__DENY_TYPES
 	PUT_LIST(PN_FIELDS_DENY)
 #undef LIST_TYPES
+	/* Only when known, so that Windows events print as they did
+	 * (fields.h): a Linux event has a cgroup, maybe no container. */
+	if (ev->have & PN_HAVE_CGROUP) {
+		pn__json_str(b, PN__MEMBER("cgroup"), &ev->cgroup, 1);
+		pn__json_str(b, PN__MEMBER("container_id"), &ev->container_id,
+			     ev->have & PN_HAVE_CONTAINER);
+	}
 }
 
 void pn__json_signal(pn_buf *b, int sig, int core_dumped)

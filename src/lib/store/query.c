@@ -73,6 +73,9 @@ static const struct {
 	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
 	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("instr(pn_args(value), ?) > 0") ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
+	[PN_WHERE_CONTAINER] = { "e.container_id IN (" STR_MATCH("CAST(value AS TEXT) = ? OR"
+				 " (length(value) = 64 AND substr(CAST(value AS TEXT), 1, length(?)) = ?)") ")",
+				 BIND_TEXT },
 };
 
 /* One term's test, its '?' numbered as parameter param. */

@@ -180,6 +180,11 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"  argv = (SELECT id FROM str WHERE value = CAST(argv AS BLOB)),"
 	"  cwd = (SELECT id FROM str WHERE value = CAST(cwd AS BLOB));"
 	"DROP INDEX str_value;",
+	/* 11 -> 12: the cgroup of each event's process and the container it
+	 * names (query --container). Older rows read as NULL: unknown. Their values
+	 * are str ids, as every string column's since step 11. */
+	"ALTER TABLE event ADD COLUMN cgroup BLOB;"
+	"ALTER TABLE event ADD COLUMN container_id BLOB;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)
