@@ -1,14 +1,16 @@
 /*
  * A hostile activity log: the input is written as the database file, then
- * opened as `query` and `tree` open it (read-only), every event read and
- * formatted, a tree walked; then opened as the monitor opens it (write:
- * migration, a new run, the crash gap) and closed. Whatever the file holds
- * (a crafted schema, a stray user_version, broken pages), each step either
- * works or fails with a message.
+ * opened as `query`, `tree` and `report` open it (read-only): every event
+ * read and formatted, a tree walked, a report written as a page; then
+ * opened as the monitor opens it (write: migration, a new run, the crash
+ * gap), closed, and read again. Whatever the file holds (a crafted schema,
+ * a stray user_version, broken pages), each step either works or fails
+ * with a message.
  */
 #include <fcntl.h>
 #include <unistd.h>
 #include "procnotify/format.h"
+#include "procnotify/report.h"
 #include "procnotify/store.h"
 #include "fuzz.h"
 
@@ -46,6 +48,36 @@ static int print_event(const pn_event *ev, void *user)
 	return 0;
 }
 
+static int report_begin(enum pn_report_section s, const pn_report_window *w, void *user)
+{
+	pn__fmt_report_begin(user, s, w);
+	return 0;
+}
+
+static int report_row(enum pn_report_section s, const pn_report_row *r, void *user)
+{
+	pn__fmt_report_row(user, s, r);
+	return 0;
+}
+
+static int report_end(enum pn_report_section s, uint64_t total, void *user)
+{
+	pn__fmt_report_end(user, s, total);
+	return 0;
+}
+
+/* The whole log's report as an HTML page (the formatter that holds rows). */
+static void report(pn_store *s, pn_buf *b)
+{
+	static const pn_report_visitor v = { report_begin, report_row, report_end };
+	pn_fmt_report f = { .out = b, .html = 1 };
+	pn_report_scope all = { 0 };
+
+	pn_buf_reset(b);
+	(void)pn__store_report(s, &all, 3, &v, &f);
+	pn__fmt_report_free(&f);
+}
+
 static void read_log(pn_buf *b)
 {
 	pn_store_filter all = { 0 };
@@ -58,6 +90,7 @@ static void read_log(pn_buf *b)
 	(void)pn_store_query(s, &all, print_event, b);
 	pn_buf_reset(b);
 	(void)pn_store_tree_fmt(s, "4242", &t, NULL);
+	report(s, b);
 	pn_store_close(s);
 }
 
@@ -82,5 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	read_log(&b);
 	write_log();
+	/* Migrated, an older file (the seeds) is read once more: the readers
+	 * of the current schema meet what the input held. */
+	read_log(&b);
 	return 0;
 }
