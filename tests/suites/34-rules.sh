@@ -30,6 +30,20 @@ check "a config key's error: the column in the config line" \
 	--config "$D/bad.conf"
 check "a missing rules file: its name and why, exit 2" \
 	usage_error "$D/none.rules: No such file or directory" --rules "$D/none.rules"
+# The six rules, exactly as written: each as --rule, all in a file.
+SIX=(
+	'deny image=/tmp/**'
+	'deny image_sha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
+	'tag curl-from-web: image=/usr/bin/curl and ancestor.image=/usr/sbin/nginx'
+	'drop comm=cron'
+	'keep uid=0 or parent.image=/usr/sbin/sshd'
+	'tag odd-exit: type=exit and not exit_code=0'
+)
+for r in "${SIX[@]}"; do
+	check "--rule '$r' passes --check-config" "$PN" --rule "$r" --check-config
+done
+printf '%s\n' "${SIX[@]}" >"$D/six.rules"
+check "the six in one rules file pass --check-config" "$PN" --rules "$D/six.rules" --check-config
 printf 'drop comm=y # a comment\n' >"$D/good.rules"
 check "a good file passes --check-config" "$PN" --rules "$D/good.rules" --check-config
 out=$("$PN" query --db "$D/none.db" --where 'uid=0 and' 2>&1); rc=$?
