@@ -89,7 +89,8 @@ static const struct pn_opt monitor_rows[] = {
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
 	  .help = "event types to show: fork,exec,exit, and with the\n"
 		  "netlink backend comm,setuid,setgid,setsid,ptrace,\n"
-		  "coredump (default: all; lost is always shown)",
+		  "coredump (default: all; lost is always shown);\n"
+		  "snapshot, when named: the processes running at start",
 	  .parse = pn_cli_opt_types, .off = OFF(types), .words = pn_cli_type_words,
 	  .example = "fork,exec,exit" },
 	{ .name = "rule", .arg = "RULE",

@@ -94,8 +94,8 @@ static const struct pn_opt query_rows[] = {
 						    "(systemd-nspawn, LXC)", TERM_STRING },
 	CLI_WINDOW_ROWS(OFF(win)),
 	{ .name = "types", .key = 't', .arg = "LIST", .alias = "type",
-	  .help = "fork,exec,exit (lost records are always shown);\n"
-		  "given twice, the lists add up",
+	  .help = "fork,exec,exit,snapshot... (lost records are always\n"
+		  "shown); given twice, the lists add up",
 	  .parse = pn_cli_opt_types, .off = OFF(w.types), .words = pn_cli_type_words },
 	{ .name = "signaled", .help = "exits caused by a signal",
 	  .parse = pn_opt_flag, .off = OFF(w.signaled) },
