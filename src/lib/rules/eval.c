@@ -262,6 +262,9 @@ static void add_tag(pn_rules_verdict *v, const char *name)
 
 static void decide_output(const pn_rules *r, struct pn__ectx *c, pn_rules_verdict *v)
 {
+	/* Deny rules only (an enforcing monitor): nothing to decide here. */
+	if (r->count[PN_RULE_DENY] == r->n)
+		return;
 	v->keep = !any_match(r, PN_RULE_DROP, c) &&
 		  (!r->count[PN_RULE_KEEP] || any_match(r, PN_RULE_KEEP, c));
 	/* Some events are delivered whatever keep says (pn_set_rules): their
