@@ -28,6 +28,7 @@ struct report {
 	int64_t since, until;       /* the window, closed */
 	uint32_t top;
 	struct pn__tally images, users, parents;
+	struct pn__tally ids;       /* images by their id in str, before merge_id() */
 	struct pn__tally snapped;   /* ids of the processes a snapshot found */
 	pn_report_row *hours;       /* in time order, one per hour that saw events */
 	size_t nhours;
@@ -39,6 +40,23 @@ struct report {
 	const pn_report_visitor *v;
 	void *user;
 };
+
+/* Numbers in keys are big-endian, so that ties sort by their value. */
+static unsigned char *put_be(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
+static uint64_t get_be(const unsigned char **p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | *(*p)++;
+	return v;
+}
 
 /* A key of a tally: a byte that says whether the value is known, then
  * its bytes, so an unknown image is not the empty one. */
@@ -58,21 +76,12 @@ static size_t col_key(unsigned char *k, sqlite3_stmt *st, int col)
 		       sqlite3_column_type(st, col) != SQLITE_NULL);
 }
 
-/* Numbers in keys are big-endian, so that ties sort by their value. */
-static unsigned char *put_be(unsigned char *p, uint64_t v, int bytes)
+/* The key of a string column's id in str (schema 11: rows hold ids). */
+static size_t id_key(unsigned char *k, sqlite3_stmt *st, int col)
 {
-	for (int i = bytes - 1; i >= 0; i--)
-		*p++ = (unsigned char)(v >> (8 * i));
-	return p;
-}
-
-static uint64_t get_be(const unsigned char **p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | *(*p)++;
-	return v;
+	k[0] = sqlite3_column_type(st, col) != SQLITE_NULL;
+	put_be(k + 1, (uint64_t)sqlite3_column_int64(st, col), 8);
+	return 9;
 }
 
 static pn_str key_str(const struct pn__tally_entry *e)
@@ -161,10 +170,12 @@ static int count_type(struct report *r, int64_t t, int type)
 	return 0;
 }
 
-/* An exec of the image whose key is in r->key (klen bytes), by uid. */
-static int count_exec(struct report *r, size_t klen, int64_t t, uint32_t uid, int uid_known)
+/* An exec of the image whose key is in r->key (klen bytes), by uid: into
+ * t, the images by their string or by their id in str (merged later). */
+static int count_exec(struct report *r, struct pn__tally *t_img, size_t klen, int64_t t,
+		      uint32_t uid, int uid_known)
 {
-	struct pn__tally_entry *img = pn__tally_get(&r->images, r->key, klen), *usr;
+	struct pn__tally_entry *img = pn__tally_get(t_img, r->key, klen), *usr;
 	unsigned char uk[5] = { uid_known != 0 };
 
 	put_be(uk + 1, uid, 4);
@@ -178,9 +189,10 @@ static int count_exec(struct report *r, size_t klen, int64_t t, uint32_t uid, in
 	return 0;
 }
 
-static int count_exit(struct report *r, size_t klen, int64_t t, int sig, int code, int core)
+static int count_exit(struct report *r, struct pn__tally *t_img, size_t klen, int64_t t, int sig,
+		      int code, int core)
 {
-	struct pn__tally_entry *img = pn__tally_get(&r->images, r->key, klen);
+	struct pn__tally_entry *img = pn__tally_get(t_img, r->key, klen);
 	pn_report_row *h = hour_of(r, t);
 
 	if (!img || !h)
@@ -229,11 +241,11 @@ static int pass_types(struct report *r)
 static int pass_execs(struct report *r)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(r, "SELECT time_ns, " PN__STR_OF("image") ", uid FROM event INDEXED BY event_exec"
+	int rc = prepare(r, "SELECT time_ns, image, uid FROM event INDEXED BY event_exec"
 			    " WHERE type = 2 AND time_ns BETWEEN ?1 AND ?2", &st);
 
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		rc = count_exec(r, col_key(r->key, st, 1), sqlite3_column_int64(st, 0),
+		rc = count_exec(r, &r->ids, id_key(r->key, st, 1), sqlite3_column_int64(st, 0),
 				(uint32_t)sqlite3_column_int64(st, 2),
 				sqlite3_column_type(st, 2) != SQLITE_NULL);
 	return finish(r, st, rc);
@@ -244,41 +256,93 @@ static int pass_execs(struct report *r)
 static int pass_exits(struct report *r)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(r, "SELECT time_ns, " PN__STR_OF("image") ", signal, exit_code, core_dumped FROM event"
+	int rc = prepare(r, "SELECT time_ns, image, signal, exit_code, core_dumped FROM event"
 			    " INDEXED BY event_exit WHERE type = 3 AND time_ns BETWEEN ?1 AND ?2", &st);
 
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		rc = count_exit(r, col_key(r->key, st, 1), sqlite3_column_int64(st, 0),
+		rc = count_exit(r, &r->ids, id_key(r->key, st, 1), sqlite3_column_int64(st, 0),
 				sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
 				sqlite3_column_int(st, 4));
 	return finish(r, st, rc);
 }
 
-/* Marks the images of the window that ran before it: they are not new. */
+/* The string of each id of t, looked up once, into r->key: fn(r, entry,
+ * key length) for each. The same string may have several ids (the writer
+ * stores a string again once its cache forgot it). */
+static int resolve(struct report *r, struct pn__tally *t,
+		   int (*fn)(struct report *, struct pn__tally_entry *, size_t))
+{
+	sqlite3_stmt *st;
+	int rc = pn__db_prepare(&r->s->db, "SELECT value FROM str WHERE id = ?1", &st);
+
+	for (size_t i = 0; !rc && i < t->n; i++) {
+		struct pn__tally_entry *e = &t->e[i];
+		const unsigned char *p = e->key + 1;
+		size_t klen = str_key(r->key, NULL, 0, 0);
+
+		if (e->key[0]) {
+			sqlite3_bind_int64(st, 1, (int64_t)get_be(&p, 8));
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW)
+				klen = col_key(r->key, st, 0);
+			else if (rc != SQLITE_DONE)
+				break;
+		}
+		rc = fn(r, e, klen);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc > 0 ? pn__db_err(&r->s->db, rc, "report") : rc;
+}
+
+/* An image's counts by id added to its counts by string. */
+static int merge_id(struct report *r, struct pn__tally_entry *e, size_t klen)
+{
+	struct pn__tally_entry *img = pn__tally_get(&r->images, r->key, klen);
+
+	if (!img)
+		return -ENOMEM;
+	for (int i = 0; i < PN__TALLY_N; i++)
+		img->n[i] += e->n[i];
+	if (e->first < img->first)
+		img->first = e->first;
+	return 0;
+}
+
+/* An image that ran before the window is not new. */
+static int mark_old(struct report *r, struct pn__tally_entry *e, size_t klen)
+{
+	struct pn__tally_entry *img = pn__tally_find(&r->images, r->key, klen);
+
+	if (img)
+		img->flag = 1;
+	return 0;
+}
+
+/* The images of the window that ran before it, by their ids first. */
 static int pass_before(struct report *r)
 {
+	struct pn__tally before = { 0 };
 	sqlite3_stmt *st;
 	int rc;
 
 	if (r->since == INT64_MIN || !r->images.n)
 		return 0;
 	if (r->s->scoped)
-		rc = prepare(r, "SELECT " PN__STR_OF("image") " FROM event WHERE type = 2 AND time_ns < ?1"
+		rc = prepare(r, "SELECT image FROM event WHERE type = 2 AND time_ns < ?1"
 			        " AND host = ?3", &st);
 	else
-		rc = prepare(r, "SELECT " PN__STR_OF("image") " FROM event INDEXED BY event_exec"
+		rc = prepare(r, "SELECT image FROM event INDEXED BY event_exec"
 			        " WHERE type = 2 AND time_ns < ?1", &st);
 	if (!rc && r->s->scoped)
 		sqlite3_bind_int64(st, 3, r->s->scope_host);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pn__tally_entry *img = pn__tally_find(&r->images, r->key,
-							     col_key(r->key, st, 0));
-
-		if (img)
-			img->flag = 1;
-		rc = 0;
-	}
-	return finish(r, st, rc);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = pn__tally_get(&before, r->key, id_key(r->key, st, 0)) ? 0 : -ENOMEM;
+	rc = finish(r, st, rc);
+	if (!rc)
+		rc = resolve(r, &before, mark_old);
+	pn__tally_free(&before);
+	return rc;
 }
 
 /* The processes a snapshot found in the window: their rows begin there,
@@ -339,9 +403,11 @@ static int scan_event(const pn_event *ev, void *user)
 		return 0;
 	rc = count_type(r, ev->time_ns, ev->type);
 	if (!rc && ev->type == PN_EVENT_EXEC)
-		rc = count_exec(r, klen, ev->time_ns, ev->uid, (ev->have & PN_HAVE_UID) != 0);
+		rc = count_exec(r, &r->images, klen, ev->time_ns, ev->uid,
+				(ev->have & PN_HAVE_UID) != 0);
 	if (!rc && ev->type == PN_EVENT_EXIT)
-		rc = count_exit(r, klen, ev->time_ns, ev->signal, ev->exit_code, ev->core_dumped);
+		rc = count_exit(r, &r->images, klen, ev->time_ns, ev->signal, ev->exit_code,
+				ev->core_dumped);
 	if (!rc && ev->type == PN_EVENT_FORK)
 		rc = count_child(r, (ev->have & PN_HAVE_PARENT) ? &ev->parent_key : NULL);
 	return rc;
@@ -530,6 +596,8 @@ static int run(struct report *r)
 		rc = pass_exits(r);
 	if (!rc && !slow)
 		rc = pass_parents(r);
+	if (!rc && !slow)
+		rc = resolve(r, &r->ids, merge_id);
 	if (!rc)
 		rc = pass_before(r);
 	return rc ? rc : emit(r);
@@ -555,6 +623,7 @@ int pn__store_report(pn_store *s, const pn_report_scope *sc, uint32_t top,
 		rc = run(r);
 	sqlite3_exec(s->db.conn, "COMMIT", NULL, NULL, NULL);
 	pn__tally_free(&r->images);
+	pn__tally_free(&r->ids);
 	pn__tally_free(&r->users);
 	pn__tally_free(&r->parents);
 	pn__tally_free(&r->snapped);
