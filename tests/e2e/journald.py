@@ -6,14 +6,25 @@ journald runs in a private mount namespace (unshare --mount) whose
 the caller's directory and of a config of its own (volatile storage, no
 kernel log, no forwarding, no rate limit): its socket and its journal files
 are in that directory, visible from outside, and nothing of the host's is
-touched. The namespace goes with the process; stop() ends it.
+touched. The namespace goes with the process; stop() ends it, and so
+does the end of the process that started it, however it ends.
 """
 import atexit
+import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """In the child: SIGTERM when the test dies, even by SIGKILL (atexit
+    does not run then). It survives the execs down to journald."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 JOURNALD = "/lib/systemd/systemd-journald"
 
@@ -45,7 +56,7 @@ class Journald:
         self.d = d
         self.log = open(os.path.join(d, "journald.log"), "wb")
         self.proc = subprocess.Popen(command(d), stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=die_with_parent)
         atexit.register(self.stop)
         self.socket = socket_path(d)
         self.up = ready(d, self.proc)
