@@ -75,11 +75,14 @@ static void put_text(pn_buf *b, const char *name, const char *text)
 	put_field(b, name, text, strlen(text));
 }
 
+/* A number: digits only, never the binary form, and no printf (an event
+ * has some twenty). */
 static void put_u64(pn_buf *b, const char *name, uint64_t v)
 {
-	char num[24];
-
-	put_field(b, name, num, (size_t)snprintf(num, sizeof(num), "%llu", (unsigned long long)v));
+	pn_buf_puts(b, name);
+	pn_buf_putc(b, '=');
+	pn_buf_put_u64(b, v);
+	pn_buf_putc(b, '\n');
 }
 
 /* A value rendered by a formatter (a key, a time) into scratch first. */
