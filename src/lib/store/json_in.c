@@ -332,6 +332,21 @@ static int small(struct in *in, const pn_str *s, char *buf, size_t size)
 	return 0;
 }
 
+/* A key as pn_fmt_key() writes it, "?" for a key of no known system. */
+static int read_key(struct in *in, const pn_str *s, char *buf, size_t size, pn_key *k)
+{
+	int none;
+
+	if (small(in, s, buf, size))
+		return -EINVAL;
+	none = buf[0] == '?';
+	buf[0] = none ? 'A' : buf[0];
+	if (pn__store_parse_key(buf, k))
+		return fail(in, "a malformed key");
+	k->os = none ? 0 : k->os;
+	return 0;
+}
+
 static int read_dev(struct in *in, const pn_str *s, pn_dev *d)
 {
 	char buf[24], *colon;
@@ -375,9 +390,7 @@ static int set_string(struct in *in, const struct member *m, void *dst, const st
 		*(pn_str *)dst = v->s;
 		return 0;
 	case K_key:
-		if (small(in, &v->s, buf, sizeof(buf)) || pn__store_parse_key(buf, dst))
-			return fail(in, "a malformed key");
-		return 0;
+		return read_key(in, &v->s, buf, sizeof(buf), dst);
 	case K_tty:
 		if (v->s.len >= PN_EVENT_TTY_LEN || memchr(v->s.ptr, 0, v->s.len))
 			return fail(in, "a malformed tty");
