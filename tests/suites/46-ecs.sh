@@ -24,6 +24,8 @@ ECS = {"pid": "process.pid", "ppid": "process.parent.pid", "tid": "process.threa
        "parent_key": "process.parent.entity_id", "argv": "process.args",
        "cwd": "process.working_directory", "sid": "process.session_leader.pid",
        "host": "host.name", "rules": "tags", "exit_code": "process.exit_code",
+       "container_id": "container.id", "parent_image": "process.parent.executable",
+       "image_sha256": "process.hash.sha256",
        "seq": "event.sequence", "time": "@timestamp", "type": "event.action"}
 KEYWORDS = {"uid", "gid", "euid"}
 START = {"fork", "exec", "create"}

@@ -45,6 +45,7 @@ struct member {
 static const struct member members[] = {
 	PN_FIELDS_HOST(MEMBER) PN_FIELDS_PROCESS(MEMBER) PN_FIELDS_EXEC(MEMBER)
 	PN_FIELDS_PATH(MEMBER) PN_FIELDS_CREATOR(MEMBER) PN_FIELDS_DENY(MEMBER)
+	PN_FIELDS_CGROUP(MEMBER)
 };
 #define NMEMBERS (sizeof(members) / sizeof(members[0]))
 
