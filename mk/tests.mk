@@ -19,10 +19,18 @@ $(B)/tests/bpf_backend_hooks.o: src/lib/linux/bpf_backend.c $(B)/procnotify.skel
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PN_CFLAGS) -DPN_TEST_HOOKS -MMD -MP -c $< -o $@
 
+# And the enforcer's decisions with PN_TEST_DENY_STALL_MS, which holds
+# every denial that long, to reach the deadline with an exec of the test's.
+$(B)/tests/enforce_decide_hooks.o: src/lib/linux/enforce_decide.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) -DPN_TEST_HOOKS -MMD -MP -c $< -o $@
+
+HOOK_OBJS := $(B)/tests/bpf_backend_hooks.o $(B)/tests/enforce_decide_hooks.o
+
 # (The release binary's prerequisites are the CLI's objects, which are
 # only known once every fragment is read: the recipe names them.)
-$(B)/tests/procnotify-scoped: $(B)/procnotify $(B)/tests/bpf_backend_hooks.o
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/tests/bpf_backend_hooks.o $(B)/libprocnotify.a \
+$(B)/tests/procnotify-scoped: $(B)/procnotify $(HOOK_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(HOOK_OBJS) $(B)/libprocnotify.a \
 		$(LDLIBS) $(LIB_EXTRA_LIBS)
 
 $(B)/tests/lib_callbacks $(B)/tests/enforce_probe: $(B)/tests/%: tests/e2e/%.c $(B)/libprocnotify.a

@@ -20,6 +20,9 @@ struct pn__sha256 {
 void pn__sha256_init(struct pn__sha256 *s);
 void pn__sha256_update(struct pn__sha256 *s, const void *data, size_t len);
 void pn__sha256_final(struct pn__sha256 *s, uint8_t out[PN_SHA256_LEN]);
+/* Tests: 1 uses the portable rounds even where the SHA extensions are;
+ * 0 goes back to the fastest there is. */
+void pn__sha256_portable(int on);
 /* The 64 lower-case hex digits of a digest, NUL-terminated. */
 void pn__sha256_hex(const uint8_t d[PN_SHA256_LEN], char out[2 * PN_SHA256_LEN + 1]);
 #endif

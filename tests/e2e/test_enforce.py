@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BIN, BUILD, Monitor, Results, parse_jsonl  # noqa: E402
+from pn_test import BIN, BUILD, SCOPED_BIN, Monitor, Results, parse_jsonl  # noqa: E402
 
 PROBE = os.path.abspath(os.path.join(BUILD, "tests", "enforce_probe"))
 HARD_LIMIT_S = 60
@@ -40,13 +40,12 @@ class Enforcer(Monitor):
     decision may wait for a CPU longer than the default 100 ms, and a late
     decision allows."""
 
-    def __init__(self, *args, probe=False, env=None):
+    def __init__(self, *args, probe=False, env=None, binary=BIN):
         if probe:
             binary = PROBE
             if "--deadline-ms" not in args:
                 args = (*args, "--deadline-ms", "5000")
         else:
-            binary = BIN
             args = ("--json", "-t", "deny", *args)
             if "--deny-deadline" not in args:
                 args = (*args, "--deny-deadline", "5000")
@@ -231,7 +230,9 @@ def test_deadline(d):
     target = f"{d}/late/mytrue"
     unique_true(target)
     env = dict(os.environ, PN_TEST_DENY_STALL_MS="1500")
-    m = Enforcer("--rule", f"deny image={d}/late/**", "--deny-deadline", "100", env=env)
+    # The test build: the released monitor ignores PN_TEST_DENY_STALL_MS.
+    m = Enforcer("--rule", f"deny image={d}/late/**", "--deny-deadline", "100", env=env,
+                 binary=SCOPED_BIN)
     if not r.check("monitor with a stalled decider starts", m.ready):
         m.finish()
         return

@@ -312,17 +312,12 @@ static void stop(void *state)
 
 /* The system calls the enforcer's steady state adds to pn_sandbox()'s. */
 static const char *const enforce_syscalls[] = {
-	"poll", "ppoll", "fanotify_mark", "process_vm_readv", "eventfd2", NULL,
+	"poll", "ppoll",          /* the decider's wait */
+	"fanotify_mark",          /* file systems mounted later */
+	"process_vm_readv",       /* an exec's arguments */
+	"setpriority",            /* the decider's nice, should it start after the filter */
+	NULL,
 };
-
-/* PN_TEST_DENY_STALL_MS (tests only): hold every denial that long before
- * answering, to reach the deadline with an exec only the test makes. */
-static uint64_t test_stall_ns(void)
-{
-	const char *v = getenv("PN_TEST_DENY_STALL_MS");
-
-	return v ? strtoull(v, NULL, 10) * PN_NS_PER_MS : 0;
-}
 
 static int start(struct pn__enforcer *e, char *err, size_t errlen)
 {
@@ -374,7 +369,6 @@ static int enforce_start(pn_handle *h, const pn_enforce_options *opt, char *err,
 	e->opt = *opt;
 	e->deadline_ns = (uint64_t)(opt->deadline_ms ? opt->deadline_ms : DEADLINE_MS_DEFAULT) *
 			 PN_NS_PER_MS;
-	e->stall_ns = test_stall_ns();
 	e->self = getpid();
 	e->denials_tail = &e->denials;
 	pthread_mutex_init(&e->lock, NULL);

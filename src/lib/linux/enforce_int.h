@@ -50,7 +50,7 @@ struct pn__enforcer {
 	size_t dhead, dcount;
 	int stopping, parked;
 	uint64_t last_busy_ns;       /* when the last batch ended */
-	uint64_t deadline_ns, stall_ns;
+	uint64_t deadline_ns;
 	pn_enforce_options opt;      /* opt.decide NULL: the deny rules below decide */
 	pn_rules *rules;             /* a reference; swapped under the lock */
 	uint32_t rules_needs;
