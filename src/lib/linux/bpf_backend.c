@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "internal.h"
+#include "procfs.h"
 #include "procnotify/bpf_drops.h"
 #include "procnotify.skel.h"
 
@@ -29,6 +30,8 @@ struct bpf_state {
 	int ncpus;
 	char *snap_buf;
 	size_t snap_cap;
+	int init_seen;           /* this snapshot had pid 1 */
+	uint64_t init_start;     /* pid 1's start, as its children's records give it */
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -234,13 +237,53 @@ static size_t feed_records(struct bpf_state *s, const char *buf, size_t len)
 
 	while (len - off >= sizeof(struct pn_rec_hdr)) {
 		const struct pn_rec_hdr *hdr = (const void *)(buf + off);
+		const struct pn_rec_snapshot *r = (const void *)hdr;
 
 		if (hdr->size < sizeof(*hdr) || hdr->size > len - off)
 			break;
+		if (hdr->size >= sizeof(*r) && r->task.pid == 1)
+			s->init_seen = 1;
+		if (hdr->size >= sizeof(*r) && r->task.ppid == 1 && (r->task.known & PN_KNOWN_PARENT))
+			s->init_start = r->task.parent_start_ns;
 		pn__ingest(s->h, buf + off, hdr->size);
 		off += hdr->size;
 	}
 	return off;
+}
+
+/*
+ * The kernel's task iterator does not always show pid 1 (a 6.18 kernel in
+ * a Firecracker VM starts after it, as a trivial iterator shows too), and
+ * without it no tree reaches the top. Its children's records give its
+ * start exactly (the key its events use); /proc gives the rest.
+ */
+static void add_init(struct bpf_state *s)
+{
+	struct {
+		struct pn_rec_snapshot r;
+		char image[PN_PATH_MAX + 8]; /* room for the alignment */
+	} rec;
+	struct pn__procstat st;
+	ssize_t n;
+	int truncated;
+
+	if (s->init_seen || !s->init_start || pn__procfs_stat(1, &st))
+		return;
+	memset(&rec.r, 0, sizeof(rec.r));
+	rec.r.task = (struct pn_rec_task){ .pid = 1, .tid = 1, .start_ns = s->init_start,
+					   .known = PN_KNOWN_START | PN_KNOWN_TID | PN_KNOWN_COMM };
+	memcpy(rec.r.task.comm, st.comm, sizeof(rec.r.task.comm));
+	if (!pn__procfs_ids(1, &rec.r.task.uid, &rec.r.task.gid, &rec.r.task.euid))
+		rec.r.task.known |= PN_KNOWN_UID;
+	n = pn__procfs_link(1, "exe", rec.image, PN_PATH_MAX, &truncated);
+	if (n > 0 && !truncated) {
+		rec.r.image = (struct pn_strref){ sizeof(rec.r), (uint32_t)n };
+		rec.r.task.known |= PN_KNOWN_IMAGE;
+	}
+	rec.r.hdr = (struct pn_rec_hdr){ .type = PN_REC_SNAPSHOT, .version = PN_REC_VERSION,
+		.size = (uint32_t)PN_REC_ALIGN(sizeof(rec.r) + (size_t)(n > 0 && !truncated ? n : 0)),
+		.time_ns = pn__clock_ns(CLOCK_MONOTONIC) };
+	pn__ingest(s->h, &rec, rec.r.hdr.size);
 }
 
 static int bpf_snapshot(void *state)
@@ -260,6 +303,8 @@ static int bpf_snapshot(void *state)
 			return -ENOMEM;
 		}
 	}
+	s->init_seen = 0;
+	s->init_start = 0;
 	/* Records can straddle read() boundaries: keep the tail for the next read. */
 	while ((n = read(fd, s->snap_buf + have, s->snap_cap - have)) > 0) {
 		have += (size_t)n;
@@ -268,6 +313,8 @@ static int bpf_snapshot(void *state)
 		have -= used;
 	}
 	close(fd);
+	if (n >= 0)
+		add_init(s);
 	return n < 0 ? -errno : 0;
 }
 
