@@ -307,6 +307,8 @@ res=$(wq "$HELPER" malformed release); rc=$?
 check "release build refuses the injection IOCTL and every malformed request" eval \
 	'[ $rc -eq 0 ] && grep -q "^ok inject-absent-in-release" <<<"$res"'
 check "release build: sc stop + delete" eval 'sc stop pnrelease && sc delete pnrelease'
-check "no Wine exception or crash in the driver host" eval \
-	'! grep -qiE "unhandled exception|page fault|winedevice.*(crash|abort)" "$LOG" "$T/stderr"'
+# On failure the lines themselves, with what came before them: the check
+# once failed under load and left nothing to diagnose.
+wine_crashes() { grep -iE -B8 "unhandled exception|page fault|winedevice.*(crash|abort)" "$LOG" "$T/stderr"; }
+check "no Wine exception or crash in the driver host" eval '! wine_crashes | sed "s/^/#   /" | grep .'
 finish
