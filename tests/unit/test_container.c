@@ -6,6 +6,7 @@
 #include "check.h"
 #include "container.h"
 #include "linux/cgroup.h"
+#include "procnotify/format.h"
 
 #define HEX "3f1a2b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70a"
 
@@ -38,6 +39,29 @@ static void test_parse(void)
 	n = pn__cg_parse(odd, sizeof(odd) - 1, &p);
 	CHECK(n == 2 && !memcmp(p, "/b", 2));
 	CHECK(pn__cg_parse("", 0, &p) == 0 && pn__cg_parse("junk", 4, &p) == 0);
+}
+
+/* The table names the container: 12 digits of an id, a name whole and
+ * escaped (whoever made the cgroup chose it). */
+static void test_table(void)
+{
+	pn_event ev = { .type = PN_EVENT_EXEC, .have = PN_HAVE_CONTAINER | PN_HAVE_IMAGE };
+	pn_buf b = { 0 };
+
+	ev.image = (pn_str){ "/bin/sh", 7 };
+	ev.container_id = (pn_str){ HEX, 64 };
+	pn_fmt_table_row(&b, &ev);
+	CHECK(strstr(b.data, "/bin/sh [container 3f1a2b4c5d6e]\n") != NULL);
+	pn_buf_reset(&b);
+	ev.container_id = (pn_str){ "web\n| x]", 8 };
+	pn_fmt_table_row(&b, &ev);
+	CHECK(strstr(b.data, "[container \"web\\n\\x7c x]\"]\n") != NULL);
+	CHECK(strchr(b.data, '\n') == b.data + b.len - 1);
+	pn_buf_reset(&b);
+	ev.have &= ~PN_HAVE_CONTAINER;
+	pn_fmt_table_row(&b, &ev);
+	CHECK(strstr(b.data, "container") == NULL);
+	pn_buf_free(&b);
 }
 
 int main(void)
@@ -88,5 +112,6 @@ int main(void)
 		CHECK(pn__container_id("/docker/" HEX, strlen("/docker/" HEX), small, sizeof(small)) == 0);
 	}
 	test_parse();
+	test_table();
 	return pn_test_done("test_container");
 }

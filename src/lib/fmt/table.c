@@ -308,6 +308,19 @@ static void put_rules(pn_buf *b, const pn_event *ev)
 	pn_buf_putc(b, ']');
 }
 
+/* " [container ID]" for a process in one: the first 12 of a runtime's 64
+ * hex digits, as docker ps shows them, or a name (nspawn, LXC) whole. */
+static void put_container(pn_buf *b, const pn_event *ev)
+{
+	size_t n = ev->container_id.len;
+
+	if (!(ev->have & PN_HAVE_CONTAINER) || ev->type == PN_EVENT_LOST)
+		return;
+	pn_buf_puts(b, " [container ");
+	pn_esc_table(b, ev->container_id.ptr, n == 64 ? 12 : n, PN_ESC_QUOTE);
+	pn_buf_putc(b, ']');
+}
+
 /* Everything after the time column; x adds the user column. */
 static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 {
@@ -342,6 +355,7 @@ static void put_row(pn_buf *b, const pn_event *ev, const pn_fmt_table_extra *x)
 	default:
 		put_change_detail(b, ev);
 	}
+	put_container(b, ev);
 	put_rules(b, ev);
 	pn_buf_putc(b, '\n');
 }
