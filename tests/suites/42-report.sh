@@ -177,5 +177,11 @@ echo "not sqlite" >"$D/junk.db"
 check "a file that is not a log: exit 1, one line" \
 	test "$("$PN" report --db "$D/junk.db" 2>&1 >/dev/null | wc -l) $("$PN" report --db "$D/junk.db" >/dev/null 2>&1; echo $?)" = "1 1"
 check "no --db: exit 2" test "$("$PN" report >/dev/null 2>&1; echo $?)" = 2
+check "--json and --html together: exit 2, no page written" \
+	test "$("$PN" report --db "$D/log.db" --json --html "$D/x.html" >/dev/null 2>&1; echo $?)-$(ls "$D/x.html" 2>/dev/null | wc -l)" = 2-0
+check "tree --json --html: exit 2" \
+	test "$("$PN" tree --db "$D/log.db" --json --html "$D/x.html" 1 >/dev/null 2>&1; echo $?)" = 2
+check "--html in a directory that does not exist: exit 1, one line" \
+	test "$("$PN" report --db "$D/log.db" --html "$D/no/x.html" 2>&1 >/dev/null | wc -l)-$("$PN" report --db "$D/log.db" --html "$D/no/x.html" >/dev/null 2>&1; echo $?)" = 1-1
 check "--top -1: exit 2" test "$("$PN" report --db "$D/log.db" --top -1 >/dev/null 2>&1; echo $?)" = 2
 finish
