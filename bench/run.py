@@ -202,8 +202,11 @@ def parse_procnotify_db(workdir, paths, spawner):
     has stopped, read back with `procnotify query --json`; it must also be the
     live JSON, byte for byte. The log is removed so the next run starts empty."""
     db, stored = f"{workdir}/log.db", f"{workdir}/query.json"
+    # The log also holds the processes alive at the start (type snapshot),
+    # which the live stream shows only when asked: they are left out here.
     with open(stored, "w") as out:
-        rc = subprocess.run([f"{BUILD}/procnotify", "query", "--db", db, "--json", "--numeric"],
+        rc = subprocess.run([f"{BUILD}/procnotify", "query", "--db", db, "--json", "--numeric",
+                             "--where", "not type=snapshot"],
                             stdout=out, stderr=subprocess.PIPE, text=True)
     cap = parse_procnotify(stored, spawner)
     if rc.returncode:

@@ -26,6 +26,13 @@ check "with 5 rules (none dropping the storm), every exec and every exit, 0 lost
 	row_has "procnotify --json -o FILE, 5 rules" " $full +$full +0 "
 check "with --db, the log holds every exec and every exit, 0 lost" \
 	row_has "procnotify --json -o FILE --db LOG" " $full +$full +0 "
+check "... and the log read back is the live JSON, byte for byte, seq 1..N" \
+	python3 - "$json" <<'PY'
+import json, sys
+notes = json.load(open(sys.argv[1]))["storm"]["procnotify-db"][0]["notes"]
+print(notes[:3])
+sys.exit(bool(notes))
+PY
 check "with --syslog to rsyslogd, every exec and every exit, 0 lost" \
 	row_has "procnotify --json -o FILE --syslog=tcp://" " $full +$full +0 "
 check "... and rsyslogd ran beside it, and its file holds every event the JSON holds" \
