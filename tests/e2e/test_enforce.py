@@ -76,6 +76,19 @@ def summary(err):
     return dict(zip(("asked", "denied", "allowed", "late"), map(int, m.groups()))) if m else {}
 
 
+def sandboxed(pid):
+    """Every thread: CapEff exactly CAP_SYS_ADMIN (21) and CAP_SYS_PTRACE
+    (19), no_new_privs, a seccomp filter (README, Exec enforcement)."""
+    want = (1 << 21) | (1 << 19)
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        status = dict(line.split(":", 1) for line in
+                      open(f"/proc/{pid}/task/{tid}/status").read().splitlines() if ":" in line)
+        if (int(status["CapEff"], 16) != want or int(status["CapPrm"], 16) != want or
+                status["NoNewPrivs"].strip() != "1" or status["Seccomp"].strip() != "2"):
+            return False
+    return True
+
+
 def exec_errno(path, argv=None):
     """The errno execve gave the caller (0: it ran), and the exit status."""
     try:
@@ -108,6 +121,8 @@ def test_deny_image(d):
     if not r.check("monitor with `deny image=DIR/**` starts", m.ready, m.ready):
         m.finish()
         return
+    r.check("every thread of the enforcing monitor keeps CAP_SYS_ADMIN and CAP_SYS_PTRACE "
+            "only, under seccomp", sandboxed(m.proc.pid), open(f"/proc/{m.proc.pid}/status").read())
     err, _ = exec_errno(mine, ["mytrue", "two words", "x\ny"])
     r.check("exec of a file under DIR fails with EPERM in the caller", err == errno.EPERM,
             f"errno {err}")
