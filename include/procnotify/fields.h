@@ -164,7 +164,7 @@
  * own: no sql name here. Added in 1.1, after the rules.
  */
 #define PN_FIELDS_HOST(X)                                                                      \
-	X(host, str, HOST, PN_MASK_ALL, "host", "", "", "the name of the host the event happened on")
+	X(host, str, HOST, PN__MASK_TYPES, "host", "", "", "the name of the host the event happened on")
 
 /*
  * Elastic Common Schema (ECS 8.11) names of the fields that have one, for

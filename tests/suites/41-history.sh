@@ -46,7 +46,7 @@ for backend in bpf netlink; do
 	"$PN" query --db "$db" --pid "$SLEEP" -t snapshot --json >"$D/$backend.sleep.json" 2>&1
 	snapshot_ok() {
 		python3 - "$D/$backend.sleep.json" "$SLEEP" "$OLD" "$MARK" <<'EOF'
-import json, sys
+import json, os, sys
 path, pid, ppid, mark = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 evs = [json.loads(l) for l in open(path)]
 snaps = [e for e in evs if e["type"] == "snapshot"]
@@ -55,6 +55,7 @@ e = snaps[0]
 assert e["pid"] == pid and e["ppid"] == ppid, e
 assert e["image"].endswith("/dash") and e["argv"] == ["/bin/dash", "-c", "sleep 60; exit 0", mark], e
 assert e["seq"] == 0 and e["best_effort"] is True and e["user"] == "root", e
+assert e["host"] == os.uname().nodename, e  # import files it under its host
 EOF
 	}
 	check "$backend: the dash older than the monitor has a snapshot event (image, argv, parent)" snapshot_ok
@@ -142,7 +143,7 @@ done
 check "the live JSON has no snapshot event unless --types names it" test "$(cat "$D/live.count")" = 0
 "$PN" --json --types snapshot -d 0.5 2>/dev/null >"$D/live.snap"
 check "--types snapshot prints the running processes live, the dash among them" \
-	grep -q "\"type\":\"snapshot\".*\"pid\":$SLEEP,.*\"$MARK\"\]" "$D/live.snap"
+	grep -q "\"type\":\"snapshot\",\"time\":\"[^\"]*\",\"host\":\"$(uname -n)\".*\"pid\":$SLEEP,.*\"$MARK\"\]" "$D/live.snap"
 
 # query --follow: the events so far, then each new one as the monitor logs
 # it, once, in order; asleep (no wake-up at all) while the log is still.

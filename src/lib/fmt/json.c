@@ -298,10 +298,11 @@ static void put_head(pn_buf *b, const pn_event *ev)
 	pn__buf_commit(b, p);
 }
 
-/* The host, on every event: the lines of many hosts stay apart. */
+/* The host, on every event, snapshots too: the lines of many hosts stay
+ * apart, and import needs it to put a snapshot row under its host. */
 static void put_host(pn_buf *b, const pn_event *ev)
 {
-#define LIST_TYPES PN_MASK_ALL
+#define LIST_TYPES PN__MASK_TYPES
 	PUT_LIST(PN_FIELDS_HOST)
 #undef LIST_TYPES
 }
