@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "json_lex.h"
 #include "store_internal.h"
 
 enum kind { K_u32, K_u64, K_i32, K_i64, K_str, K_argv, K_key, K_tty, K_dev, K_flag };
@@ -28,7 +29,8 @@ struct member {
 	size_t off;             /* the pn_event member, but for K_flag */
 };
 
-#define M_FIELD(name, kind, bit, json) { json, K_##kind, PN_HAVE_##bit, 0, offsetof(pn_event, name) },
+#define M_FIELD(name, kind, bit, json) \
+	{ json, K_##kind, PN_HAVE_##bit, 0, offsetof(pn_event, name) },
 #define M_u32 M_FIELD
 #define M_u64 M_FIELD
 #define M_i32 M_FIELD
@@ -70,253 +72,22 @@ static const struct {
 /* A lost record's reasons, by the word JSON writes (the producer's has none). */
 static const char *const reasons[] = { [PN_LOST_STORE] = "store", [PN_LOST_OUTPUT] = "output" };
 
-struct in {
-	const char *p, *end;
-	char *out;              /* the scratch: decoded strings go here */
-	pn_event *ev;
-	unsigned cursor;        /* the member after the last one found */
-	int have_time;
-	const char *why;
-};
-
-enum tok { T_NULL, T_TRUE, T_FALSE, T_NUM, T_STR, T_ARRAY, T_OBJECT };
-
-struct val {
-	enum tok t;
-	int neg;
-	uint64_t u;
-	pn_str s;
-};
-
-static int fail(struct in *in, const char *why)
-{
-	if (!in->why)
-		in->why = why;
-	return -EINVAL;
-}
-
-static void skip_ws(struct in *in)
-{
-	while (in->p < in->end && (*in->p == ' ' || *in->p == '\t' || *in->p == '\r' ||
-				   *in->p == '\n'))
-		in->p++;
-}
-
-static int eat(struct in *in, char c)
-{
-	skip_ws(in);
-	if (in->p < in->end && *in->p == c) {
-		in->p++;
-		return 1;
-	}
-	return 0;
-}
-
-static int hex4(struct in *in, unsigned *u)
-{
-	*u = 0;
-	if (in->end - in->p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		char c = *in->p++;
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-			   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
-
-		if (d > 15)
-			return -1;
-		*u = *u << 4 | d;
-	}
-	return 0;
-}
-
-static char *put_utf8(char *o, unsigned u)
-{
-	if (u < 0x80) {
-		*o++ = (char)u;
-	} else if (u < 0x800) {
-		*o++ = (char)(0xc0 | u >> 6);
-		*o++ = (char)(0x80 | (u & 0x3f));
-	} else if (u < 0x10000) {
-		*o++ = (char)(0xe0 | u >> 12);
-		*o++ = (char)(0x80 | ((u >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (u & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | u >> 18);
-		*o++ = (char)(0x80 | ((u >> 12) & 0x3f));
-		*o++ = (char)(0x80 | ((u >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (u & 0x3f));
-	}
-	return o;
-}
-
-/* \uXXXX (the "\u" read): a code point, a surrogate pair, or \udcHH, the
- * byte HH that was not UTF-8 (surrogateescape). */
-static int unicode_escape(struct in *in)
-{
-	unsigned u, lo;
-
-	if (hex4(in, &u))
-		return fail(in, "a bad \\u escape");
-	if (u >= 0xdc80 && u <= 0xdcff) {
-		*in->out++ = (char)(u & 0xff);
-		return 0;
-	}
-	if (u >= 0xd800 && u <= 0xdbff && in->end - in->p >= 6 && in->p[0] == '\\' &&
-	    in->p[1] == 'u') {
-		in->p += 2;
-		if (hex4(in, &lo) || lo < 0xdc00 || lo > 0xdfff)
-			return fail(in, "a bad surrogate pair");
-		u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-	} else if (u >= 0xd800 && u <= 0xdfff) {
-		return fail(in, "a lone surrogate");
-	}
-	in->out = put_utf8(in->out, u);
-	return 0;
-}
-
-static int escape(struct in *in)
-{
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *e;
-
-	if (in->p >= in->end)
-		return fail(in, "a string cut short");
-	if (*in->p == 'u') {
-		in->p++;
-		return unicode_escape(in);
-	}
-	e = memchr(from, *in->p, sizeof(from) - 1);
-	if (!e)
-		return fail(in, "a bad escape");
-	in->p++;
-	*in->out++ = to[e - from];
-	return 0;
-}
-
-/* A string (its opening quote read), decoded into the scratch. */
-static int string(struct in *in, pn_str *s)
-{
-	s->ptr = in->out;
-	while (in->p < in->end && *in->p != '"') {
-		unsigned char c = (unsigned char)*in->p;
-		const char *plain = in->p;
-
-		if (c == '\\') {
-			in->p++;
-			if (escape(in))
-				return -EINVAL;
-			continue;
-		}
-		if (c < 0x20)
-			return fail(in, "a control byte in a string");
-		while (in->p < in->end && *in->p != '"' && *in->p != '\\' &&
-		       (unsigned char)*in->p >= 0x20)
-			in->p++;
-		memcpy(in->out, plain, (size_t)(in->p - plain));
-		in->out += in->p - plain;
-	}
-	if (in->p >= in->end)
-		return fail(in, "a string cut short");
-	in->p++;
-	s->len = (size_t)(in->out - s->ptr);
-	return 0;
-}
-
-static int number(struct in *in, struct val *v)
-{
-	const char *start;
-
-	v->neg = *in->p == '-';
-	in->p += v->neg;
-	start = in->p;
-	v->u = 0;
-	while (in->p < in->end && *in->p >= '0' && *in->p <= '9') {
-		unsigned d = (unsigned)(*in->p++ - '0');
-
-		if (v->u > (UINT64_MAX - d) / 10)
-			return fail(in, "a number out of range");
-		v->u = v->u * 10 + d;
-	}
-	if (in->p == start || (in->p < in->end && strchr(".eE", *in->p)))
-		return fail(in, "not an integer");
-	return 0;
-}
-
-static int literal(struct in *in, const char *word, enum tok t, struct val *v)
-{
-	size_t n = strlen(word);
-
-	if ((size_t)(in->end - in->p) < n || memcmp(in->p, word, n))
-		return fail(in, "not JSON");
-	in->p += n;
-	v->t = t;
-	return 0;
-}
-
-/* A scalar; an array or an object only says so, with its bracket read. */
-static int value(struct in *in, struct val *v)
-{
-	skip_ws(in);
-	if (in->p >= in->end)
-		return fail(in, "a value is missing");
-	switch (*in->p) {
-	case '"': in->p++; v->t = T_STR; return string(in, &v->s);
-	case '[': in->p++; v->t = T_ARRAY; return 0;
-	case '{': in->p++; v->t = T_OBJECT; return 0;
-	case 'n': return literal(in, "null", T_NULL, v);
-	case 't': return literal(in, "true", T_TRUE, v);
-	case 'f': return literal(in, "false", T_FALSE, v);
-	default: v->t = T_NUM; return number(in, v);
-	}
-}
-
-static int skip_value(struct in *in, int depth);
-
-/* The rest of an array or object (its bracket read), thrown away. */
-static int skip_items(struct in *in, char close, int depth)
-{
-	pn_str key;
-
-	if (eat(in, close))
-		return 0;
-	do {
-		if (close == '}' && (!eat(in, '"') || string(in, &key) || !eat(in, ':')))
-			return fail(in, "a bad object");
-		if (skip_value(in, depth + 1))
-			return -EINVAL;
-	} while (eat(in, ','));
-	return eat(in, close) ? 0 : fail(in, "an array or object not closed");
-}
-
-static int skip_value(struct in *in, int depth)
-{
-	struct val v;
-	char *mark = in->out;   /* what it decodes is not kept */
-	int rc = depth > 16 ? fail(in, "nested too deep") : value(in, &v);
-
-	if (!rc && (v.t == T_ARRAY || v.t == T_OBJECT))
-		rc = skip_items(in, v.t == T_ARRAY ? ']' : '}', depth);
-	in->out = mark;
-	return rc;
-}
-
 /* The arguments: an array of strings, each followed by a NUL in the scratch. */
-static int read_argv(struct in *in, pn_str *argv, uint32_t *argc)
+static int read_argv(struct pn__json_in *in, pn_str *argv, uint32_t *argc)
 {
 	pn_str a;
 
 	argv->ptr = in->out;
 	*argc = 0;
-	if (!eat(in, ']')) {
+	if (!pn__json_eat(in, ']')) {
 		do {
-			if (!eat(in, '"') || string(in, &a))
-				return fail(in, "argv holds a non-string");
+			if (!pn__json_eat(in, '"') || pn__json_string(in, &a))
+				return pn__json_fail(in, "argv holds a non-string");
 			*in->out++ = 0;
 			++*argc;
-		} while (eat(in, ','));
-		if (!eat(in, ']'))
-			return fail(in, "argv not closed");
+		} while (pn__json_eat(in, ','));
+		if (!pn__json_eat(in, ']'))
+			return pn__json_fail(in, "argv not closed");
 	}
 	argv->len = (size_t)(in->out - argv->ptr);
 	return 0;
@@ -324,17 +95,17 @@ static int read_argv(struct in *in, pn_str *argv, uint32_t *argc)
 
 /* A short string copied NUL-terminated into buf, for the parsers of keys,
  * times and devices. */
-static int small(struct in *in, const pn_str *s, char *buf, size_t size)
+static int small(struct pn__json_in *in, const pn_str *s, char *buf, size_t size)
 {
 	if (s->len >= size || memchr(s->ptr, 0, s->len))
-		return fail(in, "a malformed key, time or device");
+		return pn__json_fail(in, "a malformed key, time or device");
 	memcpy(buf, s->ptr, s->len);
 	buf[s->len] = 0;
 	return 0;
 }
 
 /* A key as pn_fmt_key() writes it, "?" for a key of no known system. */
-static int read_key(struct in *in, const pn_str *s, char *buf, size_t size, pn_key *k)
+static int read_key(struct pn__json_in *in, const pn_str *s, char *buf, size_t size, pn_key *k)
 {
 	int none;
 
@@ -343,32 +114,32 @@ static int read_key(struct in *in, const pn_str *s, char *buf, size_t size, pn_k
 	none = buf[0] == '?';
 	buf[0] = none ? 'A' : buf[0];
 	if (pn__store_parse_key(buf, k))
-		return fail(in, "a malformed key");
+		return pn__json_fail(in, "a malformed key");
 	k->os = none ? 0 : k->os;
 	return 0;
 }
 
-static int read_dev(struct in *in, const pn_str *s, pn_dev *d)
+static int read_dev(struct pn__json_in *in, const pn_str *s, pn_dev *d)
 {
 	char buf[24], *colon;
 	unsigned long long maj, min;
 
 	if (small(in, s, buf, sizeof(buf)) || !(colon = strchr(buf, ':')) ||
 	    sscanf(buf, "%llu:%llu", &maj, &min) != 2 || maj > UINT32_MAX || min > UINT32_MAX)
-		return fail(in, "a malformed device");
+		return pn__json_fail(in, "a malformed device");
 	*d = (pn_dev){ (uint32_t)maj, (uint32_t)min };
 	return 0;
 }
 
 /* A number into a field of kind k, range-checked. */
-static int set_number(struct in *in, enum kind k, void *dst, const struct val *v)
+static int set_number(struct pn__json_in *in, enum kind k, void *dst, const struct pn__json_val *v)
 {
-	if (v->t != T_NUM)
-		return fail(in, "a field of the wrong type");
+	if (v->t != JT_NUM)
+		return pn__json_fail(in, "a field of the wrong type");
 	if ((k == K_u32 && (v->neg || v->u > UINT32_MAX)) || (k == K_u64 && v->neg) ||
 	    (k == K_i32 && v->u > (uint64_t)INT32_MAX + v->neg) ||
 	    (k == K_i64 && v->u > (uint64_t)INT64_MAX + v->neg))
-		return fail(in, "a number out of range");
+		return pn__json_fail(in, "a number out of range");
 	if (k == K_u32)
 		*(uint32_t *)dst = (uint32_t)v->u;
 	else if (k == K_u64)
@@ -380,12 +151,13 @@ static int set_number(struct in *in, enum kind k, void *dst, const struct val *v
 	return 0;
 }
 
-static int set_string(struct in *in, const struct member *m, void *dst, const struct val *v)
+static int set_string(struct pn__json_in *in, const struct member *m, void *dst,
+		      const struct pn__json_val *v)
 {
 	char buf[64];
 
-	if (v->t != T_STR)
-		return fail(in, "a field of the wrong type");
+	if (v->t != JT_STR)
+		return pn__json_fail(in, "a field of the wrong type");
 	switch (m->kind) {
 	case K_str:
 		*(pn_str *)dst = v->s;
@@ -394,7 +166,7 @@ static int set_string(struct in *in, const struct member *m, void *dst, const st
 		return read_key(in, &v->s, buf, sizeof(buf), dst);
 	case K_tty:
 		if (v->s.len >= PN_EVENT_TTY_LEN || memchr(v->s.ptr, 0, v->s.len))
-			return fail(in, "a malformed tty");
+			return pn__json_fail(in, "a malformed tty");
 		memcpy(dst, v->s.ptr, v->s.len);
 		return 0;
 	default:
@@ -403,99 +175,99 @@ static int set_string(struct in *in, const struct member *m, void *dst, const st
 }
 
 /* One member of the field table. */
-static int set_member(struct in *in, const struct member *m)
+static int set_member(struct pn__json_in *in, const struct member *m)
 {
 	pn_event *ev = in->ev;
 	void *dst = (char *)ev + m->off;
-	struct val v;
-	int rc = value(in, &v);
+	struct pn__json_val v;
+	int rc = pn__json_value(in, &v);
 
-	if (rc || v.t == T_NULL)
+	if (rc || v.t == JT_NULL)
 		return rc;
 	if (m->kind == K_flag) {
-		if (v.t != T_TRUE && v.t != T_FALSE)
-			return fail(in, "a flag that is not true or false");
-		ev->flags |= v.t == T_TRUE ? m->flag : 0;
+		if (v.t != JT_TRUE && v.t != JT_FALSE)
+			return pn__json_fail(in, "a flag that is not true or false");
+		ev->flags |= v.t == JT_TRUE ? m->flag : 0;
 		return 0;
 	}
 	ev->have |= m->have;
 	if (m->kind == K_argv)
-		return v.t == T_ARRAY ? read_argv(in, dst, &ev->argc) : fail(in, "argv is no array");
+		return v.t == JT_ARRAY ? read_argv(in, dst, &ev->argc) : pn__json_fail(in, "argv is no array");
 	if (m->kind == K_str || m->kind == K_key || m->kind == K_tty || m->kind == K_dev)
 		return set_string(in, m, dst, &v);
 	return set_number(in, (enum kind)m->kind, dst, &v);
 }
 
-static int set_type(struct in *in, const struct val *v)
+static int set_type(struct pn__json_in *in, const struct pn__json_val *v)
 {
 	for (int t = 0; t < PN_EVENT_TYPE_MAX; t++) {
 		const char *name = pn_event_type_name((enum pn_event_type)t);
 
-		if (v->t == T_STR && name && strlen(name) == v->s.len &&
+		if (v->t == JT_STR && name && strlen(name) == v->s.len &&
 		    !memcmp(name, v->s.ptr, v->s.len) && strcmp(name, "?")) {
 			in->ev->type = (enum pn_event_type)t;
 			return 0;
 		}
 	}
-	return fail(in, "an unknown event type");
+	return pn__json_fail(in, "an unknown event type");
 }
 
-static int set_time(struct in *in, const struct val *v)
+static int set_time(struct pn__json_in *in, const struct pn__json_val *v)
 {
 	char buf[48];
 
-	if (v->t != T_STR || small(in, &v->s, buf, sizeof(buf)) ||
+	if (v->t != JT_STR || small(in, &v->s, buf, sizeof(buf)) ||
 	    pn__store_parse_rfc3339(buf, &in->ev->time_ns))
-		return fail(in, "a malformed time");
+		return pn__json_fail(in, "a malformed time");
 	in->have_time = 1;
 	return 0;
 }
 
 /* A lost record's count per type: {"fork":2,"exit":3}. */
-static int set_by_type(struct in *in)
+static int set_by_type(struct pn__json_in *in)
 {
-	struct val v;
+	struct pn__json_val v;
 	pn_str name;
 
-	if (eat(in, '}'))
+	if (pn__json_eat(in, '}'))
 		return 0;
 	do {
-		if (!eat(in, '"') || string(in, &name) || !eat(in, ':') || value(in, &v) ||
-		    v.t != T_NUM || v.neg)
-			return fail(in, "a malformed by_type");
+		if (!pn__json_eat(in, '"') || pn__json_string(in, &name) || !pn__json_eat(in, ':') ||
+		    pn__json_value(in, &v) || v.t != JT_NUM || v.neg)
+			return pn__json_fail(in, "a malformed by_type");
 		for (int t = 0; t < PN_LOST_SLOTS; t++) {
 			const char *n = pn_event_type_name((enum pn_event_type)t);
 
 			if (n && strlen(n) == name.len && !memcmp(n, name.ptr, name.len))
 				in->ev->lost_by_type[t] = v.u;
 		}
-	} while (eat(in, ','));
-	return eat(in, '}') ? 0 : fail(in, "by_type not closed");
+	} while (pn__json_eat(in, ','));
+	return pn__json_eat(in, '}') ? 0 : pn__json_fail(in, "by_type not closed");
 }
 
-static int set_reason(struct in *in, const struct val *v)
+static int set_reason(struct pn__json_in *in, const struct pn__json_val *v)
 {
 	for (size_t r = 0; r < sizeof(reasons) / sizeof(reasons[0]); r++) {
-		if (v->t == T_STR && reasons[r] && strlen(reasons[r]) == v->s.len &&
+		if (v->t == JT_STR && reasons[r] && strlen(reasons[r]) == v->s.len &&
 		    !memcmp(reasons[r], v->s.ptr, v->s.len)) {
 			in->ev->lost_reason = (uint32_t)r;
 			return 0;
 		}
 	}
-	return fail(in, "an unknown lost reason");
+	return pn__json_fail(in, "an unknown lost reason");
 }
 
-static int set_nt_status(struct in *in, const struct val *v)
+static int set_nt_status(struct pn__json_in *in, const struct pn__json_val *v)
 {
 	char buf[16];
 	unsigned long st;
 	char *end;
 
-	if (v->t != T_STR || small(in, &v->s, buf, sizeof(buf)) || strncmp(buf, "0x", 2))
-		return fail(in, "a malformed nt_status");
+	if (v->t != JT_STR || small(in, &v->s, buf, sizeof(buf)) || strncmp(buf, "0x", 2))
+		return pn__json_fail(in, "a malformed nt_status");
 	st = strtoul(buf + 2, &end, 16);
 	if (*end || st > UINT32_MAX)
-		return fail(in, "a malformed nt_status");
+		return pn__json_fail(in, "a malformed nt_status");
 	in->ev->nt_status = (uint32_t)st;
 	in->ev->have |= PN_HAVE_NTSTATUS;
 	return 0;
@@ -503,9 +275,10 @@ static int set_nt_status(struct in *in, const struct val *v)
 
 /* A number that JSON writes as null for a default (an exit's code when a
  * signal ended it, a detached tracer, an unknown duration). */
-static int set_or(struct in *in, enum kind k, void *dst, const struct val *v, int64_t dflt)
+static int set_or(struct pn__json_in *in, enum kind k, void *dst, const struct pn__json_val *v,
+		  int64_t dflt)
 {
-	if (v->t == T_NULL) {
+	if (v->t == JT_NULL) {
 		if (k == K_i64 || k == K_u64)
 			*(int64_t *)dst = dflt;
 		else
@@ -515,11 +288,11 @@ static int set_or(struct in *in, enum kind k, void *dst, const struct val *v, in
 	return set_number(in, k, dst, v);
 }
 
-static int set_special(struct in *in, enum special s)
+static int set_special(struct pn__json_in *in, enum special s)
 {
 	pn_event *ev = in->ev;
-	struct val v;
-	int rc = value(in, &v);
+	struct pn__json_val v;
+	int rc = pn__json_value(in, &v);
 
 	if (rc)
 		return rc;
@@ -531,29 +304,29 @@ static int set_special(struct in *in, enum special s)
 	case S_EXIT_CODE: return set_or(in, K_u32, &ev->exit_code, &v, -1);
 	case S_NT_STATUS: return set_nt_status(in, &v);
 	case S_SIGNAL: return set_or(in, K_i32, &ev->signal, &v, 0);
-	case S_CORE: ev->core_dumped = v.t == T_TRUE; return 0;
+	case S_CORE: ev->core_dumped = v.t == JT_TRUE; return 0;
 	case S_DURATION: return set_or(in, K_i64, &ev->duration_ns, &v, -1);
 	case S_NEW_ID: return set_number(in, K_u32, &ev->new_id, &v);
 	case S_NEW_EID: return set_number(in, K_u32, &ev->new_eid, &v);
 	case S_TRACER: return set_or(in, K_u32, &ev->tracer_pid, &v, 0);
 	case S_COUNT:
-		ev->lost_count_known = v.t != T_NULL;
+		ev->lost_count_known = v.t != JT_NULL;
 		return set_or(in, K_u64, &ev->lost_count, &v, 0);
-	case S_BY_TYPE: return v.t == T_OBJECT ? set_by_type(in) : 0;
+	case S_BY_TYPE: return v.t == JT_OBJECT ? set_by_type(in) : 0;
 	case S_REASON: return set_reason(in, &v);
 	case S_RULES: {
 		uint32_t n;
 
-		return v.t == T_ARRAY ? read_argv(in, &ev->rules, &n) : fail(in, "rules is no array");
+		return v.t == JT_ARRAY ? read_argv(in, &ev->rules, &n) : pn__json_fail(in, "rules is no array");
 	}
-	default: return v.t == T_ARRAY || v.t == T_OBJECT
-			? skip_items(in, v.t == T_ARRAY ? ']' : '}', 0) : 0;
+	default: return v.t == JT_ARRAY || v.t == JT_OBJECT
+			? pn__json_skip_items(in, v.t == JT_ARRAY ? ']' : '}', 0) : 0;
 	}
 }
 
 /* The member's row: members come in json.c's order, so the one after
  * the last found is tried first. */
-static const struct member *find_member(struct in *in, const pn_str *name)
+static const struct member *find_member(struct pn__json_in *in, const pn_str *name)
 {
 	for (unsigned i = 0; i < NMEMBERS; i++) {
 		unsigned at = (in->cursor + i) % NMEMBERS;
@@ -576,14 +349,14 @@ static enum special find_special(const pn_str *name)
 	return S_NONE;
 }
 
-static int read_member(struct in *in)
+static int read_member(struct pn__json_in *in)
 {
 	char *mark = in->out;
 	const struct member *m;
 	pn_str name;
 
-	if (!eat(in, '"') || string(in, &name) || !eat(in, ':'))
-		return fail(in, "a malformed member");
+	if (!pn__json_eat(in, '"') || pn__json_string(in, &name) || !pn__json_eat(in, ':'))
+		return pn__json_fail(in, "a malformed member");
 	in->out = mark; /* member names are not kept */
 	/* A member of the table whose event type does not carry it cannot
 	 * be in json.c's output, but the lists share names (sid): the table
@@ -594,26 +367,26 @@ static int read_member(struct in *in)
 
 int pn__json_read_event(const char *line, size_t n, char *scratch, pn_event *ev, const char **why)
 {
-	struct in in = { line, line + n, scratch, ev, 0, 0, NULL };
+	struct pn__json_in in = { line, line + n, scratch, ev, 0, 0, NULL };
 	int rc = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->type = PN_EVENT_TYPE_MAX;
 	ev->duration_ns = -1;
-	if (!eat(&in, '{'))
-		rc = fail(&in, "not a JSON object");
-	if (!rc && !eat(&in, '}')) {
+	if (!pn__json_eat(&in, '{'))
+		rc = pn__json_fail(&in, "not a JSON object");
+	if (!rc && !pn__json_eat(&in, '}')) {
 		do
 			rc = read_member(&in);
-		while (!rc && eat(&in, ','));
-		if (!rc && !eat(&in, '}'))
-			rc = fail(&in, "the object is not closed");
+		while (!rc && pn__json_eat(&in, ','));
+		if (!rc && !pn__json_eat(&in, '}'))
+			rc = pn__json_fail(&in, "the object is not closed");
 	}
-	skip_ws(&in);
+	pn__json_skip_ws(&in);
 	if (!rc && in.p != in.end)
-		rc = fail(&in, "text after the object");
+		rc = pn__json_fail(&in, "text after the object");
 	if (!rc && (ev->type == PN_EVENT_TYPE_MAX || !in.have_time || !ev->seq))
-		rc = fail(&in, "no seq, type or time: not a procnotify event");
+		rc = pn__json_fail(&in, "no seq, type or time: not a procnotify event");
 	*why = in.why;
 	return rc;
 }
