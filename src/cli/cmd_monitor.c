@@ -240,8 +240,10 @@ int pn_cli_parse_monitor(int argc, char **argv, struct monitor_opts *o)
 
 	monitor_defaults(o);
 	rc = pn_opt_parse_argv(cmd, argc, argv, o, NULL);
-	if (rc)
+	if (rc) {
+		pn_cli_rules_free(o); /* the --rule options read before the stop */
 		return rc;
+	}
 	config = o->config;
 	pn_cli_rules_free(o);
 	monitor_defaults(o);
