@@ -46,8 +46,10 @@ typedef struct pn_exec_ctx {
 } pn_exec_ctx;
 
 /* Returns 1 to deny, 0 to allow, with *rule naming the deny rule (a
- * string that lives as long as the rule set). Called on the enforcer's
- * own thread, one exec at a time, never on the thread of pn_poll(). */
+ * string it copies at once). Called on the enforcer's threads, never on
+ * the thread of pn_poll(): the decider's, and the hasher's for an exec
+ * whose file had to be hashed first (PN_NEED_SHA256), so two calls may
+ * run at once: it must be safe from two threads. */
 typedef int (*pn_decide_cb)(const pn_exec_ctx *ctx, void *user, const char **rule);
 
 typedef struct pn_enforce_options {
