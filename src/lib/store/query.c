@@ -41,8 +41,11 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 		pn_buf_puts(sql, " AND e.id > ?4");
 	if (w->upto_id)
 		pn_buf_puts(sql, " AND e.id <= ?5");
+	/* Ordered by id, SQLite read the whole table for a recent window:
+	 * the least id of the window (from the time index) bounds it. */
 	if (w->since_ns)
-		pn_buf_puts(sql, " AND e.time_ns >= ?1");
+		pn_buf_puts(sql, " AND e.id >= (SELECT coalesce(min(id), 0) FROM event"
+				 " WHERE time_ns >= ?1) AND e.time_ns >= ?1");
 	if (w->until_ns)
 		pn_buf_puts(sql, " AND e.time_ns <= ?2");
 	if (w->types)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "store_internal.h"
 
-#define RETENTION_ROWS 2000 /* also in forget_strings()'s SQL */
+#define RETENTION_ROWS 2000
 
 /* Pages in use, in bytes: what a deletion can bring down. The free pages
  * are handed back to the file system by incremental_vacuum. */
@@ -71,20 +71,19 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 /* The strings no remaining event or process uses: those last used before
  * the oldest event left (see intern.h). str has no index on last_ns (one
  * more index entry per string stored); each step looks at the next
- * RETENTION_ROWS strings in id order instead, from where the last step
+ * RETENTION_ROWS ids of strings instead, from where the last step
  * stopped, and starts over at the end. */
 static int forget_strings(pn_store *s, int *changed)
 {
 	static const char sql[] =
-		"DELETE FROM str WHERE id > ?1 AND id <= ?2 AND last_ns <"
+		"DELETE FROM str WHERE id > ?1 AND id <= ?1 + ?2 AND last_ns <"
 		" (SELECT coalesce(min(time_ns), 9223372036854775807) FROM event)";
 	sqlite3_stmt *st;
-	int64_t end;
-	int found, rc = pn__db_int(&s->db, "SELECT max(id) FROM (SELECT id FROM str WHERE id > ?1"
-				      " ORDER BY id LIMIT 2000)", s->str_cursor, &end, &found);
+	int64_t last;
+	int found, rc = pn__db_int(&s->db, "SELECT max(id) FROM str", 0, &last, &found);
 
 	*changed = 0;
-	if (!rc && !found) {
+	if (!rc && s->str_cursor >= last) {
 		s->str_cursor = 0; /* the end: the next step starts over */
 		return 0;
 	}
@@ -93,12 +92,12 @@ static int forget_strings(pn_store *s, int *changed)
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, s->str_cursor);
-	sqlite3_bind_int64(st, 2, end);
+	sqlite3_bind_int(st, 2, RETENTION_ROWS);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return pn__db_err(&s->db, rc, "retention");
-	s->str_cursor = end;
+	s->str_cursor += RETENTION_ROWS;
 	*changed = sqlite3_changes(s->db.conn);
 	/* The writer's cache may hold a string that is gone. */
 	if (*changed)
@@ -115,9 +114,14 @@ int pn__store_retention_step(pn_store *s)
 	if (!rc && cut > INT64_MIN)
 		rc = delete_before(s, "DELETE FROM event WHERE id IN (SELECT id FROM event"
 				      " WHERE time_ns < ?1 ORDER BY time_ns LIMIT ?2)", cut, &events);
+	/* A process none of whose events is left started before the oldest
+	 * event left (they go oldest first): only those are looked at. Every
+	 * process before the cut was, which for a day of a busy log meant
+	 * hundreds of thousands whose events later steps remove, each step. */
 	if (!rc && cut > INT64_MIN)
 		rc = delete_before(s, "DELETE FROM process WHERE id IN (SELECT p.id FROM process p"
-				      " WHERE p.first_ns < ?1 AND NOT EXISTS (SELECT 1 FROM event e"
+				      " WHERE p.first_ns < ?1 AND p.first_ns <= (SELECT coalesce(min(time_ns), ?1)"
+				      " FROM event) AND NOT EXISTS (SELECT 1 FROM event e"
 				      " WHERE e.process = p.id) LIMIT ?2)", cut, &procs);
 	if (!rc && cut > INT64_MIN)
 		rc = forget_strings(s, &strs);
