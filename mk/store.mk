@@ -7,8 +7,18 @@ $(B)/bench/store_bench: bench/store_bench.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
-bench-store: $(B)/bench/store_bench
+# The log at scale (bench/store_scale.c): STORE_SCALE_N events, 10 million
+# by default, which takes minutes; tests/suites/40-store.sh runs a small one.
+STORE_SCALE_N ?= 10000000
+$(B)/bench/store_scale: bench/store_scale.c $(B)/libprocnotify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+bench-store: $(B)/bench/store_bench $(B)/bench/store_scale
 	$(B)/bench/store_bench
+	$(B)/bench/store_scale -n $(STORE_SCALE_N)
+
+tests: $(B)/bench/store_scale
 
 .PHONY: bench-store
 

@@ -543,4 +543,14 @@ all_logged() {
 	return 1
 }
 check "... and the log has all 50 once the lock was gone" all_logged
+
+# The bench of the log at scale (make bench-store), small and warm only
+# (dropping the page cache would slow every other program): it writes its
+# shapes, finds the 10,000-process subtree and retention ends. No figure
+# is judged here; bench/RESULTS.md has them.
+"$BUILD/bench/store_scale" -n 20000 -d 2 -w -o "$D/scale.db" >"$D/scale.out" 2>&1
+check "store_scale (20,000 events) exits 0" test $? = 0
+check "... and prints the tree of its 10,000-process subtree" \
+	grep -qE '^tree of a 10,000-process subtree .*\(100[0-9][0-9] processes\)' "$D/scale.out"
+check "... and the retention of a day" grep -q '^retention of a day ' "$D/scale.out"
 finish

@@ -18,6 +18,7 @@
 #include "procnotify/store.h"
 #include "recbuild.h"
 #include "check.h"
+#include "sqlite_int.h"
 #include "store/schema.h"
 
 static pn_store *store;
@@ -239,23 +240,6 @@ static void read_back(const char *db, const char *dir)
 	pn_buf_free(&o.js);
 }
 
-/* One integer from sql on the file at path, -1 on failure. */
-static long long one_int(const char *path, const char *sql)
-{
-	sqlite3 *conn;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(conn);
-	return v;
-}
-
 static const char blob_rows[] = "SELECT count(*) FROM event WHERE typeof(argv) = 'blob'"
 				" OR typeof(comm) = 'blob' OR typeof(tty) = 'blob'";
 
@@ -299,7 +283,7 @@ static void write_v10(const char *db, const char *old)
 	pn_buf_free(&copy);
 	sqlite3_free(attach);
 	sqlite3_close(conn);
-	CHECK(one_int(old, blob_rows) > 10);
+	CHECK(sql_int(old, blob_rows) > 10);
 }
 
 /* A log of version 10 is migrated by a writer and reads back every field. */
@@ -312,8 +296,8 @@ static void migrate_v10(const char *db, const char *dir, const char *tmpdir)
 	CHECK(pn_store_open(&store, old, PN_STORE_WRITE, NULL, NULL, 0) == 0);
 	CHECK(pn_store_close(store) == 0);
 	store = NULL;
-	CHECK(one_int(old, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
-	CHECK(one_int(old, blob_rows) == 0);
+	CHECK(sql_int(old, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+	CHECK(sql_int(old, blob_rows) == 0);
 	read_back(old, dir);
 	unlink(old);
 	strcat(old, "-wal");
