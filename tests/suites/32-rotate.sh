@@ -75,7 +75,9 @@ seqs, per_key = [], collections.defaultdict(collections.Counter)
 execs, lost = set(), collections.Counter()
 for name in ["events.jsonl.1", "events.jsonl.2", "events.jsonl.3", "events.jsonl.4", "events.jsonl.5"]:
     data = open(f"{d}/{name}", "rb").read()
-    assert data.endswith(b"\n"), f"{name} ends in the middle of a line"
+    # Empty is whole: on a quiet machine the storm can end before the
+    # third rotation, and nothing runs until the fourth.
+    assert not data or data.endswith(b"\n"), f"{name} ends in the middle of a line: {data[-80:]!r}"
     for line in data.splitlines():
         ev = json.loads(line)
         seqs.append(ev["seq"])
