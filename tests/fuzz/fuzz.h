@@ -58,4 +58,15 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 	s[size] = 0;
 	return s;
 }
+
+/* One output line: ends in its only newline, and is valid UTF-8 (the JSON
+ * and table writers' promise, whatever the input). */
+static inline void fuzz_check_line(const char *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)data;
+
+	FUZZ_ASSERT(len > 0 && p[len - 1] == '\n');
+	FUZZ_ASSERT(!memchr(p, '\n', len - 1));
+	FUZZ_ASSERT(fuzz_valid_utf8(p, len));
+}
 #endif

@@ -8,15 +8,6 @@
 #include "procnotify/format.h"
 #include "fuzz.h"
 
-static void check_line(const pn_buf *b)
-{
-	const unsigned char *p = (const unsigned char *)b->data;
-
-	FUZZ_ASSERT(b->len > 0 && p[b->len - 1] == '\n');
-	FUZZ_ASSERT(!memchr(p, '\n', b->len - 1));
-	FUZZ_ASSERT(fuzz_valid_utf8(p, b->len));
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct pn__decode_ctx ctx = { 1795737600000000000LL, 0x5c645282e5804455ULL,
@@ -30,13 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pn__rec_check(rec, size) >= 0 && pn__decode(rec, size, &ctx, &ev) == 0) {
 		pn_buf_reset(&b);
 		pn_fmt_table_row(&b, &ev);
-		check_line(&b);
+		fuzz_check_line(b.data, b.len);
 		pn_buf_reset(&b);
 		pn_fmt_json(&b, &ev);
-		check_line(&b);
+		fuzz_check_line(b.data, b.len);
 		pn_buf_reset(&b);
 		pn_fmt_ecs(&b, &ev, NULL);
-		check_line(&b);
+		fuzz_check_line(b.data, b.len);
 	}
 	free(rec);
 	return 0;

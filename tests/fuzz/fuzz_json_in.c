@@ -9,15 +9,6 @@
 #include "procnotify/store.h"
 #include "fuzz.h"
 
-static void check_line(const pn_buf *b)
-{
-	const unsigned char *p = (const unsigned char *)b->data;
-
-	FUZZ_ASSERT(b->len > 0 && p[b->len - 1] == '\n');
-	FUZZ_ASSERT(!memchr(p, '\n', b->len - 1));
-	FUZZ_ASSERT(fuzz_valid_utf8(p, b->len));
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static pn_buf once, twice;
@@ -28,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pn__json_read_event((const char *)data, size, scratch, &ev, &why) == 0) {
 		pn_buf_reset(&once);
 		pn_fmt_json(&once, &ev);
-		check_line(&once);
+		fuzz_check_line(once.data, once.len);
 		again = malloc(once.len);
 		FUZZ_ASSERT(pn__json_read_event(once.data, once.len, again, &ev2, &why) == 0);
 		pn_buf_reset(&twice);
@@ -36,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(twice.len == once.len && !memcmp(twice.data, once.data, once.len));
 		pn_buf_reset(&twice);
 		pn_fmt_ecs(&twice, &ev, NULL);
-		check_line(&twice);
+		fuzz_check_line(twice.data, twice.len);
 		free(again);
 	} else {
 		FUZZ_ASSERT(why != NULL);
