@@ -32,7 +32,7 @@
 	X(EXIT,     exit,     3,  exit,   1, ALWAYS, "the whole thread group has ended")       \
 	X(LOST,     lost,     4,  lost,   1, NEVER,  "records lost at this place in the stream") \
 	X(CREATE,   create,   5,  create, 1, IFANY,  "Windows: a new process with its image")  \
-	X(SNAPSHOT, snapshot, 6,  snapshot, 1, NEVER, "a process alive when monitoring began or at a resync") \
+	X(SNAPSHOT, snapshot, 6,  snapshot, 1, IFANY, "a process alive when monitoring began or at a resync") \
 	X(COMM,     comm,     7,  change, 0, IFANY,  "the process renamed itself; comm is the new name") \
 	X(SETUID,   setuid,   8,  change, 0, IFANY,  "new real and effective uid: new_id, new_eid") \
 	X(SETGID,   setgid,   9,  change, 0, IFANY,  "new real and effective gid: new_id, new_eid") \

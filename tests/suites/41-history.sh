@@ -139,8 +139,20 @@ for backend in bpf netlink; do
 done
 # The live stream is as before: snapshot events go to the log only, unless
 # asked for by name.
-"$PN" --json -d 0.5 2>/dev/null | grep -c '"type":"snapshot"' >"$D/live.count"
+"$PN" --json -d 0.5 2>"$D/live.err" | grep -c '"type":"snapshot"' >"$D/live.count"
 check "the live JSON has no snapshot event unless --types names it" test "$(cat "$D/live.count")" = 0
+# The exit summary counts the snapshot's events too: its total must be the
+# sum of the counts it names (it once counted them without naming them).
+summary_adds_up() {
+	python3 - "$D/live.err" <<'EOF'
+import re, sys
+line = next(l for l in open(sys.argv[1]) if " events: " in l)
+total, counts = re.match(r"procnotify: (\d+) events: ([^;]*);", line).groups()
+named = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", counts))
+assert int(total) == sum(named.values()) and named.get("snapshot", 0) > 0, line
+EOF
+}
+check "the exit summary's total is the sum of the counts it names, snapshot among them" summary_adds_up
 "$PN" --json --types snapshot -d 0.5 2>/dev/null >"$D/live.snap"
 check "--types snapshot prints the running processes live, the dash among them" \
 	grep -q "\"type\":\"snapshot\",\"time\":\"[^\"]*\",\"host\":\"$(uname -n)\".*\"pid\":$SLEEP,.*\"$MARK\"\]" "$D/live.snap"
