@@ -110,9 +110,14 @@ while read -r verdict name rest; do
 	case $verdict in ok) pass "open rules: $name" ;; *) fail "open rules: $name $rest" ;; esac
 done <<<"$res"
 check "open rules: helper exit 0, every case seen" eval '[ $rc -eq 0 ] && [ $(grep -c "^ok " <<<"$res") -eq 11 ]'
+# The reader holds the device once it has asked to read: wait for its
+# request, counted on top of the open-rules cases' own (a check for any
+# nonzero count passed at once, and the second client won the race).
+read_requests() { cl --counters | sed -n 's/.*read_requests=\([0-9]*\).*/\1/p'; }
+before=$(read_requests); echo "# read requests before the reader: $before"
 wine "$CLIENT" --device procnotify-test --json >/dev/null 2>>"$T/stderr" &
 reader=$!
-for _ in $(seq 100); do grep -q "read_requests=[1-9]" <<<"$(cl --counters)" && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(read_requests)" -gt "$before" ] && break; sleep 0.1; done
 out=$(wine "$CLIENT" --device procnotify-test --drain 2>&1); rc=$?
 check "a second client reader is refused, and says why" \
 	eval '[ $rc -eq 1 ] && grep -q "another reader is reading events" <<<"$out"'
