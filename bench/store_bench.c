@@ -154,13 +154,25 @@ struct cost {
 	double wall, cpu, sys; /* seconds */
 };
 
+/* The log at path and SQLite's two files beside it. */
+static void remove_log(const char *path)
+{
+	char side[4096 + 8]; /* main's path and a suffix */
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 /* Replays the stream into a new log at path and says what it took. */
 static void replay(const char *path, const struct stream *st, struct cost *c)
 {
 	char err[256];
 	pn_store *s;
 
-	unlink(path);
+	remove_log(path);
 	if (pn_store_open(&s, path, PN_STORE_WRITE, NULL, err, sizeof(err))) {
 		fprintf(stderr, "store_bench: %s: %s\n", path, err);
 		exit(1);
@@ -273,9 +285,7 @@ int main(int argc, char **argv)
 	big_bytes = stat(path, &sb) ? 0 : (double)sb.st_size;
 	replay(path, &hist, &hist_cost);
 	latency(path, tm);
-	unlink(path);
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "-wal");
-	unlink(path);
+	remove_log(path);
 	printf("%-40s %14s %10s\n", "activity log benchmark", "result", "target");
 	snprintf(path, sizeof(path), "store throughput (%zu events)", big.n);
 	printf("%-40s %9.0f ev/s %10s  (CPU time, %.0f%% of it system; %.0f ev/s by the wall"
