@@ -1,7 +1,7 @@
 # `make install` / `make uninstall`: the daemon, the library (shared with its
 # SONAME, static, headers, pkg-config file), man pages, the systemd unit, the
-# example config, the logrotate snippet. Every directory can be overridden,
-# and DESTDIR stages the whole tree (packaging, tests), e.g.
+# example config, the logrotate snippet, the rsyslog examples. Every directory
+# can be overridden, and DESTDIR stages the whole tree (packaging, tests), e.g.
 #   make install PREFIX=/usr SYSCONFDIR=/etc LIBDIR=/usr/lib/x86_64-linux-gnu DESTDIR=/tmp/root
 PREFIX     ?= /usr/local
 # procnotify is a system daemon that needs root, as auditd: sbin.
@@ -15,10 +15,14 @@ MANDIR     ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+# Examples an administrator copies into place: installed where Debian keeps a
+# package's examples, never into /etc/rsyslog.d, where they would take effect.
+EXAMPLEDIR ?= $(DATADIR)/doc/procnotify/examples
 INSTALL    ?= install
 
 MAN_PAGES := $(wildcard man/*.[1-9])
 BASH_COMPLETION := $(wildcard packaging/bash-completion/procnotify)
+RSYSLOG_EXAMPLES := $(wildcard packaging/rsyslog/*.conf)
 
 # The config file the program reads by default follows SYSCONFDIR (set it
 # when building, not only when installing).
@@ -41,7 +45,7 @@ install: all $(B)/libprocnotify.pc $(B)/procnotify.service
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/procnotify $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
-		$(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(EXAMPLEDIR)/rsyslog
 	$(INSTALL) -m 755 $(B)/procnotify $(DESTDIR)$(BINDIR)/procnotify
 	$(INSTALL) -m 644 $(B)/libprocnotify.so.$(PN_VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libprocnotify.so.$(PN_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -55,6 +59,7 @@ install: all $(B)/libprocnotify.pc $(B)/procnotify.service
 	$(INSTALL) -m 644 $(B)/procnotify.service $(DESTDIR)$(UNITDIR)/
 	$(INSTALL) -m 644 packaging/logrotate/procnotify $(DESTDIR)$(SYSCONFDIR)/logrotate.d/
 	$(if $(BASH_COMPLETION),$(INSTALL) -m 644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/procnotify)
+	$(INSTALL) -m 644 $(RSYSLOG_EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)/rsyslog/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/procnotify/procnotify.conf ] || \
 		$(INSTALL) -m 644 packaging/procnotify.conf $(DESTDIR)$(SYSCONFDIR)/procnotify/
 
@@ -68,8 +73,10 @@ uninstall:
 		$(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(wildcard include/procnotify/*.h)) \
 		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 		$(DESTDIR)$(UNITDIR)/procnotify.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/procnotify \
-		$(DESTDIR)$(BASHCOMPDIR)/procnotify
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/procnotify 2>/dev/null
+		$(DESTDIR)$(BASHCOMPDIR)/procnotify \
+		$(RSYSLOG_EXAMPLES:packaging/rsyslog/%=$(DESTDIR)$(EXAMPLEDIR)/rsyslog/%)
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/procnotify $(DESTDIR)$(EXAMPLEDIR)/rsyslog \
+		$(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DATADIR)/doc/procnotify 2>/dev/null
 	-cmp -s packaging/procnotify.conf $(DESTDIR)$(SYSCONFDIR)/procnotify/procnotify.conf && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/procnotify/procnotify.conf && \
 		rmdir $(DESTDIR)$(SYSCONFDIR)/procnotify

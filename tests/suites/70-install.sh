@@ -20,7 +20,9 @@ for f in ./usr/sbin/procnotify .$LIBDIR/libprocnotify.so.$VERSION .$LIBDIR/libpr
 	./usr/share/man/man7/procnotify-rules.7 \
 	./usr/share/man/man3/libprocnotify.3 ./usr/share/bash-completion/completions/procnotify \
 	./lib/systemd/system/procnotify.service \
-	./etc/procnotify/procnotify.conf ./etc/logrotate.d/procnotify; do
+	./etc/procnotify/procnotify.conf ./etc/logrotate.d/procnotify \
+	./usr/share/doc/procnotify/examples/rsyslog/procnotify-edge.conf \
+	./usr/share/doc/procnotify/examples/rsyslog/procnotify-central.conf; do
 	check "installed: $f" grep -qxF "$f" "$T/files"
 done
 check "every public header is installed" \

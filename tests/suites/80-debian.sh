@@ -48,6 +48,8 @@ for p in procnotify libprocnotify1 libprocnotify-dev; do dpkg-deb -x "$T/${p}_${
 check "the unpacked binary reports its version" test "$("$R/usr/sbin/procnotify" --version)" = "procnotify $VERSION"
 check "the unpacked library has its SONAME link" test "$(readlink "$R/usr/lib/$MA/libprocnotify.so.1")" = "libprocnotify.so.$VERSION"
 check "the unit is in the package" test -f "$R/lib/systemd/system/procnotify.service"
+check "the rsyslog examples are in the package, not in /etc/rsyslog.d" \
+	test -f "$R/usr/share/doc/procnotify/examples/rsyslog/procnotify-edge.conf" -a ! -e "$R/etc/rsyslog.d"
 check "the config is a conffile" grep -qx /etc/procnotify/procnotify.conf \
 	<(dpkg-deb --ctrl-tarfile "$T/procnotify_${VERSION}_$ARCH.deb" | tar -xOf - ./conffiles)
 if is_root; then
