@@ -46,3 +46,18 @@ bench-import: all
 	BUILD=$(B) python3 bench/import_bench.py
 
 .PHONY: bench-import
+
+# Where the time of `procnotify query` goes: the store's rows, the
+# formatter, the rest of the CLI, per row (bench/query_path.c) over a log
+# made by store_scale: make bench-query QUERY_LOG=FILE [QUERY_SINCE=1h].
+QUERY_SINCE ?= 1h
+$(B)/bench/query_path: bench/query_path.c $(B)/libprocnotify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+bench-query: all $(B)/bench/query_path
+	$(B)/bench/query_path -d $(QUERY_LOG) -s $(QUERY_SINCE) -p $(B)/procnotify
+
+tests: $(B)/bench/query_path
+
+.PHONY: bench-query
