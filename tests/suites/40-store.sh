@@ -213,6 +213,36 @@ utc_table() {
 }
 check "... and with --utc its times are the JSON's UTC times" utc_table
 
+# The table's local times where the zone changes its offset: Central
+# Europe (a POSIX TZ, so no zone files are needed), whose summer time
+# begins and ends at 01:00 UTC on the last Sundays of March and October.
+# query keeps an offset to the end of its quarter hour (src/cli/window.c),
+# so an event ten minutes before a change and one at it must not share it.
+dst_times() {
+	python3 - "$D/dst.jsonl" <<'EOF'
+import json, sys
+line = json.loads(open("tests/golden/events.jsonl").readline())
+times = ["03-29T00:50:00.000", "03-29T00:59:59.999", "03-29T01:00:00.000", "03-29T01:10:00.000",
+         "10-25T00:50:00.000", "10-25T01:00:00.000", "10-25T01:05:00.000"]
+with open(sys.argv[1], "w") as f:
+    for seq, t in enumerate(times, 1):
+        line.update(seq=seq, time="2026-" + t + "000000Z")
+        f.write(json.dumps(line) + "\n")
+EOF
+	"$PN" import --db "$D/dst.db" "$D/dst.jsonl" 2>/dev/null &&
+		diff <(TZ=CET-1CEST,M3.5.0,M10.5.0/3 "$PN" query --db "$D/dst.db" --no-header |
+			cut -c3-25) - <<'EOF'
+2026-03-29 01:50:00.000
+2026-03-29 01:59:59.999
+2026-03-29 03:00:00.000
+2026-03-29 03:10:00.000
+2026-10-25 02:50:00.000
+2026-10-25 02:00:00.000
+2026-10-25 02:05:00.000
+EOF
+}
+check "query's local times change with the zone's offset (summer time, both ways)" dst_times
+
 "$PN" tree --db "$D/log.db" "$ROOT" >"$D/tree.txt" 2>"$D/tree.err"
 cat >"$D/tree.want" <<EOF
 ^$ROOT /usr/bin/bash : bash $D/tree.sh $D \[exit 0\] L:[0-9a-f]{16}:[0-9]+:$ROOT <= selected\$
