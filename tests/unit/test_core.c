@@ -8,11 +8,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "internal.h"
 #include "check.h"
 #include "recbuild.h"
+#include "procnotify/rules.h"
 
 #define QMAX 64
 
@@ -499,6 +502,279 @@ static void loop_errors(void)
 	pn_close(NULL);
 }
 
+
+/* The host name events carry: too long for an event is refused at open,
+ * and an empty one is no host at all. */
+static void host_names(void)
+{
+	char longname[PN_HOST_MAX + 2];
+	pn_options o = PN_OPTIONS_INIT;
+	pn_handle *h = NULL;
+
+	fake_reset();
+	memset(longname, 'h', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	o.host = longname;
+	CHECK(pn_open(&h, &o) == -ENAMETOOLONG && !h);
+	CHECK(strstr(o.errmsg, "host name is longer than") != NULL);
+	CHECK(F.h == NULL); /* refused before any backend opened */
+	longname[PN_HOST_MAX] = 0;
+	CHECK(pn_open(&h, &o) == 0 && h);
+	CHECK(pn_register(h, PN_MASK_ALL, record, NULL) == 0);
+	memset(&S, 0, sizeof(S));
+	q_fork(610, 1, 1);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && (S.ev[0].have & PN_HAVE_HOST) &&
+	      S.ev[0].host.len == PN_HOST_MAX);
+	pn_close(h);
+
+	fake_reset();
+	o.host = "";
+	CHECK(pn_open(&h, &o) == 0 && h);
+	CHECK(pn_register(h, PN_MASK_ALL, record, NULL) == 0);
+	memset(&S, 0, sizeof(S));
+	q_fork(611, 1, 1);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && !(S.ev[0].have & PN_HAVE_HOST) && S.ev[0].host.len == 0);
+	pn_close(h);
+}
+
+/* ---- registrations changed from a callback ---- */
+
+static pn_handle *self_h;
+static int self_calls, after_calls, added_calls;
+
+static void added(const pn_event *ev, void *user)
+{
+	added_calls++;
+}
+
+/* Unregisters itself on its first event, and registers five others,
+ * which grows the array while it is being walked. */
+static void once(const pn_event *ev, void *user)
+{
+	self_calls++;
+	CHECK(pn_unregister(self_h, once, NULL) == 0);
+	CHECK(pn_unregister(self_h, once, NULL) == -ENOENT); /* gone already */
+	for (intptr_t i = 0; i < 5; i++)
+		CHECK(pn_register(self_h, PN_MASK_ALL, added, (void *)i) == 0);
+}
+
+static void after(const pn_event *ev, void *user)
+{
+	after_calls++;
+}
+
+/* pn_unregister() is "safe from inside any callback", its own included:
+ * those registered after it still get the event, it gets no more, and
+ * registrations it adds meanwhile (the array grows under the loop) are
+ * called, in their turn, from that event on. */
+static void callbacks_change_registrations(void)
+{
+	pn_handle *h;
+
+	fake_reset();
+	h = open_fake(0);
+	self_h = h;
+	self_calls = after_calls = added_calls = 0;
+	CHECK(pn_register(h, PN_MASK_ALL, once, NULL) == 0);
+	CHECK(pn_register(h, PN_MASK_ALL, after, NULL) == 0);
+	q_fork(620, 1, 1);
+	q_fork(621, 1, 2);
+	wake();
+	CHECK(pn_poll(h, 1000) == 2);
+	CHECK(self_calls == 1 && after_calls == 2);
+	/* Registered during the first event, after the others in the list,
+	 * the five got that event too, and the second. */
+	CHECK(added_calls == 10);
+	CHECK(S.n == 2);
+	added_calls = 0;
+	q_fork(622, 1, 3);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && self_calls == 1 && after_calls == 3 && added_calls == 5);
+	/* A mask with no event type in it, and no callback, are refused. */
+	CHECK(pn_register(h, 1u << 31, after, &h) == -EINVAL);
+	CHECK(pn_unregister(h, NULL, NULL) == -EINVAL);
+	CHECK(pn_set_rules(NULL, NULL) == -EINVAL);
+	pn_close(h);
+}
+
+/* A resync whose snapshot fails knows nothing of who is alive: it must
+ * forget no process (a sweep would drop every one), and a table at its
+ * bound whose snapshot fails stays as it is. */
+static void failed_snapshots(void)
+{
+	pn_handle *h;
+	pn_stats st = PN_STATS_INIT;
+	uint64_t now = pn__clock_ns(CLOCK_MONOTONIC);
+
+	fake_reset();
+	h = open_fake(0);
+	q_exec(630, "/bin/kept", 1);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1);
+	F.snapshot_rc = -EIO;
+	pn__lost_unknown(h);
+	CHECK(pn_get_stats(h, &st) == 0 && st.resyncs == 1 && st.lost_unknown == 1);
+	q_exit(630, now + 61 * PN_NS_PER_SEC);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1);
+	CHECK_STR(S.image[S.n - 1], "/bin/kept");
+	pn_close(h);
+
+	fake_reset();
+	h = open_fake(2);
+	F.snapshot_rc = -EIO;
+	for (uint32_t pid = 640; pid < 643; pid++)
+		q_exec(pid, "/bin/full", pid);
+	wake();
+	F.snapshots = 0;
+	CHECK(pn_poll(h, 1000) == 3 && F.snapshots == 1);
+	CHECK(pn_get_stats(h, &st) == 0 && st.table_size == 2 && st.table_evicted == 1);
+	pn_close(h);
+}
+
+/* A record whose header is sound but whose string points outside it is
+ * dropped by the decoder: delivered to nobody, numbered never. */
+static void undecodable_record(void)
+{
+	pn_handle *h;
+
+	fake_reset();
+	h = open_fake(0);
+	q_exec(650, "/bin/bad", 1)->u.exec.image.len = 60000;
+	q_exec(651, "/bin/good", 2);
+	wake();
+	CHECK(pn_poll(h, 1000) == 1 && S.n == 1 && S.ev[0].pid == 651 && S.ev[0].seq == 1);
+	/* An exec that names an empty image: the process's old image is not
+	 * kept for its exit; a fork of a parent with no image has none. */
+	q_exec(651, "", 3)->u.exec.task.known |= PN_KNOWN_IMAGE;
+	q_fork(652, 651, 4)->u.fork.task.parent_start_ns = 6510;
+	q_exit(651, 5);
+	wake();
+	CHECK(pn_poll(h, 1000) == 3);
+	CHECK(!(S.ev[2].have & PN_HAVE_IMAGE) && !(S.ev[3].have & PN_HAVE_IMAGE));
+	pn_close(h);
+}
+
+/* No file descriptor left for the event loop: the open fails with the
+ * kernel's reason and closes the backend it opened. */
+static void no_fds(void)
+{
+	pn_options o = PN_OPTIONS_INIT;
+	pn_handle *h = NULL;
+	struct rlimit was, low;
+	int fds[256], n = 0;
+
+	fake_reset();
+	CHECK(getrlimit(RLIMIT_NOFILE, &was) == 0);
+	low = (struct rlimit){ 64, was.rlim_max };
+	CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	while (n < 256 && (fds[n] = dup(0)) >= 0)
+		n++;
+	CHECK(n < 256 && errno == EMFILE);
+	CHECK(pn_open(&h, &o) == -EMFILE && !h);
+	CHECK(strstr(o.errmsg, "Too many open files") != NULL);
+	CHECK(F.h == NULL);
+	/* One left: the epoll fd opens, the timer's does not. */
+	if (n)
+		close(fds[--n]);
+	CHECK(pn_open(&h, &o) == -EMFILE && !h && F.h == NULL);
+	while (n)
+		close(fds[--n]);
+	CHECK(setrlimit(RLIMIT_NOFILE, &was) == 0);
+	CHECK(pn_open(&h, &o) == 0 && h);
+	pn_close(h);
+}
+
+/* ---- a source beside the backend (the exec enforcer's denials) ---- */
+
+static struct fake_source {
+	int pipe[2];
+	pn_event q[8];
+	int nq, closed;
+} Src;
+
+static void src_drain(pn_handle *h, void *state)
+{
+	char c;
+	int n = Src.nq;
+
+	while (read(Src.pipe[0], &c, 1) == 1)
+		;
+	Src.nq = 0;
+	for (int i = 0; i < n; i++)
+		pn__deliver(h, &Src.q[i]);
+}
+
+static void src_close(void *state)
+{
+	Src.closed++;
+}
+
+static void src_other_close(void *state)
+{
+}
+
+static void q_deny(uint32_t pid, uint32_t ppid)
+{
+	pn_event *ev = &Src.q[Src.nq++];
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = PN_EVENT_DENY;
+	ev->pid = pid;
+	ev->ppid = ppid;
+	ev->have = PN_HAVE_PARENT;
+	ev->duration_ns = -1;
+	CHECK(write(Src.pipe[1], "d", 1) == 1);
+}
+
+/* A denial names its process and parent by pid; their keys come from the
+ * table, or from the processes that exited last; a parent the table does
+ * not know is no parent (a pid without its key could name another). */
+static void denials(void)
+{
+	static const char *const calls[] = { "fanotify_init", NULL };
+	pn_handle *h;
+	pn_stats st = PN_STATS_INIT;
+	struct pn__source src = { 0, src_drain, src_close, &Src, 0, calls };
+	const pn_event *d;
+
+	fake_reset();
+	memset(&Src, 0, sizeof(Src));
+	CHECK(pipe(Src.pipe) == 0 && fcntl(Src.pipe[0], F_SETFL, O_NONBLOCK) == 0);
+	src.fd = Src.pipe[0];
+	h = open_fake(0);
+	CHECK(pn__source_syscalls(h) == NULL);
+	CHECK(pn__add_source(h, &(struct pn__source){ .fd = -1, .close = src_close }) == -EBADF);
+	CHECK(pn__add_source(h, &src) == 0);
+	CHECK(pn__add_source(h, &src) == -EBUSY);
+	CHECK(pn__source_state(h, src_close) == &Src && pn__source_state(h, src_other_close) == NULL);
+	CHECK(pn__source_syscalls(h) == calls);
+	q_exec(700, "/bin/parent", 1);
+	q_fork(701, 700, 2);
+	q_exit(701, 3);
+	wake();
+	CHECK(pn_poll(h, 1000) == 3);
+	q_deny(701, 700);     /* exited: its key from the last exits */
+	q_deny(702, 700);     /* never seen */
+	q_deny(700, 9999);    /* a parent the table does not know */
+	CHECK(pn_poll(h, 1000) == 3);
+	d = &S.ev[3];
+	CHECK(d->type == PN_EVENT_DENY && d->pid == 701 && (d->have & PN_HAVE_START) &&
+	      d->key.start_ns == 7010 && (d->have & PN_HAVE_PARENT) &&
+	      d->parent_key.start_ns == 7000 && d->seq == 4);
+	d = &S.ev[4];
+	CHECK(d->pid == 702 && !(d->have & PN_HAVE_START) && (d->have & PN_HAVE_PARENT));
+	d = &S.ev[5];
+	CHECK(d->pid == 700 && d->key.start_ns == 7000 && !(d->have & PN_HAVE_PARENT));
+	CHECK(pn_get_stats(h, &st) == 0 && st.delivered_deny == 3);
+	pn_close(h);
+	CHECK(Src.closed == 1);
+	close(Src.pipe[0]);
+	close(Src.pipe[1]);
+}
+
 int main(void)
 {
 	if (pipe(F.pipe)) {
@@ -513,5 +789,11 @@ int main(void)
 	park_race();
 	compaction();
 	loop_errors();
+	host_names();
+	callbacks_change_registrations();
+	failed_snapshots();
+	undecodable_record();
+	no_fds();
+	denials();
 	return pn_test_done("test_core");
 }
