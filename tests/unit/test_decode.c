@@ -170,6 +170,93 @@ static void other_records(void)
 	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0 && ev.sid == 8 && (ev.have & PN_HAVE_SID));
 }
 
+
+/* Every string reference of an exec and a creation is checked, each on
+ * its own: one bad reference refuses the record whichever it is. */
+static void each_string_checked(void)
+{
+	struct recbuf r;
+	pn_event ev;
+	struct pn_strref *exec_refs[] = { &r.u.exec.filename, &r.u.exec.image, &r.u.exec.cwd,
+					  &r.u.exec.argv, &r.u.exec.root };
+
+	for (size_t i = 0; i < sizeof(exec_refs) / sizeof(exec_refs[0]); i++) {
+		rb_start(&r, PN_REC_EXEC, sizeof(r.u.exec), 1);
+		rb_task(&r.u.exec.task, 42, 1, 4000, "ls");
+		rb_str(&r, exec_refs[i], "abc", 3);
+		CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+		exec_refs[i]->off = (pn_u32)r.len + 1; /* starts past the end */
+		CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == -EINVAL);
+		exec_refs[i]->off = (pn_u32)r.len - 2; /* ends past it */
+		CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == -EINVAL);
+		exec_refs[i]->off = (pn_u32)r.len;     /* an empty tail: absent is (0, 0) */
+		exec_refs[i]->len = 0;
+		CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	}
+	rb_start(&r, PN_REC_CREATE, sizeof(r.u.create), 1);
+	rb_str(&r, &r.u.create.image, "C:\\a.exe", 8);
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+	r.u.create.image.len = 9;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == -EINVAL);
+	rb_start(&r, PN_REC_EXIT, sizeof(r.u.exit), 1);
+	rb_str(&r, &r.u.exit.image, "/bin/x", 6);
+	r.u.exit.image.off = 4; /* inside the header */
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == -EINVAL);
+	rb_start(&r, PN_REC_SNAPSHOT, sizeof(r.u.snap), 1);
+	rb_str(&r, &r.u.snap.image, "/sbin/init", 10);
+	r.u.snap.image.len = 11;
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == -EINVAL);
+	/* Type 0 is no record type. */
+	rb_start(&r, 0, sizeof(r.u.fork), 1);
+	CHECK(pn__rec_check(&r.u, r.len) == -EINVAL);
+}
+
+/* The tty as the kernel names it, at the edges of that rule; a name that
+ * fills the record's field (no NUL) is cut to the event's. */
+static void tty_names(void)
+{
+	static const struct { const char *in; size_t n; const char *want; } t[] = {
+		{ "pts", 3, "pts" }, { "ptsX", 4, "ptsX" }, { "pts0", 4, "pts/0" },
+		{ "pts9", 4, "pts/9" }, { "pts:", 4, "pts:" }, { "pt", 2, "pt" },
+		{ "tty01234567890123456789012345678", 32, "tty0123456789012345678901234567" },
+		{ "pts01234567890123456789012345678", 32, "pts/012345678901234567890123456" },
+	};
+	struct recbuf r;
+	pn_event ev;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rb_start(&r, PN_REC_EXEC, sizeof(r.u.exec), 1);
+		memcpy(r.u.exec.tty, t[i].in, t[i].n);
+		CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0);
+		CHECK_STR(ev.tty, t[i].want);
+	}
+}
+
+/* A process in another mount namespace than the host's has paths that
+ * name files there: flagged, unless the host's namespace is unknown. */
+static void mount_namespaces(void)
+{
+	struct pn__decode_ctx host = ctx;
+	struct recbuf r;
+	pn_event ev;
+
+	host.host_mnt_ns = 4026531840u;
+	rb_start(&r, PN_REC_EXEC, sizeof(r.u.exec), 1);
+	rb_task(&r.u.exec.task, 42, 1, 4000, "ls");
+	r.u.exec.task.known |= PN_KNOWN_NS;
+	r.u.exec.mnt_ns = 4026531840u;
+	r.u.exec.pid_ns = 4026531836u;
+	CHECK(pn__decode(&r.u, r.len, &host, &ev) == 0);
+	CHECK((ev.have & PN_HAVE_NS) && ev.mnt_ns == 4026531840u && ev.pid_ns == 4026531836u &&
+	      !(ev.flags & PN_EV_OTHER_MNT_NS));
+	r.u.exec.mnt_ns = 4026532000u;
+	CHECK(pn__decode(&r.u, r.len, &host, &ev) == 0 && (ev.flags & PN_EV_OTHER_MNT_NS));
+	CHECK(pn__decode(&r.u, r.len, &ctx, &ev) == 0 && !(ev.flags & PN_EV_OTHER_MNT_NS));
+	r.u.exec.task.known &= ~(uint32_t)PN_KNOWN_NS;
+	CHECK(pn__decode(&r.u, r.len, &host, &ev) == 0 && !(ev.have & PN_HAVE_NS) &&
+	      !(ev.flags & PN_EV_OTHER_MNT_NS));
+}
+
 int main(void)
 {
 	windows_records();
@@ -182,5 +269,8 @@ int main(void)
 	exit_status(11 | 0x80, -1, 11, 1);
 	malformed();
 	unknown_fields();
+	each_string_checked();
+	tty_names();
+	mount_namespaces();
 	return pn_test_done("test_decode");
 }
