@@ -1,0 +1,180 @@
+/*
+ * `procnotify import` below the CLI: JSON lines read back
+ * (pn__json_read_event) and added to a log (pn__store_import), which
+ * adds each event once: the same host, time, seq, type and pid is the
+ * same event, whether it waits in the open batch, was written in it, or
+ * committed before the log was opened again. Hosts are counted apart,
+ * also two whose names share a slot of the writer's cache of host ids.
+ * Only the public reading side checks the result (scoped counts).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "check.h"
+#include "jsonlog.h"
+#include "procnotify.h"
+#include "procnotify/decode.h"
+#include "procnotify/store.h"
+
+static char dir[] = "/tmp/pn-test-import-XXXXXX";
+static char path[256];
+
+/* One event; host NULL: a line without one. */
+static int import(pn_store *s, unsigned seq, const char *type, int sec, const char *host,
+		  unsigned pid)
+{
+	char h[300] = "";
+
+	if (host)
+		snprintf(h, sizeof(h), ",\"host\":\"%s\"", host);
+	return import_line(s, "{\"seq\":%u,\"type\":\"%s\",\"time\":\"2026-01-02T03:04:%02dZ\"%s%s%u}",
+			   seq, type, sec, h, strcmp(type, "lost") ? ",\"pid\":" : ",\"count\":", pid);
+}
+
+static pn_store *open_log(enum pn_store_mode mode)
+{
+	char err[256] = "";
+	pn_store *s = NULL;
+
+	CHECK(pn_store_open(&s, path, mode, NULL, err, sizeof(err)) == 0 && s);
+	if (!s)
+		fprintf(stderr, "open %s: %s\n", path, err);
+	return s;
+}
+
+/* The events the log holds for a host (NULL: every host). */
+static int64_t count(pn_store *s, const char *host)
+{
+	pn_store_where w = { 0 };
+	uint64_t n = 0;
+
+	if (pn__store_scope_host(s, host) || pn__store_count(s, &w, &n))
+		return -1;
+	return (int64_t)n;
+}
+
+struct row {
+	unsigned seq;
+	const char *type;
+	int sec;
+	const char *host;
+	unsigned pid;
+};
+
+/* Each row differs from the first in one member only: each is new. */
+static const struct row rows[] = {
+	{ 1, "fork", 1, "a", 10 },
+	{ 1, "fork", 1, "a", 11 },      /* another pid */
+	{ 1, "exit", 1, "a", 10 },      /* another type */
+	{ 2, "fork", 1, "a", 10 },      /* another seq */
+	{ 1, "fork", 2, "a", 10 },      /* another time */
+	{ 1, "fork", 1, "b", 10 },      /* another host */
+	{ 1, "fork", 1, NULL, 10 },     /* no host */
+	{ 3, "lost", 1, "a", 5 },       /* a loss: no pid, its count is no key */
+};
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+static int import_rows(pn_store *s, int want)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < NROWS; i++) {
+		int rc = import(s, rows[i].seq, rows[i].type, rows[i].sec, rows[i].host, rows[i].pid);
+
+		CHECK(rc == want);
+		bad += rc != want;
+	}
+	return bad;
+}
+
+/* Every event once, wherever its first copy is. */
+static void dedup(void)
+{
+	pn_store *s = open_log(PN_STORE_WRITE);
+
+	if (!s)
+		return;
+	CHECK(import_rows(s, 1) == 0);
+	CHECK(import_rows(s, 0) == 0);            /* in the open batch */
+	/* The same loss with another count is the same gap. */
+	CHECK(import(s, 3, "lost", 1, "a", 6) == 0);
+	/* Past a batch of rows (64): the first ones are found in SQLite. */
+	for (unsigned seq = 100; seq < 200; seq++)
+		CHECK(import(s, seq, "exec", 3, "a", 10) == 1);
+	CHECK(import_rows(s, 0) == 0);
+	CHECK(import(s, 150, "exec", 3, "a", 10) == 0);
+	CHECK(pn_store_commit(s) == 0);
+	CHECK(import_rows(s, 0) == 0);            /* committed */
+	CHECK(pn_store_close(s) == 0);
+
+	s = open_log(PN_STORE_WRITE);             /* a new run, statements anew */
+	if (!s)
+		return;
+	CHECK(import_rows(s, 0) == 0);
+	CHECK(import(s, 199, "exec", 3, "a", 10) == 0);
+	CHECK(import(s, 200, "exec", 3, "a", 10) == 1);
+	CHECK(pn_store_close(s) == 0);
+
+	s = open_log(PN_STORE_READ);
+	if (!s)
+		return;
+	/* a: 5 rows, the loss and 101 execs; b: one; no host: one (each
+	 * run was closed: no gap recorded between them). */
+	CHECK(count(s, "a") == 5 + 1 + 101);
+	CHECK(count(s, "b") == 1);
+	CHECK(count(s, "c") == 0);
+	CHECK(count(s, NULL) == 5 + 1 + 101 + 1 + 1);
+	pn_store_close(s);
+}
+
+/* Two names in one slot of the writer's cache of host ids (256 slots,
+ * by the top byte of the name's hash): each keeps its own id, whichever
+ * holds the slot when its event comes. */
+static void hosts_sharing_a_slot(void)
+{
+	char x[16] = "host-0", y[16] = "";
+	uint64_t hx = pn__hash64(x, strlen(x)) >> 56;
+	pn_store *s;
+
+	for (int i = 1; i < 100000 && !y[0]; i++) {
+		char c[16];
+
+		snprintf(c, sizeof(c), "host-%d", i);
+		if (pn__hash64(c, strlen(c)) >> 56 == hx)
+			memcpy(y, c, sizeof(c));
+	}
+	CHECK(y[0] != 0);
+	snprintf(path, sizeof(path), "%s/slots.db", dir);
+	s = open_log(PN_STORE_WRITE);
+	if (!s)
+		return;
+	for (unsigned seq = 1; seq <= 6; seq++)
+		CHECK(import(s, seq, "fork", 1, seq % 2 ? x : y, seq) == 1);
+	for (unsigned seq = 1; seq <= 6; seq++)
+		CHECK(import(s, seq, "fork", 1, seq % 2 ? x : y, seq) == 0);
+	/* The other host's copy of an event is another event. */
+	CHECK(import(s, 1, "fork", 1, y, 1) == 1);
+	CHECK(pn_store_close(s) == 0);
+	s = open_log(PN_STORE_READ);
+	if (!s)
+		return;
+	CHECK(count(s, x) == 3);
+	CHECK(count(s, y) == 4);
+	pn_store_close(s);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/import.db", dir);
+	dedup();
+	hosts_sharing_a_slot();
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return pn_test_done("test_store_import");
+}
