@@ -1,0 +1,277 @@
+/*
+ * The visitors of `tree` and `report`: a visitor that returns an error
+ * stops the walk at once, whichever call it is (an ancestor's enter, a
+ * leaf's leave on the way up, a report section's begin, row or end), and
+ * its error is what the walk returns; and both read one host when the
+ * reader is scoped to it (--host). The log is built through import
+ * (jsonlog.h), with two hosts restored from one snapshot: the same key
+ * on both.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "check.h"
+#include "jsonlog.h"
+#include "procnotify.h"
+#include "procnotify/report.h"
+#include "procnotify/store.h"
+
+#define NS 1000000000LL
+#define DAY 1767312000LL /* 2026-01-02T00:00:00Z */
+
+static char dir[] = "/tmp/pn-test-visitors-XXXXXX";
+static char path[256];
+static unsigned seq;
+
+/* One event of process pid (key start pid * 1000, its parent's likewise)
+ * on host at second t of 2026-01-02, with more members in extra. */
+static void one(pn_store *s, const char *type, int t, const char *host, unsigned pid,
+		unsigned ppid, const char *extra)
+{
+	CHECK(import_line(s, "{\"seq\":%u,\"type\":\"%s\",\"time\":\"2026-01-02T00:%02d:%02dZ\","
+			  "\"host\":\"%s\",\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":\"sh\","
+			  "\"key\":\"L:00000000000000aa:%u:%u\","
+			  "\"parent_key\":\"L:00000000000000aa:%u:%u\"%s}",
+			  ++seq, type, t / 60, t % 60, host, pid, ppid, pid % 2 ? 1000 : 0,
+			  pid * 1000, pid, ppid * 1000, ppid, extra) == 1);
+}
+
+/* Forked at t, its image run (unless NULL) a second later, ended a
+ * minute later with code, or by sig (with a core dump for SIGSEGV). */
+static void proc(pn_store *s, const char *host, unsigned pid, unsigned ppid, int t,
+		 const char *image, int code, int sig)
+{
+	char x[256] = "";
+
+	one(s, "fork", t, host, pid, ppid, "");
+	if (image) {
+		snprintf(x, sizeof(x), ",\"image\":\"%s\",\"argv\":[\"%s\"]", image, image);
+		one(s, "exec", t + 1, host, pid, ppid, x);
+	}
+	if (sig)
+		snprintf(x, sizeof(x), ",\"exit_code\":null,\"signal\":%d,\"core_dumped\":%s", sig,
+			 sig == 11 ? "true" : "false");
+	else
+		snprintf(x, sizeof(x), ",\"exit_code\":%d,\"signal\":0,\"core_dumped\":false", code);
+	one(s, "exit", t + 60, host, pid, ppid, x);
+}
+
+/* Host h: 100 (its parent unknown to the log) with children 101 and 102,
+ * and 103 under 101. Host g, restored from the same snapshot, later: its
+ * own 100 with the same key, and a loss. */
+static void write_log(void)
+{
+	char err[256] = "";
+	pn_store *s = NULL;
+
+	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, NULL, err, sizeof(err)) == 0 && s);
+	if (!s)
+		return;
+	proc(s, "h", 100, 1, 100, "/bin/sh", 0, 0);
+	proc(s, "h", 101, 100, 200, "/usr/bin/ls", 2, 0);
+	proc(s, "h", 102, 100, 300, "/usr/bin/cat", 0, 11);
+	proc(s, "h", 103, 101, 400, NULL, 0, 0);
+	proc(s, "g", 100, 1, 1000, "/bin/sh", 0, 9);
+	CHECK(import_line(s, "{\"seq\":%u,\"type\":\"lost\",\"time\":\"2026-01-02T00:30:00Z\","
+			  "\"host\":\"g\",\"count\":4}", ++seq) == 1);
+	CHECK(pn_store_close(s) == 0);
+}
+
+/* ---- a visitor that stops at its nth call ---- */
+
+static struct stopper {
+	int calls, stop_at;     /* stop_at 0: never */
+	char trace[512];        /* what was called: E<pid>@<depth> L@<depth> */
+} V;
+
+static int step(void)
+{
+	return ++V.calls == V.stop_at ? -ECANCELED : 0;
+}
+
+static int t_enter(const pn_proc_node *n, unsigned depth, int selected, void *user)
+{
+	size_t len = strlen(V.trace);
+
+	snprintf(V.trace + len, sizeof(V.trace) - len, "E%u@%u%s ", n->pid, depth,
+		 selected ? "*" : "");
+	return step();
+}
+
+static int t_leave(unsigned depth, void *user)
+{
+	size_t len = strlen(V.trace);
+
+	snprintf(V.trace + len, sizeof(V.trace) - len, "L@%u ", depth);
+	return step();
+}
+
+static const pn_store_tree_visitor tree_v = { t_enter, t_leave };
+
+/* Walks spec, stopping at every call in turn: each stop ends the walk at
+ * that call with the visitor's error. */
+static void tree_stops(pn_store *s, const char *spec, const char *want)
+{
+	int all, rc;
+
+	memset(&V, 0, sizeof(V));
+	CHECK(pn_store_tree(s, spec, &tree_v, NULL, NULL) == 0);
+	CHECK_STR(V.trace, want);
+	all = V.calls;
+	for (int k = 1; k <= all; k++) {
+		memset(&V, 0, sizeof(V));
+		V.stop_at = k;
+		rc = pn_store_tree(s, spec, &tree_v, NULL, NULL);
+		CHECK(rc == -ECANCELED && V.calls == k);
+	}
+}
+
+static void trees(void)
+{
+	pn_store *s = NULL;
+	pn_buf note = { 0 };
+	char err[256] = "";
+
+	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
+	if (!s)
+		return;
+	/* The ancestors are found on the process's host. */
+	tree_stops(s, "103", "E100@0 E101@1 E103@2* L@2 L@1 L@0 ");
+	/* pid 100: g's, the most recent of two. */
+	CHECK(pn_store_tree(s, "100", &tree_v, NULL, &note) == 0);
+	CHECK_STR(note.data, "pid 100 was used by 2 processes in the log; showing the most "
+		  "recent (select another by its key)");
+	pn_buf_reset(&note);
+	CHECK(pn_store_tree(s, "L:00000000000000aa:100000:100", &tree_v, NULL, &note) == 0);
+	CHECK_STR(note.data, "key L:00000000000000aa:100000:100 is on 2 hosts in the log; "
+		  "showing the last recorded (select one with --host)");
+	/* Scoped to h: its 100, and its whole subtree. */
+	CHECK(pn__store_scope_host(s, "h") == 0);
+	pn_buf_reset(&note);
+	memset(&V, 0, sizeof(V));
+	CHECK(pn_store_tree(s, "100", &tree_v, NULL, &note) == 0);
+	CHECK_STR(note.data, "pid 100 was used by 1 process in the log on that host; showing "
+		  "the most recent (select another by its key)");
+	tree_stops(s, "100", "E100@0* E101@1 E103@2 L@2 L@1 E102@1 L@1 L@0 ");
+	pn_buf_reset(&note);
+	CHECK(pn_store_tree(s, "L:00000000000000aa:100000:100", &tree_v, NULL, &note) == 0);
+	CHECK(note.len == 0);
+	/* A host the log does not know has no process. */
+	CHECK(pn__store_scope_host(s, "nowhere") == 0);
+	CHECK(pn_store_tree(s, "100", &tree_v, NULL, NULL) == -ENOENT);
+	CHECK(pn__store_scope_host(s, NULL) == 0);
+	/* Specs that are no pid. */
+	CHECK(pn_store_tree(s, "", &tree_v, NULL, NULL) == -EINVAL);
+	CHECK(pn_store_tree(s, "4294967296", &tree_v, NULL, NULL) == -EINVAL);
+	CHECK(pn_store_tree(s, "4294967295", &tree_v, NULL, NULL) == -ENOENT);
+	pn_store_close(s);
+	pn_buf_free(&note);
+}
+
+/* ---- report ---- */
+
+static struct reported {
+	int calls, stop_at;
+	uint64_t count, processes;      /* the summary's */
+	char new_images[256];           /* new_images' rows */
+} R;
+
+static int r_begin(enum pn_report_section sec, const pn_report_window *w, void *user)
+{
+	return ++R.calls == R.stop_at ? -ECANCELED : 0;
+}
+
+static int r_row(enum pn_report_section sec, const pn_report_row *r, void *user)
+{
+	size_t len = strlen(R.new_images);
+
+	if (sec == PN_REPORT_SUMMARY) {
+		R.count = r->count;
+		R.processes = r->processes;
+	}
+	if (sec == PN_REPORT_NEW_IMAGES)
+		snprintf(R.new_images + len, sizeof(R.new_images) - len, "%.*s ", (int)r->image.len,
+			 r->image.ptr);
+	return ++R.calls == R.stop_at ? -ECANCELED : 0;
+}
+
+static int r_end(enum pn_report_section sec, uint64_t total, void *user)
+{
+	return ++R.calls == R.stop_at ? -ECANCELED : 0;
+}
+
+static const pn_report_visitor report_v = { r_begin, r_row, r_end };
+
+static int keep_all(const pn_event *ev, void *user)
+{
+	return 1;
+}
+
+static void report_stops(pn_store *s, const pn_report_scope *sc)
+{
+	int all;
+
+	memset(&R, 0, sizeof(R));
+	CHECK(pn__store_report(s, sc, 0, &report_v, NULL) == 0);
+	all = R.calls;
+	CHECK(all > 7 * 2);
+	for (int k = 1; k <= all; k++) {
+		int rc;
+
+		memset(&R, 0, sizeof(R));
+		R.stop_at = k;
+		rc = pn__store_report(s, sc, 0, &report_v, NULL);
+		CHECK(rc == -ECANCELED && R.calls == k);
+	}
+}
+
+static void reports(void)
+{
+	pn_report_scope all = { 0 }, keep = { .keep = keep_all };
+	/* From the exec of h's 102 on: cat ran first there, and g's sh. */
+	pn_report_scope late = { .since_ns = (DAY + 301) * NS };
+	pn_store *s = NULL;
+	char err[256] = "";
+
+	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
+	if (!s)
+		return;
+	report_stops(s, &all);
+	report_stops(s, &keep);
+	memset(&R, 0, sizeof(R));
+	CHECK(pn__store_report(s, &all, 0, &report_v, NULL) == 0);
+	CHECK(R.count == 11 + 3 + 1 && R.processes == 5);
+	memset(&R, 0, sizeof(R));
+	CHECK(pn__store_report(s, &late, 0, &report_v, NULL) == 0);
+	CHECK_STR(R.new_images, "/usr/bin/cat ");
+	/* One host: its events only; an image is new when that host had not
+	 * run it before (g's sh, which h ran first). */
+	CHECK(pn__store_scope_host(s, "h") == 0);
+	report_stops(s, &all);
+	memset(&R, 0, sizeof(R));
+	CHECK(pn__store_report(s, &all, 0, &report_v, NULL) == 0);
+	CHECK(R.count == 11 && R.processes == 4);
+	CHECK(pn__store_scope_host(s, "g") == 0);
+	memset(&R, 0, sizeof(R));
+	CHECK(pn__store_report(s, &late, 0, &report_v, NULL) == 0);
+	CHECK(R.count == 3 + 1 && R.processes == 1);
+	CHECK_STR(R.new_images, "/bin/sh ");
+	pn_store_close(s);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/log.db", dir);
+	write_log();
+	trees();
+	reports();
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return pn_test_done("test_store_visitors");
+}
