@@ -41,7 +41,7 @@ $(B)/vmlinux.h:
 	@mkdir -p $(B)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(B)/procnotify.bpf.o: src/bpf/procnotify.bpf.c $(wildcard include/procnotify/*.h) $(B)/vmlinux.h
+$(B)/procnotify.bpf.o: src/bpf/procnotify.bpf.c $(wildcard src/bpf/*.h) $(wildcard include/procnotify/*.h) $(B)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/procnotify.skel.h: $(B)/procnotify.bpf.o
