@@ -210,15 +210,21 @@ void pn__exec_info_complete(struct pn__exec_info *x)
 	}
 }
 
+/* A string of the copy that pointed into the original [lo, hi) points
+ * off bytes further; one elsewhere (static, or NULL) stays. */
+static void rebase_str(pn_str *s, const char *lo, const char *hi, ptrdiff_t off)
+{
+	if (s->ptr >= lo && s->ptr < hi)
+		s->ptr += off;
+}
+
 /* After a copy of src into dst: the copy's strings point into the copy. */
 void pn__exec_info_rebase(struct pn__exec_info *dst, const struct pn__exec_info *src)
 {
 	const char *lo = (const char *)src, *hi = lo + sizeof(*src);
 	ptrdiff_t off = (const char *)dst - lo;
 
-#define PN__REBASE_str(name)                                                  \
-	if (dst->ev.name.ptr >= lo && dst->ev.name.ptr < hi)                  \
-		dst->ev.name.ptr += off;
+#define PN__REBASE_str(name) rebase_str(&dst->ev.name, lo, hi, off);
 #define PN__REBASE_argv PN__REBASE_str
 #define PN__REBASE_u32(name)
 #define PN__REBASE_u64(name)
