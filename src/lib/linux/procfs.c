@@ -58,16 +58,11 @@ static uint32_t session_id(const char *f)
  * The comm sits in parentheses and may itself hold ')' and spaces, so the
  * fields after it are found from the last ')'.
  */
-int pn__procfs_stat(uint32_t pid, struct pn__procstat *st)
+int pn__procfs_parse_stat(const char *buf, struct pn__procstat *st)
 {
-	char buf[1024];
 	const char *open_paren, *close_paren, *f;
-	ssize_t n;
 	size_t clen;
 
-	n = read_text(pid, "stat", buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
 	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
@@ -90,20 +85,29 @@ int pn__procfs_stat(uint32_t pid, struct pn__procstat *st)
 	return 0;
 }
 
-int pn__procfs_ids(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *euid)
+int pn__procfs_stat(uint32_t pid, struct pn__procstat *st)
 {
-	char buf[4096];
-	const char *u, *g;
-	ssize_t n;
+	char buf[1024];
+	ssize_t n = read_text(pid, "stat", buf, sizeof(buf));
 
-	n = read_text(pid, "status", buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	u = strstr(buf, "\nUid:");
-	g = strstr(buf, "\nGid:");
+	return n < 0 ? (int)n : pn__procfs_parse_stat(buf, st);
+}
+
+int pn__procfs_parse_ids(const char *buf, uint32_t *uid, uint32_t *gid, uint32_t *euid)
+{
+	const char *u = strstr(buf, "\nUid:"), *g = strstr(buf, "\nGid:");
+
 	if (!u || !g || sscanf(u + 5, "%u %u", uid, euid) != 2 || sscanf(g + 5, "%u", gid) != 1)
 		return -EINVAL;
 	return 0;
+}
+
+int pn__procfs_ids(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *euid)
+{
+	char buf[4096];
+	ssize_t n = read_text(pid, "status", buf, sizeof(buf));
+
+	return n < 0 ? (int)n : pn__procfs_parse_ids(buf, uid, gid, euid);
 }
 
 ssize_t pn__procfs_link(uint32_t pid, const char *name, char *buf, size_t cap, int *truncated)

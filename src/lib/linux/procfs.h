@@ -31,6 +31,11 @@ int pn__procfs_stat_link(uint32_t pid, const char *name, struct stat *st);
 /* The first cap bytes of /proc/PID/name ("cmdline"); *truncated when longer. */
 ssize_t pn__procfs_read(uint32_t pid, const char *name, char *buf, size_t cap, int *truncated);
 
+/* The parsers of the two, on a file's text (NUL-terminated): -EINVAL when
+ * it does not have the form the kernel writes. */
+int pn__procfs_parse_stat(const char *text, struct pn__procstat *st);
+int pn__procfs_parse_ids(const char *text, uint32_t *uid, uint32_t *gid, uint32_t *euid);
+
 /* Calls fn for each process in /proc (each task in /proc/PID/task with
  * pn__procfs_each_task) until fn returns non-zero; returns that, or 0. */
 int pn__procfs_each(int (*fn)(uint32_t pid, void *ctx), void *ctx);
