@@ -105,7 +105,7 @@ static uint64_t id_of(struct pn__cgroups *t, const char *path, size_t n)
 	return stat(full, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-static const struct pn__cg *intern(struct pn__cgroups *t, const char *s, size_t n)
+const struct pn__cg *pn__cg_intern(struct pn__cgroups *t, const char *s, size_t n)
 {
 	struct pn__cg *c = find_path(t, s, n);
 	char id[256], *mem;
@@ -141,7 +141,7 @@ static const struct pn__cg *of_pid(struct pn__cgroups *t, uint32_t pid)
 	ssize_t n = pn__procfs_read(pid, "cgroup", buf, sizeof(buf), &truncated);
 	size_t len = n > 0 ? pn__cg_parse(buf, (size_t)n, &path) : 0;
 
-	return len ? intern(t, path, len) : NULL;
+	return len ? pn__cg_intern(t, path, len) : NULL;
 }
 
 void pn__cg_track(struct pn__cgroups *t, struct pn__proctable *pt, struct pn__proc *p,

@@ -40,6 +40,11 @@ void pn__cg_track(struct pn__cgroups *t, struct pn__proctable *pt, struct pn__pr
 void pn__cg_fill(pn_event *ev, const struct pn__cg *cg);
 void pn__cg_free(struct pn__cgroups *t);
 
+/* The one entry of the cgroup path s (n bytes), made at its first sight
+ * with its container id and its id under t->root (looked up when NULL);
+ * NULL past the bound or without memory. */
+const struct pn__cg *pn__cg_intern(struct pn__cgroups *t, const char *s, size_t n);
+
 /* /proc/PID/cgroup's path: the cgroup v2 line's, else the named systemd
  * hierarchy's (a v1-only host), else the first line's. The length, or 0. */
 size_t pn__cg_parse(const char *text, size_t n, const char **path);
