@@ -211,7 +211,7 @@ static int journal_open(void **state, const char *target, const pn_output_option
 			char *err, size_t errlen)
 {
 	struct journal_out *j = calloc(1, sizeof(*j));
-	const char *path = target && *target ? target : PN_JOURNAL_SOCKET;
+	const char *path = *target ? target : PN_JOURNAL_SOCKET;
 	const char *sndbuf = getenv("PN_TEST_JOURNAL_SNDBUF");
 
 	if (!j)
