@@ -2,14 +2,16 @@
  * ECS documents (pn_fmt_ecs) of the golden events, which are read back
  * from tests/golden/events.jsonl: every type, hostile names, a hostile
  * host, lost records. They must match tests/golden/events.ecs.jsonl byte
- * for byte (PN_UPDATE_GOLDEN=1 rewrites it: review the diff); suite
- * 46-ecs checks their meaning against the JSON field by field.
+ * for byte (PN_UPDATE_GOLDEN=1 rewrites it: review the diff), each a
+ * valid JSON object with no name twice in one object; suite 46-ecs
+ * checks their meaning against the JSON field by field.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include "procnotify/format.h"
 #include "procnotify/store.h"
 #include "check.h"
+#include "jsoncheck.h"
 
 static void render(const char *in, pn_buf *out)
 {
@@ -24,8 +26,12 @@ static void render(const char *in, pn_buf *out)
 	CHECK(f != NULL);
 	while (f && (n = getline(&line, &cap, f)) > 0) {
 		scratch = malloc((size_t)n);
+		size_t start = out->len;
+
 		CHECK(scratch && pn__json_read_event(line, (size_t)n, scratch, &ev, &why) == 0);
 		pn_fmt_ecs(out, &ev, &x);
+		/* Valid JSON, without a name twice in one object. */
+		CHECK(json_line_ok(out->data + start, out->len - start));
 		free(scratch);
 	}
 	if (f)

@@ -235,7 +235,8 @@ static void add_exit(struct ecs *e, const pn_event *ev)
 		add_num(e, "procnotify.duration_ns", V_NUM, (uint64_t)ev->duration_ns);
 }
 
-/* The netlink connector's changes, named as JSON names them. */
+/* The netlink connector's changes, named as JSON names them. (A setsid's
+ * new session is the sid row of the field table, written with the others.) */
 static void add_change(struct ecs *e, const pn_event *ev)
 {
 	int uid = ev->type == PN_EVENT_SETUID;
@@ -243,8 +244,6 @@ static void add_change(struct ecs *e, const pn_event *ev)
 	if (uid || ev->type == PN_EVENT_SETGID) {
 		add_num(e, uid ? "procnotify.new_uid" : "procnotify.new_gid", V_NUM, ev->new_id);
 		add_num(e, uid ? "procnotify.new_euid" : "procnotify.new_egid", V_NUM, ev->new_eid);
-	} else if (ev->type == PN_EVENT_SETSID && (ev->have & PN_HAVE_SID)) {
-		add_num(e, "process.session_leader.pid", V_NUM, ev->sid);
 	} else if (ev->type == PN_EVENT_PTRACE) {
 		if (ev->tracer_pid)
 			add_num(e, "procnotify.tracer_pid", V_NUM, ev->tracer_pid);
