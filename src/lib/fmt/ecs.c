@@ -35,6 +35,7 @@ struct item {
 
 struct ecs {
 	struct item it[MAX_ITEMS];
+	struct item spare;      /* past MAX_ITEMS: filled, never written */
 	unsigned n;
 };
 
@@ -49,13 +50,12 @@ static const struct {
 	enum as as;
 } ecs_names[EF_COUNT] = { PN_FIELD_ECS_MAP(ECS_NAME) };
 
+/* Never NULL: more members than any event has (a bug, not input) go to
+ * the spare item, left out of the document, not past the array. */
 static struct item *add(struct ecs *e, const char *a, const char *b, enum vt t)
 {
-	struct item *it;
+	struct item *it = e->n < MAX_ITEMS ? &e->it[e->n++] : &e->spare;
 
-	if (e->n == MAX_ITEMS)
-		return NULL; /* more members than any event has: a bug, not input */
-	it = &e->it[e->n++];
 	memset(it, 0, sizeof(*it));
 	strncpy(it->path, a, sizeof(it->path) - 1);
 	strncat(it->path, b, sizeof(it->path) - 1 - strlen(it->path));
@@ -65,18 +65,12 @@ static struct item *add(struct ecs *e, const char *a, const char *b, enum vt t)
 
 static void add_num(struct ecs *e, const char *path, enum vt t, uint64_t n)
 {
-	struct item *it = add(e, path, "", t);
-
-	if (it)
-		it->n = n;
+	add(e, path, "", t)->n = n;
 }
 
 static void add_str(struct ecs *e, const char *a, const char *b, enum vt t, pn_str s)
 {
-	struct item *it = add(e, a, b, t);
-
-	if (it)
-		it->s = s;
+	add(e, a, b, t)->s = s;
 }
 
 static void add_raw(struct ecs *e, const char *path, const char *json)
@@ -90,7 +84,7 @@ static struct item *add_field(struct ecs *e, enum ecs_field f, const char *json,
 	const char *path = ecs_names[f].path;
 	struct item *it = path ? add(e, path, "", t) : add(e, "procnotify.", json, t);
 
-	if (it && path && (t == V_NUM || t == V_KEYWORD))
+	if (path && (t == V_NUM || t == V_KEYWORD))
 		it->t = (enum vt)ecs_names[f].as;
 	return it;
 }
@@ -128,7 +122,7 @@ static const pn_str ecs_true = { "true", 4 }, ecs_false = { "false", 5 };
  * ("rules") or a tty that is empty is not known. */
 #define ECS_FIELD(name, kind, bit, types, json, ...)                                    \
 	if ((sizeof(json) > 1 || ecs_names[EF_##name].path) && KNOWN_##kind(bit, types) && \
-	    e->n < MAX_ITEMS && !EMPTY_##kind(ev->name))                                 \
+	    !EMPTY_##kind(ev->name))                                                     \
 		ECS_##kind(name, bit, json);
 
 #define EMPTY_argv(v) (!(v).len)
@@ -261,14 +255,10 @@ static void add_lost(struct ecs *e, const pn_event *ev)
 	if (!ev->lost_count_known)
 		return;
 	add_num(e, "procnotify.lost.count", V_NUM, ev->lost_count);
-	for (size_t t = 0; t < PN_LOST_SLOTS; t++) {
-		struct item *it = pn__type_count_shown(t, ev->lost_by_type[t])
-			? add(e, "procnotify.lost.by_type.", pn_event_type_name((enum pn_event_type)t), V_NUM)
-			: NULL;
-
-		if (it)
-			it->n = ev->lost_by_type[t];
-	}
+	for (size_t t = 0; t < PN_LOST_SLOTS; t++)
+		if (pn__type_count_shown(t, ev->lost_by_type[t]))
+			add(e, "procnotify.lost.by_type.", pn_event_type_name((enum pn_event_type)t),
+			    V_NUM)->n = ev->lost_by_type[t];
 }
 
 /* The arguments, each followed by a NUL: a JSON array, or (joined) one
