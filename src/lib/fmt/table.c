@@ -46,12 +46,16 @@ static size_t width(const char *s, size_t n)
 	return w;
 }
 
-/* Pads what was written since start with spaces to W_NAME code points. */
+/* Pads what was written since start with spaces to W_NAME code points.
+ * A buffer that never got memory has no data to measure. */
 static void pad_cell(pn_buf *b, size_t start)
 {
-	size_t w = width(b->data + start, b->len - start);
+	size_t w;
 	char *p;
 
+	if (!b->data)
+		return;
+	w = width(b->data + start, b->len - start);
 	if (w >= W_NAME || !(p = pn__buf_room(b, W_NAME - w)))
 		return;
 	memset(p, ' ', W_NAME - w);
