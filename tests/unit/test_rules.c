@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "procnotify/enforce.h"
 #include "procnotify/rules.h"
+#include "rules/needs.h"
 #include "check.h"
 
 static const char *const issue_lines[] = {
@@ -421,6 +425,314 @@ static void errors(void)
 	}
 }
 
+/* ---- edges of each piece ---- */
+
+/* Globs: escapes, classes with a leading ']' or '-', negation both ways,
+ * '?' never a '/', the prefix shape only without other metacharacters,
+ * and a pattern long enough for the matcher's heap state. */
+static void globs(void)
+{
+	pn_event ev = exec_event("/a*b/c]d-e", "x", NULL, 0);
+	char longpat[400] = "image=/", longimg[400];
+
+	CHECK(where("image=/a\\*b/**", &ev, NULL) == 1);
+	CHECK(where("image=/a\\?b/**", &ev, NULL) == 0);
+	CHECK(where("image=/a?b/**", &ev, NULL) == 1);
+	CHECK(where("image=/a*b?c]d-e", &ev, NULL) == 0);   /* ? is not / */
+	CHECK(where("image=/a*b/c[]]d-e", &ev, NULL) == 1); /* ']' first is a member */
+	CHECK(where("image=/a*b/c]d[a-]e", &ev, NULL) == 1); /* '-' last is a member */
+	CHECK(where("image=/a*b/c]d[!-]e", &ev, NULL) == 0);
+	CHECK(where("image=/a*b/c]d[^x-z]e", &ev, NULL) == 1);
+	CHECK(where("image=/a*b/c]d[e-z]e", &ev, NULL) == 0); /* '-' is below e */
+	CHECK(where("image=/a*b/c]d-?", &ev, NULL) == 1);
+	CHECK(where("image=/a**", &ev, NULL) == 1);           /* a prefix */
+	CHECK(where("image=/b**", &ev, NULL) == 0);
+	CHECK(where("image=/a?**", &ev, NULL) == 1);          /* not only a prefix */
+	error_is("keep image=/x\\", "f.rules:1:12: bad glob: an unterminated [ or a trailing \\");
+	/* Past 256 bytes of pattern. */
+	memset(longpat + 7, 'x', 300);
+	strcpy(longpat + 307, "*");
+	memset(longimg, 0, sizeof(longimg));
+	longimg[0] = '/';
+	memset(longimg + 1, 'x', 300);
+	strcpy(longimg + 301, "tail");
+	ev.image = S(longimg);
+	CHECK(where(longpat, &ev, NULL) == 1);
+	longimg[5] = 'y';
+	CHECK(where(longpat, &ev, NULL) == 0);
+}
+
+/* The ERE guard: bracket expressions of every form, counted repeats, a
+ * ')' with no group, the product of two groups past the bound. */
+static void eres(void)
+{
+	pn_event ev = exec_event("/usr/bin/a]b", "x", NULL, 0);
+
+	CHECK(where("image~=[]]b$", &ev, NULL) == 1);
+	CHECK(where("image~=a[^]]b", &ev, NULL) == 0);
+	CHECK(where("image~=[[:alpha:]]]b", &ev, NULL) == 1);
+	CHECK(where("image~=[[.a.]]]", &ev, NULL) == 1);
+	CHECK(where("image~=[[=b=]]$", &ev, NULL) == 1);
+	CHECK(where("image~=b{1}$", &ev, NULL) == 1);
+	CHECK(where("image~=/{1,}usr", &ev, NULL) == 1);
+	CHECK(where("image~=s{1,3}r", &ev, NULL) == 1);
+	/* '{' not before a digit is no repetition to the guard; glibc refuses it. */
+	error_is("keep image~=a{x", "f.rules:1:13: bad regular expression (POSIX ERE): "
+				  "Unmatched \\{");
+	CHECK(where("image~=\\]", &ev, NULL) == 1);
+	error_is("keep image~=[[:alpha]", "f.rules:1:13: bad regular expression (POSIX ERE): "
+					"Unmatched [, [^, [:, [., or [=");
+	error_is("keep image~=[abc", "f.rules:1:13: bad regular expression (POSIX ERE): "
+				   "Unmatched [, [^, [:, [., or [=");
+	error_is("keep image~=a{3", "f.rules:1:13: bad regular expression (POSIX ERE): "
+				  "Unmatched \\{");
+	error_is("keep image~=(a{2999})(a{2999})", "f.rules:1:13: bad regular expression "
+		 "(POSIX ERE): its repetitions would make too large an automaton");
+}
+
+/* Quoted values: every escape in "...", none in '...' (a glob's own
+ * backslash then reads the next byte as it is), CRLF line ends. */
+static void lexing(void)
+{
+	pn_event ev = exec_event("/x", "a\"\n\tJ", NULL, 0);
+	pn_rules *r;
+	char err[256];
+
+	CHECK(where("comm=\"a\\\"\\n\\tJ\"", &ev, NULL) == 1);
+	CHECK(where("comm=\"a\\\"\\n\\t\\x4a\"", &ev, NULL) == 1);
+	CHECK(where("comm=\"a\\\"\\n\\t\\x4A\"", &ev, NULL) == 1);
+	CHECK(where("comm=\"a\\\"\\n\\t\\x4b\"", &ev, NULL) == 0);
+	ev.comm = S("a\\x");
+	CHECK(where("comm='a\\\\x'", &ev, NULL) == 1);   /* the glob gets a\\x: a, \, x */
+	CHECK(where("comm=\"a\\\\x\"", &ev, NULL) == 0); /* the glob gets a\x: ax */
+	error_is("keep comm=\"a\\x4\"", "f.rules:1:13: bad escape: \\xHH takes two hex digits, not 00");
+	error_is("keep comm=\"a\\xg1\"", "f.rules:1:13: bad escape: \\xHH takes two hex digits, not 00");
+	error_is("keep comm=\"a\\", "f.rules:1:11: unterminated string");
+	error_is("keep (comm=)", "f.rules:1:12: expected a value");
+	/* A file written on Windows. */
+	CHECK(pn_rules_new(&r) == 0);
+	CHECK(pn_rules_add(r, "keep uid=0\r\ndrop comm=x\t\r\n", strlen("keep uid=0\r\ndrop comm=x\t\r\n"),
+			   NULL, err, sizeof(err)) == 0);
+	CHECK(pn_rules_count(r, 0) == 2);
+	pn_rules_free(r);
+}
+
+/* Each kind of field: 64-bit numbers (unsigned ones compare unsigned),
+ * terminals, flags both ways, devices, the event's own hash in either
+ * case, the cgroup by its path, and an argv whose last argument was cut
+ * (no NUL) or that holds an empty one. */
+static void field_kinds(void)
+{
+	static const char cut[] = "a\0\0b c";
+	pn_event ev = exec_event("/x", "x", cut, sizeof(cut) - 1);
+	struct stat st;
+
+	ev.have |= PN_HAVE_IMAGE_ID | PN_HAVE_TTY;
+	ev.image_ino = 5;
+	ev.cgroup_id = UINT64_MAX;
+	strcpy(ev.tty, "pts/7");
+	ev.image_dev = (pn_dev){ 8, 1 };
+	CHECK(where("image_ino=5 and image_ino<=5 and image_ino>4", &ev, NULL) == 1);
+	CHECK(where("cgroup_id>1", &ev, NULL) == 1); /* not -1 */
+	CHECK(where("tty=pts/* and tty!=pts/1 and tty*=s/ and tty~=^pts", &ev, NULL) == 1);
+	CHECK(where("image_dev=8:2 or image_dev!=8:1", &ev, NULL) == 0);
+	CHECK(where("argv_truncated!=true and argv_truncated=0 and not argv_truncated=1", &ev, NULL) == 1);
+	ev.flags |= PN_EV_ARGV_TRUNCATED;
+	CHECK(where("argv_truncated!=false and argv_truncated=true", &ev, NULL) == 1);
+	CHECK(where("argv*='b c' and argv~='^a  b c$' and argv=''", &ev, NULL) == 1);
+	CHECK(where("argv!=x and not argv!=a", &ev, NULL) == 1);
+	/* Unknown-but-present strings: no pointer at all. */
+	ev.comm = (pn_str){ NULL, 0 };
+	CHECK(where("comm~=^$ and comm*='' and not comm*=x", &ev, NULL) == 1);
+	/* exit durations are 64-bit signed. */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PN_EVENT_EXIT;
+	ev.have = PN_HAVE_START;
+	ev.duration_ns = -5;
+	CHECK(where("duration_ns<0 and duration_ns>-6", &ev, NULL) == 1);
+	/* The cgroup: by its directory's inode; a process without one never matches. */
+	ev = exec_event("/x", "x", NULL, 0);
+	CHECK(stat("/sys/fs/cgroup/", &st) == 0);
+	ev.cgroup_id = st.st_ino;
+	CHECK(where("cgroup=/", &ev, NULL) == 1);
+	ev.cgroup_id = 0;
+	CHECK(where("cgroup=/ or cgroup!=/", &ev, NULL) == 0);
+	error_is("keep cgroup=cpu", "f.rules:1:13: no such cgroup: give its path under /sys/fs/cgroup, from /");
+	error_is("keep cgroup=/a/../b", "f.rules:1:13: no such cgroup: give its path under /sys/fs/cgroup, from /");
+}
+
+/* A deny event's own image_sha256: upper case reads as lower, anything
+ * but 64 hex digits never matches, nor an event without one. */
+static void event_hashes(void)
+{
+	static const char lower[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	char upper[65], bad[65];
+	pn_event ev = exec_event("/x", "x", NULL, 0);
+	char expr[100];
+
+	for (int i = 0; i < 64; i++)
+		upper[i] = (char)(lower[i] >= 'a' ? lower[i] - 32 : lower[i]);
+	upper[64] = 0;
+	memcpy(bad, lower, sizeof(bad));
+	bad[63] = 'g';
+	snprintf(expr, sizeof(expr), "image_sha256=%s", lower);
+	ev.type = PN_EVENT_DENY;
+	ev.have |= PN_HAVE_SHA256;
+	ev.image_sha256 = S(upper);
+	CHECK(where(expr, &ev, NULL) == 1);
+	ev.image_sha256 = S(bad);
+	CHECK(where(expr, &ev, NULL) == 0);
+	ev.image_sha256 = (pn_str){ lower, 63 };
+	CHECK(where(expr, &ev, NULL) == 0);
+	ev.image_sha256 = S(lower);
+	ev.have &= ~PN_HAVE_SHA256;
+	CHECK(where(expr, &ev, NULL) == 0);
+	ev.type = PN_EVENT_EXEC; /* an exec carries none: only the caller's */
+	ev.have |= PN_HAVE_SHA256;
+	CHECK(where(expr, &ev, NULL) == 0);
+	snprintf(expr, sizeof(expr), "image_sha256!=%s", lower);
+	CHECK(where(expr, &ev, NULL) == 0);
+}
+
+/* The set's own calls: misuse refused, defaults for a missing origin or
+ * error buffer, and files that cannot be rules (a directory, too large). */
+static void set_calls(void)
+{
+	pn_rules *r;
+	pn_rules_verdict v;
+	pn_rules_input in = { NULL, NULL, NULL, NULL };
+	pn_event ev = exec_event("/x", "x", NULL, 0);
+	char err[256], path[] = "/tmp/pn-rules-big.XXXXXX";
+	FILE *f;
+	int fd;
+
+	CHECK(pn_rules_new(NULL) == -EINVAL);
+	CHECK(pn_rules_new(&r) == 0);
+	CHECK(pn_rules_add(NULL, "keep uid=0", 10, NULL, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_rules_add(r, NULL, 3, NULL, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_rules_add(r, NULL, 0, NULL, err, sizeof(err)) == 0 && pn_rules_count(r, 0) == 0);
+	/* No origin: "rules", line 1, column 1; no buffer: only the status. */
+	CHECK(pn_rules_add(r, "keep uid=", 9, NULL, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "rules:1:10: expected a value");
+	CHECK(pn_rules_add(r, "keep uid=", 9, &(pn_rules_origin){ NULL, 0, 0 }, NULL, 0) == -EINVAL);
+	CHECK(pn_rules_add(r, "deny comm=x", 11, NULL, err, 0) == 0);
+	CHECK(pn_rules_count(r, PN_RULE_DENY) == 1 && pn_rules_count(r, 99) == 0);
+	CHECK(pn_rules_count(NULL, 0) == 0);
+	/* An unnamed deny rule without an origin is named by line alone. */
+	in.ev = &ev;
+	ev.comm = S("x");
+	CHECK(pn_rules_eval(r, &in, PN_RULES_DENY, &v) == 0);
+	CHECK_STR(v.deny, "rules:1");
+	CHECK(pn_rules_eval(r, &in, PN_RULES_DENY, NULL) == -EINVAL);
+	CHECK(pn_rules_eval(r, NULL, PN_RULES_DENY, &v) == -EINVAL);
+	in.ev = NULL;
+	CHECK(pn_rules_eval(r, &in, PN_RULES_DENY, &v) == -EINVAL);
+	/* Files. */
+	CHECK(pn_rules_add_file(r, NULL, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_rules_add_file(r, "/tmp", err, sizeof(err)) == -EIO);
+	CHECK_STR(err, "/tmp: Input/output error");
+	CHECK(pn_rules_add_file(r, "/nonexistent/rules", NULL, 0) == -ENOENT);
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	CHECK(f != NULL);
+	for (int i = 0; f && i < (4 << 20) / 16 + 1; i++)
+		fputs("# a comment ...\n", f);
+	if (f)
+		fclose(f);
+	CHECK(pn_rules_add_file(r, path, err, sizeof(err)) == -EFBIG);
+	CHECK(strstr(err, ": File too large") != NULL);
+	unlink(path);
+	CHECK(pn_rules_count(r, 0) == 1);
+	pn_rules_free(r);
+	/* An expression: no origin is "expression"; no expression, no set. */
+	CHECK(pn_rules_compile_expr(&r, "uid=", NULL, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "expression:1:5: expected a value");
+	CHECK(pn_rules_compile_expr(NULL, "uid=0", NULL, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_rules_compile_expr(&r, NULL, NULL, err, sizeof(err)) == -EINVAL);
+}
+
+/* More tag rules match than a verdict holds: the first 32 by their order,
+ * the others counted. */
+static void many_tags(void)
+{
+	char text[64 * 40] = "", line[64];
+	pn_event ev = exec_event("/x", "x", NULL, 0);
+	pn_rules_verdict v;
+	pn_rules *r;
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(line, sizeof(line), "tag t%d: uid=1000\n", i);
+		strcat(text, line);
+	}
+	r = compile(text);
+	v = eval(r, &ev, NULL, NULL);
+	CHECK(v.ntags == PN_RULES_MAX_TAGS && v.tags_dropped == 40 - PN_RULES_MAX_TAGS);
+	CHECK_STR(v.tags[0], "t0");
+	CHECK_STR(v.tags[PN_RULES_MAX_TAGS - 1], "t31");
+	pn_rules_free(r);
+}
+
+/* Names and operators each kind refuses. */
+static void more_errors(void)
+{
+	char name[100] = "tag ";
+
+	memset(name + 4, 'n', 65);
+	strcpy(name + 69, ": uid=0");
+	error_is(name, "f.rules:1:5: a name is 1 to 64 of A-Z a-z 0-9 _ . - "
+		       "and starts with a letter, digit or _");
+	error_is("tag .x: uid=0", "f.rules:1:5: a name is 1 to 64 of A-Z a-z 0-9 _ . - "
+				  "and starts with a letter, digit or _");
+	error_is("keep rules=x", "f.rules:1:6: unknown field 'rules'");
+	error_is("keep uid~=0", "f.rules:1:11: uid takes = != < <= > >=");
+	error_is("keep tty<x", "f.rules:1:10: tty takes = != *= ~=");
+	error_is("keep argv>x", "f.rules:1:11: argv takes = != *= ~=");
+	error_is("keep parent.image<=x", "f.rules:1:20: parent.image takes = != *= ~=");
+	error_is("keep argv_truncated*=1", "f.rules:1:22: argv_truncated takes = or != only");
+	error_is("keep image_dev~=1:2", "f.rules:1:17: image_dev takes = or != only");
+	error_is("keep image_dev=-1:2", "f.rules:1:16: a device is MAJOR:MINOR");
+	error_is("keep image_dev=1:2x", "f.rules:1:16: a device is MAJOR:MINOR");
+	error_is("keep exit_code=3000000000", "f.rules:1:16: exit_code takes an integer that fits 32 bits");
+	error_is("keep exit_code=-", "f.rules:1:16: exit_code takes an integer that fits 32 bits");
+	error_is("keep image_ino=18446744073709551616", "f.rules:1:16: image_ino takes a number from 0");
+	{
+		char text[100] = "deny image_sha256=";
+
+		memset(text + 18, 'a', 64);
+		text[18 + 63] = 'g';
+		text[18 + 64] = 0;
+		error_is(text, "f.rules:1:19: image_sha256 takes 64 hex digits");
+	}
+}
+
+/* What enforcement must fill before it asks the rules of one action. */
+static void needs(void)
+{
+	static const struct {
+		const char *rule;
+		uint32_t needs;
+	} cases[] = {
+		{ "deny image=/x and pid=1 and type=exec and image_ino=1 and image_dev=1:1", 0 },
+		{ "deny image_sha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", PN_NEED_SHA256 },
+		{ "deny ancestor.image=/x or parent.image=/y", PN_NEED_ANCESTORS },
+		{ "deny mnt_ns=host", PN_NEED_NS },
+		{ "deny mnt_ns=4 or pid_ns=5", PN_NEED_NS },
+		{ "deny argv=x or argc=2 or argv_truncated", PN_NEED_ARGV },
+		{ "deny cwd=/tmp", PN_NEED_CWD },
+		{ "deny cgroup=/ or cgroup_id=3", PN_NEED_CGROUP },
+		{ "deny uid=0 and comm=x", PN_NEED_PROC },
+	};
+	pn_rules *r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = compile(cases[i].rule);
+		CHECK(pn__rules_needs(r, PN_RULE_DENY) == cases[i].needs);
+		CHECK(pn__rules_needs(r, PN_RULE_KEEP) == 0); /* other actions' rules are not read */
+		pn_rules_free(r);
+	}
+	CHECK(pn__rules_needs(NULL, PN_RULE_DENY) == 0);
+}
+
 int main(void)
 {
 	issue_examples();
@@ -428,5 +740,14 @@ int main(void)
 	exits_and_signals();
 	tags_and_order();
 	errors();
+	globs();
+	eres();
+	lexing();
+	field_kinds();
+	event_hashes();
+	set_calls();
+	many_tags();
+	more_errors();
+	needs();
 	return pn_test_done("test_rules");
 }

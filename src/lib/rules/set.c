@@ -14,11 +14,11 @@
 
 int pn_rules_new(pn_rules **out)
 {
-	pn_rules *r = calloc(1, sizeof(*r));
+	pn_rules *r;
 
 	if (!out)
 		return -EINVAL;
-	*out = r;
+	*out = r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->refs = 1;
