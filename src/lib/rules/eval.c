@@ -27,12 +27,12 @@ static const void *member(const pn_event *ev, size_t off)
 	return (const char *)ev + off;
 }
 
+/* Whether the event carries f; its type is one of f's (node() checked it
+ * against the test's types, which are its field's). */
 static int known(const struct pn__ectx *c, const struct pn__rfield *f)
 {
 	const pn_event *ev = c->ev;
 
-	if (!(PN_MASK(ev->type) & f->types))
-		return 0;
 	if (f->kind == RK_FLAG)
 		return 1;
 	if (f->value == RV_EXIT_CODE && ev->signal)
