@@ -271,7 +271,7 @@ static void apply(pn_handle *h, pn_event *ev)
 
 static void resync(pn_handle *h)
 {
-	if (h->in_resync || !h->ops->snapshot)
+	if (h->in_resync)
 		return;
 	h->in_resync = 1;
 	h->snap.live = 1;
@@ -392,8 +392,10 @@ static struct timespec ms_to_ts(uint32_t ms)
 
 /* The ring wakes the reader only when it fills up; the timer bounds how
  * long an event can wait for delivery in a quiet period. It first fires
- * after first_ms, then every flush_ms; 0 stops it. */
-static int set_timer(pn_handle *h, uint32_t first_ms)
+ * after first_ms, then every flush_ms; 0 stops it. timerfd_settime()
+ * fails only for a bad fd, a bad address or a time out of range, and
+ * ours are none of those: there is nothing to report. */
+static void set_timer(pn_handle *h, uint32_t first_ms)
 {
 	struct itimerspec its = { 0 };
 
@@ -401,7 +403,7 @@ static int set_timer(pn_handle *h, uint32_t first_ms)
 		its.it_interval = ms_to_ts(h->flush_ms);
 		its.it_value = ms_to_ts(first_ms);
 	}
-	return timerfd_settime(h->timerfd, 0, &its, NULL) ? -errno : 0;
+	(void)timerfd_settime(h->timerfd, 0, &its, NULL);
 }
 
 static int setup_loop(pn_handle *h, uint32_t flush_ms)
@@ -411,7 +413,8 @@ static int setup_loop(pn_handle *h, uint32_t flush_ms)
 	h->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (h->epfd < 0 || h->timerfd < 0)
 		return -errno;
-	if (set_timer(h, flush_ms) || pn__add_fd(h->epfd, h->timerfd))
+	set_timer(h, flush_ms);
+	if (pn__add_fd(h->epfd, h->timerfd))
 		return -errno;
 	return pn__add_fd(h->epfd, h->ops->fd(h->state));
 }
@@ -547,9 +550,8 @@ static int try_park(pn_handle *h)
 		h->ops->park(h->state, 0);
 		return n;
 	}
-	h->parked = set_timer(h, 0) == 0;
-	if (!h->parked)
-		h->ops->park(h->state, 0);
+	set_timer(h, 0);
+	h->parked = 1;
 	return 0;
 }
 
@@ -559,18 +561,18 @@ static int try_park(pn_handle *h)
  * exec and exit that usually follow within a few milliseconds are not held
  * for a whole interval; one wake-up more per burst.
  */
-static int unpark(pn_handle *h)
+static void unpark(pn_handle *h)
 {
 	h->ops->park(h->state, 0);
 	h->parked = 0;
-	return set_timer(h, h->flush_ms / 5 ? h->flush_ms / 5 : 1);
+	set_timer(h, h->flush_ms / 5 ? h->flush_ms / 5 : 1);
 }
 
 int pn_poll(pn_handle *h, int timeout_ms)
 {
 	struct epoll_event evs[4];
 	uint64_t ticks;
-	int n, tick = 0, err;
+	int n, tick = 0;
 
 	if (!h)
 		return -EINVAL;
@@ -586,8 +588,8 @@ int pn_poll(pn_handle *h, int timeout_ms)
 			return -errno;
 		tick = 1;
 	}
-	if (h->parked && n > 0 && (err = unpark(h)))
-		return err;
+	if (h->parked && n > 0)
+		unpark(h);
 	n = pn_flush(h);
 	return n == 0 && tick ? try_park(h) : n;
 }
