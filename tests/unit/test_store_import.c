@@ -128,39 +128,43 @@ static void dedup(void)
 	pn_store_close(s);
 }
 
-/* Two names in one slot of the writer's cache of host ids (256 slots,
- * by the top byte of the name's hash): each keeps its own id, whichever
- * holds the slot when its event comes. */
+/* Three names in one slot of the writer's cache of host ids (256 slots,
+ * by the top byte of the name's hash), two of them of one length: each
+ * keeps its own id, whichever holds the slot when its event comes. */
 static void hosts_sharing_a_slot(void)
 {
-	char x[16] = "host-0", y[16] = "";
+	char x[16] = "host-1000", y[16] = "", z[16] = "", c[16];
+	const char *names[3] = { x, y, z };
 	uint64_t hx = pn__hash64(x, strlen(x)) >> 56;
 	pn_store *s;
 
-	for (int i = 1; i < 100000 && !y[0]; i++) {
-		char c[16];
-
+	for (int i = 1001; i < 100000 && !(y[0] && z[0]); i++) {
 		snprintf(c, sizeof(c), "host-%d", i);
 		if (pn__hash64(c, strlen(c)) >> 56 == hx)
-			memcpy(y, c, sizeof(c));
+			memcpy(i < 10000 ? y : z, c, sizeof(c));
 	}
-	CHECK(y[0] != 0);
+	CHECK(y[0] && z[0]);
 	snprintf(path, sizeof(path), "%s/slots.db", dir);
 	s = open_log(PN_STORE_WRITE);
 	if (!s)
 		return;
-	for (unsigned seq = 1; seq <= 6; seq++)
-		CHECK(import(s, seq, "fork", 1, seq % 2 ? x : y, seq) == 1);
-	for (unsigned seq = 1; seq <= 6; seq++)
-		CHECK(import(s, seq, "fork", 1, seq % 2 ? x : y, seq) == 0);
-	/* The other host's copy of an event is another event. */
-	CHECK(import(s, 1, "fork", 1, y, 1) == 1);
+	for (unsigned seq = 1; seq <= 9; seq++)
+		CHECK(import(s, seq, "fork", 1, names[seq % 3], seq) == 1);
+	for (unsigned seq = 1; seq <= 9; seq++)
+		CHECK(import(s, seq, "fork", 1, names[seq % 3], seq) == 0);
+	/* Another host's copy of an event is another event. */
+	CHECK(import(s, 1, "fork", 1, x, 1) == 1);
+	/* An empty host name is no host: the same event as one without. */
+	CHECK(import(s, 50, "fork", 1, "", 1) == 1);
+	CHECK(import(s, 50, "fork", 1, NULL, 1) == 0);
 	CHECK(pn_store_close(s) == 0);
 	s = open_log(PN_STORE_READ);
 	if (!s)
 		return;
-	CHECK(count(s, x) == 3);
-	CHECK(count(s, y) == 4);
+	CHECK(count(s, x) == 4);
+	CHECK(count(s, y) == 3);
+	CHECK(count(s, z) == 3);
+	CHECK(count(s, NULL) == 11);
 	pn_store_close(s);
 }
 
