@@ -723,7 +723,7 @@ static void src_other_close(void *state)
 {
 }
 
-static void q_deny(uint32_t pid, uint32_t ppid)
+static pn_event *q_deny(uint32_t pid, uint32_t ppid)
 {
 	pn_event *ev = &Src.q[Src.nq++];
 
@@ -734,6 +734,7 @@ static void q_deny(uint32_t pid, uint32_t ppid)
 	ev->have = PN_HAVE_PARENT;
 	ev->duration_ns = -1;
 	CHECK(write(Src.pipe[1], "d", 1) == 1);
+	return ev;
 }
 
 /* A denial names its process and parent by pid; their keys come from the
@@ -766,7 +767,11 @@ static void denials(void)
 	q_deny(701, 700);     /* exited: its key from the last exits */
 	q_deny(702, 700);     /* never seen */
 	q_deny(700, 9999);    /* a parent the table does not know */
-	CHECK(pn_poll(h, 1000) == 3);
+	q_deny(700, 0)->have = 0; /* no parent named */
+	/* Another type from the source is delivered as it is: keys and all. */
+	q_deny(703, 700)->type = PN_EVENT_EXEC;
+	Src.q[4].key.start_ns = 42;
+	CHECK(pn_poll(h, 1000) == 5);
 	d = &S.ev[3];
 	CHECK(d->type == PN_EVENT_DENY && d->pid == 701 && (d->have & PN_HAVE_START) &&
 	      d->key.start_ns == 7010 && (d->have & PN_HAVE_PARENT) &&
@@ -775,7 +780,15 @@ static void denials(void)
 	CHECK(d->pid == 702 && !(d->have & PN_HAVE_START) && (d->have & PN_HAVE_PARENT));
 	d = &S.ev[5];
 	CHECK(d->pid == 700 && d->key.start_ns == 7000 && !(d->have & PN_HAVE_PARENT));
-	CHECK(pn_get_stats(h, &st) == 0 && st.delivered_deny == 3);
+	d = &S.ev[6];
+	CHECK(d->pid == 700 && (d->have & PN_HAVE_START) && !(d->have & PN_HAVE_PARENT));
+	d = &S.ev[7];
+	CHECK(d->type == PN_EVENT_EXEC && d->key.start_ns == 42 && !(d->have & PN_HAVE_START) &&
+	      (d->have & PN_HAVE_PARENT) && d->seq == 8);
+	CHECK(pn_get_stats(h, &st) == 0 && st.delivered_deny == 4);
+	/* A caller's pn_stats shorter than version 1's is refused. */
+	st.size = 8;
+	CHECK(pn_get_stats(h, &st) == -EINVAL);
 	pn_close(h);
 	CHECK(Src.closed == 1);
 	close(Src.pipe[0]);
