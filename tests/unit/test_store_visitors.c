@@ -146,6 +146,9 @@ static void trees(void)
 	CHECK(pn_store_tree(s, "L:00000000000000aa:100000:100", &tree_v, NULL, &note) == 0);
 	CHECK_STR(note.data, "key L:00000000000000aa:100000:100 is on 2 hosts in the log; "
 		  "showing the last recorded (select one with --host)");
+	memset(&V, 0, sizeof(V));
+	CHECK(pn_store_tree(s, "L:00000000000000aa:100000:100", &tree_v, NULL, NULL) == 0);
+	CHECK_STR(V.trace, "E100@0* L@0 "); /* g's: no note asked for, the same choice */
 	/* Scoped to h: its 100, and its whole subtree. */
 	CHECK(pn__store_scope_host(s, "h") == 0);
 	pn_buf_reset(&note);
