@@ -16,7 +16,7 @@ static inline int import_line(pn_store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static inline int import_line(pn_store *s, const char *fmt, ...)
 {
-	char line[1024], scratch[1024];
+	char line[16384], scratch[16384];
 	const char *why = NULL;
 	pn_event ev;
 	va_list ap;
