@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
+#include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
 #include "procnotify/decode.h"
@@ -170,15 +171,11 @@ static void hosts_sharing_a_slot(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (testdir_make(dir))
 		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/import.db", dir);
 	dedup();
 	hosts_sharing_a_slot();
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	testdir_remove(dir);
 	return pn_test_done("test_store_import");
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
+#include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
 #include "procnotify/report.h"
@@ -214,17 +215,13 @@ static void each_read_fails(enum walk w)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (testdir_make(dir))
 		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/log.db", dir);
 	write_log();
 	install();
 	for (enum walk w = 0; w < NWALKS; w++)
 		each_read_fails(w);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	testdir_remove(dir);
 	return pn_test_done("test_store_readfaults");
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "check.h"
+#include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
 #include "procnotify/store.h"
@@ -121,16 +122,12 @@ static void no_bound(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (testdir_make(dir))
 		return 1;
-	}
 	size_bound_halves();
 	empty_log();
 	age_beats_size();
 	no_bound();
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	testdir_remove(dir);
 	return pn_test_done("test_store_retention");
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "check.h"
+#include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
 #include "procnotify/store.h"
@@ -45,10 +46,8 @@ int main(void)
 	pn_store *s = NULL;
 	struct seen seen = { 0 };
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (testdir_make(dir))
 		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/log.db", dir);
 	memset(big, 'x', sizeof(big) - 1);
 	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, NULL, err, sizeof(err)) == 0 && s);
@@ -68,8 +67,6 @@ int main(void)
 	CHECK(s && pn_store_query(s, &(pn_store_filter){ 0 }, check_event, &seen) == 6);
 	CHECK(seen.n == 6 && seen.ok == 6);
 	pn_store_close(s);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	testdir_remove(dir);
 	return pn_test_done("test_store_strings");
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
+#include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
 #include "procnotify/report.h"
@@ -265,16 +266,12 @@ static void reports(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (testdir_make(dir))
 		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/log.db", dir);
 	write_log();
 	trees();
 	reports();
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	testdir_remove(dir);
 	return pn_test_done("test_store_visitors");
 }

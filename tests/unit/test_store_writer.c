@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "check.h"
+#include "testdir.h"
 #include "procnotify.h"
 #include "procnotify/store.h"
 
@@ -107,16 +108,12 @@ static void flood(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (testdir_make(dir))
 		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/log.db", dir);
 	start_once();
 	snprintf(path, sizeof(path), "%s/flood.db", dir);
 	flood();
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	testdir_remove(dir);
 	return pn_test_done("test_store_writer");
 }
