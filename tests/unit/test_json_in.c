@@ -184,6 +184,22 @@ static void refused_why(void)
 		{ HEAD "1:2}", "a malformed member" },
 		{ HEAD "\"a\" 2}", "a malformed member" },
 		{ HEAD "\"pid\":1 \"ppid\":2}", "the object is not closed" },
+		{ HEAD "\"argv\":[\"a\x01\"]}", "a control byte in a string" },
+		{ HEAD "\"image_dev\":\"81\"}", "a malformed device" },
+		{ HEAD "\"image_dev\":\"1234567890123456789012345:1\"}", "a malformed key, time or device" },
+		{ HEAD "\"by_type\":{\"fork\":1,}}", "a malformed by_type" },
+		{ HEAD "\"by_type\":{\"fork\":}}", "not an integer" },
+		{ HEAD "\"by_type\":{\"fo\x01\":1}}", "a control byte in a string" },
+		{ HEAD "\"reason\":\"stora\"}", "an unknown lost reason" },
+		{ HEAD "\"nt_status\":\"0x1234567890123456\"}", "a malformed key, time or device" },
+		{ HEAD "\"exit_code\":tru}", "not JSON" },
+		{ HEAD "\"a\x01\":1}", "a control byte in a string" },
+		{ HEAD "\"comm\":\"\\u00g0\"}", "a bad \\u escape" },
+		{ HEAD "\"comm\":\"\\u00G0\"}", "a bad \\u escape" },
+		{ HEAD "\"comm\":\"\\ud83d\"}", "a lone surrogate" },
+		{ HEAD "\"comm\":\"\\ud83d\\nabcdef\"}", "a lone surrogate" },
+		{ HEAD "\"future\":{\"a\x01\":1}}", "a control byte in a string" },
+		{ HEAD "\"future\":{\"a\":1,\"b\"}}", "a bad object" },
 		{ "{}", "no seq, type or time: not a procnotify event" },
 		{ "{\"seq\":0,\"type\":\"fork\",\"time\":\"2026-01-02T03:04:05Z\"}",
 		  "no seq, type or time: not a procnotify event" },
@@ -212,7 +228,7 @@ static void accepted_edges(void)
 		"\"pid\":4294967295,\"signal\":-2147483648,\"duration_ns\":-9223372036854775808,"
 		"\"exit_code\":4294967295,\"nt_status\":\"0xC0000005\",\"core_dumped\":true,"
 		"\"key\":\"?:00000000000000ff:12:34\",\"image_dev\":\"4294967295:0\","
-		"\"argv_truncated\":false,\"comm\":\"\\u20ac\\u00E9\\uABCD\","
+		"\"argv_truncated\":false,\"comm\":\"\\u20ac\\u00E9\\uABCD\\ue000\","
 		"\"future\":[],\"other\":{},\"more\":[1,\"x\",null,true,false,{\"a\":[]}],\"n\":7,"
 		"\"argv\":[],\"rules\":[\"r1\",\"r2\"],\"tty\":\"\"} ";
 	static const char lost_line[] =
@@ -232,7 +248,8 @@ static void accepted_edges(void)
 	CHECK(ev.key.os == 0 && ev.key.boot == 0xff && ev.key.start_ns == 12 && ev.key.pid == 34);
 	CHECK(ev.image_dev.major == UINT32_MAX && ev.image_dev.minor == 0);
 	CHECK(!(ev.flags & PN_EV_ARGV_TRUNCATED));
-	CHECK(ev.comm.len == 3 + 2 + 3 && !memcmp(ev.comm.ptr, "\xe2\x82\xac\xc3\xa9\xea\xaf\x8d", 8));
+	CHECK(ev.comm.len == 3 + 2 + 3 + 3 &&
+	      !memcmp(ev.comm.ptr, "\xe2\x82\xac\xc3\xa9\xea\xaf\x8d\xee\x80\x80", 11));
 	CHECK((ev.have & PN_HAVE_ARGV) && ev.argc == 0 && ev.argv.len == 0);
 	CHECK(ev.rules.len == 6 && !memcmp(ev.rules.ptr, "r1\0r2\0", 6));
 	CHECK((ev.have & PN_HAVE_TTY) && ev.tty[0] == 0);
