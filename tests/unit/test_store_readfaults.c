@@ -208,7 +208,8 @@ static void each_read_fails(enum walk w)
 	/* The walks read a few dozen pages each, and a failed read is an
 	 * error for all but the pages SQLite can do without. */
 	CHECK(n > 3 && n < 1000 && errors > 0);
-	printf("# %s: %d reads, %d failed it, %d did not matter\n", walk_names[w], n, errors, same);
+	printf("# %s: %d reads; with one of them lost: %d errors, %d same results\n", walk_names[w],
+	       n, errors, same);
 	pn_buf_free(&want);
 	pn_buf_free(&got);
 }
