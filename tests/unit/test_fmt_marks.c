@@ -7,6 +7,7 @@
  * marks are checked here, in the table and as JSON members; and times
  * before 1970, and a buffer that cannot grow.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "procnotify.h"
@@ -112,6 +113,70 @@ static void exits(void)
 	CHECK(says(&ev, "|       0 |       7 | -                | exit 3\n", "\"exit_code\":3,"));
 }
 
+/* An exit's lifetime as printf would write it: the table's own text,
+ * written by hand, must be the same to the byte. */
+static void printf_duration(char *out, size_t size, int64_t ns)
+{
+	const int64_t ms = 1000000, s = 1000 * ms, min = 60 * s, hour = 60 * min;
+
+	if (ns < ms)
+		snprintf(out, size, "%lldus", (long long)(ns / 1000));
+	else if (ns < s)
+		snprintf(out, size, "%.1fms", (double)ns / ms);
+	else if (ns < min)
+		snprintf(out, size, "%.2fs", (double)ns / s);
+	else if (ns < hour)
+		snprintf(out, size, "%lldm%02llds", (long long)(ns / min), (long long)(ns / s % 60));
+	else
+		snprintf(out, size, "%lldh%02lldm", (long long)(ns / hour), (long long)(ns / min % 60));
+}
+
+/* 1 when the table row of an exit that lasted ns says what printf says. */
+static int duration_as_printf(int64_t ns)
+{
+	pn_event ev = base(PN_EVENT_EXIT, 7);
+	char want[64], *got;
+	pn_buf b = { 0 };
+	int ok;
+
+	ev.duration_ns = ns;
+	printf_duration(want, sizeof(want), ns);
+	pn_fmt_table_row(&b, &ev);
+	got = b.data ? strstr(b.data, " after ") : NULL;
+	ok = got && !strncmp(got + 7, want, strlen(want)) && got[7 + strlen(want)] == '\n';
+	if (!ok)
+		fprintf(stderr, "duration %lld: got [%s] want [%s]\n", (long long)ns,
+			got ? got + 7 : "(none)", want);
+	pn_buf_free(&b);
+	return ok;
+}
+
+/* Every range of the lifetime, each side of its rounding boundaries (and
+ * on them: 1.25 ms is a double exactly half way, which printf rounds to
+ * even, 1.2ms; 1.05 ms is not, and rounds up) and at random. */
+static void durations(void)
+{
+	static const int64_t steps[] = { 1000, 100000, 10000000, 1000000000, 60000000000LL };
+	static const int64_t fixed[] = { 0, 999, 1000, 999999, 1000000, 1050000, 1250000,
+					 999949999, 999950000, 999950001, 999999999,
+					 59994999999LL, 59995000000LL, 59999999999LL, 60000000000LL,
+					 3599999999999LL, 3600000000000LL, 400000LL * 3600000000000LL };
+	unsigned rnd = 1;
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		bad += !duration_as_printf(fixed[i]);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		for (int64_t k = 1; k < 200; k++)
+			for (int64_t d = -1; d <= 1; d++)
+				bad += !duration_as_printf(k * steps[i] + steps[i] / 2 + d);
+	for (int i = 0; i < 20000; i++) {
+		rnd = rnd * 1103515245u + 12345u;
+		bad += !duration_as_printf((int64_t)((uint64_t)rnd << 12 >> (rnd % 32)));
+	}
+	CHECK(bad == 0);
+}
+
 /* Times before 1970 (the log holds them back to 1677). */
 static void old_times(void)
 {
@@ -152,5 +217,6 @@ int main(void)
 	exec_marks();
 	windows_marks();
 	exits();
+	durations();
 	return pn_test_done("test_fmt_marks");
 }

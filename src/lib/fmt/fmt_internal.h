@@ -62,7 +62,8 @@ void pn__esc_sd_param(pn_buf *b, const char *s, size_t n);
 void pn__fmt_clock(pn_buf *b, int64_t unix_ns);
 /* 1 when a count per type shows type t's count (PN_EVENT_TYPE_MAP). */
 int pn__type_count_shown(size_t t, uint64_t count);
-/* Human duration: "850us", "12.3ms", "4.20s", "3m02s", "5h07m". */
+/* Human duration: "850us", "12.3ms", "4.20s", "3m02s", "5h07m" (as printf's
+ * "%.1f" and "%.2f" round them); one not past 0 is "0us". */
 void pn__fmt_duration(pn_buf *b, int64_t ns);
 /* Arguments (each followed by a NUL) as " arg1 \"arg 2\"", table-escaped. */
 void pn__table_argv(pn_buf *b, const pn_str *argv);

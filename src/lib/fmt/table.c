@@ -20,20 +20,70 @@ void pn_fmt_table_header(pn_buf *b)
 	pn_buf_puts(b, rule);
 }
 
+/*
+ * ns / unit to decimals places (1 or 2) and a suffix, as printf's "%.1f"
+ * or "%.2f" of (double)ns / unit writes it, in integers: one row in three
+ * is an exit, and printf's floating point was the table's dearest piece.
+ * printf rounds the double, not the exact quotient, but the two are far
+ * closer than the nanosecond that keeps any quotient off a rounding
+ * boundary, so they round alike; but on a boundary (a remainder of half
+ * a step), where printf rounds the double's binary value, exact or not,
+ * and so writes it there.
+ */
+static void put_fixed(pn_buf *b, int64_t ns, int64_t unit, int decimals, const char *suffix)
+{
+	int64_t per_unit = decimals == 1 ? 10 : 100, step = unit / per_unit;
+	int64_t q = ns / step, r = ns % step;
+	size_t n = strlen(suffix);
+	char *p;
+
+	if (2 * r == step) {
+		pn_buf_printf(b, "%.*f%s", decimals, (double)ns / (double)unit, suffix);
+		return;
+	}
+	if (!(p = pn__buf_room(b, 20 + 1 + 2 + n)))
+		return;
+	q += 2 * r > step;
+	p = pn__put_udec(p, (uint64_t)(q / per_unit), 1);
+	*p++ = '.';
+	p = pn__put_udec(p, (uint64_t)(q % per_unit), decimals);
+	memcpy(p, suffix, n);
+	pn__buf_commit(b, p + n);
+}
+
+/* A count and its unit, "850us", then optionally (lo_unit not 0) a
+ * second count of two digits and its unit, "3m02s". */
+static void put_counts(pn_buf *b, int64_t hi, const char *hi_unit, int64_t lo, char lo_unit)
+{
+	size_t n = strlen(hi_unit);
+	char *p = pn__buf_room(b, 20 + n + 3);
+
+	if (!p)
+		return;
+	p = pn__put_udec(p, (uint64_t)hi, 1);
+	memcpy(p, hi_unit, n);
+	p += n;
+	if (lo_unit) {
+		p = pn__put_2digits(p, (unsigned)lo);
+		*p++ = lo_unit;
+	}
+	pn__buf_commit(b, p);
+}
+
 void pn__fmt_duration(pn_buf *b, int64_t ns)
 {
 	const int64_t min = 60 * PN_NS_PER_SEC, hour = 60 * min;
 
 	if (ns < PN_NS_PER_MS)
-		pn_buf_printf(b, "%" PRId64 "us", ns / PN_NS_PER_US);
+		put_counts(b, ns > 0 ? ns / PN_NS_PER_US : 0, "us", 0, 0);
 	else if (ns < PN_NS_PER_SEC)
-		pn_buf_printf(b, "%.1fms", (double)ns / PN_NS_PER_MS);
+		put_fixed(b, ns, PN_NS_PER_MS, 1, "ms");
 	else if (ns < min)
-		pn_buf_printf(b, "%.2fs", (double)ns / PN_NS_PER_SEC);
+		put_fixed(b, ns, PN_NS_PER_SEC, 2, "s");
 	else if (ns < hour)
-		pn_buf_printf(b, "%" PRId64 "m%02" PRId64 "s", ns / min, ns / PN_NS_PER_SEC % 60);
+		put_counts(b, ns / min, "m", ns / PN_NS_PER_SEC % 60, 's');
 	else
-		pn_buf_printf(b, "%" PRId64 "h%02" PRId64 "m", ns / hour, ns / min % 60);
+		put_counts(b, ns / hour, "h", ns / min % 60, 'm');
 }
 
 /* Code points in an escaped (so well-formed UTF-8) string: its width here. */
