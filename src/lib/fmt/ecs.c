@@ -50,16 +50,26 @@ static const struct {
 	enum as as;
 } ecs_names[EF_COUNT] = { PN_FIELD_ECS_MAP(ECS_NAME) };
 
+/* Up to n bytes of s at p (its length if shorter); returns the cursor past them. */
+static char *put_upto(char *p, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+
+	memcpy(p, s, len);
+	return p + len;
+}
+
 /* Never NULL: more members than any event has (a bug, not input) go to
- * the spare item, left out of the document, not past the array. */
+ * the spare item, left out of the document, not past the array. A path
+ * is a then b, cut to fit (no path of the schema is that long). */
 static struct item *add(struct ecs *e, const char *a, const char *b, enum vt t)
 {
 	struct item *it = e->n < MAX_ITEMS ? &e->it[e->n++] : &e->spare;
+	char *p;
 
-	memset(it, 0, sizeof(*it));
-	strncpy(it->path, a, sizeof(it->path) - 1);
-	strncat(it->path, b, sizeof(it->path) - 1 - strlen(it->path));
-	it->t = t;
+	*it = (struct item){ .t = t };
+	p = put_upto(it->path, a, sizeof(it->path) - 1);
+	*put_upto(p, b, sizeof(it->path) - 1 - (size_t)(p - it->path)) = 0;
 	return it;
 }
 
@@ -365,12 +375,16 @@ static const char *close_to(pn_buf *b, struct nest *n, const char *path)
  * the first member. */
 static void put_name(pn_buf *b, struct nest *n, const char *name, size_t len)
 {
+	char *p = pn__buf_room(b, len + 4);
+
+	if (!p)
+		return;
 	if (n->has[n->depth])
-		pn_buf_putc(b, ',');
+		*p++ = ',';
 	n->has[n->depth] = 1;
-	pn_buf_putc(b, '"');
-	pn_buf_put(b, name, len);
-	pn_buf_put(b, "\":", 2);
+	*p++ = '"';
+	memcpy(p, name, len);
+	pn__buf_commit(b, PN__PUT_LIT(p + len, "\":"));
 }
 
 /* One member: the objects its path opens, then its name and value. */
@@ -394,15 +408,18 @@ static void put_item(pn_buf *b, struct nest *n, const struct item *it)
 		pn__buf_commit(b, put_value(p, it));
 }
 
+/* The members are sorted by reference: an item is some hundred bytes,
+ * which qsort would otherwise move about (and allocate room for). */
 static int by_path(const void *a, const void *b)
 {
-	return strcmp(((const struct item *)a)->path, ((const struct item *)b)->path);
+	return strcmp((*(const struct item *const *)a)->path, (*(const struct item *const *)b)->path);
 }
 
 void pn_fmt_ecs(pn_buf *b, const pn_event *ev, const pn_fmt_ecs_extra *x)
 {
 	struct ecs e;
 	struct nest n = { .depth = 0, .has = { 0 } };
+	const struct item *order[MAX_ITEMS];
 
 	e.n = 0;
 	add_head(&e, ev, x);
@@ -417,10 +434,12 @@ void pn_fmt_ecs(pn_buf *b, const pn_event *ev, const pn_fmt_ecs_extra *x)
 	if (ev->type == PN_EVENT_EXIT)
 		add_exit(&e, ev);
 	add_change(&e, ev);
-	qsort(e.it, e.n, sizeof(e.it[0]), by_path);
+	for (unsigned i = 0; i < e.n; i++)
+		order[i] = &e.it[i];
+	qsort(order, e.n, sizeof(order[0]), by_path);
 	pn_buf_putc(b, '{');
 	for (unsigned i = 0; i < e.n; i++)
-		put_item(b, &n, &e.it[i]);
+		put_item(b, &n, order[i]);
 	close_to(b, &n, "");
 	pn_buf_put(b, "}\n", 2);
 }
