@@ -4,6 +4,7 @@
  * spreadsheet would run as a formula turned into text.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "check.h"
 #include "procnotify.h"
@@ -149,6 +150,22 @@ static void check_numbers(void)
 	ev.have |= PN_HAVE_START;
 	CHECK_STR(cell(&ev, "duration_ns"), "1500");
 	CHECK_STR(cell(&ev, "argv"), "");             /* an exit has none */
+	ev.exit_code = -2147483647 - 1;               /* the widest, both ways */
+	ev.duration_ns = INT64_MAX;
+	CHECK_STR(cell(&ev, "exit_code"), "-2147483648");
+	CHECK_STR(cell(&ev, "duration_ns"), "9223372036854775807");
+}
+
+/* A device number as ls -l writes it, its parts as wide as they go. */
+static void check_dev(void)
+{
+	pn_event ev = exec_named("sh");
+
+	ev.have |= PN_HAVE_IMAGE_ID;
+	ev.image_dev = (pn_dev){ 259, 1048575 };
+	CHECK_STR(cell(&ev, "image_dev"), "259:1048575");
+	ev.image_dev = (pn_dev){ UINT32_MAX, 0 };
+	CHECK_STR(cell(&ev, "image_dev"), "4294967295:0");
 }
 
 int main(void)
@@ -158,5 +175,6 @@ int main(void)
 	check_formulas();
 	check_escapes();
 	check_numbers();
+	check_dev();
 	return pn_test_done("test_csv");
 }

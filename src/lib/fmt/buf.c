@@ -111,6 +111,13 @@ char *pn__put_udec(char *p, uint64_t v, int width)
 	return end;
 }
 
+char *pn__put_sdec(char *p, int64_t v)
+{
+	if (v < 0)
+		*p++ = '-';
+	return pn__put_udec(p, v < 0 ? -(uint64_t)v : (uint64_t)v, 1);
+}
+
 void pn_buf_put_udec(pn_buf *b, uint64_t v, int width)
 {
 	char *o = pn__buf_room(b, (size_t)(width > 20 ? width : 20));

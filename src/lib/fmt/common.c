@@ -106,6 +106,13 @@ char *pn__put_key(char *p, const pn_key *k)
 	return pn__put_udec(p, k->pid, 1);
 }
 
+char *pn__put_dev(char *p, const pn_dev *d)
+{
+	p = pn__put_udec(p, d->major, 1);
+	*p++ = ':';
+	return pn__put_udec(p, d->minor, 1);
+}
+
 void pn_fmt_key(pn_buf *b, const pn_key *k)
 {
 	char *p = pn__buf_room(b, PN__KEY_MAX);

@@ -328,11 +328,8 @@ static char *put_value(char *p, const struct item *it)
 		p = pn__put_key(p, it->k);
 	else if (it->t == V_TIME)
 		p = pn__put_time(p, (int64_t)it->n);
-	else {
-		p = pn__put_udec(p, it->d.major, 1);
-		*p++ = ':';
-		p = pn__put_udec(p, it->d.minor, 1);
-	}
+	else
+		p = pn__put_dev(p, &it->d);
 	*p++ = '"';
 	return p;
 }

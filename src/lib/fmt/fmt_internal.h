@@ -42,6 +42,11 @@ static inline char *pn__put_2digits(char *p, unsigned v)
 int pn__udec_len(uint64_t v);
 /* v in decimal, zero-padded to width digits: at most max(20, width) bytes. */
 char *pn__put_udec(char *p, uint64_t v, int width);
+/* v in decimal, a minus sign first when negative: at most 20 bytes. */
+char *pn__put_sdec(char *p, int64_t v);
+/* A device number as "MAJ:MIN", as ls -l writes it: at most PN__DEV_MAX bytes. */
+#define PN__DEV_MAX 21
+char *pn__put_dev(char *p, const pn_dev *d);
 /* A process key, as pn_fmt_key() writes it: at most PN__KEY_MAX bytes. */
 #define PN__KEY_MAX 50
 char *pn__put_key(char *p, const pn_key *k);

@@ -133,13 +133,10 @@ static void put_tty(pn_buf *b, struct pn__member m, const char *tty, size_t size
 /* A device number as "MAJ:MIN", as ls -l and /proc/PID/maps write it. */
 static void put_dev(pn_buf *b, struct pn__member m, const pn_dev *d, int known)
 {
-	char *p = open_quoted(b, m, 21, known);
+	char *p = open_quoted(b, m, PN__DEV_MAX, known);
 
-	if (!p)
-		return;
-	p = pn__put_udec(p, d->major, 1);
-	*p++ = ':';
-	close_quoted(b, pn__put_udec(p, d->minor, 1));
+	if (p)
+		close_quoted(b, pn__put_dev(p, d));
 }
 
 /*

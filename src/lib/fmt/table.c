@@ -257,10 +257,7 @@ static void put_exit_code(pn_buf *b, int code)
 
 	if (!p)
 		return;
-	p = PN__PUT_LIT(p, "exit ");
-	if (code < 0)
-		*p++ = '-';
-	pn__buf_commit(b, pn__put_udec(p, code < 0 ? -(uint64_t)code : (uint64_t)code, 1));
+	pn__buf_commit(b, pn__put_sdec(PN__PUT_LIT(p, "exit "), code));
 }
 
 void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped)
