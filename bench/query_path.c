@@ -6,10 +6,13 @@
  *
  *   store   pn_store_query_where() with a visitor that does nothing: the
  *           rows read from SQLite and rebuilt as events;
- *   table, json, numeric json
- *           the same, each event rendered by the formatter `query` uses
- *           into a buffer that is emptied, never written: the formatter;
- *   CLI     `procnotify query --db LOG --since T [--json|--numeric --json]`
+ *   table, json, numeric json, csv, ecs
+ *           the same, each event rendered FORMAT_REPEAT times by the
+ *           formatter `query` uses, into a buffer never written: the
+ *           formatter is the difference from the store's time, over
+ *           FORMAT_REPEAT (a difference of two runs of the store alone
+ *           swamps a formatter's time: a microsecond in ten);
+ *   CLI     `procnotify query --db LOG --since T [--json|--format F...]`
  *           run with its output a pipe this program drains: all of it
  *           (process start, names, output written).
  *
@@ -19,7 +22,6 @@
  * A log to read: build/bench/store_scale -n 2000000 -d 2 -o LOG -k -w.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,33 +30,26 @@
 #include <time.h>
 #include <unistd.h>
 #include "procnotify.h"
+#include "procnotify/csv.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
 
 #define NS 1000000000LL
 #define FLUSH_BYTES (1 << 20) /* as the CLI's sink */
+#define FORMAT_REPEAT 10
 
-enum form { FORM_NONE, FORM_TABLE, FORM_JSON, FORM_NUMERIC_JSON };
+enum form { FORM_NONE, FORM_TABLE, FORM_JSON, FORM_NUMERIC_JSON, FORM_CSV, FORM_ECS };
 
 struct visit {
 	enum form form;
 	pn_buf out;
 	long rows;
-	double fmt_s;               /* inside the formatter, by the clock */
 };
 
 static void die(const char *what)
 {
 	fprintf(stderr, "query_path: %s\n", what);
 	exit(1);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static double cpu_s(void)
@@ -67,30 +62,40 @@ static double cpu_s(void)
 }
 
 /* The names are what query's cache hands back after the first row: fixed
- * strings, so that the formatter alone is timed. The formatter's time is
- * the clock's inside it (a microsecond or so: seldom preempted), not the
- * difference of two runs, which a shared machine's noise swamps. */
-static int visit_row(const pn_event *ev, void *user)
+ * strings, so that the formatter alone is timed. */
+static void format(struct visit *v, const pn_event *ev)
 {
-	struct visit *v = user;
-	double t = v->form == FORM_NONE ? 0 : mono_s();
-
-	v->rows++;
 	if (v->form == FORM_TABLE)
 		pn_fmt_table_row_dated(&v->out, ev, &(pn_fmt_table_extra){ 3600 * NS, "root", "root" });
 	else if (v->form == FORM_JSON)
 		pn_fmt_json_named(&v->out, ev, "root", "root");
 	else if (v->form == FORM_NUMERIC_JSON)
 		pn_fmt_json(&v->out, ev);
+	else if (v->form == FORM_CSV)
+		pn__fmt_csv(&v->out, ev);
+	else
+		pn_fmt_ecs(&v->out, ev, &(pn_fmt_ecs_extra){ NULL, "root", "root" });
+}
+
+/* Each event formatted FORMAT_REPEAT times, written over but the last. */
+static int visit_row(const pn_event *ev, void *user)
+{
+	struct visit *v = user;
+
+	v->rows++;
+	for (int i = 0; v->form != FORM_NONE && i < FORMAT_REPEAT; i++) {
+		size_t at = v->out.len;
+
+		format(v, ev);
+		if (i + 1 < FORMAT_REPEAT)
+			v->out.len = at;
+	}
 	if (v->out.len > FLUSH_BYTES)
 		pn_buf_reset(&v->out);
-	if (v->form != FORM_NONE)
-		v->fmt_s += mono_s() - t;
 	return 0;
 }
 
-/* One read of the window in-process: CPU seconds, or with a form the
- * formatter's seconds; the row count in *rows. */
+/* One read of the window in-process: CPU seconds; the row count in *rows. */
 static double run_lib(const char *path, int64_t since_ns, enum form form, long *rows)
 {
 	pn_store_where w = { .since_ns = since_ns };
@@ -107,7 +112,7 @@ static double run_lib(const char *path, int64_t since_ns, enum form form, long *
 	t = cpu_s() - t;
 	pn_buf_free(&v.out);
 	*rows = v.rows;
-	return form == FORM_NONE ? t : v.fmt_s;
+	return t;
 }
 
 /* One run of the CLI, its output drained from a pipe: the child's CPU
@@ -143,7 +148,7 @@ static double run_cli(char *const argv[], long *bytes)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-#define NFORMS 3
+#define NFORMS 5
 static const struct {
 	const char *what;
 	enum form form;
@@ -152,6 +157,8 @@ static const struct {
 	{ "table", FORM_TABLE, { NULL } },
 	{ "--json", FORM_JSON, { "--json", NULL } },
 	{ "--numeric --json", FORM_NUMERIC_JSON, { "--numeric", "--json", NULL } },
+	{ "--format csv", FORM_CSV, { "--format", "csv", NULL } },
+	{ "--format ecs", FORM_ECS, { "--format", "ecs", NULL } },
 };
 
 static double least(double a, double b)
@@ -175,8 +182,8 @@ static void measure(const char *path, int64_t since_ns, const char *since_arg, c
 
 		store = r ? least(store, t) : store;
 		for (int i = 0; i < NFORMS; i++) {
-			char *argv[8] = { (char *)prog, "query", "--db", (char *)path, "--since",
-					  (char *)since_arg };
+			char *argv[9] = { (char *)prog, "query", "--db", (char *)path, "--since",
+					  (char *)since_arg }; /* 2 flags at most, and NULL */
 
 			for (int j = 0; forms[i].flags[j]; j++)
 				argv[6 + j] = (char *)forms[i].flags[j];
@@ -191,11 +198,13 @@ static void measure(const char *path, int64_t since_ns, const char *since_arg, c
 	printf("# query --since %s: %ld rows; per row, CPU (user + system), best of %d\n",
 	       since_arg, rows, runs);
 	printf("%-18s %8s %10s %11s %10s\n", "", "store", "formatter", "rest of CLI", "CLI total");
-	for (int i = 0; i < NFORMS; i++)
+	for (int i = 0; i < NFORMS; i++) {
+		double f = (fmt[i] - store) / FORMAT_REPEAT;
+
 		printf("%-18s %5.2f us %7.2f us %8.2f us %7.2f us  (%.0f bytes a row)\n",
-		       forms[i].what, store / rows * 1e6, fmt[i] / rows * 1e6,
-		       (cli[i] - store - fmt[i]) / rows * 1e6, cli[i] / rows * 1e6,
-		       (double)bytes[i] / rows);
+		       forms[i].what, store / rows * 1e6, f / rows * 1e6,
+		       (cli[i] - store - f) / rows * 1e6, cli[i] / rows * 1e6, (double)bytes[i] / rows);
+	}
 }
 
 static void usage(void)
