@@ -1,7 +1,8 @@
 /*
  * LD_PRELOAD shim for test_faults.py: makes one libbpf call of the monitor
  * fail, so the set-up steps no kernel refusal reaches (opening the BPF
- * object, counting the CPUs, sizing the maps) run their error paths.
+ * object, counting the CPUs, sizing the maps, making the task iterator)
+ * run their error paths.
  * PN_FAIL_LIBBPF=NAME[:N] fails the Nth call (the first by default) of
  * NAME; every other call goes to libbpf.
  */
@@ -39,4 +40,14 @@ int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries)
 {
 	return failing("bpf_map__set_max_entries") ? -EINVAL :
 	       REAL(bpf_map__set_max_entries)(map, max_entries);
+}
+
+struct bpf_link *bpf_program__attach_iter(const struct bpf_program *p,
+					  const struct bpf_iter_attach_opts *o)
+{
+	if (failing("bpf_program__attach_iter")) {
+		errno = EMFILE;
+		return NULL;
+	}
+	return REAL(bpf_program__attach_iter)(p, o);
 }

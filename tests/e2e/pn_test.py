@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -350,3 +351,44 @@ def drop_all_messages(sock, drop=True):
                               ctypes.sizeof(zero))
     if rc:
         raise OSError(ctypes.get_errno(), "setsockopt")
+
+
+# System calls a test's seccomp filter can refuse (refusing()), by number.
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
+NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291,
+                 "mmap": 9, "fanotify_init": 300, "fanotify_mark": 301, "eventfd2": 290,
+                 "clone3": 435, "prctl": 157, "seccomp": 317, "rt_sigaction": 13},
+      "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20,
+                  "mmap": 222, "fanotify_init": 262, "fanotify_mark": 263, "eventfd2": 19,
+                  "clone3": 435, "prctl": 167, "seccomp": 277, "rt_sigaction": 134},
+      }[os.uname().machine]
+
+
+def _insn(code, jt, jf, k):
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def refusing(syscall, *args):
+    """A preexec_fn installing a filter that fails syscall with EPERM when
+    each of its arguments args[i] that is not None equals it (the low 32
+    bits), and allows the rest: the set-up failures of test_faults.py and
+    test_enforce.py, made by the real kernel."""
+    ld_w, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    conds = [(16 + 8 * i, v) for i, v in enumerate(args) if v is not None]  # seccomp_data.args[i]
+    prog = [_insn(ld_w, 0, 0, 4), _insn(jeq, 1, 0, AUDIT_ARCH), _insn(ret, 0, 0, allow),
+            _insn(ld_w, 0, 0, 0), _insn(jeq, 0, 1 + 2 * len(conds), NR[syscall])]
+    for n, (off, value) in enumerate(conds):  # a mismatch jumps to the allow at the end
+        prog += [_insn(ld_w, 0, 0, off), _insn(jeq, 0, 1 + 2 * (len(conds) - n - 1), value)]
+    prog += [_insn(ret, 0, 0, deny), _insn(ret, 0, 0, allow)]
+    code = b"".join(prog)
+    buf = ctypes.create_string_buffer(code, len(code))
+
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    def install():
+        fprog = Fprog(len(prog), ctypes.addressof(buf))
+        if _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0):  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+            os._exit(99)
+    return install

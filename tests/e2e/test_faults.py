@@ -4,57 +4,19 @@ paths of each backend's set-up run against the real kernel.
 
 Run as root. Prints "N passed, N failed, N skipped".
 """
-import ctypes
 import os
-import struct
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BIN, BUILD, Results
+from pn_test import BIN, BUILD, Results, refusing
 
 R = Results()
 SHIM = os.path.abspath(os.path.join(BUILD, "tests", "fail_libbpf.so"))
-_libc = ctypes.CDLL(None, use_errno=True)
-AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
-NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291,
-                 "mmap": 9},
-      "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20,
-                  "mmap": 222},
-      }[os.uname().machine]
-AF_NETLINK, EPERM = 16, 1
+AF_NETLINK = 16
 # bpf() commands (include/uapi/linux/bpf.h), refused one at a time.
 BPF_MAP_CREATE, BPF_LINK_CREATE, BPF_ITER_CREATE = 0, 28, 33
 PROT_READ, MAP_SHARED = 1, 1
-
-
-def _insn(code, jt, jf, k):
-    return struct.pack("HBBI", code, jt, jf, k)
-
-
-def refusing(syscall, *args):
-    """A preexec_fn installing a filter that fails syscall with EPERM when
-    each of its arguments args[i] that is not None equals it (the low 32
-    bits), and allows the rest."""
-    ld_w, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
-    allow, deny = 0x7FFF0000, 0x00050000 | EPERM  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
-    conds = [(16 + 8 * i, v) for i, v in enumerate(args) if v is not None]  # seccomp_data.args[i]
-    prog = [_insn(ld_w, 0, 0, 4), _insn(jeq, 1, 0, AUDIT_ARCH), _insn(ret, 0, 0, allow),
-            _insn(ld_w, 0, 0, 0), _insn(jeq, 0, 1 + 2 * len(conds), NR[syscall])]
-    for n, (off, value) in enumerate(conds):  # a mismatch jumps to the allow at the end
-        prog += [_insn(ld_w, 0, 0, off), _insn(jeq, 0, 1 + 2 * (len(conds) - n - 1), value)]
-    prog += [_insn(ret, 0, 0, deny), _insn(ret, 0, 0, allow)]
-    code = b"".join(prog)
-    buf = ctypes.create_string_buffer(code, len(code))
-
-    class Fprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    def install():
-        fprog = Fprog(len(prog), ctypes.addressof(buf))
-        if _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0):  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
-            os._exit(99)
-    return install
 
 
 def run(*args, refuse):
@@ -113,7 +75,9 @@ def steps():
     for call, words in (("bpf_object__open_skeleton", "cannot open the BPF object"),
                         ("libbpf_num_possible_cpus", "cannot count the CPUs"),
                         ("bpf_map__set_max_entries:1", "ring size"),
-                        ("bpf_map__set_max_entries:2", "cannot size the per-CPU maps")):
+                        ("bpf_map__set_max_entries:2", "cannot size the per-CPU maps"),
+                        ("bpf_program__attach_iter",
+                         "cannot create the task iterator: Too many open files")):
         p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True,
                            timeout=30, env=dict(os.environ, LD_PRELOAD=SHIM, PN_FAIL_LIBBPF=call))
         err = p.stderr.decode(errors="replace")
