@@ -331,9 +331,11 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 		pn_cli_notify("READY=1");
 		rc = run_loop(h, &c, o->duration_s);
 		pn_cli_notify("STOPPING=1");
+		/* The loop's error: a start that failed has said why, and its
+		 * -1 names no error of its own. */
+		if (rc < 0)
+			fprintf(stderr, "procnotify: %s\n", pn_strerror(rc));
 	}
-	if (rc < 0)
-		fprintf(stderr, "procnotify: %s\n", pn_strerror(rc));
 	if (c.sink.failed && c.sink.failed != EPIPE)
 		fprintf(stderr, "procnotify: writing events: %s\n", strerror(c.sink.failed));
 	finish_consumers(&c);

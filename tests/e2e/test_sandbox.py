@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pn_test import (BIN, BUILD, SCOPED_BIN, Monitor, Results, Scope, connector_socket, parse_jsonl,
-                     set_rcvbuf)
+                     refusing, set_rcvbuf)
 
 R = Results()
 PROBE = os.path.join(BUILD, "tests", "sandbox_probe")
@@ -152,6 +152,26 @@ def check_probe(backend):
                 rc == -signal.SIGSYS and out == "sandboxed\n", f"rc={rc} {out!r} {err}")
 
 
+def check_setup_failures():
+    """Each step of the sandbox refused by the kernel (a seccomp filter of
+    the test's in the monitor's process): exit 1, never a monitor running
+    with more than it should, and one line naming the step and its reason,
+    then only the exit summary (no second reason)."""
+    caps_signal = signal.SIGRTMIN + 3  # caps.c's CAPS_SIGNAL
+    for what, refuse, words in (
+            ("the capability drop's signal handler", ("rt_sigaction", caps_signal),
+             "cannot drop capabilities: Operation not permitted"),
+            ("no_new_privs", ("prctl", 38), "cannot set no_new_privs: Operation not permitted"),
+            ("seccomp()", ("seccomp",), "cannot install the system call filter: ")):
+        p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True, text=True,
+                           timeout=30, preexec_fn=refusing(*refuse))
+        lines = p.stderr.strip().split("\n")
+        R.check(f"{what} refused: exit 1, one line: {words}, then the summary only",
+                p.returncode == 1 and lines[0].startswith("procnotify: " + words) and
+                all(line.startswith("procnotify: 0 events: ") for line in lines[1:]),
+                f"rc={p.returncode} {p.stderr}")
+
+
 def main():
     if os.geteuid() != 0:
         R.skip("sandbox end-to-end", "needs root")
@@ -162,6 +182,7 @@ def main():
             check_probe(name)
             check_thread_before(name, keep)
     check_no_sandbox()
+    check_setup_failures()
     R.finish()
 
 
