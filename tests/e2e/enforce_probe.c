@@ -4,8 +4,10 @@
  * or with one SHA-256 (--deny-sha256 HEX). Prints "ready" on stderr once
  * enforcing, each deny event as JSON on stdout, and at SIGTERM/SIGINT the
  * enforcer's counters as one JSON object on stderr. --sandbox applies
- * pn_sandbox() as the monitor does. For the end-to-end tests only: every
- * rule it can express names a place or a hash the test alone creates.
+ * pn_sandbox() as the monitor does. --misuse checks instead that the
+ * enforcement calls refuse what they cannot do, and prints check.h's
+ * line. For the end-to-end tests only: every rule it can express names a
+ * place or a hash the test alone creates.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,7 +17,9 @@
 #include "procnotify.h"
 #include "procnotify/enforce.h"
 #include "procnotify/format.h"
+#include "procnotify/rules.h"
 #include "procnotify/sandbox.h"
+#include "check.h"
 
 static const char *deny_dir, *deny_sha;
 static volatile sig_atomic_t stop;
@@ -71,6 +75,44 @@ static void print_stats(pn_handle *h)
 		(unsigned long long)st.latency_p50_ns, (unsigned long long)st.latency_p99_ns);
 }
 
+static int allow_all(const pn_exec_ctx *c, void *user, const char **rule)
+{
+	return 0;
+}
+
+/* Each refusal of the enforcement calls; the enforcer started here
+ * allows every exec (and every exec would be allowed were it to fail). */
+static int misuse(void)
+{
+	pn_options o = PN_OPTIONS_INIT;
+	pn_enforce_options eo = PN_ENFORCE_OPTIONS_INIT, small = eo, none = eo;
+	pn_enforce_stats st = PN_ENFORCE_STATS_INIT;
+	pn_rules *r = NULL;
+	pn_handle *h;
+	char err[256] = "";
+
+	if (pn_open(&h, &o))
+		return fprintf(stderr, "enforce_probe: %s\n", o.errmsg), 1;
+	eo.decide = small.decide = allow_all;
+	small.size = sizeof(small) - 1;
+	CHECK(pn_enforce(NULL, &eo, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_enforce(h, NULL, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_enforce(h, &none, err, sizeof(err)) == -EINVAL);  /* no callback */
+	CHECK(pn_enforce(h, &small, err, sizeof(err)) == -EINVAL); /* an older, smaller struct */
+	CHECK(pn_enforce_rules(NULL, NULL, 0, err, sizeof(err)) == -EINVAL);
+	CHECK(pn_enforce_get_stats(h, &st) == -ENOENT);            /* not enforcing */
+	CHECK(pn_enforce_get_stats(NULL, &st) == -ENOENT);
+	CHECK(pn_enforce(h, &eo, err, sizeof(err)) == 0);
+	CHECK(pn_enforce(h, &eo, err, sizeof(err)) == -EBUSY);     /* once per handle */
+	CHECK(pn_rules_new(&r) == 0);
+	CHECK(pn_enforce_rules(h, r, 0, err, sizeof(err)) == -EBUSY); /* the callback decides */
+	CHECK(pn_enforce_get_stats(h, NULL) == -EINVAL);
+	CHECK(pn_enforce_get_stats(h, &st) == 0 && st.filesystems >= 1);
+	pn_rules_free(r);
+	pn_close(h);
+	return pn_test_done("enforce_probe --misuse");
+}
+
 int main(int argc, char **argv)
 {
 	pn_options o = PN_OPTIONS_INIT;
@@ -88,6 +130,8 @@ int main(int argc, char **argv)
 			eo.deadline_ms = (uint32_t)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--sandbox"))
 			sandbox = 1;
+		else if (!strcmp(argv[i], "--misuse"))
+			return misuse();
 		else
 			return fprintf(stderr, "enforce_probe: bad argument %s\n", argv[i]), 2;
 	}

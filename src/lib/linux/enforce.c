@@ -52,7 +52,7 @@ void pn__enforce_answer(struct pn__enforcer *e, struct pn__question *q, uint32_t
  * unread. Under the lock; the decider reads only between batches. */
 static void allow_unread(struct pn__enforcer *e)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	char buf[PN__READ_LEN] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 	const struct fanotify_event_metadata *m;
 	ssize_t n;
 
@@ -184,13 +184,8 @@ static void take_batch(struct pn__enforcer *e, const char *buf, ssize_t n)
 		if (m->vers != FANOTIFY_METADATA_VERSION || m->fd < 0)
 			continue;
 		e->st.asked++;
-		if (m->pid == e->self || e->nq == PN__BATCH_LEN) {
-			/* Never wait on ourselves; a batch larger than the
-			 * queue cannot be (4 KiB read): fail open anyway. */
-			if (m->pid == e->self)
-				e->st.self_allowed++;
-			else
-				e->st.error_allowed++;
+		if (m->pid == e->self) { /* never wait on ourselves */
+			e->st.self_allowed++;
 			pn__enforce_answer(e, &q, FAN_ALLOW);
 			close(q.fd);
 			continue;
@@ -204,7 +199,7 @@ static void take_batch(struct pn__enforcer *e, const char *buf, ssize_t n)
 
 static void decide_batch(struct pn__enforcer *e)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	char buf[PN__READ_LEN] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 	ssize_t n = read(e->fan_fd, buf, sizeof(buf));
 
 	if (n <= 0)

@@ -5,6 +5,7 @@
 #ifndef PN_ENFORCE_INT_H
 #define PN_ENFORCE_INT_H
 #include <pthread.h>
+#include <sys/fanotify.h>
 #include <sys/types.h>
 #include "internal.h"
 #include "procnotify/rules.h"
@@ -12,7 +13,8 @@
 #include "fan_marks.h"
 #include "latency.h"
 
-#define PN__BATCH_LEN 256   /* a batch: 4 KiB of 24-byte questions at most */
+#define PN__READ_LEN 4096   /* one read of the group: a batch */
+#define PN__BATCH_LEN (PN__READ_LEN / FAN_EVENT_METADATA_LEN) /* questions in a batch at most */
 #define PN__DEFER_LEN 64    /* questions waiting for a file to be hashed */
 
 struct pn__question {
