@@ -8,13 +8,15 @@ import collections
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import (BIN, WORKLOAD, Monitor, Results, connector_socket, parse_jsonl,
-                     set_rcvbuf, spawn_true)
+from pn_test import (BIN, WORKLOAD, Monitor, Results, connector_fds, connector_socket,
+                     parse_jsonl, set_rcvbuf, spawn_true)
 
 R = Results()
 LIFECYCLE = ("fork", "exec", "exit")
@@ -351,6 +353,44 @@ def check_privilege():
     R.check("--netlink-rcvbuf 0 is a usage error", rc == 2, f"rc={rc} {err}")
 
 
+def connector_portid(pid):
+    """The netlink port id of the proc connector socket process pid reads."""
+    inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1] for fd in connector_fds(pid)}
+    with open("/proc/net/netlink") as f:
+        rows = [line.split() for line in f.readlines()[1:]]
+    return next(int(r[2]) for r in rows if r[1] == "11" and r[-1] in inodes)
+
+
+def proc_event(what, *fields):
+    """One proc connector message as the kernel sends it: netlink header,
+    connector header (CN_IDX_PROC), the event padded to 64 bytes."""
+    ev = struct.pack("=IIQ", what, 0, time.monotonic_ns()) + struct.pack(f"={len(fields)}I", *fields)
+    ev = ev.ljust(64, b"\0")
+    cn = struct.pack("=IIIIHH", 1, 1, 0, 0, len(ev), 0) + ev
+    return struct.pack("=IHHII", 16 + len(cn), 3, 0, 0, 0) + cn  # NLMSG_DONE
+
+
+def check_spoofed():
+    """Only the kernel speaks for the connector: events another process
+    sends to the monitor's socket (root may address it) are not reported."""
+    mon = start("spoofed events")
+    if not mon:
+        return
+    fake = 4194305 + 1000  # past the largest pid_max (2^22): no process has it
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11) as s:  # NETLINK_CONNECTOR
+        s.bind((0, 0))
+        port = connector_portid(mon.proc.pid)
+        s.sendto(proc_event(0x1, 1, 1, fake, fake), (port, 0))           # PROC_EVENT_FORK
+        s.sendto(proc_event(0x80000000, fake, fake, 0, 0, 1, 1), (port, 0))  # PROC_EVENT_EXIT
+    after = run(["/bin/true"])  # read after the spoofed messages
+    rc, data, err = mon.stop()
+    events, bad = parse_jsonl(data)
+    R.check("spoofed events: a real process after them is reported",
+            any(e["pid"] == after and e["type"] == "exit" for e in events), err)
+    R.check("spoofed events: no event of the pid they name, exit 0",
+            rc == 0 and not bad and not [e for e in events if e["pid"] == fake], f"rc={rc} {err}")
+
+
 def main():
     if os.geteuid() != 0:
         R.skip("netlink end-to-end", "needs root")
@@ -361,6 +401,7 @@ def main():
     check_enrichment()
     check_overflow()
     check_extra_events()
+    check_spoofed()
     R.finish()
 
 
