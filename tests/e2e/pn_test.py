@@ -357,10 +357,12 @@ def drop_all_messages(sock, drop=True):
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
 NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291,
                  "mmap": 9, "fanotify_init": 300, "fanotify_mark": 301, "eventfd2": 290,
-                 "clone3": 435, "prctl": 157, "seccomp": 317, "rt_sigaction": 13},
+                 "clone3": 435, "prctl": 157, "seccomp": 317, "rt_sigaction": 13,
+                 "capset": 126, "tgkill": 234},
       "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20,
                   "mmap": 222, "fanotify_init": 262, "fanotify_mark": 263, "eventfd2": 19,
-                  "clone3": 435, "prctl": 167, "seccomp": 277, "rt_sigaction": 134},
+                  "clone3": 435, "prctl": 167, "seccomp": 277, "rt_sigaction": 134,
+                  "capset": 91, "tgkill": 131},
       }[os.uname().machine]
 
 
@@ -368,13 +370,13 @@ def _insn(code, jt, jf, k):
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def refusing(syscall, *args):
-    """A preexec_fn installing a filter that fails syscall with EPERM when
-    each of its arguments args[i] that is not None equals it (the low 32
-    bits), and allows the rest: the set-up failures of test_faults.py and
-    test_enforce.py, made by the real kernel."""
+def refusing(syscall, *args, errno=1):
+    """A preexec_fn installing a filter that fails syscall with errno (EPERM)
+    when each of its arguments args[i] that is not None equals it (the low
+    32 bits), and allows the rest: the set-up failures of test_faults.py,
+    test_enforce.py and test_sandbox.py, made by the real kernel."""
     ld_w, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
-    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    allow, deny = 0x7FFF0000, 0x00050000 | errno  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
     conds = [(16 + 8 * i, v) for i, v in enumerate(args) if v is not None]  # seccomp_data.args[i]
     prog = [_insn(ld_w, 0, 0, 4), _insn(jeq, 1, 0, AUDIT_ARCH), _insn(ret, 0, 0, allow),
             _insn(ld_w, 0, 0, 0), _insn(jeq, 0, 1 + 2 * len(conds), NR[syscall])]

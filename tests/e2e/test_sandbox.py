@@ -158,18 +158,35 @@ def check_setup_failures():
     with more than it should, and one line naming the step and its reason,
     then only the exit summary (no second reason)."""
     caps_signal = signal.SIGRTMIN + 3  # caps.c's CAPS_SIGNAL
-    for what, refuse, words in (
-            ("the capability drop's signal handler", ("rt_sigaction", caps_signal),
-             "cannot drop capabilities: Operation not permitted"),
-            ("no_new_privs", ("prctl", 38), "cannot set no_new_privs: Operation not permitted"),
-            ("seccomp()", ("seccomp",), "cannot install the system call filter: ")):
-        p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True, text=True,
-                           timeout=30, preexec_fn=refusing(*refuse))
-        lines = p.stderr.strip().split("\n")
-        R.check(f"{what} refused: exit 1, one line: {words}, then the summary only",
-                p.returncode == 1 and lines[0].startswith("procnotify: " + words) and
-                all(line.startswith("procnotify: 0 events: ") for line in lines[1:]),
-                f"rc={p.returncode} {p.stderr}")
+    drop = "cannot drop capabilities: Operation not permitted"
+    with tempfile.TemporaryDirectory() as tmp:
+        # The enforcer's threads drop their capabilities in a signal
+        # handler: capset refused there too. Its rule names no file.
+        threads = ("--rule", f"deny image={tmp}/none/**")
+        for what, refuse, args, words in (
+                ("the capability drop's signal handler", ("rt_sigaction", caps_signal), (), drop),
+                ("the bounding set's drop", ("prctl", 24), (), drop),     # PR_CAPBSET_DROP
+                ("the securebits", ("prctl", 28), (), drop),              # PR_SET_SECUREBITS
+                ("the ambient set's clearing", ("prctl", 47), (), drop),  # PR_CAP_AMBIENT
+                ("capset(), in every thread", ("capset",), threads, drop),
+                ("the signal to the other threads", ("tgkill", None, None, caps_signal), threads,
+                 drop),
+                ("no_new_privs", ("prctl", 38), (), "cannot set no_new_privs: Operation not permitted"),
+                ("seccomp()", ("seccomp",), (), "cannot install the system call filter: ")):
+            check_refused(what, refuse, args, words)
+
+
+def check_refused(what, refuse, args, words):
+    """The monitor with one call refused: exit 1, the reason (after the
+    enforcer's start, when one ran), then the summaries only."""
+    p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf", *args], capture_output=True,
+                       text=True, timeout=30, preexec_fn=refusing(*refuse))
+    lines = [line for line in p.stderr.strip().split("\n")
+             if not line.startswith("procnotify: enforcing ")]
+    R.check(f"{what} refused: exit 1, one line: {words}, then the summary only",
+            p.returncode == 1 and lines[0].startswith("procnotify: " + words) and
+            all(line.startswith(("procnotify: 0 events: ", "procnotify: enforcement: "))
+                for line in lines[1:]), f"rc={p.returncode} {p.stderr}")
 
 
 def main():
