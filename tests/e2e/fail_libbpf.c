@@ -2,7 +2,9 @@
  * LD_PRELOAD shim for test_faults.py: makes one libbpf call of the monitor
  * fail, so the set-up steps no kernel refusal reaches (opening the BPF
  * object, counting the CPUs, sizing the maps, making the task iterator)
- * run their error paths.
+ * run their error paths; and for test_enforce.py, one pthread_create()
+ * (the enforcer's second or third thread: a seccomp filter can refuse
+ * every clone, not the Nth).
  * PN_FAIL_LIBBPF=NAME[:N] fails the Nth call (the first by default) of
  * NAME; every other call goes to libbpf.
  */
@@ -11,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <bpf/libbpf.h>
 
 static int failing(const char *name)
@@ -50,4 +53,9 @@ struct bpf_link *bpf_program__attach_iter(const struct bpf_program *p,
 		return NULL;
 	}
 	return REAL(bpf_program__attach_iter)(p, o);
+}
+
+int pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+	return failing("pthread_create") ? EAGAIN : REAL(pthread_create)(t, a, fn, arg);
 }

@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from pn_test import (BIN, BUILD, SCOPED_BIN, Monitor, Results, parse_jsonl,  # noqa: E402
                      refusing)
 
+SHIM = os.path.abspath(os.path.join(BUILD, "tests", "fail_libbpf.so"))
+
 PROBE = os.path.abspath(os.path.join(BUILD, "tests", "enforce_probe"))
 HARD_LIMIT_S = 60
 r = Results()
@@ -326,23 +328,37 @@ def test_deferred_full(d):
 
 def test_setup_failures(d):
     """Each step of the enforcer's start refused by the kernel (a seccomp
-    filter in the monitor's process): exit 1, one line giving the step and
-    the reason; nothing enforces."""
+    filter in the monitor's process), or by libc (the shim): exit 1, one
+    line giving the step and the reason; nothing enforces."""
+    argv = [BIN, "-d", "0.5", "--rule", f"deny image={d}/none/**"]
     for what, refuse, words in (
-            ("fanotify_init", ("fanotify_init",),
+            ("fanotify_init", refusing("fanotify_init"),
              "cannot start exec enforcement (fanotify): Operation not permitted "
              "(needs CAP_SYS_ADMIN)"),
-            ("eventfd2", ("eventfd2",), "cannot start exec enforcement: Operation not permitted"),
-            ("fanotify_mark", ("fanotify_mark",),
+            ("fanotify_init, with EMFILE", refusing("fanotify_init", errno=errno.EMFILE),
+             "cannot start exec enforcement (fanotify): Too many open files"),
+            ("eventfd2", refusing("eventfd2"),
+             "cannot start exec enforcement: Operation not permitted"),
+            ("fanotify_mark", refusing("fanotify_mark"),
              "cannot watch execs on the root file system: Operation not permitted"),
-            ("clone3", ("clone3",), "cannot start exec enforcement: ")):
-        p = subprocess.run([BIN, "-d", "0.5", "--rule", f"deny image={d}/none/**"],
-                           capture_output=True, text=True, timeout=30,
-                           preexec_fn=refusing(*refuse))
-        lines = p.stderr.strip().split("\n")
-        r.check(f"{what} refused: exit 1, one line: {words}",
-                p.returncode == 1 and len(lines) == 1 and lines[0].startswith("procnotify: " + words),
-                f"rc={p.returncode} {p.stderr}")
+            ("clone3", refusing("clone3"), "cannot start exec enforcement: ")):
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=30, preexec_fn=refuse)
+        check_one_line(what, p, words)
+    # The second and third threads (watchdog, hasher): a shim fails the call.
+    for n in (2, 3):
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=30,
+                           env=dict(os.environ, LD_PRELOAD=SHIM,
+                                    PN_FAIL_LIBBPF=f"pthread_create:{n}"))
+        check_one_line(f"pthread_create #{n}", p,
+                       "cannot start exec enforcement: Resource temporarily unavailable")
+
+
+def check_one_line(what, p, words):
+    """A monitor that could not start: exit 1, and one line, the reason."""
+    lines = p.stderr.strip().split("\n")
+    r.check(f"{what} refused: exit 1, one line: {words}",
+            p.returncode == 1 and len(lines) == 1 and lines[0].startswith("procnotify: " + words),
+            f"rc={p.returncode} {p.stderr}")
 
 
 def test_misuse(d):

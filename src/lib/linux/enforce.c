@@ -100,7 +100,7 @@ static void expire(struct pn__enforcer *e)
 static void *watchdog_main(void *arg)
 {
 	struct pn__enforcer *e = arg;
-	uint64_t tick = e->deadline_ns / 4 ? e->deadline_ns / 4 : 1;
+	uint64_t tick = e->deadline_ns / 4; /* a deadline is 1 ms at least */
 
 	pthread_mutex_lock(&e->lock);
 	while (!e->stopping) {
