@@ -69,8 +69,6 @@ static void bpf_close(void *state)
 {
 	struct bpf_state *s = state;
 
-	if (!s)
-		return;
 	/* Detach first so nothing fires while the ring is torn down. */
 	bpf_link__destroy(s->iter_link);
 	if (s->skel)

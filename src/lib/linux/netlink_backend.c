@@ -547,8 +547,6 @@ static void nl_close(void *state)
 {
 	struct nl_state *s = state;
 
-	if (!s)
-		return;
 	if (s->fd >= 0)
 		close(s->fd);
 	pn__nt_free(&s->tasks);

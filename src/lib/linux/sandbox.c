@@ -161,6 +161,11 @@ static int add_rules(scmp_filter_ctx ctx, const char *const *extra)
 	/* abort() and raise() signal this process only. */
 	const struct scmp_arg_cmp self = { .arg = 0, .op = SCMP_CMP_EQ,
 					   .datum_a = (scmp_datum_t)getpid() };
+	const struct {
+		const char *name;
+		const struct scmp_arg_cmp *cmp;
+	} conditional[] = { { "bpf", &iter },    { "mmap", &no_exec }, { "mprotect", &no_exec },
+			    { "clone", &thread }, { "kill", &self },    { "tgkill", &self } };
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < sizeof(allowed) / sizeof(allowed[0]); i++)
@@ -171,18 +176,8 @@ static int add_rules(scmp_filter_ctx ctx, const char *const *extra)
 		rc = allow(ctx, extra[i], 0, NULL);
 	if (!rc)
 		rc = add_socket_rules(ctx);
-	if (!rc)
-		rc = allow(ctx, "bpf", 1, &iter);
-	if (!rc)
-		rc = allow(ctx, "mmap", 1, &no_exec);
-	if (!rc)
-		rc = allow(ctx, "mprotect", 1, &no_exec);
-	if (!rc)
-		rc = allow(ctx, "clone", 1, &thread);
-	if (!rc)
-		rc = allow(ctx, "kill", 1, &self);
-	if (!rc)
-		rc = allow(ctx, "tgkill", 1, &self);
+	for (size_t i = 0; !rc && i < sizeof(conditional) / sizeof(conditional[0]); i++)
+		rc = allow(ctx, conditional[i].name, 1, conditional[i].cmp);
 	/* clone3's flags are in memory, out of a filter's reach: ENOSYS makes
 	 * the C library fall back to clone, which is checked above. */
 	if (!rc)
