@@ -3,6 +3,7 @@
  * Kubernetes, CRI-O, Podman, systemd-nspawn and LXC, as real hosts show
  * them in /proc/PID/cgroup, and paths that only look like them.
  */
+#include <stdio.h>
 #include "check.h"
 #include "container.h"
 #include "linux/cgroup.h"
@@ -103,6 +104,24 @@ int main(void)
 	CHECK_STR(id_of("/system.slice/docker-" "3F1A2B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F70A"
 			".scope"), "");                                /* upper case */
 	CHECK_STR(id_of("/other/" HEX), "");                           /* no runtime's parent */
+	CHECK_STR(id_of("/" HEX), "");                                 /* no parent at all */
+	CHECK_STR(id_of("/dockerd/" HEX), "");
+	CHECK_STR(id_of("/lx/web"), "");
+	CHECK_STR(id_of("/lxcs/web"), "");
+	CHECK_STR(id_of("/lxc/"), "");                                 /* no name after it */
+	/* A machine's name: an escape cut short or not \xHH is kept as it is;
+	 * a name longer than the room names no container. */
+	CHECK_STR(id_of("/machine.slice/machine-a\\x2.scope"), "a\\x2");
+	CHECK_STR(id_of("/machine.slice/machine-a\\x2g.scope"), "a\\x2g");
+	CHECK_STR(id_of("/machine.slice/machine-a\\y41.scope"), "a\\y41");
+	{
+		char path[400];
+
+		snprintf(path, sizeof(path), "/machine.slice/machine-%0300d.scope", 7);
+		CHECK_STR(id_of(path), "");
+		snprintf(path, sizeof(path), "/machine.slice/machine-%0254d.scope", 7);
+		CHECK(strlen(id_of(path)) == 254);
+	}
 	/* Bytes a process chose (a cgroup it may create and name): kept as
 	 * they are; the outputs escape them. */
 	CHECK_STR(id_of("/lxc/a\nb"), "a\nb");

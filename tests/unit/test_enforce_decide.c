@@ -18,6 +18,7 @@
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "linux/enforce_int.h"
 #include "rules/needs.h"
 #include "check.h"
@@ -394,6 +395,34 @@ static void test_rebase(void)
 	close(fd);
 }
 
+/* The process gone before its exec is decided, and a file that cannot be
+ * hashed: what cannot be read stays unknown, and nothing waits for it. */
+static void test_unreadable(void)
+{
+	struct pn__exec_info *x = calloc(1, sizeof(*x));
+	struct pn__hashcache c;
+	pn_str parent;
+	pid_t pid = fork();
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	CHECK(pn__hashcache_init(&c, 4) == 0);
+	CHECK(pn__exec_info_fill(x, fd, (uint32_t)pid, &c) == 0);
+	pn__exec_info_need(x, PN_NEED_PROC | PN_NEED_CWD | PN_NEED_ANCESTORS | PN_NEED_CGROUP |
+				      PN_NEED_NS | PN_NEED_ARGV | PN_NEED_SHA256);
+	CHECK(x->ev.have == (PN_HAVE_IMAGE | PN_HAVE_IMAGE_ID));
+	CHECK(x->ctx.nancestors == 0 && x->ev.cgroup_id == 0 && x->ctx.sha256 == NULL);
+	CHECK(x->hash_missing == 0); /* read, and failed: not waiting for the hasher */
+	CHECK(pn__exec_info_ancestor(x, 1, &parent) == -ENOENT);
+	pn__exec_info_complete(x);
+	CHECK(x->ev.have == (PN_HAVE_IMAGE | PN_HAVE_IMAGE_ID));
+	pn__hashcache_free(&c);
+	close(fd);
+	free(x);
+}
+
 /* A file whose path is longer than the kernel will print: the question
  * cannot name it, and is not decided (allowed as an error). */
 static void test_unnamed_file(void)
@@ -488,6 +517,7 @@ int main(void)
 	test_answer_refused();
 	test_rebase();
 	test_unnamed_file();
+	test_unreadable();
 	test_hashcache();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd)) {

@@ -66,19 +66,31 @@ static void test_scan(int fan)
 	p += sprintf(p, "25 1 7:103 / %s/a\\9b rw\n", dir);  /* not an escape: "a\9b" */
 	p += sprintf(p, "26 1 7:104\n");                      /* too few fields */
 	p += sprintf(p, "27 1 seven / %s rw\n", dir);          /* no device */
+	/* A backslash not followed by three octal digits, the first 0-3, is
+	 * itself: these directories are named so (decoded, they would not
+	 * exist and be refused). */
+	for (int i = 0; i < 6; i++) {
+		static const char *const odd[] = { "!00", "400", "0!0", "080", "00!", "008" };
+
+		snprintf(sub, sizeof(sub), "%s/e\\%s", dir, odd[i]);
+		mkdir(sub, 0700);
+		p += sprintf(p, "%d 1 9:%d / %s/e\\%s rw\n", 30 + i, i, dir, odd[i]);
+	}
 	/* Forty more file systems: the list of marks grows. */
 	for (int i = 0; i < 40; i++)
 		p += sprintf(p, "%d 1 8:%d / %s rw - tmpfs tmpfs rw\n", 100 + i, i, dir);
 	m.mountinfo_fd = table(text, 2000); /* over 64 KiB */
 	CHECK(m.mountinfo_fd >= 0);
 	CHECK(pn__marks_rescan(&m) == 0);
-	CHECK(m.ndevs == 42 && has(&m, 7, 100) && has(&m, 7, 101) && has(&m, 8, 39));
+	CHECK(m.ndevs == 48 && has(&m, 7, 100) && has(&m, 7, 101) && has(&m, 8, 39));
+	CHECK(has(&m, 9, 0) && has(&m, 9, 1) && has(&m, 9, 2) && has(&m, 9, 3) && has(&m, 9, 4) &&
+	      has(&m, 9, 5));
 	CHECK(!has(&m, 7, 102) && !has(&m, 7, 103) && !has(&m, 7, 104));
 	CHECK(m.refused == 2);
 	/* Again, the group unusable: what is marked stays marked, unasked. */
 	m.fan_fd = -1;
 	CHECK(pn__marks_rescan(&m) == 0);
-	CHECK(m.ndevs == 42 && m.refused == 2);
+	CHECK(m.ndevs == 48 && m.refused == 2);
 	/* A file system gone from the table is forgotten. */
 	close(m.mountinfo_fd);
 	m.fan_fd = fan;

@@ -6,7 +6,7 @@
  * states the readers must tell apart: an unlinked image, a memfd, a
  * chroot, a working directory too deep to print, and a process waiting in
  * execve (stopped there by ptrace), whose arguments are read from its
- * memory.
+ * memory (an exec's context cuts them at its room).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "linux/exec_argv.h"
+#include "linux/exec_ctx.h"
 #include "linux/nl_paths.h"
 #include "linux/procfs.h"
 #include "check.h"
@@ -421,6 +422,25 @@ static void test_exec_argv(void)
 	n = argv_of(stopped_in_exec(long_sh, 0), buf, sizeof(buf), &argc, &trunc);
 	CHECK(n == 10 + (long)sizeof(long_arg) && argc == 2 && !trunc &&
 	      !strcmp(buf + 10, long_arg));
+	/* Through the exec's context: more than its room, cut and said so. */
+	{
+		static char huge[40000], huge_cmd[40100];
+		char *huge_sh[] = { "/bin/sh", "-c", huge_cmd, NULL };
+		struct pn__exec_info *x = calloc(1, sizeof(*x));
+		int fd = open("/bin/true", O_RDONLY | O_CLOEXEC);
+		pid_t pid;
+
+		memset(huge, 'y', sizeof(huge) - 1);
+		snprintf(huge_cmd, sizeof(huge_cmd), "exec /bin/echo %s", huge);
+		pid = stopped_in_exec(huge_sh, 0);
+		CHECK(pid > 0 && pn__exec_info_fill(x, fd, (uint32_t)pid, NULL) == 0);
+		pn__exec_info_need(x, PN_NEED_ARGV);
+		reap(pid);
+		CHECK((x->ev.have & PN_HAVE_ARGV) && (x->ev.flags & PN_EV_ARGV_TRUNCATED));
+		CHECK(x->ev.argc == 1 && x->ev.argv.len == 10 && !strcmp(x->ev.argv.ptr, "/bin/echo"));
+		close(fd);
+		free(x);
+	}
 	/* A vector, or an argument, the kernel would refuse (EFAULT): the
 	 * vector cannot be read; the argument cuts the list short. */
 	n = argv_of(stopped_in_exec(bad_vec, 0), buf, sizeof(buf), &argc, &trunc);
