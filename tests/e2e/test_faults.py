@@ -47,7 +47,25 @@ def main():
     R.check("netlink sockets refused, auto: the eBPF backend runs",
             rc == 0 and "ready (backend bpf)" in err, f"rc={rc} {err}")
     steps()
+    privileges()
     R.finish()
+
+
+def privileges():
+    """The eBPF backend's privileges, as README gives them: root, or
+    CAP_BPF with CAP_PERFMON (no CAP_SYS_ADMIN needed); CAP_BPF alone is
+    refused with one line saying what is missing."""
+    def without(caps):
+        p = subprocess.run(["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", BIN,
+                            "-d", "0.5", "--backend", "bpf"], capture_output=True, timeout=30)
+        return p.returncode, p.stderr.decode(errors="replace")
+    rc, err = without("-sys_admin")
+    R.check("CAP_BPF and CAP_PERFMON without CAP_SYS_ADMIN: the eBPF backend runs",
+            rc == 0 and "ready (backend bpf)" in err, f"rc={rc} {err}")
+    rc, err = without("-sys_admin,-perfmon")
+    R.check("CAP_BPF alone: exit 1, one line naming CAP_BPF and CAP_PERFMON",
+            rc == 1 and one_line(err, "not permitted", "CAP_BPF", "CAP_PERFMON"),
+            f"rc={rc} {err}")
 
 
 def steps():
