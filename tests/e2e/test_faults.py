@@ -17,6 +17,7 @@ AF_NETLINK = 16
 # bpf() commands (include/uapi/linux/bpf.h), refused one at a time.
 BPF_MAP_CREATE, BPF_LINK_CREATE, BPF_ITER_CREATE = 0, 28, 33
 PROT_READ, MAP_SHARED = 1, 1
+SOL_SOCKET, SO_RCVBUFFORCE = 1, 33
 
 
 def run(*args, refuse):
@@ -85,7 +86,8 @@ def steps():
                 rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
     for what, refuse, words in (
             ("setsockopt() refused", ("setsockopt",), "cannot size the netlink receive buffer"),
-            ("bind() refused", ("bind",), "cannot subscribe to process events")):
+            ("bind() refused", ("bind",), "cannot subscribe to process events"),
+            ("the subscription's send refused", ("sendto",), "cannot subscribe to process events")):
         rc, err = run("--backend", "netlink", refuse=refuse)
         R.check(f"{what}, --backend netlink: exit 1, one line: {words}",
                 rc == 1 and one_line(err, words, "Operation not permitted"), f"rc={rc} {err}")
@@ -94,6 +96,7 @@ def steps():
                         ("libbpf_num_possible_cpus", "cannot count the CPUs"),
                         ("bpf_map__set_max_entries:1", "ring size"),
                         ("bpf_map__set_max_entries:2", "cannot size the per-CPU maps"),
+                        ("bpf_map__set_max_entries:3", "cannot size the per-CPU maps"),
                         ("bpf_program__attach_iter",
                          "cannot create the task iterator: Too many open files")):
         p = subprocess.run([BIN, "-d", "0.5", "--backend", "bpf"], capture_output=True,
@@ -108,6 +111,10 @@ def steps():
     err = p.stderr.decode(errors="replace")
     R.check("PN_DEBUG_LIBBPF=1: libbpf says which map it could not create",
             p.returncode == 1 and "libbpf: map 'events': failed to create" in err, err[-300:])
+    # SO_RCVBUFFORCE refused: the plain SO_RCVBUF (up to rmem_max) will do.
+    rc, err = run("--backend", "netlink", refuse=("setsockopt", None, SOL_SOCKET, SO_RCVBUFFORCE))
+    R.check("SO_RCVBUFFORCE refused, --backend netlink: SO_RCVBUF instead, and it runs",
+            rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
     rc, err = run(refuse=("bpf", BPF_LINK_CREATE))
     R.check("bpf(BPF_LINK_CREATE) refused, auto: the eBPF backend gives up, netlink runs",
             rc == 0 and "ready (backend netlink)" in err, f"rc={rc} {err}")
