@@ -300,6 +300,78 @@ static void out_of_order(void)
 	pn_store_close(s);
 }
 
+/* query --where's ancestors, asked from inside a query's visitor, as the
+ * rules ask them: depth 1, then each next one. A depth that skips one, or
+ * that follows an unknown ancestor, is not known; an ancestor that had
+ * exited before the event is not known either. */
+struct ancestors {
+	pn_store *s;
+	int checked;
+};
+
+static int ask_ancestors(const pn_event *ev, void *user)
+{
+	struct ancestors *a = user;
+	pn_str img = { 0 };
+
+	if (ev->type != PN_EVENT_EXEC || ev->pid != 302)
+		return 0;
+	a->checked++;
+	pn__store_ancestry_begin(a->s, ev);
+	CHECK(pn__store_ancestor(a->s, 1, &img) == 0 && img.len == 6 && !memcmp(img.ptr, "/bin/c", 6));
+	CHECK(pn__store_ancestor(a->s, 2, &img) == 0 && img.len == 6 && !memcmp(img.ptr, "/bin/p", 6));
+	CHECK(pn__store_ancestor(a->s, 4, &img) == -ENOENT);   /* 3 skipped */
+	CHECK(pn__store_ancestor(a->s, 5, &img) == -ENOENT);   /* after an unknown one */
+	pn__store_ancestry_begin(a->s, ev);
+	CHECK(pn__store_ancestor(a->s, 2, &img) == -ENOENT);   /* 1 not asked */
+	return 0;
+}
+
+static int dead_parent(const pn_event *ev, void *user)
+{
+	struct ancestors *a = user;
+	pn_str img = { 0 };
+
+	if (ev->type != PN_EVENT_FORK || ev->pid != 103)
+		return 0;
+	a->checked++;
+	pn__store_ancestry_begin(a->s, ev);
+	CHECK(pn__store_ancestor(a->s, 1, &img) == -ENOENT); /* 101 exited at 4:20 */
+	return 0;
+}
+
+static void ancestors(void)
+{
+	char err[256] = "";
+	pn_store *s = NULL;
+	struct ancestors a = { 0 };
+
+	snprintf(path, sizeof(path), "%s/anc.db", dir);
+	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, NULL, err, sizeof(err)) == 0 && s);
+	if (!s)
+		return;
+	one(s, "fork", 10, "a", 300, 1, "");
+	one(s, "exec", 11, "a", 300, 1, ",\"image\":\"/bin/p\"");
+	one(s, "fork", 12, "a", 301, 300, ",\"image\":\"/bin/p\"");
+	one(s, "exec", 13, "a", 301, 300, ",\"image\":\"/bin/c\"");
+	one(s, "fork", 14, "a", 302, 301, ",\"image\":\"/bin/c\"");
+	one(s, "exec", 15, "a", 302, 301, ",\"image\":\"/bin/g\"");
+	CHECK(pn_store_close(s) == 0);
+	s = NULL;
+	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
+	a.s = s;
+	CHECK(s && pn_store_query(s, &(pn_store_filter){ 0 }, ask_ancestors, &a) == 6);
+	CHECK(a.checked == 1);
+	pn_store_close(s);
+	snprintf(path, sizeof(path), "%s/log.db", dir);
+	s = NULL;
+	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
+	a = (struct ancestors){ s, 0 };
+	CHECK(s && pn_store_query(s, &(pn_store_filter){ 0 }, dead_parent, &a) > 0);
+	CHECK(a.checked == 1);
+	pn_store_close(s);
+}
+
 int main(void)
 {
 	if (testdir_make(dir))
@@ -309,6 +381,7 @@ int main(void)
 	trees();
 	reports();
 	out_of_order();
+	ancestors();
 	testdir_remove(dir);
 	return pn_test_done("test_store_visitors");
 }
