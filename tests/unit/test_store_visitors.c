@@ -180,6 +180,7 @@ static struct reported {
 	uint64_t count, processes;      /* the summary's */
 	char new_images[256];           /* new_images' rows */
 	char hours[256];                /* hours' rows: "<hour>:<events> " */
+	char parents[256];              /* parents' rows: "<pid>:<comm?><uid?> " */
 } R;
 
 static int r_begin(enum pn_report_section sec, const pn_report_window *w, void *user)
@@ -198,6 +199,10 @@ static int r_row(enum pn_report_section sec, const pn_report_row *r, void *user)
 	if (sec == PN_REPORT_NEW_IMAGES)
 		snprintf(R.new_images + len, sizeof(R.new_images) - len, "%.*s ", (int)r->image.len,
 			 r->image.ptr);
+	len = strlen(R.parents);
+	if (sec == PN_REPORT_PARENTS)
+		snprintf(R.parents + len, sizeof(R.parents) - len, "%u:%c%c ", r->pid,
+			 r->have & PN_HAVE_COMM ? 'c' : '-', r->have & PN_HAVE_UID ? 'u' : '-');
 	len = strlen(R.hours);
 	if (sec == PN_REPORT_HOURS)
 		snprintf(R.hours + len, sizeof(R.hours) - len, "%lld:%llu ",
@@ -272,7 +277,9 @@ static void reports(void)
 /* A log whose rows are not in time order (import of an older file after
  * a newer one): the hours still come in time order, each with its own
  * events, on the indexed passes as through a filter, which reads the
- * rows in their order. */
+ * rows in their order. In it, a parent known by its key alone (no name,
+ * no user: a row with no strings) with two children whose images first
+ * ran at the same time: new images tie in the order of their bytes. */
 static void out_of_order(void)
 {
 	static const int hours[] = { 5, 1, 3, 1, 0, 5, 5 };
@@ -286,6 +293,12 @@ static void out_of_order(void)
 		CHECK(import_line(s, "{\"seq\":%zu,\"type\":\"exit\",\"time\":\"2026-01-02T%02d:30:00Z\","
 				  "\"pid\":%zu,\"exit_code\":0,\"signal\":0,\"core_dumped\":false}",
 				  i + 1, hours[i], i + 1) == 1);
+	CHECK(import_line(s, "{\"seq\":20,\"type\":\"fork\",\"time\":\"2026-01-02T00:10:00Z\","
+			  "\"pid\":999,\"key\":\"L:00000000000000aa:999000:999\"}") == 1);
+	one(s, "fork", 1199, "", 1001, 999, "");
+	one(s, "fork", 1199, "", 1002, 999, "");
+	one(s, "exec", 1200, "", 1001, 999, ",\"image\":\"/bin/b\"");
+	one(s, "exec", 1200, "", 1002, 999, ",\"image\":\"/bin/a\"");
 	CHECK(s && pn_store_close(s) == 0);
 	s = NULL;
 	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
@@ -293,10 +306,14 @@ static void out_of_order(void)
 		return;
 	memset(&R, 0, sizeof(R));
 	CHECK(pn__store_report(s, &keep, 0, &report_v, NULL) == 0);
-	CHECK_STR(R.hours, "0:1 1:2 3:1 5:3 ");
+	CHECK_STR(R.hours, "0:6 1:2 3:1 5:3 ");
+	CHECK_STR(R.new_images, "/bin/a /bin/b ");
+	CHECK_STR(R.parents, "999:-- ");
 	memset(&R, 0, sizeof(R));
 	CHECK(pn__store_report(s, &all, 0, &report_v, NULL) == 0);
-	CHECK_STR(R.hours, "0:1 1:2 3:1 5:3 ");
+	CHECK_STR(R.hours, "0:6 1:2 3:1 5:3 ");
+	CHECK_STR(R.new_images, "/bin/a /bin/b ");
+	CHECK_STR(R.parents, "999:-- ");
 	pn_store_close(s);
 }
 
