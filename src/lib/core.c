@@ -616,7 +616,7 @@ int pn_get_stats(pn_handle *h, pn_stats *st)
 
 const char *pn_backend_name(pn_handle *h)
 {
-	return h && h->ops ? h->ops->name : "none";
+	return h ? h->ops->name : "none"; /* an open handle always has its backend */
 }
 
 uint64_t pn__steady_caps(pn_handle *h)

@@ -304,8 +304,18 @@ static void enrichment(void)
 	q_exit(101, 13);
 	q_exit(100, 14);
 	q_exit(555, 15); /* never seen */
+	/* An exit that names its image keeps it: the table's is not put in. */
+	q_exec(102, "/usr/bin/table", 16);
+	{
+		struct recbuf *r = q_exit(102, 17);
+
+		r->u.exit.task.known |= PN_KNOWN_IMAGE;
+		rb_str(r, &r->u.exit.image, "/usr/bin/own", 12);
+	}
 	wake();
-	CHECK(pn_poll(h, 1000) == 6);
+	CHECK(pn_poll(h, 1000) == 8);
+	CHECK_STR(S.image[7], "/usr/bin/own");
+	CHECK(!(S.ev[7].flags & PN_EV_IMAGE_FROM_TABLE));
 	CHECK_STR(S.image[2], "/usr/bin/first"); /* the child runs its parent's image */
 	CHECK(find(PN_EVENT_EXIT, 101) && (find(PN_EVENT_EXIT, 101)->flags & PN_EV_IMAGE_FROM_TABLE));
 	CHECK_STR(S.image[4], "/usr/bin/first");
@@ -601,6 +611,7 @@ static void callbacks_change_registrations(void)
 	CHECK(pn_poll(h, 1000) == 1 && self_calls == 1 && after_calls == 3 && added_calls == 5);
 	/* A mask with no event type in it, and no callback, are refused. */
 	CHECK(pn_register(h, 1u << 31, after, &h) == -EINVAL);
+	CHECK(pn_register(NULL, PN_MASK_ALL, after, &h) == -EINVAL);
 	CHECK(pn_unregister(h, NULL, NULL) == -EINVAL);
 	CHECK(pn_set_rules(NULL, NULL) == -EINVAL);
 	pn_close(h);
