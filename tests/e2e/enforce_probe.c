@@ -4,16 +4,20 @@
  * or with one SHA-256 (--deny-sha256 HEX). Prints "ready" on stderr once
  * enforcing, each deny event as JSON on stdout, and at SIGTERM/SIGINT the
  * enforcer's counters as one JSON object on stderr. --sandbox applies
- * pn_sandbox() as the monitor does. --misuse checks instead that the
- * enforcement calls refuse what they cannot do, and prints check.h's
- * line. For the end-to-end tests only: every rule it can express names a
+ * pn_sandbox() as the monitor does. --misuse FILE checks instead that the
+ * enforcement calls refuse what they cannot do, and that a denial of FILE
+ * (its directory) left undelivered is freed by pn_close(), and prints
+ * check.h's line. For the end-to-end tests only: every rule it can express names a
  * place or a hash the test alone creates.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include "procnotify.h"
 #include "procnotify/enforce.h"
 #include "procnotify/format.h"
@@ -75,15 +79,26 @@ static void print_stats(pn_handle *h)
 		(unsigned long long)st.latency_p50_ns, (unsigned long long)st.latency_p99_ns);
 }
 
-static int allow_all(const pn_exec_ctx *c, void *user, const char **rule)
+/* Runs target in a child: 1 when its exec was refused with EPERM. */
+static int denied(const char *target)
 {
-	return 0;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(target, target, (char *)NULL);
+		_exit(errno == EPERM ? 0 : 1);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
 }
 
-/* Each refusal of the enforcement calls; the enforcer started here
- * allows every exec (and every exec would be allowed were it to fail). */
-static int misuse(void)
+/* Each refusal of the enforcement calls; the enforcer started here denies
+ * target's directory only. Then a denial is left undelivered at
+ * pn_close(): it is freed with the handle (a leak check says otherwise). */
+static int misuse(const char *target)
 {
+	static char dir[4096];
 	pn_options o = PN_OPTIONS_INIT;
 	pn_enforce_options eo = PN_ENFORCE_OPTIONS_INIT, small = eo, none = eo;
 	pn_enforce_stats st = PN_ENFORCE_STATS_INIT;
@@ -93,7 +108,9 @@ static int misuse(void)
 
 	if (pn_open(&h, &o))
 		return fprintf(stderr, "enforce_probe: %s\n", o.errmsg), 1;
-	eo.decide = small.decide = allow_all;
+	snprintf(dir, sizeof(dir), "%s", target);
+	deny_dir = dirname(dir); /* which writes into its argument */
+	eo.decide = small.decide = decide;
 	small.size = sizeof(small) - 1;
 	CHECK(pn_enforce(NULL, &eo, err, sizeof(err)) == -EINVAL);
 	CHECK(pn_enforce(h, NULL, err, sizeof(err)) == -EINVAL);
@@ -108,8 +125,9 @@ static int misuse(void)
 	CHECK(pn_enforce_rules(h, r, 0, err, sizeof(err)) == -EBUSY); /* the callback decides */
 	CHECK(pn_enforce_get_stats(h, NULL) == -EINVAL);
 	CHECK(pn_enforce_get_stats(h, &st) == 0 && st.filesystems >= 1);
+	CHECK(denied(target));
 	pn_rules_free(r);
-	pn_close(h);
+	pn_close(h); /* never polled: the denial's event is still queued */
 	return pn_test_done("enforce_probe --misuse");
 }
 
@@ -130,8 +148,8 @@ int main(int argc, char **argv)
 			eo.deadline_ms = (uint32_t)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--sandbox"))
 			sandbox = 1;
-		else if (!strcmp(argv[i], "--misuse"))
-			return misuse();
+		else if (!strcmp(argv[i], "--misuse") && i + 1 < argc)
+			return misuse(argv[++i]);
 		else
 			return fprintf(stderr, "enforce_probe: bad argument %s\n", argv[i]), 2;
 	}
