@@ -77,6 +77,11 @@ typedef struct pn_enforce_stats {
 	uint64_t latency_p50_ns; /* read to answer, over the decisions made */
 	uint64_t latency_p99_ns;
 	uint64_t latency_max_ns;
+	/* File systems mounted in other mount namespaces only (unshare -m, a
+	 * container's): marked through a process of theirs (README). */
+	uint64_t namespaces;     /* other mount namespaces whose file systems are marked */
+	uint64_t ns_filesystems; /* file systems only they mount, marked */
+	uint64_t ns_unread;      /* times a namespace's mount table could not be read */
 } pn_enforce_stats;
 
 #define PN_ENFORCE_STATS_INIT { .size = sizeof(pn_enforce_stats) }

@@ -396,6 +396,53 @@ def test_new_mount(d):
         subprocess.run(["umount", mnt], stderr=subprocess.DEVNULL)
 
 
+NS_EXEC = 'mount -t tmpfs -o size=4m pn-mntns /mnt && {copy} && chmod 755 /mnt/t && {wait}/mnt/t; echo "rc=$?"'
+
+
+def test_other_namespace(d):
+    """A file system mounted only in another mount namespace is enforced: one
+    that exists when the monitor starts, and one mounted after, by a user
+    without privilege in a namespace of its own (unshare -rm). The rule is on
+    the hash: the copy on the tmpfs is the test's own file."""
+    binary = f"{d}/t"
+    digest = unique_true(binary)
+    os.chmod(d, 0o755)
+    # A namespace and its tmpfs made before the monitor starts; it runs the
+    # copy once told to.
+    early = subprocess.Popen(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c",
+         NS_EXEC.format(copy=f"cp {binary} /mnt/t", wait="echo ready && read go && ")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+    m = None
+    try:
+        ready = early.stdout.readline().strip()
+        m = Enforcer("--rule", f"deny image_sha256={digest}")
+        if not r.check("a namespace with its own tmpfs is ready, then the monitor starts",
+                       ready == "ready" and m.ready, ready):
+            return
+        out, _ = early.communicate("go\n", timeout=20)
+        r.check("the copy on a tmpfs of a namespace older than the monitor is denied (126)",
+                out.strip() == "rc=126", out)
+        with open(binary, "rb") as src:
+            p = subprocess.run(
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "unshare", "-rm",
+                 "sh", "-c", NS_EXEC.format(copy="cat > /mnt/t", wait="")],
+                stdin=src, capture_output=True, text=True, timeout=20)
+        r.check("the copy on a tmpfs mounted by a user in a namespace of its own, after the "
+                "start, is denied (126)", p.stdout.strip() == "rc=126", p.stdout + p.stderr)
+    finally:
+        early.kill()
+        early.wait()
+        if m:
+            rc, denies, bad, errtext = m.finish()
+            r.check("two deny events, each with the hash",
+                    len(denies) == 2 and all(e["image_sha256"] == digest for e in denies),
+                    denies)
+            r.check("the exit summary counts the marks of other mount namespaces",
+                    re.search(r"enforcement: \d+ file systems marked, \d+ more in \d+ other "
+                              r"mount namespaces", errtext), errtext)
+
+
 def test_killed(d):
     target = f"{d}/killed/mytrue"
     unique_true(target)
@@ -437,8 +484,8 @@ def main():
     try:
         for t in (test_deny_image, test_hash_survives_rename, test_ancestor_and_script,
                   test_reload, test_deadline, test_deferred_deadline, test_deferred_full,
-                  test_new_mount, test_killed, test_library_callback, test_setup_failures,
-                  test_misuse):
+                  test_new_mount, test_other_namespace, test_killed, test_library_callback,
+                  test_setup_failures, test_misuse):
             sub = os.path.join(d, t.__name__)
             os.makedirs(sub)
             t(sub)

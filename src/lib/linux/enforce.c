@@ -197,6 +197,23 @@ static void take_batch(struct pn__enforcer *e, const char *buf, ssize_t n)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/*
+ * Before a batch is answered: the mounts reported until now are marked (an
+ * exec asked about after a mount in a namespace it knows is decided after
+ * that mount is marked), and so is the namespace of each exec'ing process
+ * not seen before (before its exec goes on, and the mounts it makes).
+ */
+static void learn_mounts(struct pn__enforcer *e, const char *buf, ssize_t n)
+{
+	const struct fanotify_event_metadata *m = (const void *)buf;
+
+	if (pn__mntns_drain(&e->mntns))
+		e->mntns_failed++;
+	for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
+		if (m->pid != e->self && pn__mntns_check(&e->mntns, m->pid))
+			e->mntns_failed++;
+}
+
 static void decide_batch(struct pn__enforcer *e)
 {
 	char buf[PN__READ_LEN] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
@@ -204,6 +221,7 @@ static void decide_batch(struct pn__enforcer *e)
 
 	if (n <= 0)
 		return;
+	learn_mounts(e, buf, n);
 	take_batch(e, buf, n);
 	for (size_t i = 0; i < e->nq; i++)
 		decide_one(e, i);
@@ -222,20 +240,23 @@ static void decide_batch(struct pn__enforcer *e)
 static void *decider_main(void *arg)
 {
 	struct pn__enforcer *e = arg;
-	struct pollfd p[3] = { { .fd = e->fan_fd, .events = POLLIN },
+	struct pollfd p[4] = { { .fd = e->fan_fd, .events = POLLIN },
 			       { .fd = e->marks.mountinfo_fd, .events = POLLPRI },
-			       { .fd = e->stop_fd, .events = POLLIN } };
+			       { .fd = e->stop_fd, .events = POLLIN },
+			       { .fd = e->mntns.mnt_fd, .events = POLLIN } };
 
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), DECIDER_NICE)) {
 		/* not allowed: the default priority, as any thread */
 	}
 	for (;;) {
-		if (poll(p, 3, -1) < 0 && errno != EINTR)
+		if (poll(p, 4, -1) < 0 && errno != EINTR)
 			break;
 		if (p[2].revents)
 			break;
 		if (p[1].revents & POLLPRI)
 			pn__marks_rescan(&e->marks);
+		if ((p[3].revents & POLLIN) && pn__mntns_drain(&e->mntns))
+			e->mntns_failed++;
 		if (p[0].revents & POLLIN)
 			decide_batch(e);
 	}
@@ -288,6 +309,7 @@ static void stop(void *state)
 	if (e->threads > 2)
 		pthread_join(e->hasher, NULL);
 	pn__marks_close(&e->marks);
+	pn__mntns_close(&e->mntns);
 	for (int *fd = &e->fan_fd; fd <= &e->ready_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
@@ -334,6 +356,11 @@ static int start(struct pn__enforcer *e, char *err, size_t errlen)
 		return rc;
 	if ((rc = pn__marks_open(&e->marks, e->fan_fd, FAN_OPEN_EXEC_PERM, err, errlen)))
 		return rc;
+	if ((rc = pn__mntns_open(&e->mntns, &e->marks))) {
+		pn__errmsg(err, errlen, "cannot watch execs in other mount namespaces: %s",
+			   strerror(-rc));
+		return rc;
+	}
 	if ((rc = -pthread_create(&e->decider, NULL, decider_main, e)))
 		return rc;
 	e->threads++;
@@ -360,7 +387,7 @@ static int enforce_start(pn_handle *h, const pn_enforce_options *opt, char *err,
 	if (!e)
 		return -ENOMEM;
 	e->fan_fd = e->stop_fd = e->ready_fd = -1;
-	e->marks.mountinfo_fd = -1;
+	e->marks.mountinfo_fd = e->mntns.mnt_fd = -1;
 	e->opt = *opt;
 	e->deadline_ns = (uint64_t)(opt->deadline_ms ? opt->deadline_ms : DEADLINE_MS_DEFAULT) *
 			 PN_NS_PER_MS;
@@ -433,7 +460,10 @@ int pn_enforce_get_stats(pn_handle *h, pn_enforce_stats *st)
 	ours.hash_read = e->cache.misses;
 	ours.hash_cached = e->cache.hits;
 	ours.filesystems = e->marks.ndevs;
-	ours.mark_refused = e->marks.refused;
+	ours.mark_refused = e->marks.refused + e->mntns.refused;
+	ours.namespaces = e->mntns.nroots;
+	ours.ns_filesystems = e->mntns.ndevs;
+	ours.ns_unread = e->mntns_failed;
 	ours.latency_p50_ns = pn__latency_quantile(&e->lat, 500);
 	ours.latency_p99_ns = pn__latency_quantile(&e->lat, 990);
 	ours.latency_max_ns = e->lat.max;

@@ -11,6 +11,7 @@
 #include "procnotify/rules.h"
 #include "exec_ctx.h"
 #include "fan_marks.h"
+#include "fan_mntns.h"
 #include "latency.h"
 
 #define PN__READ_LEN 4096   /* one read of the group: a batch */
@@ -41,6 +42,7 @@ struct pn__denial {
 struct pn__enforcer {
 	int fan_fd, stop_fd, ready_fd;
 	struct pn__fan_marks marks;
+	struct pn__fan_mntns mntns;  /* the file systems of other mount namespaces */
 	pthread_t decider, watchdog, hasher;
 	int threads;                 /* how many were started */
 	pthread_mutex_t lock;        /* everything below but the decisions */
@@ -62,6 +64,7 @@ struct pn__enforcer {
 	pn_enforce_stats st;
 	struct pn__latency lat;
 	pid_t self;
+	uint64_t mntns_failed;       /* namespaces whose table could not be read */
 };
 
 /* Under the lock: answers q once (a second answer would fail). */

@@ -90,39 +90,51 @@ static char *read_table(int fd)
 }
 
 /*
- * Marks each superblock once, at the first of its mount points; a file
- * system seen before keeps its mark (it lives as long as the superblock).
- * *root_err is what marking "/" gave.
+ * Marks each superblock of a mount table once, at the first of its mount
+ * points (p->root before it), unless the monitor's own table has it
+ * (m->devs): a file system seen before keeps its mark (it lives as long as
+ * the superblock). p->seen gets what is marked; p->root_err is what marking
+ * "/" gave.
  */
-static int scan(struct pn__fan_marks *m, int *root_err)
+int pn__marks_table(struct pn__fan_marks *m, int table_fd, struct pn__marks_pass *p)
 {
-	char *table = read_table(m->mountinfo_fd), *line, *save = NULL, *point;
-	dev_t *seen = NULL, dev;
-	size_t nseen = 0, cap = 0;
-	uint64_t refused = 0;
+	char *table = read_table(table_fd), *line, *save = NULL, *point, path[4096];
+	dev_t dev;
 	int rc = 0;
 
 	if (!table)
 		return -ENOMEM;
 	for (line = strtok_r(table, "\n", &save); line && !rc; line = strtok_r(NULL, "\n", &save)) {
-		if (parse_line(line, &dev, &point) || has_dev(seen, nseen, dev))
+		if (parse_line(line, &dev, &point) || has_dev(p->seen, p->nseen, dev) ||
+		    (p->root[0] && has_dev(m->devs, m->ndevs, dev)))
 			continue;
+		snprintf(path, sizeof(path), "%s%s", p->root, point);
 		if (!has_dev(m->devs, m->ndevs, dev) &&
 		    fanotify_mark(m->fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
-				  point)) {
+				  path)) {
 			if (!strcmp(point, "/"))
-				*root_err = -errno;
-			refused++;
+				p->root_err = -errno;
+			p->refused++;
 			continue;
 		}
-		rc = add_dev(&seen, &nseen, &cap, dev);
+		rc = add_dev(&p->seen, &p->nseen, &p->cap, dev);
 	}
 	free(table);
-	m->refused = refused;
+	return rc;
+}
+
+/* The monitor's own table, read again: what it no longer mounts is forgotten. */
+static int scan(struct pn__fan_marks *m, int *root_err)
+{
+	struct pn__marks_pass p = { .root = "" };
+	int rc = pn__marks_table(m, m->mountinfo_fd, &p);
+
+	*root_err = p.root_err;
+	m->refused = p.refused;
 	free(m->devs);
-	m->devs = seen;
-	m->ndevs = nseen;
-	m->cap = cap;
+	m->devs = p.seen;
+	m->ndevs = p.nseen;
+	m->cap = p.cap;
 	return rc;
 }
 

@@ -18,6 +18,19 @@ struct pn__fan_marks {
 	uint64_t refused;     /* file systems that refuse the mark (proc, sysfs...) */
 };
 
+/* One reading of a mount table: its mount points are named under root
+ * ("" for the monitor's own, "/proc/PID/root" for another namespace's). */
+struct pn__marks_pass {
+	const char *root;
+	dev_t *seen;          /* file systems marked (or found marked), by device */
+	size_t nseen, cap;
+	uint64_t refused;
+	int root_err;         /* what marking its "/" gave, when it was marked */
+};
+
+/* Marks the file systems of the table read from table_fd that m->devs
+ * does not hold; 0 or -ENOMEM. */
+int pn__marks_table(struct pn__fan_marks *m, int table_fd, struct pn__marks_pass *p);
 /* Marks what is mounted now; -errno with the reason when the root file
  * system cannot be marked (nothing would be enforced). */
 int pn__marks_open(struct pn__fan_marks *m, int fan_fd, uint64_t mask, char *err, size_t errlen);
