@@ -50,8 +50,8 @@ void pn_cli_enforce_summary(pn_handle *h)
 		(unsigned long long)st.allowed, (unsigned long long)st.deadline_allowed,
 		(unsigned long long)(st.error_allowed + st.self_allowed),
 		st.latency_p50_ns / 1e3, st.latency_p99_ns / 1e3, st.latency_max_ns / 1e3);
-	fprintf(stderr, "procnotify: enforcement: %llu file systems marked, %llu more in %llu "
-		"other mount namespaces, %llu refusing permission events\n",
-		(unsigned long long)st.filesystems, (unsigned long long)st.ns_filesystems,
-		(unsigned long long)st.namespaces, (unsigned long long)st.mark_refused);
+	fprintf(stderr, "procnotify: enforcement: %llu file systems marked (%llu refusing "
+		"permission events), %llu more in %llu other mount namespaces\n",
+		(unsigned long long)st.filesystems, (unsigned long long)st.mark_refused,
+		(unsigned long long)st.ns_filesystems, (unsigned long long)st.namespaces);
 }

@@ -460,7 +460,7 @@ int pn_enforce_get_stats(pn_handle *h, pn_enforce_stats *st)
 	ours.hash_read = e->cache.misses;
 	ours.hash_cached = e->cache.hits;
 	ours.filesystems = e->marks.ndevs;
-	ours.mark_refused = e->marks.refused + e->mntns.refused;
+	ours.mark_refused = e->marks.refused;
 	ours.namespaces = e->mntns.nroots;
 	ours.ns_filesystems = e->mntns.ndevs;
 	ours.ns_unread = e->mntns_failed;

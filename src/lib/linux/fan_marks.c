@@ -44,26 +44,26 @@ static int parse_line(char *line, dev_t *dev, char **point)
 	return 0;
 }
 
-static int has_dev(const dev_t *devs, size_t n, dev_t d)
+int pn__ids_has(const uint64_t *ids, size_t n, uint64_t id)
 {
 	for (size_t i = 0; i < n; i++)
-		if (devs[i] == d)
+		if (ids[i] == id)
 			return 1;
 	return 0;
 }
 
-static int add_dev(dev_t **devs, size_t *n, size_t *cap, dev_t d)
+int pn__ids_add(uint64_t **ids, size_t *n, size_t *cap, uint64_t id)
 {
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 32;
-		dev_t *p = realloc(*devs, c * sizeof(*p));
+		uint64_t *p = realloc(*ids, c * sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
-		*devs = p;
+		*ids = p;
 		*cap = c;
 	}
-	(*devs)[(*n)++] = d;
+	(*ids)[(*n)++] = id;
 	return 0;
 }
 
@@ -105,11 +105,11 @@ int pn__marks_table(struct pn__fan_marks *m, int table_fd, struct pn__marks_pass
 	if (!table)
 		return -ENOMEM;
 	for (line = strtok_r(table, "\n", &save); line && !rc; line = strtok_r(NULL, "\n", &save)) {
-		if (parse_line(line, &dev, &point) || has_dev(p->seen, p->nseen, dev) ||
-		    (p->root[0] && has_dev(m->devs, m->ndevs, dev)))
+		if (parse_line(line, &dev, &point) || pn__ids_has(p->seen, p->nseen, dev) ||
+		    (p->root[0] && pn__ids_has(m->devs, m->ndevs, dev)))
 			continue;
 		snprintf(path, sizeof(path), "%s%s", p->root, point);
-		if (!has_dev(m->devs, m->ndevs, dev) &&
+		if (!pn__ids_has(m->devs, m->ndevs, dev) &&
 		    fanotify_mark(m->fan_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m->mask, AT_FDCWD,
 				  path)) {
 			if (!strcmp(point, "/"))
@@ -117,7 +117,7 @@ int pn__marks_table(struct pn__fan_marks *m, int table_fd, struct pn__marks_pass
 			p->refused++;
 			continue;
 		}
-		rc = add_dev(&p->seen, &p->nseen, &p->cap, dev);
+		rc = pn__ids_add(&p->seen, &p->nseen, &p->cap, dev);
 	}
 	free(table);
 	return rc;

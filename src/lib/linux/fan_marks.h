@@ -13,7 +13,7 @@ struct pn__fan_marks {
 	int fan_fd;
 	int mountinfo_fd;     /* poll POLLPRI: the mount table changed */
 	uint64_t mask;        /* the events marked */
-	dev_t *devs;          /* file systems marked, by device */
+	uint64_t *devs;       /* file systems marked, by device */
 	size_t ndevs, cap;
 	uint64_t refused;     /* file systems that refuse the mark (proc, sysfs...) */
 };
@@ -22,12 +22,16 @@ struct pn__fan_marks {
  * ("" for the monitor's own, "/proc/PID/root" for another namespace's). */
 struct pn__marks_pass {
 	const char *root;
-	dev_t *seen;          /* file systems marked (or found marked), by device */
+	uint64_t *seen;       /* file systems marked (or found marked), by device */
 	size_t nseen, cap;
 	uint64_t refused;
 	int root_err;         /* what marking its "/" gave, when it was marked */
 };
 
+/* A list of ids (devices, mounts): whether it holds id; id appended
+ * (0 or -ENOMEM). */
+int pn__ids_has(const uint64_t *ids, size_t n, uint64_t id);
+int pn__ids_add(uint64_t **ids, size_t *n, size_t *cap, uint64_t id);
 /* Marks the file systems of the table read from table_fd that m->devs
  * does not hold; 0 or -ENOMEM. */
 int pn__marks_table(struct pn__fan_marks *m, int table_fd, struct pn__marks_pass *p);

@@ -24,6 +24,8 @@
 #define STATX_MNT_ID_UNIQUE 0x00004000U
 #endif
 
+#define PRUNE_AT 64
+
 /* The mount that is pid's root ("self" for the monitor): its namespace's. */
 static int root_key(const char *pid, uint64_t *key)
 {
@@ -36,29 +38,6 @@ static int root_key(const char *pid, uint64_t *key)
 	if (!(st.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)))
 		return -EOPNOTSUPP;
 	*key = st.stx_mnt_id;
-	return 0;
-}
-
-static int has_root(const uint64_t *roots, size_t n, uint64_t key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (roots[i] == key)
-			return 1;
-	return 0;
-}
-
-static int add_root(uint64_t **roots, size_t *n, size_t *cap, uint64_t key)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		uint64_t *p = realloc(*roots, c * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		*roots = p;
-		*cap = c;
-	}
-	(*roots)[(*n)++] = key;
 	return 0;
 }
 
@@ -102,10 +81,10 @@ static int walk(struct pn__fan_mntns *n)
 		return -errno;
 	while (!rc && (de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || root_key(de->d_name, &key) ||
-		    key == n->own_root || has_root(roots, nroots, key))
+		    key == n->own_root || pn__ids_has(roots, nroots, key))
 			continue;
 		if (scan_ns(n, de->d_name, &p) == 0)
-			rc = add_root(&roots, &nroots, &cap, key);
+			rc = pn__ids_add(&roots, &nroots, &cap, key);
 	}
 	closedir(d);
 	free(n->roots);
@@ -116,37 +95,67 @@ static int walk(struct pn__fan_mntns *n)
 	n->devs = p.seen;
 	n->ndevs = p.nseen;
 	n->dcap = p.cap;
-	n->refused = p.refused;
 	return rc;
+}
+
+/* The namespace whose root mount is key, read again through pid. */
+static int rescan(struct pn__fan_mntns *n, const char *pid, uint64_t key)
+{
+	struct pn__marks_pass p = { .seen = n->devs, .nseen = n->ndevs, .cap = n->dcap };
+	int rc = scan_ns(n, pid, &p);
+
+	n->devs = p.seen;
+	n->ndevs = p.nseen;
+	n->dcap = p.cap;
+	if (rc || pn__ids_has(n->roots, n->nroots, key))
+		return rc;
+	return pn__ids_add(&n->roots, &n->nroots, &n->rcap, key);
 }
 
 int pn__mntns_check(struct pn__fan_mntns *n, pid_t pid)
 {
-	struct pn__marks_pass p = { .seen = n->devs, .nseen = n->ndevs, .cap = n->dcap };
 	char name[16];
 	uint64_t key;
 	int rc;
 
 	snprintf(name, sizeof(name), "%d", (int)pid);
-	if (root_key(name, &key) || key == n->own_root || has_root(n->roots, n->nroots, key))
+	if (root_key(name, &key) || key == n->own_root || pn__ids_has(n->roots, n->nroots, key))
 		return 0;
-	rc = scan_ns(n, name, &p);
-	n->devs = p.seen;
-	n->ndevs = p.nseen;
-	n->dcap = p.cap;
-	n->refused += p.refused;
-	if (rc)
-		return rc == -ENOENT ? 0 : rc; /* gone: nothing of it runs */
-	return add_root(&n->roots, &n->nroots, &n->rcap, key);
+	/* Namespaces come and go unseen: the list is pruned, not grown, each
+	 * time it is full (the walk reads pid's namespace too). */
+	if (n->nroots == n->rcap && n->rcap >= PRUNE_AT)
+		return walk(n);
+	rc = rescan(n, name, key);
+	return rc == -ENOENT ? 0 : rc; /* gone: nothing of it runs */
 }
 
+/* A mount reported: the mounter's namespace first, the quickest to read,
+ * where the mount most often is (the race with an exec from it). */
+static void reported(struct pn__fan_mntns *n, int pid)
+{
+	char name[16];
+	uint64_t key;
+
+	snprintf(name, sizeof(name), "%d", pid);
+	if (pid > 0 && !root_key(name, &key) && key != n->own_root && rescan(n, name, key)) {
+		/* gone since: the walk that follows finds its namespace */
+	}
+}
+
+/* Then every namespace: the mounter may be gone (mount(8) exits at once),
+ * or have mounted into another namespace than its own. */
 int pn__mntns_drain(struct pn__fan_mntns *n)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	const struct fanotify_event_metadata *m;
+	ssize_t len;
 	int reports = 0;
 
-	while (n->mnt_fd >= 0 && read(n->mnt_fd, buf, sizeof(buf)) > 0)
-		reports = 1;
+	while (n->mnt_fd >= 0 && (len = read(n->mnt_fd, buf, sizeof(buf))) > 0)
+		for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+			reported(n, m->pid);
+			reports = 1;
+		}
 	return reports ? walk(n) : 0;
 }
 

@@ -26,9 +26,8 @@ struct pn__fan_mntns {
 	uint64_t own_root;   /* the monitor's root mount */
 	uint64_t *roots;     /* namespaces scanned, by their root mount */
 	size_t nroots, rcap;
-	dev_t *devs;         /* file systems marked that only they mount */
+	uint64_t *devs;      /* file systems marked that only they mount, by device */
 	size_t ndevs, dcap;
-	uint64_t refused;
 };
 
 /* Scans every other namespace of the host's processes; 0 or -errno. */
