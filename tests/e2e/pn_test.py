@@ -358,11 +358,11 @@ AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}[os.uname().machine]
 NR = {"x86_64": {"bpf": 321, "socket": 41, "bind": 49, "setsockopt": 54, "epoll_create1": 291,
                  "mmap": 9, "fanotify_init": 300, "fanotify_mark": 301, "eventfd2": 290,
                  "clone3": 435, "prctl": 157, "seccomp": 317, "rt_sigaction": 13,
-                 "capset": 126, "tgkill": 234, "sendto": 44},
+                 "capset": 126, "tgkill": 234, "sendto": 44, "statx": 332},
       "aarch64": {"bpf": 280, "socket": 198, "bind": 200, "setsockopt": 208, "epoll_create1": 20,
                   "mmap": 222, "fanotify_init": 262, "fanotify_mark": 263, "eventfd2": 19,
                   "clone3": 435, "prctl": 167, "seccomp": 277, "rt_sigaction": 134,
-                  "capset": 91, "tgkill": 131, "sendto": 206},
+                  "capset": 91, "tgkill": 131, "sendto": 206, "statx": 291},
       }[os.uname().machine]
 
 

@@ -341,6 +341,8 @@ def test_setup_failures(d):
              "cannot start exec enforcement: Operation not permitted"),
             ("fanotify_mark", refusing("fanotify_mark"),
              "cannot watch execs on the root file system: Operation not permitted"),
+            ("statx (other mount namespaces)", refusing("statx"),
+             "cannot watch execs in other mount namespaces: Operation not permitted"),
             ("clone3", refusing("clone3"), "cannot start exec enforcement: ")):
         p = subprocess.run(argv, capture_output=True, text=True, timeout=30, preexec_fn=refuse)
         check_one_line(what, p, words)
