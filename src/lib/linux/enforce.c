@@ -210,7 +210,7 @@ static void learn_mounts(struct pn__enforcer *e, const char *buf, ssize_t n)
 	if (pn__mntns_drain(&e->mntns))
 		e->mntns_failed++;
 	for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
-		if (m->pid != e->self && pn__mntns_check(&e->mntns, m->pid))
+		if (m->pid != e->self && pn__mntns_check(&e->mntns, m->pid, m->fd))
 			e->mntns_failed++;
 }
 

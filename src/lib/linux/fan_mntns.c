@@ -25,6 +25,7 @@
 #endif
 
 #define PRUNE_AT 64
+#define MNTS_MAX 64
 
 /* The mount that is pid's root ("self" for the monitor): its namespace's. */
 static int root_key(const char *pid, uint64_t *key)
@@ -112,7 +113,8 @@ static int rescan(struct pn__fan_mntns *n, const char *pid, uint64_t key)
 	return pn__ids_add(&n->roots, &n->nroots, &n->rcap, key);
 }
 
-int pn__mntns_check(struct pn__fan_mntns *n, pid_t pid)
+/* pid's namespace, scanned if it was not. */
+static int check_pid(struct pn__fan_mntns *n, pid_t pid)
 {
 	char name[16];
 	uint64_t key;
@@ -127,6 +129,31 @@ int pn__mntns_check(struct pn__fan_mntns *n, pid_t pid)
 		return walk(n);
 	rc = rescan(n, name, key);
 	return rc == -ENOENT ? 0 : rc; /* gone: nothing of it runs */
+}
+
+/*
+ * Reading pid's root through /proc costs several times what reading the
+ * mount of the file it execs costs: a mount whose file was exec'd by a
+ * process whose namespace was then known is not asked about again (a
+ * mount is in one namespace, and its unique id is never reused). A
+ * process that execs only files of another namespace's mounts
+ * (/proc/PID/root/...) leaves its own namespace unseen until it execs one
+ * of its own.
+ */
+int pn__mntns_check(struct pn__fan_mntns *n, pid_t pid, int fd)
+{
+	struct statx st;
+	int cached = !statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &st) &&
+		     (st.stx_mask & STATX_MNT_ID_UNIQUE);
+	int rc;
+
+	if (cached && pn__ids_has(n->mnts, n->nmnts, st.stx_mnt_id))
+		return 0;
+	if ((rc = check_pid(n, pid)) || !cached)
+		return rc;
+	if (n->nmnts == MNTS_MAX)
+		n->nmnts = 0;
+	return pn__ids_add(&n->mnts, &n->nmnts, &n->mcap, st.stx_mnt_id);
 }
 
 /* A mount reported: the mounter's namespace first, the quickest to read,
@@ -179,6 +206,8 @@ void pn__mntns_close(struct pn__fan_mntns *n)
 	n->mnt_fd = -1;
 	free(n->roots);
 	free(n->devs);
+	free(n->mnts);
 	n->roots = NULL;
 	n->devs = NULL;
+	n->mnts = NULL;
 }

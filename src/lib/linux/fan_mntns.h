@@ -28,12 +28,14 @@ struct pn__fan_mntns {
 	size_t nroots, rcap;
 	uint64_t *devs;      /* file systems marked that only they mount, by device */
 	size_t ndevs, dcap;
+	uint64_t *mnts;      /* mounts exec'd from whose namespace is known (unique ids) */
+	size_t nmnts, mcap;
 };
 
 /* Scans every other namespace of the host's processes; 0 or -errno. */
 int pn__mntns_open(struct pn__fan_mntns *n, struct pn__fan_marks *m);
-/* pid's namespace, scanned if it was not. */
-int pn__mntns_check(struct pn__fan_mntns *n, pid_t pid);
+/* The namespace of pid, about to exec the file fd, scanned if it was not. */
+int pn__mntns_check(struct pn__fan_mntns *n, pid_t pid, int fd);
 /* Reads the mount reports; any: every namespace is scanned again. */
 int pn__mntns_drain(struct pn__fan_mntns *n);
 void pn__mntns_close(struct pn__fan_mntns *n);
