@@ -37,9 +37,12 @@ $(B)/tests/lib_callbacks $(B)/tests/enforce_probe: $(B)/tests/%: tests/e2e/%.c $
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
+# A unit test may link with flags of its own, LINK_<name>: test_oom's
+# wrappers take the library's allocations, to fail them one by one.
+LINK_test_oom := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 $(B)/tests/%: tests/unit/%.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) $(LINK_$*) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
 # The workload is a fixture, not code under test: never sanitized, so that
 # its crashes and signals are the kernel's, not a sanitizer's.
