@@ -6,6 +6,7 @@
 #ifndef PN_TEST_OUTTEST_H
 #define PN_TEST_OUTTEST_H
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ struct notes {
 	char text[4096];
 };
 
-static void notes_add(const char *what, void *user)
+static inline void notes_add(const char *what, void *user)
 {
 	struct notes *n = user;
 	size_t used;
@@ -35,7 +36,7 @@ static void notes_add(const char *what, void *user)
 }
 
 /* 1 when the output said what (a substring of one note) by now. */
-static int notes_have(struct notes *n, const char *what)
+static inline int notes_have(struct notes *n, const char *what)
 {
 	int got;
 
@@ -46,7 +47,7 @@ static int notes_have(struct notes *n, const char *what)
 }
 
 /* Waits up to ms for notes_have(); 1 when it came. */
-static int notes_wait(struct notes *n, const char *what, int ms)
+static inline int notes_wait(struct notes *n, const char *what, int ms)
 {
 	for (int waited = 0; waited < ms; waited += 10) {
 		if (notes_have(n, what))
@@ -57,8 +58,8 @@ static int notes_wait(struct notes *n, const char *what, int ms)
 }
 
 /* An output of ops to target, started; the test ends when it cannot open. */
-static pn_output *outtest_start(const pn__output_ops *ops, const char *target,
-				const pn_output_options *opt)
+static inline pn_output *outtest_start(const pn__output_ops *ops, const char *target,
+				       const pn_output_options *opt)
 {
 	char err[256] = "";
 	pn_output *out = NULL;
@@ -75,7 +76,7 @@ static pn_output *outtest_start(const pn__output_ops *ops, const char *target,
 /* A private directory for sockets, removed with its sockets at exit. */
 static char outtest_dir[64];
 
-static void outtest_cleanup(void)
+static inline void outtest_cleanup(void)
 {
 	char cmd[128];
 
@@ -84,7 +85,7 @@ static void outtest_cleanup(void)
 		fprintf(stderr, "cannot remove %s\n", outtest_dir);
 }
 
-static const char *outtest_path(const char *name)
+static inline const char *outtest_path(const char *name)
 {
 	static char path[128];
 
@@ -101,7 +102,7 @@ static const char *outtest_path(const char *name)
 }
 
 /* A datagram socket bound at path (replacing what is there); -1 on error. */
-static int dgram_listen(const char *path)
+static inline int dgram_listen(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -117,8 +118,25 @@ static int dgram_listen(const char *path)
 	return fd;
 }
 
+/* A loopback socket of type bound to a port of the kernel's choice; its
+ * port in *port. */
+static inline int loopback(int type, int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len)) {
+		perror("loopback");
+		exit(1);
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
 /* Waits up to ms for fd to be readable: 1, or 0 at the deadline. */
-static int readable(int fd, int ms)
+static inline int readable(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 

@@ -10,7 +10,6 @@
  * reading.
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,23 +261,6 @@ static pn_event net_exec(uint64_t seq, size_t argv_len)
 	ev.pid = 10;
 	ev.argv = (pn_str){ arg, argv_len };
 	return ev;
-}
-
-/* A loopback socket of type bound to a port of the kernel's choice; its
- * port in *port. */
-static int loopback(int type, int *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(fd, (struct sockaddr *)&a, &len)) {
-		perror("loopback");
-		exit(1);
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
 }
 
 /* "SEQ" of the message's SD element: seq="N". */
@@ -596,6 +578,19 @@ static void test_socket_kinds(void)
 	CHECK_STR(err, "syslog tcp://[::1]: No space left on device");
 }
 
+/* A name that does not resolve is refused at open, with the resolver's
+ * reason. */
+static void test_unresolvable(void)
+{
+	pn_output_options opt = { .facility = 1, .severity = 6, .hostname = "h" };
+	char err[256] = "";
+	pn_output *out;
+
+	CHECK(pn__output_open(&out, &pn__output_syslog, "udp://a..b", &opt, err, sizeof(err)) ==
+	      -EHOSTUNREACH);
+	CHECK(out == NULL && !strncmp(err, "syslog udp://a..b: cannot resolve a..b: ", 40));
+}
+
 int main(void)
 {
 	test_message();
@@ -609,5 +604,6 @@ int main(void)
 	test_tcp_late();
 	test_tcp_stalled();
 	test_socket_kinds();
+	test_unresolvable();
 	return pn_test_done("test_syslog");
 }
