@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "outtest.h"
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "procnotify/output.h"
@@ -207,11 +208,76 @@ static void outputs(void)
 	}
 }
 
+/* Writing an event: a sink whose message cannot be built says -ENOMEM
+ * (the layer then reconnects and writes it again), and a later write
+ * goes through. Each driver is called as the output's thread calls it. */
+/* The collector takes what it was sent, and so keeps room for more: the
+ * connections a listening socket has, a datagram socket's messages. */
+static void discard(int fd, int listening)
+{
+	char buf[16384];
+
+	while (readable(fd, 0))
+		if (listening)
+			close(accept(fd, NULL, NULL));
+		else if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			break;
+}
+
+static void sink_writes(const pn__output_ops *ops, const char *target, int fd, int listening)
+{
+	static const char arg[8192];
+	pn_output_options opt = { .facility = 1, .severity = 6, .hostname = "h" };
+	pn_event ev;
+	volatile int stop = 0;
+	int done = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PN_EVENT_EXEC;
+	ev.have = PN_HAVE_ARGV;
+	ev.argv = (pn_str){ arg, sizeof(arg) };
+	for (long n = 0; !done; n++) {
+		void *state = NULL;
+		char err[256];
+		int rc, again;
+
+		CHECK(ops->open(&state, target, &opt, err, sizeof(err)) == 0);
+		CHECK(ops->connect(state, err, sizeof(err)) == 0);
+		arm(n);
+		rc = ops->write(state, &ev, 0, &stop);
+		done = !disarm();
+		CHECK(rc == (done ? 0 : -ENOMEM));
+		again = ops->connect(state, err, sizeof(err));
+		CHECK(again == 0 && ops->write(state, &ev, 0, &stop) == 0);
+		ops->close(state);
+		discard(fd, listening);
+	}
+}
+
+static void sinks(void)
+{
+	char target[160];
+	int port, lfd = loopback(SOCK_STREAM, &port), ufd, jfd;
+
+	CHECK(listen(lfd, 64) == 0);
+	snprintf(target, sizeof(target), "tcp://127.0.0.1:%d", port);
+	sink_writes(&pn__output_syslog, target, lfd, 1);
+	ufd = dgram_listen(outtest_path("syslog.sock"));
+	snprintf(target, sizeof(target), "unix:%s", outtest_path("syslog.sock"));
+	sink_writes(&pn__output_syslog, target, ufd, 0);
+	jfd = dgram_listen(outtest_path("journal.sock"));
+	sink_writes(&pn__output_journal, outtest_path("journal.sock"), jfd, 0);
+	close(lfd);
+	close(ufd);
+	close(jfd);
+}
+
 int main(void)
 {
 	rules();
 	expr_and_file();
 	buffers();
 	outputs();
+	sinks();
 	return pn_test_done("test_oom");
 }

@@ -327,8 +327,12 @@ static int journal_write(void *state, const pn_event *ev, int more, const volati
 	int rc;
 
 	build(j, ev);
-	if (j->msg.oom || j->line.oom)
+	if (j->msg.oom || j->line.oom) {
+		/* Out of memory until freed: built again when the layer retries. */
+		pn_buf_free(&j->msg);
+		pn_buf_free(&j->line);
 		return -ENOMEM;
+	}
 	rc = send_dgram(j, j->msg.data, j->msg.len, -1, stop);
 	if (rc == -EMSGSIZE || rc == -ENOBUFS)
 		rc = send_memfd(j, stop);

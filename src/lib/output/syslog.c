@@ -280,8 +280,12 @@ static int syslog_write(void *state, const pn_event *ev, int more, const volatil
 
 	pn_buf_reset(&s->msg);
 	pn__fmt_rfc5424(&s->msg, ev, &s->head);
-	if (s->msg.oom)
+	if (s->msg.oom) {
+		/* A buffer stays out of memory until freed: the message is
+		 * built again, from nothing, when the layer retries. */
+		pn_buf_free(&s->msg);
 		return -ENOMEM;
+	}
 	if (s->t == T_TCP)
 		return tcp_write(s, more, stop);
 	/* A datagram a message: nothing to keep. */
