@@ -11,6 +11,8 @@ const char pn__digit_pairs[200] = "000102030405060708091011121314151617181920212
 				  "50515253545556575859606162636465666768697071727374"
 				  "75767778798081828384858687888990919293949596979899";
 
+/* Only called when n more bytes and a NUL do not fit (pn__buf_room(),
+ * pn_buf_printf()). */
 char *pn__buf_grow(pn_buf *b, size_t n)
 {
 	size_t cap;
@@ -18,8 +20,6 @@ char *pn__buf_grow(pn_buf *b, size_t n)
 
 	if (b->oom)
 		return NULL;
-	if (b->len + n + 1 <= b->cap)
-		return b->data + b->len;
 	/* Past half the address space no doubling reaches it (the capacity
 	 * would wrap to 0 and the loop below never end): out of memory. */
 	if (n >= SIZE_MAX / 2 - b->len) {

@@ -11,7 +11,8 @@
  * stores through a cursor, and is committed once (pn__buf_commit), instead
  * of a checked, NUL-terminated append per fragment.
  */
-/* Grows b so that n more bytes and a NUL fit; where they go, or NULL without memory. */
+/* Grows b, which has no room for them, so that n more bytes and a NUL
+ * fit; where they go, or NULL without memory. */
 char *pn__buf_grow(pn_buf *b, size_t n);
 
 static inline char *pn__buf_room(pn_buf *b, size_t n)
