@@ -4,7 +4,11 @@
  *
  *   workload exit CODE            exit(CODE)
  *   workload linger CODE ARG...   exit(CODE) after 300 ms, long enough for a
- *                                 backend that reads /proc after the exec
+ *                                 backend that reads /proc after the exec on a
+ *                                 quiet machine; with PN_LINGER_STDIN=1, only
+ *                                 once a line (or EOF) comes on stdin: the
+ *                                 test sends it when the monitors have shown
+ *                                 the exec, however late that is
  *   workload signal SIG           kill itself with SIG (core dumps disabled)
  *   workload segv                 a real SIGSEGV from a bad store
  *   workload core                 the same, dumping core (into the cwd when
@@ -74,6 +78,19 @@ static void leader_exit(void *(*fn)(void *))
 	pthread_exit(NULL);
 }
 
+static void linger(void)
+{
+	const char *gated = getenv("PN_LINGER_STDIN");
+	char c;
+
+	if (!gated || strcmp(gated, "1")) {
+		usleep(300000);
+		return;
+	}
+	while (read(0, &c, 1) == 1 && c != '\n')
+		;
+}
+
 int main(int argc, char **argv)
 {
 	struct rlimit no_core = { 0, 0 };
@@ -88,7 +105,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
 	if (!strcmp(argv[1], "linger")) {
-		usleep(300000);
+		linger();
 		return atoi(argv[2]);
 	}
 	if (!strcmp(argv[1], "signal")) {
