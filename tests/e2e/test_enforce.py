@@ -449,6 +449,49 @@ def test_other_namespace(d):
                     ns and int(ns.group(1)) < 80, errtext)
 
 
+REUSE = r'''
+import ctypes, os, shutil, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if (libc.unshare(0x00020000) or libc.mount(b"none", b"/", None, 0x40000 | 0x4000, None) or
+        libc.mount(b"pn-reuse", b"/mnt", b"tmpfs", 0, b"size=4m")):
+    sys.exit(3)
+print(os.stat("/mnt").st_dev, flush=True)
+shutil.copy(sys.argv[1], "/mnt/t")
+os.chmod("/mnt/t", 0o755)
+os.execv("/bin/sh", ["sh", "-c", '/mnt/t; echo "rc=$?"'])
+'''
+
+
+def test_reused_device(d):
+    """A tmpfs of a namespace gone, and one of a namespace first seen after:
+    the kernel gives the second the first's device number, and it is
+    marked all the same (it is another file system)."""
+    binary = f"{d}/t"
+    digest = unique_true(binary)
+    with open(f"{d}/reuse.py", "w") as f:
+        f.write(REUSE)
+    m = Enforcer("--rule", f"deny image_sha256={digest}")
+    try:
+        if not r.check("monitor starts", m.ready):
+            return
+        outs = []
+        for _ in range(5):  # another mount on the host may take the number first
+            first = subprocess.run(
+                ["unshare", "-m", "sh", "-c", 'mount -t tmpfs pn-first /mnt && '
+                 'stat -c %d /mnt && /bin/true'], capture_output=True, text=True, timeout=20)
+            second = subprocess.run(["python3", f"{d}/reuse.py", binary], capture_output=True,
+                                    text=True, timeout=20)
+            outs.append((first.stdout.split(), second.stdout.split()))
+            dev_first, dev_second = first.stdout.split()[:1], second.stdout.split()[:1]
+            if dev_first and dev_first == dev_second:
+                break
+        r.check("a tmpfs with a number a gone one had is enforced (126)",
+                dev_first and dev_first == dev_second and second.stdout.split()[-1:] == ["rc=126"],
+                outs)
+    finally:
+        m.finish()
+
+
 def test_killed(d):
     target = f"{d}/killed/mytrue"
     unique_true(target)
@@ -490,8 +533,8 @@ def main():
     try:
         for t in (test_deny_image, test_hash_survives_rename, test_ancestor_and_script,
                   test_reload, test_deadline, test_deferred_deadline, test_deferred_full,
-                  test_new_mount, test_other_namespace, test_killed, test_library_callback,
-                  test_setup_failures, test_misuse):
+                  test_new_mount, test_other_namespace, test_reused_device, test_killed,
+                  test_library_callback, test_setup_failures, test_misuse):
             sub = os.path.join(d, t.__name__)
             os.makedirs(sub)
             t(sub)

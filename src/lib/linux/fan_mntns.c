@@ -99,15 +99,18 @@ static int walk(struct pn__fan_mntns *n)
 	return rc;
 }
 
-/* The namespace whose root mount is key, read again through pid. */
+/* The namespace whose root mount is key, read again through pid. Each of
+ * its file systems is marked again, even one whose device is listed: a
+ * device number freed with its file system is soon another's. */
 static int rescan(struct pn__fan_mntns *n, const char *pid, uint64_t key)
 {
-	struct pn__marks_pass p = { .seen = n->devs, .nseen = n->ndevs, .cap = n->dcap };
+	struct pn__marks_pass p = { 0 };
 	int rc = scan_ns(n, pid, &p);
 
-	n->devs = p.seen;
-	n->ndevs = p.nseen;
-	n->dcap = p.cap;
+	for (size_t i = 0; i < p.nseen && !rc; i++)
+		if (!pn__ids_has(n->devs, n->ndevs, p.seen[i]))
+			rc = pn__ids_add(&n->devs, &n->ndevs, &n->dcap, p.seen[i]);
+	free(p.seen);
 	if (rc || pn__ids_has(n->roots, n->nroots, key))
 		return rc;
 	return pn__ids_add(&n->roots, &n->nroots, &n->rcap, key);
