@@ -30,9 +30,10 @@ static void select_cols(pn_buf *sql, int count)
 			 " LEFT JOIN host h ON h.id = e.host WHERE ");
 }
 
-/* Filters on time, type, rows (?1 to ?5) and the reader's host (?6):
- * they apply to lost records too. (Each parameter has its number: a named
- * one first in the text would take number 1, the time's.) */
+/* Filters on time, type, rows (?1 to ?5), the reader's host (?6) and the
+ * least id of the window (?7, window_start()): they apply to lost records
+ * too. (Each parameter has its number: a named one first in the text would
+ * take number 1, the time's.) */
 static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 {
 	if (scoped)
@@ -42,18 +43,17 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 	if (w->upto_id)
 		pn_buf_puts(sql, " AND e.id <= ?5");
 	/* Ordered by id, SQLite read the whole table for a recent window:
-	 * the least id of the window (from the time index) bounds it. */
+	 * the least id of the window bounds it. */
 	if (w->since_ns)
-		pn_buf_puts(sql, " AND e.id >= (SELECT coalesce(min(id), 0) FROM event"
-				 " WHERE time_ns >= ?1) AND e.time_ns >= ?1");
+		pn_buf_puts(sql, " AND e.id >= ?7 AND e.time_ns >= ?1");
 	if (w->until_ns)
 		pn_buf_puts(sql, " AND e.time_ns <= ?2");
 	if (w->types)
 		pn_buf_puts(sql, " AND (?3 >> e.type) & 1");
 }
 
-/* The first term's parameter; ?1 to ?6 are add_common()'s. */
-#define TERM_PARAM 7
+/* The first term's parameter; ?1 to ?7 are add_common()'s. */
+#define TERM_PARAM 8
 
 /*
  * Each field's test of a value, '?' standing for the value's parameter
@@ -153,16 +153,48 @@ static void bind_where(sqlite3_stmt *st, const pn_store_where *w)
 	}
 }
 
+/*
+ * The least id of the events at or after since, or past the last id when
+ * there is none. min(id) read from the first row up to the window, which
+ * for the last hour of a week was nearly the whole table (0.5 s of 2
+ * million rows); through the time index it reads the window instead, which
+ * for the whole week is the whole index. The first event of the window by
+ * time, one index seek, says which of the two reads less. The writer only
+ * adds rows past the last, so the bound holds for the query that follows.
+ */
+static int window_start(pn_store *s, int64_t since, int64_t *start)
+{
+	int64_t first, lo, hi;
+	int found, rc = pn__db_int(&s->db, "SELECT id FROM event INDEXED BY event_time"
+				   " WHERE time_ns >= ?1 ORDER BY time_ns LIMIT 1", since, &first, &found);
+
+	*start = INT64_MAX;
+	if (rc || !found)
+		return rc;
+	rc = pn__db_int(&s->db, "SELECT min(id) FROM event", 0, &lo, &found);
+	if (!rc)
+		rc = pn__db_int(&s->db, "SELECT max(id) FROM event", 0, &hi, &found);
+	if (!rc)
+		rc = pn__db_int(&s->db, first - lo < hi - first
+				   ? "SELECT min(id) FROM event NOT INDEXED WHERE time_ns >= ?1"
+				   : "SELECT min(id) FROM event INDEXED BY event_time WHERE time_ns >= ?1",
+				   since, start, &found);
+	return rc;
+}
+
 /* Prepares the query of w (or its count) with its values bound. */
 static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt **st)
 {
 	pn_buf sql = { 0 };
+	int64_t start = 0;
 	int rc;
 
 	for (size_t i = 0; i < w->nterms; i++)
 		if ((unsigned)w->terms[i].field >= PN_STORE_WHERE_FIELDS ||
 		    (field_sql[w->terms[i].field].bind != BIND_INT && !w->terms[i].s))
 			return -EINVAL;
+	if (w->since_ns && (rc = window_start(s, w->since_ns, &start)))
+		return rc;
 	build_sql(&sql, w, s->scoped, count);
 	if (sql.oom)
 		return -ENOMEM;
@@ -172,6 +204,8 @@ static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt
 		bind_where(*st, w);
 	if (!rc && s->scoped)
 		sqlite3_bind_int64(*st, 6, s->scope_host);
+	if (!rc)
+		sqlite3_bind_int64(*st, 7, start);
 	return rc;
 }
 
