@@ -261,6 +261,16 @@ static void test_filters(void)
 	CHECK(count((pn_store_filter){ .argv = "-s http" }) == 1 + 1); /* across arguments */
 	CHECK(count((pn_store_filter){ .argv = "DROP TABLE event" }) == 1 + 1);
 	CHECK(count((pn_store_filter){ .argv = "nothing" }) == 1);
+	/* A fork carries its parent's name: 20's fork is "sh", its row and
+	 * later events are not (the lookup of schema 13 knows every name a
+	 * process's events had, not only its row's). */
+	CHECK(count((pn_store_filter){ .name = "sh" }) == 4 + 1);
+	/* --argv of fewer than three characters, or not ASCII, reads every
+	 * string; of three or more, the trigram index, case and all. */
+	CHECK(count((pn_store_filter){ .argv = "-s" }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .argv = "\xc3\xa9t\xe9" }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .argv = "DROP" }) == 1 + 1);
+	CHECK(count((pn_store_filter){ .argv = "drop" }) == 1);
 	CHECK(count((pn_store_filter){ .signaled = 1 }) == 1 + 1);
 	CHECK(count((pn_store_filter){ .have_exit_code = 1, .exit_code = 7 }) == 1 + 1);
 	CHECK(count((pn_store_filter){ .have_exit_code = 1, .exit_code = 0 }) == 1 + 1);
@@ -664,6 +674,9 @@ static void test_retention(void)
 	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 60") == 0);
 	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 61") == 1);
 	CHECK(db_int("SELECT count(*) FROM process WHERE pid = 61") == 1);
+	/* The lookup's rows of the forgotten process go with it. */
+	CHECK(db_int("SELECT count(*) FROM proc_str WHERE process NOT IN (SELECT id FROM process)") == 0);
+	CHECK(db_int("SELECT count(*) FROM proc_str") == 1);
 	/* A late event of the forgotten process: the writer's cached row id is
 	 * stale, and the row comes back under it with what the event tells. */
 	s = open_store(PN_STORE_WRITE, &o);
@@ -680,10 +693,12 @@ static void test_retention(void)
 }
 
 /* With --db-max-size, the oldest events go, step by step, until the pages
- * in use fit; the newest stay, and never everything. */
+ * in use fit; the newest stay, and never everything. An empty log has 22
+ * pages of 16 KiB (352 KiB) since schema 13's lookup tables. */
+#define SIZE_BOUND (512 << 10)
 static void test_retention_size(void)
 {
-	pn_store_options o = { .max_size = 256 << 10 };
+	pn_store_options o = { .max_size = SIZE_BOUND };
 	pn_store *s;
 	int steps = 0;
 
@@ -698,13 +713,13 @@ static void test_retention_size(void)
 	}
 	CHECK(pn_store_commit(s) == 0);
 	while (steps++ < 50 && db_int("SELECT (page_count - freelist_count) * page_size FROM"
-				      " pragma_page_count, pragma_freelist_count, pragma_page_size") > (256 << 10)) {
+				      " pragma_page_count, pragma_freelist_count, pragma_page_size") > SIZE_BOUND) {
 		CHECK(pn_store_tick(s) == 0);
 		usleep(60000); /* the next step is due 50 ms later */
 	}
 	CHECK(pn_store_close(s) == 0);
 	CHECK(db_int("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count,"
-		     " pragma_freelist_count, pragma_page_size") <= (256 << 10));
+		     " pragma_freelist_count, pragma_page_size") <= SIZE_BOUND);
 	CHECK(db_int("SELECT count(*) FROM event") > 0);
 	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 6099") == 1);
 	CHECK(db_int("SELECT count(*) FROM event WHERE pid = 100") == 0);
@@ -718,6 +733,30 @@ static void write_events(const pn_event *ev, int from, int to)
 	for (int i = from; s && i < to; i++)
 		pn_store_event(&ev[i], s);
 	CHECK(pn_store_close(s) == 0);
+}
+
+/* Arguments longer than the trigram index takes (str_long) are found by
+ * --argv all the same, as a word of a short one is, and only they. */
+static void test_long_argv(void)
+{
+	static char argv[5000];
+	static const char short_argv[] = "ed\0needle-xyz\0";
+	pn_event ev[4];
+
+	snprintf(path, sizeof(path), "%s/long.db", dir);
+	memset(argv, 'a', sizeof(argv));
+	memcpy(argv + 4000, "\0needle-xyz", 11);
+	argv[sizeof(argv) - 1] = 0;
+	ev[0] = exec_event(50, 10, T0, "/usr/bin/long", argv, sizeof(argv), "long", 4);
+	ev[1] = exec_event(51, 10, T0 + NS, "/usr/bin/ed", short_argv, sizeof(short_argv) - 1, "ed", 2);
+	ev[2] = exec_event(52, 10, T0 + 2 * NS, "/usr/bin/ed", "ed\0x\0", 5, "ed", 2);
+	ev[3] = exit_event(50, 10, T0 + 3 * NS, 0, 0);
+	write_events(ev, 0, 4);
+	/* Not cached, so stored at each use: the event's and the row's. */
+	CHECK(db_int("SELECT count(*) FROM str_long") == 2);
+	CHECK(count((pn_store_filter){ .argv = "needle-xyz" }) == 2);
+	CHECK(count((pn_store_filter){ .argv = "aaa needle" }) == 1);
+	CHECK(count((pn_store_filter){ .name = "long" }) == 1); /* its exit is "sh" */
 }
 
 /* A process first seen without a parent takes the first parent an event
@@ -1008,6 +1047,7 @@ int main(void)
 	test_crash_gap();
 	test_retention();
 	test_retention_size();
+	test_long_argv();
 	test_commits_on_its_own();
 	test_log_locked();
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);

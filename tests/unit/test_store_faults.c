@@ -300,6 +300,35 @@ static void migrations(void)
 	}
 }
 
+/* Schema 13's lookup is filled from the events of an older log: a
+ * migrated log's names and arguments are found as a new one's. */
+static void migrated_lookup(void)
+{
+	pn_store_filter by_name = { .name = "old*" }, by_argv = { .argv = "flag-xyz" };
+	char p[256], err[256];
+	pn_store *s = NULL;
+	sqlite3 *db;
+	int n = 0, m = 0;
+
+	snprintf(p, sizeof(p), "%s/lookup-v12.db", dir);
+	unlink(p);
+	make_old_log(p, 12);
+	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	/* "olddaemon", and its arguments "olddaemon --flag-xyz" */
+	CHECK(sqlite3_exec(db,
+			   "INSERT INTO str(id, last_ns, value) VALUES(1, 6, x'6f6c646461656d6f6e'),"
+			   " (2, 6, x'6f6c646461656d6f6e002d2d666c61672d78797a00');"
+			   "UPDATE event SET comm = 1, argv = 2 WHERE seq = 1;",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	s = open_write(p, NULL);
+	CHECK(pn_store_close(s) == 0);
+	CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) == 0);
+	CHECK(s && pn_store_query(s, &by_name, count_row, &n) == 1 && n == 1);
+	CHECK(s && pn_store_query(s, &by_argv, count_row, &m) == 1 && m == 1);
+	pn_store_close(s);
+}
+
 static char *schema_text(const char *p)
 {
 	sqlite3 *db;
@@ -415,6 +444,7 @@ int main(void)
 	failed_retention();
 	error_mapping();
 	migrations();
+	migrated_lookup();
 	failed_migration();
 	half_migration();
 	retention_small();

@@ -11,17 +11,24 @@
 #include "db.h"
 #include "procnotify/format.h"
 
+pn_str pn__db_basename(pn_str path)
+{
+	size_t i = path.len;
+
+	while (i > 0 && path.ptr[i - 1] != '/')
+		i--;
+	return (pn_str){ path.len - i ? path.ptr + i : "", path.len - i };
+}
+
 /* pn_basename(path): the bytes after the last '/', for --name. */
 static void sql_basename(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	const char *p = sqlite3_value_blob(argv[0]);
-	int n = sqlite3_value_bytes(argv[0]), i = n;
+	pn_str v = { sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]) };
 
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return; /* NULL in, NULL out */
-	while (i > 0 && p[i - 1] != '/')
-		i--;
-	sqlite3_result_blob(ctx, n - i ? p + i : "", n - i, SQLITE_TRANSIENT);
+	v = pn__db_basename(v);
+	sqlite3_result_blob(ctx, v.ptr, (int)v.len, SQLITE_TRANSIENT);
 }
 
 /* pn_args(argv): the arguments joined by single spaces, for --argv. */
@@ -124,6 +131,22 @@ int pn__db_prepare(struct pn__db *d, const char *sql, sqlite3_stmt **st)
 	int rc = sqlite3_prepare_v2(d->conn, sql, -1, st, NULL);
 
 	return rc == SQLITE_OK ? 0 : pn__db_err(d, rc, "database");
+}
+
+int pn__db_prepare_rows(struct pn__db *d, const char *head, int cols, int rows, sqlite3_stmt **st)
+{
+	pn_buf sql = { 0 };
+	int rc;
+
+	pn_buf_puts(&sql, head);
+	for (int r = 0; r < rows; r++) {
+		pn_buf_puts(&sql, r ? ",(" : "(");
+		for (int c = 0; c < cols; c++)
+			pn_buf_puts(&sql, c + 1 < cols ? "?," : "?)");
+	}
+	rc = sql.oom ? -ENOMEM : pn__db_prepare(d, sql.data, st);
+	pn_buf_free(&sql);
+	return rc;
 }
 
 int pn__db_int(struct pn__db *d, const char *sql, int64_t bind1, int64_t *out, int *found)

@@ -27,6 +27,9 @@ int pn__db_refuse(struct pn__db *d, int err, const char *why);
 int pn__db_exec(struct pn__db *d, const char *sql);
 /* Prepares a statement, recording a failure. */
 int pn__db_prepare(struct pn__db *d, const char *sql, sqlite3_stmt **st);
+/* A multi-row insert: head ("INSERT ... VALUES"), then rows groups of
+ * cols parameters; row r's column c is parameter r * cols + c + 1. */
+int pn__db_prepare_rows(struct pn__db *d, const char *head, int cols, int rows, sqlite3_stmt **st);
 /* One integer from sql, which may use ?1 (binding a parameter that a
  * statement lacks is a harmless SQLITE_RANGE); *found is 0 for no row or NULL. */
 int pn__db_int(struct pn__db *d, const char *sql, int64_t bind1, int64_t *out, int *found);
@@ -34,6 +37,9 @@ int pn__db_int(struct pn__db *d, const char *sql, int64_t bind1, int64_t *out, i
 int pn__db_bind_str(sqlite3_stmt *st, int i, const pn_str *v, int known);
 /* A string column, pointing into the current row. */
 pn_str pn__db_col_str(sqlite3_stmt *st, int i);
+
+/* The bytes after the last '/' of path, in path: SQL's pn_basename(). */
+pn_str pn__db_basename(pn_str path);
 
 int64_t pn__store_wall_ns(void);
 uint64_t pn__store_mono_ns(void);

@@ -24,6 +24,10 @@ struct pn__intern_slot {
 
 static const char sql_insert[] = "INSERT INTO str(last_ns, value) VALUES(?1, ?2)";
 static const char sql_touch[] = "UPDATE str SET last_ns = ?2 WHERE id = ?1 AND last_ns < ?2";
+/* Where --argv finds a string (schema 13): its words for the trigram
+ * index, or its id among the long ones. */
+static const char sql_fts[] = "INSERT INTO str_fts(rowid, args) VALUES(?1, pn_args(?2))";
+static const char sql_long[] = "INSERT INTO str_long(id) VALUES(?1)";
 
 static int64_t hash_of(const pn_str *v)
 {
@@ -52,6 +56,10 @@ int pn__intern_open(struct pn__intern *in, struct pn__db *d)
 	rc = pn__db_prepare(d, sql_insert, &in->insert);
 	if (!rc)
 		rc = pn__db_prepare(d, sql_touch, &in->touch);
+	if (!rc)
+		rc = pn__db_prepare(d, sql_fts, &in->fts);
+	if (!rc)
+		rc = pn__db_prepare(d, sql_long, &in->long_str);
 	return rc;
 }
 
@@ -71,6 +79,8 @@ void pn__intern_close(struct pn__intern *in)
 	free(in->touched);
 	sqlite3_finalize(in->insert);
 	sqlite3_finalize(in->touch);
+	sqlite3_finalize(in->fts);
+	sqlite3_finalize(in->long_str);
 }
 
 static int touch(struct pn__intern *in, struct pn__db *d, int64_t id, int64_t t_ns)
@@ -81,6 +91,20 @@ static int touch(struct pn__intern *in, struct pn__db *d, int64_t id, int64_t t_
 	sqlite3_bind_int64(in->touch, 2, t_ns);
 	rc = sqlite3_step(in->touch);
 	sqlite3_reset(in->touch);
+	return rc == SQLITE_DONE ? 0 : pn__db_err(d, rc, "recording a string");
+}
+
+/* A new string where --argv looks for it. */
+static int index_str(struct pn__intern *in, struct pn__db *d, const pn_str *v, int64_t id)
+{
+	sqlite3_stmt *st = v->len <= PN__STR_FTS_MAX ? in->fts : in->long_str;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (st == in->fts)
+		pn__db_bind_str(st, 2, v, 1);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : pn__db_err(d, rc, "recording a string");
 }
 
@@ -97,7 +121,7 @@ static int insert(struct pn__intern *in, struct pn__db *d, const pn_str *v, int6
 	if (rc != SQLITE_DONE)
 		return pn__db_err(d, rc, "recording a string");
 	*id = sqlite3_last_insert_rowid(d->conn);
-	return 0;
+	return index_str(in, d, v, *id);
 }
 
 /* Puts v in slot s, writing first what the batch owes the string there. */

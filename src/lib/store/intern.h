@@ -20,13 +20,17 @@
 #define PN_STORE_INTERN_H
 #include "db.h"
 
+/* A stored string of at most this many bytes is in str_fts, a longer one
+ * in str_long (schema 13, whose migration says 4096 in its own text). */
+#define PN__STR_FTS_MAX 4096
+
 struct pn__intern_slot;
 
 struct pn__intern {
 	struct pn__intern_slot *slot;   /* direct-mapped by hash */
 	uint32_t *touched;              /* slots the open batch used */
 	uint32_t ntouched;
-	sqlite3_stmt *insert, *touch;
+	sqlite3_stmt *insert, *touch, *fts, *long_str;
 };
 
 int pn__intern_open(struct pn__intern *in, struct pn__db *d);

@@ -63,6 +63,20 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
  * that hold their ids.
  */
 #define STR_MATCH(test) "SELECT id FROM str WHERE " test
+/* The names (comms and the images' file names, schema 13) that match:
+ * thousands of rows where str has millions. */
+#define NAME_MATCH "SELECT n.id FROM name n JOIN str s ON s.id = n.id WHERE CAST(s.value AS TEXT) GLOB ?"
+/* The processes that used one of the strings: their events are the
+ * candidates, read through event(process), which the field's own test
+ * then narrows to exactly the events that match. */
+#define USED_BY(strs) "e.process IN (SELECT process FROM proc_str WHERE str IN (" strs "))"
+/* The strings whose arguments hold the value: the trigram index's
+ * candidates (and the long strings it lacks), each then tested. The
+ * index takes a phrase: the value in double quotes, its own doubled. */
+#define ARGV_FTS                                                                            \
+	"SELECT id FROM str WHERE id IN (SELECT rowid FROM str_fts WHERE str_fts MATCH"      \
+	" '\"' || replace(CAST(? AS TEXT), '\"', '\"\"') || '\"' UNION ALL SELECT id FROM str_long)" \
+	" AND instr(pn_args(value), ?) > 0"
 enum bind { BIND_INT, BIND_TEXT, BIND_BLOB };
 static const struct {
 	const char *sql;
@@ -71,8 +85,8 @@ static const struct {
 	[PN_WHERE_PID] = { "e.process IN (SELECT id FROM process WHERE pid = ?)", BIND_INT },
 	[PN_WHERE_PPID] = { "e.ppid = ?", BIND_INT },
 	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
-	[PN_WHERE_NAME] = { "e.comm IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ") OR e.image IN ("
-			    STR_MATCH("CAST(pn_basename(value) AS TEXT) GLOB ?") ")", BIND_TEXT },
+	[PN_WHERE_NAME] = { USED_BY(NAME_MATCH) " AND (CAST(" PN__STR_OF("e.comm") " AS TEXT) GLOB ? OR"
+			    " CAST(pn_basename(" PN__STR_OF("e.image") ") AS TEXT) GLOB ?)", BIND_TEXT },
 	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
 	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("instr(pn_args(value), ?) > 0") ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
@@ -81,10 +95,27 @@ static const struct {
 				 BIND_TEXT },
 };
 
-/* One term's test, its '?' numbered as parameter param. */
-static void add_term(pn_buf *sql, int field, int param)
+/* --argv through the trigram index: a value of three characters at
+ * least, which it needs to find anything, and ASCII, which every string
+ * splits into the same characters wherever it is (a byte of an invalid
+ * UTF-8 sequence may join the next one); otherwise every string is read. */
+static const char argv_fts_sql[] = USED_BY(ARGV_FTS) " AND e.argv IN (" ARGV_FTS ")";
+
+static int fts_fits(const char *v)
 {
-	const char *p = field_sql[field].sql;
+	size_t n = 0;
+
+	for (; v[n]; n++)
+		if ((unsigned char)v[n] >= 0x80)
+			return 0;
+	return n >= 3;
+}
+
+/* One term's test, its '?' numbered as parameter param. */
+static void add_term(pn_buf *sql, const pn_store_term *t, int param)
+{
+	const char *p = t->field == PN_WHERE_ARGV && fts_fits(t->s) ? argv_fts_sql
+								     : field_sql[t->field].sql;
 
 	pn_buf_putc(sql, '(');
 	for (; *p; p++) {
@@ -107,7 +138,7 @@ static void add_process(pn_buf *sql, const pn_store_where *w)
 			if (w->terms[i].field != field)
 				continue;
 			pn_buf_puts(sql, terms++ ? " OR " : " AND (");
-			add_term(sql, field, TERM_PARAM + (int)i);
+			add_term(sql, &w->terms[i], TERM_PARAM + (int)i);
 		}
 		if (terms)
 			pn_buf_putc(sql, ')');

@@ -72,12 +72,24 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
  * the oldest event left (see intern.h). str has no index on last_ns (one
  * more index entry per string stored); each step looks at the next
  * RETENTION_ROWS ids of strings instead, from where the last step
- * stopped, and starts over at the end. */
+ * stopped, and starts over at the end. Where --argv and --name find the
+ * strings that go goes first: str_fts is told the words it indexed (a
+ * table without its text cannot find them otherwise), str_long and name
+ * lose their rows. The last statement's changes are the strings removed. */
+#define XSTR(x) #x
+#define FTS_MAX(x) XSTR(x)
+#define STR_GONE " id > ?1 AND id <= ?1 + ?2 AND last_ns <" \
+		 " (SELECT coalesce(min(time_ns), 9223372036854775807) FROM event)"
+static const char *const forget_sql[] = {
+	"INSERT INTO str_fts(str_fts, rowid, args) SELECT 'delete', id, pn_args(value) FROM str"
+	" WHERE length(value) <= " FTS_MAX(PN__STR_FTS_MAX) " AND" STR_GONE,
+	"DELETE FROM str_long WHERE id IN (SELECT id FROM str WHERE" STR_GONE ")",
+	"DELETE FROM name WHERE id IN (SELECT id FROM str WHERE" STR_GONE ")",
+	"DELETE FROM str WHERE" STR_GONE,
+};
+
 static int forget_strings(pn_store *s, int *changed)
 {
-	static const char sql[] =
-		"DELETE FROM str WHERE id > ?1 AND id <= ?1 + ?2 AND last_ns <"
-		" (SELECT coalesce(min(time_ns), 9223372036854775807) FROM event)";
 	sqlite3_stmt *st;
 	int64_t last;
 	int found, rc = pn__db_int(&s->db, "SELECT max(id) FROM str", 0, &last, &found);
@@ -87,28 +99,32 @@ static int forget_strings(pn_store *s, int *changed)
 		s->str_cursor = 0; /* the end: the next step starts over */
 		return 0;
 	}
-	if (!rc)
-		rc = pn__db_prepare(&s->db, sql, &st);
+	for (size_t i = 0; !rc && i < sizeof(forget_sql) / sizeof(forget_sql[0]); i++) {
+		rc = pn__db_prepare(&s->db, forget_sql[i], &st);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(st, 1, s->str_cursor);
+		sqlite3_bind_int(st, 2, RETENTION_ROWS);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "retention");
+	}
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, s->str_cursor);
-	sqlite3_bind_int(st, 2, RETENTION_ROWS);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return pn__db_err(&s->db, rc, "retention");
 	s->str_cursor += RETENTION_ROWS;
 	*changed = sqlite3_changes(s->db.conn);
 	/* The writer's cache may hold a string that is gone. */
-	if (*changed)
+	if (*changed) {
 		pn__intern_forget(&s->strings);
+		pn__lookup_forget(&s->lookup);
+	}
 	return 0;
 }
 
 int pn__store_retention_step(pn_store *s)
 {
 	int64_t cut;
-	int over, events = 0, procs = 0, strs = 0;
+	int over, events = 0, procs = 0, strs = 0, pairs = 0;
 	int rc = cutoff(s, &cut, &over);
 
 	if (!rc && cut > INT64_MIN)
@@ -125,7 +141,9 @@ int pn__store_retention_step(pn_store *s)
 				      " WHERE e.process = p.id) LIMIT ?2)", cut, &procs);
 	if (!rc && cut > INT64_MIN)
 		rc = forget_strings(s, &strs);
-	if (!rc && (events || procs || strs))
+	if (!rc && cut > INT64_MIN)
+		rc = pn__lookup_sweep(&s->db, s->pair_cursor, RETENTION_ROWS, &pairs);
+	if (!rc && (events || procs || strs || pairs))
 		rc = pn__db_exec(&s->db, "PRAGMA incremental_vacuum(1024)");
 	if (rc)
 		return rc;

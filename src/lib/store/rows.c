@@ -33,23 +33,6 @@ static const char process_cols[] =
 	" euid, comm, image, argv, argc, cwd, first_ns, exec_ns, end_ns, exit_code, signal,"
 	" core_dumped, host, id) VALUES";
 
-/* head, then rows groups of cols "?" parameters. */
-static int prepare_rows(pn_store *s, const char *head, int cols, int rows, sqlite3_stmt **st)
-{
-	pn_buf sql = { 0 };
-	int rc;
-
-	pn_buf_puts(&sql, head);
-	for (int r = 0; r < rows; r++) {
-		pn_buf_puts(&sql, r ? ",(" : "(");
-		for (int c = 0; c < cols; c++)
-			pn_buf_puts(&sql, c + 1 < cols ? "?," : "?)");
-	}
-	rc = sql.oom ? -ENOMEM : pn__db_prepare(&s->db, sql.data, st);
-	pn_buf_free(&sql);
-	return rc;
-}
-
 /* The event insert's head: every column of columns.h, in order. */
 static void event_cols(pn_buf *sql)
 {
@@ -67,13 +50,13 @@ int pn__store_rows_open(pn_store *s)
 	int rc;
 
 	event_cols(&head);
-	rc = head.oom ? -ENOMEM : prepare_rows(s, head.data, EVENT_COLS, 1, &s->ins_event[0]);
+	rc = head.oom ? -ENOMEM : pn__db_prepare_rows(&s->db, head.data, EVENT_COLS, 1, &s->ins_event[0]);
 	if (!rc)
-		rc = prepare_rows(s, head.data, EVENT_COLS, PN_STORE_ROWS, &s->ins_event[1]);
+		rc = pn__db_prepare_rows(&s->db, head.data, EVENT_COLS, PN_STORE_ROWS, &s->ins_event[1]);
 	if (!rc)
-		rc = prepare_rows(s, process_cols, PROCESS_COLS, 1, &s->ins_process[0]);
+		rc = pn__db_prepare_rows(&s->db, process_cols, PROCESS_COLS, 1, &s->ins_process[0]);
 	if (!rc)
-		rc = prepare_rows(s, process_cols, PROCESS_COLS, PN_STORE_ROWS, &s->ins_process[1]);
+		rc = pn__db_prepare_rows(&s->db, process_cols, PROCESS_COLS, PN_STORE_ROWS, &s->ins_process[1]);
 	pn_buf_free(&head);
 	return rc;
 }
@@ -104,19 +87,27 @@ void pn__store_bind_key(sqlite3_stmt *st, int base, const pn_key *k)
 }
 
 /* Binds the id of string v in the strings table (intern.h), or NULL when
- * it is not known; t_ns is the time of this use. */
+ * it is not known; t_ns is the time of this use. *id is the id, 0: NULL. */
+static int bind_str_id(pn_store *s, sqlite3_stmt *st, int i, const pn_str *v, int known,
+		       int64_t t_ns, int64_t *id)
+{
+	int rc;
+
+	*id = 0;
+	if (!known)
+		return sqlite3_bind_null(st, i), 0;
+	rc = pn__intern_id(&s->strings, &s->db, v, t_ns, id);
+	if (!rc)
+		sqlite3_bind_int64(st, i, *id);
+	return rc;
+}
+
 static int bind_str(pn_store *s, sqlite3_stmt *st, int i, const pn_str *v, int known,
 		    int64_t t_ns)
 {
 	int64_t id;
-	int rc;
 
-	if (!known)
-		return sqlite3_bind_null(st, i), 0;
-	rc = pn__intern_id(&s->strings, &s->db, v, t_ns, &id);
-	if (!rc)
-		sqlite3_bind_int64(st, i, id);
-	return rc;
+	return bind_str_id(s, st, i, v, known, t_ns, &id);
 }
 
 /* ?1..?21 of a process row (its id is not among them). */
@@ -192,7 +183,7 @@ static int bind_tty(pn_store *s, sqlite3_stmt *st, int i, const pn_event *ev, co
 #define BIND_i32 BIND_u32
 #define BIND_i64 BIND_u32
 #define BIND_str(st, i, ev, name, known) \
-	rc = rc ? rc : bind_str(s, st, i, &(ev)->name, known, (ev)->time_ns)
+	rc = rc ? rc : bind_str_id(s, st, i, &(ev)->name, known, (ev)->time_ns, &sid[PN__F_##name])
 #define BIND_argv BIND_str
 #define BIND_key(st, i, ev, name, known) bind_int(st, i, (int64_t)(ev)->name.start_ns, known)
 #define BIND_tty(st, i, ev, name, known) \
@@ -206,11 +197,13 @@ static int bind_tty(pn_store *s, sqlite3_stmt *st, int i, const pn_event *ev, co
 	}
 
 /* Row parameters from base + 1: the head columns, every field column of
- * columns.h, the lost counts by type. */
+ * columns.h, the lost counts by type; ids[] the str ids of its comm,
+ * image and argv (0: none), for lookup.h. */
 static int bind_event(pn_store *s, sqlite3_stmt *st, int base, const pn_event *ev,
-		      int64_t process, int64_t host)
+		      int64_t process, int64_t host, int64_t ids[PN__LK_KINDS])
 {
 	int i = base + 1 + PN__EVENT_HEAD_COLS, lost = ev->type == PN_EVENT_LOST, rc = 0;
+	int64_t sid[PN__FIELDS];
 
 	sqlite3_bind_int64(st, EV(base, run), s->run);
 	sqlite3_bind_int64(st, EV(base, seq), (int64_t)ev->seq);
@@ -224,19 +217,31 @@ static int bind_event(pn_store *s, sqlite3_stmt *st, int base, const pn_event *e
 	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
 		bind_int(st, i++, (int64_t)ev->lost_by_type[pn__store_lost_types[k]],
 			 lost && ev->lost_count_known);
+	ids[PN__LK_COMM] = sid[PN__F_comm];
+	ids[PN__LK_BASE] = 0;
+	ids[PN__LK_ARGV] = sid[PN__F_argv];
+	/* The image's file name is a name of its own: the string a comm of
+	 * the same bytes has (a storm's "env" and /usr/bin/env), and what
+	 * --name matches against. */
+	if (!rc && sid[PN__F_image]) {
+		pn_str file = pn__db_basename(ev->image);
+
+		rc = pn__intern_id(&s->strings, &s->db, &file, ev->time_ns, &ids[PN__LK_BASE]);
+	}
 	return rc;
 }
 
 /* Inserts the events of ev[0..n), n being 1 or PN_STORE_ROWS; process[i]
- * is the row id of ev[i]'s process, host[i] its host's. */
+ * is the row id of ev[i]'s process, host[i] its host's; ids[i] gets the
+ * ids of its strings that lookup.h records. */
 int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process,
-			    const int64_t *host, int n)
+			    const int64_t *host, int64_t (*ids)[PN__LK_KINDS], int n)
 {
 	sqlite3_stmt *st = s->ins_event[n == PN_STORE_ROWS];
 	int rc;
 
 	for (int r = 0; r < n; r++) {
-		rc = bind_event(s, st, r * EVENT_COLS, &ev[r], process[r], host[r]);
+		rc = bind_event(s, st, r * EVENT_COLS, &ev[r], process[r], host[r], ids[r]);
 		if (rc)
 			return rc;
 	}

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "procnotify/decode.h"
 #include "intern.h"
+#include "lookup.h"
 #include "procnotify/store.h"
 #include "queue.h"
 
@@ -72,6 +73,7 @@ struct pn__store_batch {
 	struct pn__arena arena;
 	pn_event ev[PN_STORE_ROWS]; /* events waiting for a multi-row insert */
 	int64_t process[PN_STORE_ROWS];
+	uint32_t proc[PN_STORE_ROWS]; /* their process records' indexes */
 	int64_t host[PN_STORE_ROWS]; /* their host ids */
 	int nev;
 	struct pn__store_proc *procs; /* in the order first seen */
@@ -103,7 +105,9 @@ struct pn_store {
 	sqlite3_stmt *up_process, *adopt_parent, *find_process, *repoint;
 	struct pn__store_batch batch;
 	struct pn__intern strings;  /* ids of the strings table */
+	struct pn__lookup lookup;   /* proc_str and name rows of the batch */
 	int64_t str_cursor;         /* retention's sweep of str: the last id seen */
+	int64_t pair_cursor[2];     /* and of proc_str: the last (str, process) */
 	sqlite3_stmt *touch_process; /* a process row's strings are in use */
 	struct pn__store_slot *cache;
 	struct pn__host_slot *host_cache; /* hosts.c */
@@ -179,7 +183,7 @@ int pn__store_bind_process(pn_store *s, sqlite3_stmt *st, int base,
 			   const struct pn__store_proc *p);
 int pn__store_insert_processes(pn_store *s, struct pn__store_proc *const *p, int n);
 int pn__store_insert_events(pn_store *s, const pn_event *ev, const int64_t *process,
-			    const int64_t *host, int n);
+			    const int64_t *host, int64_t (*ids)[PN__LK_KINDS], int n);
 
 /* hosts.c: the id of an event's host (0: unknown), added when new, on the
  * writer's connection inside the open batch; its statements and cache. */

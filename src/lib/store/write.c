@@ -104,6 +104,7 @@ static int64_t note_process(pn_store *s, const pn_event *ev, int64_t host)
 		p->row_parent = p->existing && slot->has_parent;
 	}
 	pn__batch_merge(p, ev);
+	b->proc[b->nev - 1] = (uint32_t)(p - b->procs);
 	*slot = (struct pn__store_slot){ ev->key.pid, p->row_parent || (p->known & PN_HAVE_PARENT),
 					 ev->key.start_ns, host, p->id };
 	return p->id;
@@ -164,6 +165,7 @@ static int resolve_process(pn_store *s, struct pn__store_proc *p)
 	if (!rc)
 		*slot_of(s, &p->key, p->host) = (struct pn__store_slot){
 			p->key.pid, (p->known & PN_HAVE_PARENT) != 0, p->key.start_ns, p->host, id };
+	p->id = id; /* for its proc_str rows */
 	return rc;
 }
 
@@ -220,18 +222,37 @@ static int write_processes(pn_store *s)
 	return rc;
 }
 
+/* The strings lookup.h records, under the events' process records. */
+static void note_strings(pn_store *s, int64_t (*ids)[PN__LK_KINDS])
+{
+	struct pn__store_batch *b = &s->batch;
+
+	for (int i = 0; i < b->nev; i++)
+		for (int k = 0; k < PN__LK_KINDS && b->ev[i].type != PN_EVENT_LOST; k++)
+			pn__lookup_note(&s->lookup, b->proc[i], (enum pn__lookup_kind)k, ids[i][k]);
+}
+
 static int flush_events(pn_store *s)
 {
 	struct pn__store_batch *b = &s->batch;
+	int64_t ids[PN_STORE_ROWS][PN__LK_KINDS];
 	int rc = 0;
 
 	if (b->nev == PN_STORE_ROWS)
-		rc = pn__store_insert_events(s, b->ev, b->process, b->host, PN_STORE_ROWS);
+		rc = pn__store_insert_events(s, b->ev, b->process, b->host, ids, PN_STORE_ROWS);
 	else
 		for (int i = 0; !rc && i < b->nev; i++)
-			rc = pn__store_insert_events(s, &b->ev[i], &b->process[i], &b->host[i], 1);
+			rc = pn__store_insert_events(s, &b->ev[i], &b->process[i], &b->host[i],
+						     &ids[i], 1);
+	if (!rc)
+		note_strings(s, ids);
 	b->nev = 0;
 	return rc;
+}
+
+static int64_t proc_row(uint32_t proc, void *user)
+{
+	return ((pn_store *)user)->batch.procs[proc].id;
 }
 
 /* Ids of new process rows continue after the largest in the file, and
@@ -302,6 +323,8 @@ int pn__store_commit_batch(pn_store *s)
 	if (!rc)
 		rc = write_processes(s);
 	if (!rc)
+		rc = pn__lookup_commit(&s->lookup, &s->db, proc_row, s);
+	if (!rc)
 		rc = pn__intern_commit(&s->strings, &s->db);
 	if (!rc)
 		rc = pn__db_exec(&s->db, "COMMIT");
@@ -311,6 +334,7 @@ int pn__store_commit_batch(pn_store *s)
 	if (rc) {
 		sqlite3_exec(s->db.conn, "ROLLBACK", NULL, NULL, NULL);
 		pn__intern_forget(&s->strings); /* its new strings are gone */
+		pn__lookup_forget(&s->lookup);
 		pn__store_fail(s, rc);
 	}
 	return rc;
@@ -416,6 +440,8 @@ int pn__store_writer_open(pn_store *s)
 	if (!rc)
 		rc = pn__intern_open(&s->strings, &s->db);
 	if (!rc)
+		rc = pn__lookup_open(&s->lookup, &s->db);
+	if (!rc)
 		rc = pn__batch_init(&s->batch);
 	if (!rc)
 		s->cache = calloc(1u << PN_STORE_CACHE_BITS, sizeof(*s->cache));
@@ -465,6 +491,7 @@ void pn__store_writer_close(pn_store *s)
 	sqlite3_finalize(s->repoint);
 	sqlite3_finalize(s->touch_process);
 	pn__intern_close(&s->strings);
+	pn__lookup_close(&s->lookup);
 	pn__batch_free(&s->batch);
 	free(s->cache);
 }
