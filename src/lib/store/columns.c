@@ -54,13 +54,8 @@ int pn__is_str_column(const char *name)
 
 void pn__event_select(pn_buf *sql, const char *alias)
 {
-	for (int c = 0; c < PN__EVENT_COLS; c++) {
-		const char *name = pn__event_col_name(c);
-		int str = pn__is_str_column(name);
-
-		pn_buf_printf(sql, "%s%s%s.%s%s", c ? ", " : "", str ? "(SELECT value FROM str WHERE id = " : "",
-			      alias, name, str ? ")" : "");
-	}
+	for (int c = 0; c < PN__EVENT_COLS; c++)
+		pn_buf_printf(sql, "%s%s.%s", c ? ", " : "", alias, pn__event_col_name(c));
 }
 
 #define STR_OFF_str(name) offsetof(pn_event, name),

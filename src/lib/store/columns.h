@@ -57,7 +57,7 @@ int pn__is_str_column(const char *name);
 /* The bytes of the string whose id column col holds, in SQL. */
 #define PN__STR_OF(col) "(SELECT value FROM str WHERE id = " col ")"
 /* The event columns of table alias, as a select list: the strings as
- * their bytes. */
+ * their ids (strcache.h reads their bytes). */
 void pn__event_select(pn_buf *sql, const char *alias);
 /* The lost_* columns' event types, in order. */
 extern const enum pn_event_type pn__store_lost_types[PN_STORE_LOST_COLS];

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include "store_internal.h"
+#include "strcache.h"
 
 /* Columns of the select: the event's id, every column of columns.h, its
  * process's key and its host's name. C(name) is a head column's index in
@@ -245,13 +246,27 @@ static int is_null(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
-static void col_tty(sqlite3_stmt *st, int i, char *tty, size_t size)
+/* The string whose id column i holds; one the strings table lacks (a
+ * damaged file) is read as unknown, as the subquery that read it did. */
+static int col_str(struct pn__strcache *c, sqlite3_stmt *st, int i, pn_str *out)
 {
-	pn_str v = pn__db_col_str(st, i);
+	pn_str v;
+	int found, rc = pn__strcache_get(c, sqlite3_column_int64(st, i), &v, &found);
+
+	if (!rc && found)
+		*out = v;
+	return rc;
+}
+
+static int col_tty(struct pn__strcache *c, sqlite3_stmt *st, int i, char *tty, size_t size)
+{
+	pn_str v = { "", 0 };
+	int rc = col_str(c, st, i, &v);
 
 	if (v.len >= size)
 		v.len = size - 1;
-	memcpy(tty, v.ptr ? v.ptr : "", v.len);
+	memcpy(tty, v.ptr, v.len);
+	return rc;
 }
 
 static pn_dev col_dev(sqlite3_stmt *st, int i)
@@ -267,10 +282,10 @@ static pn_dev col_dev(sqlite3_stmt *st, int i)
 #define READ_u64(st, i, ev, name) (ev)->name = (uint64_t)sqlite3_column_int64(st, i)
 #define READ_i32(st, i, ev, name) (ev)->name = sqlite3_column_int(st, i)
 #define READ_i64(st, i, ev, name) (ev)->name = sqlite3_column_int64(st, i)
-#define READ_str(st, i, ev, name) (ev)->name = pn__db_col_str(st, i)
+#define READ_str(st, i, ev, name) rc = rc ? rc : col_str(sc, st, i, &(ev)->name)
 #define READ_argv READ_str
 #define READ_key(st, i, ev, name) (ev)->name.start_ns = (uint64_t)sqlite3_column_int64(st, i)
-#define READ_tty(st, i, ev, name) col_tty(st, i, (ev)->name, sizeof((ev)->name))
+#define READ_tty(st, i, ev, name) rc = rc ? rc : col_tty(sc, st, i, (ev)->name, sizeof((ev)->name))
 #define READ_dev(st, i, ev, name) (ev)->name = col_dev(st, i)
 #define READ_flag(st, i, ev, name)
 /* A NULL column leaves the field as row_event() set it (unknown); only an
@@ -298,10 +313,11 @@ static void own_keys(sqlite3_stmt *st, pn_event *ev)
 	ev->creator_key = (pn_key){ boot, ev->creator_key.start_ns, ev->creator_pid, os };
 }
 
-/* Rebuilds the event of the current row; strings point into the row. */
-static void row_event(sqlite3_stmt *st, pn_event *ev)
+/* Rebuilds the event of the current row; strings point into the row and
+ * into sc until its next row. */
+static int row_event(sqlite3_stmt *st, struct pn__strcache *sc, pn_event *ev)
 {
-	int i = 1 + PN__EVENT_HEAD_COLS;
+	int i = 1 + PN__EVENT_HEAD_COLS, rc = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = (uint64_t)sqlite3_column_int64(st, C(seq));
@@ -321,6 +337,7 @@ static void row_event(sqlite3_stmt *st, pn_event *ev)
 		ev->lost_by_type[pn__store_lost_types[k]] = (uint64_t)sqlite3_column_int64(st, i++);
 	if (ev->type != PN_EVENT_LOST)
 		own_keys(st, ev);
+	return rc;
 }
 
 /* The terms of a pn_store_filter: one value per field at most. */
@@ -356,11 +373,17 @@ int pn_store_query(pn_store *s, const pn_store_filter *f, pn_store_event_fn fn, 
 
 int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_store_event_fn fn, void *user)
 {
+	struct pn__strcache *sc = NULL;
 	sqlite3_stmt *st = NULL;
 	pn_event ev;
-	int rc = prepare(s, w, 0, &st), stop = 0, n = 0;
-	if (rc)
+	int rc = pn__strcache_new(&s->db, &sc), stop = 0, n = 0;
+
+	if (!rc)
+		rc = prepare(s, w, 0, &st);
+	if (rc) {
+		pn__strcache_free(sc);
 		return rc;
+	}
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* The writer stores only known types: another one is a damaged
 		 * or forged file, and no formatter can show it. */
@@ -369,7 +392,10 @@ int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_store_event_fn
 					     "the log is damaged");
 			break;
 		}
-		row_event(st, &ev);
+		pn__strcache_row(sc);
+		stop = row_event(st, sc, &ev);
+		if (stop)
+			break;
 		s->visiting = sqlite3_column_int64(st, 0);
 		stop = fn(&ev, user);
 		n++;
@@ -379,6 +405,7 @@ int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_store_event_fn
 	else
 		rc = rc == SQLITE_DONE ? n : pn__db_err(&s->db, rc, "query");
 	sqlite3_finalize(st);
+	pn__strcache_free(sc);
 	return rc;
 }
 

@@ -1,0 +1,121 @@
+/* A reader's cache of the strings table (see strcache.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "strcache.h"
+
+#define SLOT_BITS 12
+#define SLOTS (1u << SLOT_BITS)
+/* A row has fewer string columns than this: a string whose slot another
+ * string of the same row holds is kept aside, in one of these. */
+#define ASIDE 32
+
+struct slot {
+	int64_t id;
+	uint64_t row;       /* the last row it was handed to */
+	size_t len;
+	char *val;          /* NULL: free */
+};
+
+struct pn__strcache {
+	struct pn__db *d;
+	sqlite3_stmt *get;
+	uint64_t row;
+	char *aside[ASIDE];
+	unsigned naside;
+	struct slot slot[SLOTS];
+};
+
+int pn__strcache_new(struct pn__db *d, struct pn__strcache **out)
+{
+	struct pn__strcache *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->d = d;
+	c->row = 1;
+	rc = pn__db_prepare(d, "SELECT value FROM str WHERE id = ?1", &c->get);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+static void free_aside(struct pn__strcache *c)
+{
+	while (c->naside)
+		free(c->aside[--c->naside]);
+}
+
+void pn__strcache_free(struct pn__strcache *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < SLOTS; i++)
+		free(c->slot[i].val);
+	free_aside(c);
+	sqlite3_finalize(c->get);
+	free(c);
+}
+
+void pn__strcache_row(struct pn__strcache *c)
+{
+	free_aside(c);
+	c->row++;
+}
+
+/* A copy of the looked-up value in *copy. */
+static int fetch(struct pn__strcache *c, int64_t id, char **copy, size_t *len, int *found)
+{
+	int rc;
+
+	sqlite3_bind_int64(c->get, 1, id);
+	rc = sqlite3_step(c->get);
+	*found = rc == SQLITE_ROW && sqlite3_column_type(c->get, 0) != SQLITE_NULL;
+	if (*found) {
+		pn_str v = pn__db_col_str(c->get, 0);
+
+		*len = v.len;
+		*copy = malloc(v.len ? v.len : 1);
+		if (*copy)
+			memcpy(*copy, v.len ? v.ptr : "", v.len);
+	}
+	sqlite3_reset(c->get);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pn__db_err(c->d, rc, "query");
+	return *found && !*copy ? -ENOMEM : 0;
+}
+
+int pn__strcache_get(struct pn__strcache *c, int64_t id, pn_str *out, int *found)
+{
+	struct slot *s = &c->slot[((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> (64 - SLOT_BITS)];
+	char *copy = NULL;
+	size_t len = 0;
+	int rc;
+
+	*found = 1;
+	if (s->val && s->id == id) {
+		s->row = c->row;
+		*out = (pn_str){ s->val, s->len };
+		return 0;
+	}
+	rc = fetch(c, id, &copy, &len, found);
+	if (rc || !*found)
+		return rc;
+	*out = (pn_str){ copy, len };
+	if (s->val && s->row == c->row) {
+		if (c->naside == ASIDE) {
+			free(copy);
+			return -ENOMEM; /* more strings in a row than it has columns */
+		}
+		c->aside[c->naside++] = copy;
+		return 0;
+	}
+	free(s->val);
+	*s = (struct slot){ id, c->row, len, copy };
+	return 0;
+}
