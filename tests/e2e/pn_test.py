@@ -7,6 +7,7 @@ import atexit
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -122,6 +123,52 @@ def run_named(d, names, runs):
         p.wait()
         pids.append(p.pid)
     return pids
+
+
+# A backend that reads /proc after an exec needs the process to still be
+# the image it exec'd when the read comes, however late a loaded machine
+# makes it: a gated "linger" of the workload (PN_LINGER_STDIN=1) waits for
+# a line on stdin, sent once every watching monitor has shown the exec,
+# instead of sleeping a fixed 300 ms.
+GATED_ENV = dict(os.environ, PN_LINGER_STDIN="1")
+
+
+def exec_lines(mon, pid):
+    """The lines of pid's exec events the monitor has written so far, in
+    JSON Lines or in the table."""
+    with open(mon.out_path, "rb") as f:
+        data = f.read()
+    if data.startswith(b"{"):
+        key = b'"pid":%d,' % pid
+        return [l for l in data.split(b"\n") if key in l and b'"type":"exec"' in l]
+    row = re.compile(rb"^\| [^|]*\| exec +\| +\d+ \| +%d \|" % pid)
+    return [l for l in data.split(b"\n") if row.match(l)]
+
+
+def shown(monitors, pid, gate, timeout=30):
+    """Waits until each monitor has shown gate execs of pid (an int), or an
+    exec of pid whose line gate(line) accepts; 30 s at most, after which
+    the test's checks say what is missing."""
+    def done(lines):
+        return len(lines) >= gate if isinstance(gate, int) else any(map(gate, lines))
+    deadline = time.time() + timeout
+    while time.time() < deadline and not all(done(exec_lines(m, pid)) for m in monitors):
+        time.sleep(0.02)
+
+
+def run_gated(monitors, argv, gates=(1,), env=GATED_ENV, **kw):
+    """Runs argv, whose lingering parts read stdin (the workload's gated
+    linger, sh's read), sending a line each time the monitors have shown
+    what gates[i] says (shown()); returns (pid, wait status)."""
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, bufsize=0, env=env, **kw)
+    for gate in gates:
+        shown(monitors, p.pid, gate)
+        try:
+            p.stdin.write(b"\n")
+        except BrokenPipeError:  # it ended early: the checks will say how
+            break
+    p.stdin.close()
+    return p.pid, p.wait()
 
 
 def parse_jsonl(data):

@@ -16,14 +16,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pn_test import (BIN, WORKLOAD, Monitor, Results, bpf_ids_held_by, bpf_show, by_pid,
-                     parse_jsonl, still_loaded)
+                     parse_jsonl, run_gated, still_loaded)
 
 R = Results()
 BACKEND = os.environ.get("PN_BACKEND", "bpf")
 # Exec fields a backend cannot know at all (always null), per backend. The
 # netlink backend reads image, argv, cwd and uid from /proc when the exec
 # arrives: exact for a process still alive then, which every process whose
-# exec content is checked here is (run_gated: it lingers until both monitors
+# exec content is checked here is (gated(): it lingers until both monitors
 # have shown its exec).
 MAY_LACK = {"filename", "old_tid", "tid", "tty"}
 CANNOT_KNOW = {
@@ -44,48 +44,14 @@ def run(argv, cwd=None, **kw):
     return p.pid
 
 
-# The monitors whose output a gated run waits for (set by main).
+# The monitors a gated run waits for (set by main).
 WATCHED = []
-# A backend that reads /proc after an exec needs the process to still be
-# the image it exec'd when the read comes, however late a loaded machine
-# makes it: a gated "linger" waits for a line on stdin, sent once every
-# monitor has shown the exec, instead of sleeping a fixed 300 ms.
-GATED_ENV = dict(os.environ, PN_LINGER_STDIN="1")
-TABLE_EXEC = r"\| exec +\| +\d+ \| +{} \|"
 
 
-def execs_shown(mon, pid):
-    """How many exec events of pid the monitor has written so far."""
-    with open(mon.out_path, "rb") as f:
-        data = f.read()
-    if data.startswith(b"{"):
-        key = b'"pid":%d,' % pid
-        return sum(1 for l in data.split(b"\n") if key in l and b'"type":"exec"' in l)
-    return len(re.findall(TABLE_EXEC.format(pid).encode(), data))
-
-
-def wait_shown(pid, n, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if all(execs_shown(m, pid) >= n for m in WATCHED):
-            return
-        time.sleep(0.02)
-
-
-def run_gated(argv, gates=(1,), cwd=None, **kw):
-    """Runs argv (whose lingering parts read stdin, as sh's read does),
-    sending a line each time the monitors have shown gates[i] of its execs;
-    the checks say what a gate that timed out missed."""
-    p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE, bufsize=0, env=GATED_ENV, **kw)
-    for n in gates:
-        wait_shown(p.pid, n)
-        try:
-            p.stdin.write(b"\n")
-        except BrokenPipeError:  # it ended early: the checks will say how
-            break
-    p.stdin.close()
-    STATUS[p.pid] = p.wait()
-    return p.pid
+def gated(argv, gates=(1,), **kw):
+    pid, status = run_gated(WATCHED, argv, gates, **kw)
+    STATUS[pid] = status
+    return pid
 
 
 def run_core_dump(tmp):
@@ -129,19 +95,17 @@ def scenarios(tmp):
     pids["threads"] = run([WORKLOAD, "threads", "8", "5"])
     pids["leader"] = run([WORKLOAD, "leader-exit", "6"])
     pids["rawexit"] = run([WORKLOAD, "raw-thread-exit", "9"])
-    pids["threadexec"] = run_gated([WORKLOAD, "thread-exec", WORKLOAD, "linger", "4"], (2,))
+    pids["threadexec"] = gated([WORKLOAD, "thread-exec", WORKLOAD, "linger", "4"], (2,))
     # sh waits too before its exec (read, a builtin: no process of its own),
     # so each of the two images can be seen.
-    pids["doubleexec"] = run_gated(["/bin/sh", "-c", f"read x; exec {WORKLOAD} linger 2"],
-                                   (1, 2))
-    pids["bigarg"] = run_gated([WORKLOAD, "linger", big])
-    pids["hugearg"] = run_gated([WORKLOAD, "linger", huge])
-    pids["hostile"] = run_gated(["./" + os.path.basename(hostile), "linger", "1", HOSTILE],
-                                cwd=tmp)
-    pids["symlink"] = run_gated([link, "linger", "0"])
-    pids["deep"] = run_gated(["./deep", "linger", "0"], cwd=deep)
-    pids["nobody"] = run_gated([WORKLOAD, "linger", "0"],
-                               preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
+    pids["doubleexec"] = gated(["/bin/sh", "-c", f"read x; exec {WORKLOAD} linger 2"], (1, 2))
+    pids["bigarg"] = gated([WORKLOAD, "linger", big])
+    pids["hugearg"] = gated([WORKLOAD, "linger", huge])
+    pids["hostile"] = gated(["./" + os.path.basename(hostile), "linger", "1", HOSTILE], cwd=tmp)
+    pids["symlink"] = gated([link, "linger", "0"])
+    pids["deep"] = gated(["./deep", "linger", "0"], cwd=deep)
+    pids["nobody"] = gated([WORKLOAD, "linger", "0"],
+                           preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
     # script(1) runs the command in a new session on a new pseudo-terminal, through
     # $SHELL -c; "exec" makes the session leader itself become the workload, since
     # dash (SHELL unset or /bin/sh, as under CI) forks rather than exec a lone command.

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pn_test import BUILD, WORKLOAD, Monitor, Results, parse_jsonl
+from pn_test import BUILD, WORKLOAD, Monitor, Results, parse_jsonl, run_gated
 
 R = Results()
 BACKEND = os.environ.get("PN_BACKEND", "bpf")
@@ -32,10 +32,22 @@ def dev(st):
     return f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}"
 
 
+# The monitors a run waits for (set by main).
+WATCHED = []
+
+
+def workload_exec(line):
+    """The workload's exec, "linger MARK" as its arguments' end, in JSON or
+    the table; not the exec of the unshare, sh or python that started it,
+    whose arguments hold MARK too."""
+    m = MARK.encode()
+    return b'"linger","%s"]' % m in line or line.rstrip().endswith(b" linger " + m)
+
+
 def run(argv, **kw):
-    p = subprocess.Popen(argv, **kw)
-    p.wait()
-    return p.pid
+    """Runs argv; its workload lingers until the monitors have shown its
+    exec (the netlink backend reads /proc then)."""
+    return run_gated(WATCHED, argv, (workload_exec,), **kw)[0]
 
 
 def chroot_jail(tmp):
@@ -86,7 +98,7 @@ else:
 st = os.fstat(fd)
 with open(out, "w") as f:
     f.write(f"{os.major(st.st_dev)}:{os.minor(st.st_dev)} {st.st_ino}")
-os.execve(fd, ["payload", "linger", mark], {})
+os.execve(fd, ["payload", "linger", mark], {"PN_LINGER_STDIN": "1"})
 """
 
 
@@ -220,6 +232,7 @@ def main():
     if not R.check("both monitors print ready", jm.ready and tm.ready, str(jm.ready)):
         print(jm.stop(), tm.stop())
         R.finish()
+    WATCHED.extend((jm, tm))
     with tempfile.TemporaryDirectory() as tmp:
         got = scenarios(tmp)
         rc, data, err = jm.stop()
