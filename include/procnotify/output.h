@@ -49,7 +49,8 @@ typedef struct pn_output pn_output;
 
 /* What every output is given; a driver reads the members it needs. */
 typedef struct pn_output_options {
-	size_t queue_bytes;      /* 0: PN_OUTPUT_QUEUE_BYTES */
+	size_t queue_bytes;      /* 0: PN_OUTPUT_QUEUE_BYTES; less than one lost
+				  * record (about 1 KiB) is refused: -EINVAL */
 	const char *hostname;    /* the host's name in messages; NULL: gethostname() */
 	int facility;            /* syslog facility (LOG_AUTHPRIV >> 3 ...) */
 	int severity;            /* syslog severity of process events (LOG_INFO ...);

@@ -50,7 +50,8 @@ typedef struct pn_store_options {
 	int64_t max_age_ns;  /* write: drop history older than this; 0 keeps all */
 	uint64_t max_size;   /* write: keep the database file under this; 0: no bound */
 	size_t queue_bytes;  /* write: room for events on their way to the log;
-			      * 0: 32 MiB (PN_STORE_QUEUE_BYTES) */
+			      * 0: 32 MiB (PN_STORE_QUEUE_BYTES); less than one
+			      * lost record (about 1 KiB) is refused: -EINVAL */
 } pn_store_options;
 
 /* Opens path. In write mode it also starts a new run and, when the previous

@@ -231,6 +231,9 @@ int pn__output_open(pn_output **res, const pn__output_ops *ops, const char *targ
 	if (!rc)
 		rc = pn__queue_init(&out->q, o->queue_bytes ? o->queue_bytes : PN_OUTPUT_QUEUE_BYTES,
 				    PN_LOST_OUTPUT);
+	if (rc == -EINVAL && !*why)
+		snprintf(why, sizeof(why), "a queue of %zu bytes: it needs %zu at least", o->queue_bytes,
+			 pn__queue_min_bytes());
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", out->label, *why ? why : strerror(-rc));
 		pn__output_close(out);

@@ -16,9 +16,16 @@ struct entry {
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
+size_t pn__queue_min_bytes(void)
+{
+	return ALIGN8(sizeof(struct entry) + PN_HOST_MAX);
+}
+
 int pn__queue_init(struct pn__queue *q, size_t cap, uint32_t reason)
 {
 	memset(q, 0, sizeof(*q));
+	if (cap < pn__queue_min_bytes())
+		return -EINVAL;
 	q->reason = reason;
 	q->cap = ALIGN8(cap);
 	q->ring = malloc(q->cap);

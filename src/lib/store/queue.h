@@ -29,6 +29,11 @@ struct pn__queue {
 	char report_host[PN_HOST_MAX]; /* the report's */
 };
 
+/* The least room a queue may be given: a lost record (an event and its
+ * host), which must fit once the writer has drained the queue, or a gap
+ * would never be told. */
+size_t pn__queue_min_bytes(void);
+/* -EINVAL when cap is below pn__queue_min_bytes(). */
 int pn__queue_init(struct pn__queue *q, size_t cap, uint32_t reason);
 void pn__queue_free(struct pn__queue *q);
 /* Copies ev in; -ENOSPC when there is no room (the caller counts it). */

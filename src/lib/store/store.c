@@ -123,6 +123,13 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	int rc;
 
 	*out = NULL;
+	if (mode == PN_STORE_WRITE && opt && opt->queue_bytes &&
+	    opt->queue_bytes < pn__queue_min_bytes()) {
+		if (err && errlen)
+			snprintf(err, errlen, "a queue of %zu bytes: the log needs %zu at least",
+				 opt->queue_bytes, pn__queue_min_bytes());
+		return -EINVAL;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
