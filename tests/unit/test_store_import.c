@@ -169,6 +169,33 @@ static void hosts_sharing_a_slot(void)
 	pn_store_close(s);
 }
 
+
+/* Two hosts whose names are longer than any event's (PN_HOST_MAX): the
+ * second one's event must not be taken for the first's. Either the line
+ * is refused, or the hosts are kept apart. (Fails: both become "no
+ * host", and the second event is dropped as already in the log.) */
+static void long_host_names(void)
+{
+	char a[300], b[300];
+	int first, second;
+	pn_store *s;
+
+	memset(a, 'a', sizeof(a) - 1);
+	a[sizeof(a) - 1] = 0;
+	memcpy(b, a, sizeof(a));
+	b[0] = 'b';
+	snprintf(path, sizeof(path), "%s/longhost.db", dir);
+	s = open_log(PN_STORE_WRITE);
+	if (!s)
+		return;
+	first = import_line(s, "{\"seq\":1,\"type\":\"fork\",\"time\":\"2026-01-02T00:00:00Z\","
+			    "\"host\":\"%s\",\"pid\":5}", a);
+	second = import_line(s, "{\"seq\":1,\"type\":\"fork\",\"time\":\"2026-01-02T00:00:00Z\","
+			     "\"host\":\"%s\",\"pid\":5}", b);
+	CHECK((first == -1000 && second == -1000) || (first == 1 && second == 1));
+	pn_store_close(s);
+}
+
 int main(void)
 {
 	if (testdir_make(dir))
@@ -176,6 +203,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/import.db", dir);
 	dedup();
 	hosts_sharing_a_slot();
+	long_host_names();
 	testdir_remove(dir);
 	return pn_test_done("test_store_import");
 }

@@ -387,6 +387,10 @@ int pn__json_read_event(const char *line, size_t n, char *scratch, pn_event *ev,
 		rc = pn__json_fail(&in, "text after the object");
 	if (!rc && (ev->type == PN_EVENT_TYPE_MAX || !in.have_time || !ev->seq))
 		rc = pn__json_fail(&in, "no seq, type or time: not a procnotify event");
+	/* No monitor names a host so (pn_options.host), and the log would keep
+	 * it as no host at all: two such hosts' events would look alike. */
+	if (!rc && (ev->have & PN_HAVE_HOST) && ev->host.len > PN_HOST_MAX)
+		rc = pn__json_fail(&in, "a host name longer than 255 bytes");
 	*why = in.why;
 	return rc;
 }
