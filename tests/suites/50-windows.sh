@@ -285,7 +285,17 @@ done <<<"$res"
 check "malformed IOCTLs: helper exit 0 and the driver still answers" eval '[ $rc -eq 0 ] && grep -q "^ok counters-after-abuse" <<<"$res"'
 
 # ---- unload, then 100 start/stop cycles ----
+# A handle that is closed while the service stops: DriverUnload waits for
+# its close, which Wine would otherwise run in the unmapped driver (a page
+# fault in winedevice, caught by the crash check at the end).
+wine "$HELPER" hold 1000 >"$T/hold.out" 2>>"$T/stderr" & holder=$!
+for _ in $(seq 600); do grep -q open "$T/hold.out" && break; sleep 0.1; done
+check "a handle is held open across the stop" grep -qx open "$T/hold.out"
 check "sc stop procnotify-test" sc stop procnotify-test
+wait "$holder"; hold_rc=$?
+check "... and closed after the stop began" eval '[ $hold_rc -eq 0 ] && grep -qx closed "$T/hold.out"'
+check "DriverUnload waited for that close before it returned" \
+	grep -q "unload waited [0-9]* ms for the handles still open to close" "$LOG"
 check "DriverUnload unregistered the routine and unloaded" eval \
 	'grep -A3 "process notify routine unregistered" "$LOG" | grep -q "Driver unloaded"'
 out=$(wine "$CLIENT" --device procnotify-test --drain 2>&1); rc=$?

@@ -31,6 +31,7 @@ static VOID pn_unload(PDRIVER_OBJECT drv)
 {
 	PAGED_CODE();
 	pn_notify_unregister();
+	pn_wait_files_closed();
 	pn_teardown();
 	PN_LOG("Driver unloaded\n");
 }

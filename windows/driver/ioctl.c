@@ -18,6 +18,7 @@
 
 static volatile LONG pn_reader_open;
 static volatile LONG64 pn_read_requests;
+static volatile LONG pn_open_files; /* created and not yet closed */
 
 _IRQL_requires_max_(DISPATCH_LEVEL) NTSTATUS pn_complete(PIRP irp, NTSTATUS st, ULONG_PTR got)
 {
@@ -31,6 +32,7 @@ _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_create(PDEVICE_OBJECT de
 {
 	PAGED_CODE();
 	IoGetCurrentIrpStackLocation(irp)->FileObject->FsContext = NULL;
+	InterlockedIncrement(&pn_open_files);
 	return pn_complete(irp, STATUS_SUCCESS, 0);
 }
 
@@ -69,8 +71,39 @@ _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_cleanup(PDEVICE_OBJECT d
 /* The last reference went: the reader is released here if cleanup did not. */
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_close(PDEVICE_OBJECT dev, PIRP irp)
 {
+	NTSTATUS st;
+
 	PAGED_CODE();
-	return pn_release_reader(irp);
+	st = pn_release_reader(irp);
+	InterlockedDecrement(&pn_open_files);
+	return st;
+}
+
+/*
+ * Called by DriverUnload: waits, at most PN_UNLOAD_WAIT_MS, for the close of
+ * every handle opened. Windows keeps a driver's image until its devices'
+ * last reference is gone, but Wine unmaps it when DriverUnload returns, and
+ * a client's CloseHandle reaches the driver after the client has gone on:
+ * a stop right after it ran the close in an unmapped image (a page fault in
+ * winedevice, seen under load in 50-windows). A handle still open then
+ * (a reader that never closes) does not hold the unload longer.
+ */
+_IRQL_requires_max_(PASSIVE_LEVEL) void pn_wait_files_closed(void)
+{
+	LARGE_INTEGER step;
+	int waited = 0;
+
+	PAGED_CODE();
+	step.QuadPart = -10000LL * PN_UNLOAD_STEP_MS; /* relative, in 100 ns */
+	while (InterlockedCompareExchange(&pn_open_files, 0, 0) > 0 &&
+	       waited < PN_UNLOAD_WAIT_MS) {
+		KeDelayExecutionThread(KernelMode, FALSE, &step);
+		waited += PN_UNLOAD_STEP_MS;
+	}
+	if (waited >= PN_UNLOAD_WAIT_MS)
+		PN_ERR("unloading with %ld handles still open\n", (long)pn_open_files);
+	else if (waited)
+		PN_LOG("unload waited %d ms for the handles still open to close\n", waited);
 }
 
 static NTSTATUS pn_read_events(void *buf, ULONG out, ULONG *got)

@@ -135,6 +135,10 @@ _IRQL_requires_max_(PASSIVE_LEVEL) void pn_deny_free(void);
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_create(PDEVICE_OBJECT dev, PIRP irp);
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_cleanup(PDEVICE_OBJECT dev, PIRP irp);
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_close(PDEVICE_OBJECT dev, PIRP irp);
+/* How long DriverUnload waits for the handles still open to be closed. */
+#define PN_UNLOAD_WAIT_MS 5000
+#define PN_UNLOAD_STEP_MS 10
+_IRQL_requires_max_(PASSIVE_LEVEL) void pn_wait_files_closed(void);
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS pn_dispatch_ioctl(PDEVICE_OBJECT dev, PIRP irp);
 _IRQL_requires_max_(DISPATCH_LEVEL) NTSTATUS pn_complete(PIRP irp, NTSTATUS st, ULONG_PTR got);
 

@@ -26,6 +26,10 @@
  *   fields no output shows.
  * pn_wintest.exe skew BITS
  *   Test build: makes the driver answer as a mismatched one (PN_WIN_SKEW_*).
+ * pn_wintest.exe hold MS
+ *   Opens the device, prints "open", and closes the handle MS milliseconds
+ *   later, then prints "closed": a close that comes while the service is
+ *   being stopped.
  * pn_wintest.exe discard BYTES
  *   One read of at most BYTES bytes, thrown away: frees room in a full queue.
  * pn_wintest.exe cycles SERVICE N
@@ -406,6 +410,21 @@ static int cycles(const wchar_t *name, long n)
 	return why ? 1 : 0;
 }
 
+static int hold(long ms)
+{
+	HANDLE dev = open_device();
+
+	if (dev == INVALID_HANDLE_VALUE)
+		return 1;
+	printf("open\n");
+	fflush(stdout);
+	Sleep((DWORD)ms);
+	if (!CloseHandle(dev))
+		return 1;
+	printf("closed\n");
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: see windows/tests/pn_wintest.c\n");
@@ -420,6 +439,8 @@ int wmain(int argc, wchar_t **argv)
 	_setmode(_fileno(stdout), _O_BINARY); /* lines end in \n, as the tests read them */
 	if (argc == 4 && !wcscmp(argv[1], L"cycles"))
 		return cycles(argv[2], wcstol(argv[3], NULL, 10));
+	if (argc == 3 && !wcscmp(argv[1], L"hold"))
+		return hold(wcstol(argv[2], NULL, 10));
 	if (argc == 2 && !wcscmp(argv[1], L"open-rules"))
 		return open_rules();
 	if (argc == 2 && !wcscmp(argv[1], L"wait"))
