@@ -35,14 +35,16 @@ $(B)/tests/procnotify-scoped: $(B)/procnotify $(HOOK_OBJS)
 
 $(B)/tests/lib_callbacks $(B)/tests/enforce_probe: $(B)/tests/%: tests/e2e/%.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -Itests/unit -MMD -MP -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
+# Unit tests record the headers they include (-MMD: the Makefile reads every
+# .d under the build), so editing check.h or jsonlog.h rebuilds them.
 # A unit test may link with flags of its own, LINK_<name>: test_oom's
 # wrappers take the library's allocations, to fail them one by one.
 LINK_test_oom := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 $(B)/tests/%: tests/unit/%.c $(B)/libprocnotify.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) $(LINK_$*) -Itests/unit -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) $(LINK_$*) -Itests/unit -MMD -MP -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
 
 # The workload is a fixture, not code under test: never sanitized, so that
 # its crashes and signals are the kernel's, not a sanitizer's.
