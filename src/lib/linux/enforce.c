@@ -313,6 +313,11 @@ static void stop(void *state)
 	for (int *fd = &e->fan_fd; fd <= &e->ready_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	pn__enforcer_free(e);
+}
+
+void pn__enforcer_free(struct pn__enforcer *e)
+{
 	while (e->denials) {
 		struct pn__denial *d = e->denials;
 

@@ -80,4 +80,7 @@ int pn__enforce_decide(struct pn__enforcer *e, struct pn__decision *d, const str
 void pn__enforce_queue_denial(struct pn__enforcer *e, const struct pn__decision *d);
 /* The hasher thread (enforce_decide.c). */
 void *pn__enforce_hasher_main(void *arg);
+/* Frees what an enforcer holds besides its threads and descriptors, which
+ * the caller has joined and closed. */
+void pn__enforcer_free(struct pn__enforcer *e);
 #endif
