@@ -109,10 +109,15 @@ evs = [json.loads(l) for l in open(path)]
 def of(mark):
     execs = [e for e in evs if e["type"] == "exec" and (e.get("argv") or [""])[0] == "/bin/dash"
              and mark in e["argv"]]
-    assert len(execs) == 1, (mark, execs)
-    pid = execs[0]["pid"]
+    # One process. The netlink backend reads an exec's arguments from /proc
+    # when the event arrives (best_effort): on a loaded machine sh's exec is
+    # read after sh has become dash and shows dash's arguments too. The
+    # last exec of the process is dash's.
+    assert execs and len({e["pid"] for e in execs}) == 1, (mark, execs)
+    assert len(execs) == 1 or all(e["best_effort"] for e in execs), (mark, execs)
+    pid = execs[-1]["pid"]
     # Its exec and exit (its fork was before it joined the cgroup).
-    return [execs[0]] + [e for e in evs if e.get("pid") == pid and e["type"] == "exit"]
+    return [execs[-1]] + [e for e in evs if e.get("pid") == pid and e["type"] == "exit"]
 ins = of(inside)
 assert [e["type"] for e in ins] == ["exec", "exit"], ins
 for e in ins:
@@ -122,8 +127,11 @@ for e in of(outside):
 EOF
 	}
 	check "$backend: the process in a Docker-style cgroup has it and its container id on its exec and exit" cg_ok
-	n12=$("$PN" query --db "$db" --container "${CID:0:12}" -t exec --json | grep -c "$MARK-in-$backend")
-	n=$("$PN" query --db "$db" --container "$CID" -t exec --json | grep -c "$MARK-")
+	# Processes, not exec events: with netlink sh's exec, read late from
+	# /proc on a loaded machine, may show the cgroup sh joined after it.
+	pids() { grep "$1" | grep -o '"pid":[0-9]*' | sort -u | wc -l; }
+	n12=$("$PN" query --db "$db" --container "${CID:0:12}" -t exec --json | pids "$MARK-in-$backend")
+	n=$("$PN" query --db "$db" --container "$CID" -t exec --json | pids "$MARK-")
 	none=$("$PN" query --db "$db" --container "${CID:0:12}x" -t exec --count)
 	check "$backend: query --container finds it by 12 digits and by id, nothing else ($n12 $n $none)" \
 		test "$n12-$n-$none" = "1-1-0"
