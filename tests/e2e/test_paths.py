@@ -36,18 +36,13 @@ def dev(st):
 WATCHED = []
 
 
-def workload_exec(line):
-    """The workload's exec, "linger MARK" as its arguments' end, in JSON or
-    the table; not the exec of the unshare, sh or python that started it,
-    whose arguments hold MARK too."""
-    m = MARK.encode()
-    return b'"linger","%s"]' % m in line or line.rstrip().endswith(b" linger " + m)
-
-
-def run(argv, **kw):
-    """Runs argv; its workload lingers until the monitors have shown its
-    exec (the netlink backend reads /proc then)."""
-    return run_gated(WATCHED, argv, (workload_exec,), **kw)[0]
+def run(argv, execs, **kw):
+    """Runs argv, which ends by exec'ing the workload as the execs-th exec
+    of its process; the workload lingers until the monitors have shown
+    that many execs of it (the netlink backend reads /proc then). A count,
+    not the workload's arguments: an earlier exec read late from /proc
+    shows them too."""
+    return run_gated(WATCHED, argv, (execs,), **kw)[0]
 
 
 def chroot_jail(tmp):
@@ -59,7 +54,8 @@ def chroot_jail(tmp):
         os.chmod(d, 0o755)
     exe = os.path.join(jail, "usr", "bin", "sudo")
     shutil.copy(STATIC, exe)
-    pid = run(["unshare", "-r", "chroot", jail, "/usr/bin/sudo", "linger", MARK],
+    # unshare, chroot, then the workload: three execs.
+    pid = run(["unshare", "-r", "chroot", jail, "/usr/bin/sudo", "linger", MARK], 3,
               preexec_fn=lambda: (os.setgroups([]), os.setgid(65534), os.setuid(65534)))
     return pid, dict(image="/usr/bin/sudo", root=jail, cwd="/", st=os.stat(exe))
 
@@ -72,8 +68,9 @@ def private_mount(tmp):
     idfile = os.path.join(tmp, "over.id")
     script = (f'mount -t tmpfs none "$1" && cp "$2" "$1/sudo" && '
               f'stat -c "%d %i" "$1/sudo" > "$3" && exec "$1/sudo" linger {MARK}')
+    # unshare, sh, then the workload (mount, cp and stat are sh's children).
     pid = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", over,
-               WORKLOAD, idfile])
+               WORKLOAD, idfile], 3)
     with open(idfile) as f:
         d, ino = (int(x) for x in f.read().split())
     return pid, dict(image=os.path.join(over, "sudo"), dev=f"{os.major(d)}:{os.minor(d)}",
@@ -104,7 +101,7 @@ os.execve(fd, ["payload", "linger", mark], {"PN_LINGER_STDIN": "1"})
 
 def fexec(tmp, kind):
     out = os.path.join(tmp, kind + ".id")
-    pid = run([sys.executable, "-c", FEXEC, kind, WORKLOAD, out, MARK])
+    pid = run([sys.executable, "-c", FEXEC, kind, WORKLOAD, out, MARK], 2)
     with open(out) as f:
         d, ino = f.read().split()
     return pid, dict(image="memfd:payload" if kind == "memfd" else out + ".victim",
@@ -126,7 +123,7 @@ def deep(tmp, name, levels, part):
         os.write(out, f.read())
     os.close(out)
     st = os.stat("sudo", dir_fd=fd)
-    pid = run(["./sudo", "linger", MARK], pass_fds=[fd], preexec_fn=lambda: os.fchdir(fd))
+    pid = run(["./sudo", "linger", MARK], 1, pass_fds=[fd], preexec_fn=lambda: os.fchdir(fd))
     os.close(fd)
     where = os.path.join(tmp, name, *[part] * levels)
     return pid, dict(image=os.path.join(where, "sudo"), cwd=where, st=st)
