@@ -91,7 +91,7 @@
 
 /* An exit's status and lifetime. */
 #define PN_FIELDS_EXIT(X)                                                                      \
-	X(exit_code,   i32, ALWAYS,   PN__EXIT_TYPES, "exit_code",   "", "exit_code", "-1 when killed by a signal") \
+	X(exit_code,   i32, ALWAYS,   PN__EXIT_TYPES, "exit_code",   "", "exit_code", "-1 when killed by a signal; the outputs write it unsigned") \
 	X(nt_status,   u32, NTSTATUS, PN__EXIT_TYPES, "nt_status",   "", "nt_status", "Windows' exit status (exit_code holds it too)") \
 	X(signal,      i32, ALWAYS,   PN__EXIT_TYPES, "signal",      "", "signal", "0 when it exited") \
 	X(core_dumped, i32, ALWAYS,   PN__EXIT_TYPES, "core_dumped", "", "core_dumped", "1 when it dumped core") \

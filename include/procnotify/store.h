@@ -132,7 +132,9 @@ enum pn_store_where_field {
 	PN_WHERE_NAME,         /* s: GLOB over comm or the image's basename */
 	PN_WHERE_IMAGE,        /* s: GLOB over the image path */
 	PN_WHERE_ARGV,         /* s: substring of the arguments joined by spaces */
-	PN_WHERE_EXIT_CODE,    /* n: an exit with this status */
+	PN_WHERE_EXIT_CODE,    /* n: an exit with this status, as the int
+				* exit_code holds it (Windows' 0xC0000005:
+				* -1073741819, (int32_t)3221225477) */
 	PN_WHERE_CONTAINER,    /* s: the container's id, or the start of a
 				* 64-digit one (docker ps shows 12), or name */
 	PN_STORE_WHERE_FIELDS

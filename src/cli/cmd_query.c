@@ -37,18 +37,33 @@ static int add_term(struct pn_opt_call *c, pn_store_term t)
 	return 0;
 }
 
-/* A number filter, range-checked by the row as pn_opt_u32() does. */
-static int term_number(struct pn_opt_call *c)
+/* A number, range-checked by the row as pn_opt_u32() does. */
+static int parse_number(struct pn_opt_call *c, uint32_t *v)
 {
-	uint32_t v;
 	struct pn_opt_call n = *c;
 
-	n.dest = &v;
+	n.dest = v;
 	if (pn_opt_u32(&n)) {
 		memcpy(c->why, n.why, sizeof(c->why));
 		return -1;
 	}
-	return add_term(c, (pn_store_term){ 0, NULL, v });
+	return 0;
+}
+
+static int term_number(struct pn_opt_call *c)
+{
+	uint32_t v;
+
+	return parse_number(c, &v) ? -1 : add_term(c, (pn_store_term){ 0, NULL, v });
+}
+
+/* An exit code as the outputs write it, unsigned (a Windows status such
+ * as 3221225477, 0xC0000005); the filter takes it as the event's int. */
+static int term_exit_code(struct pn_opt_call *c)
+{
+	uint32_t v;
+
+	return parse_number(c, &v) ? -1 : add_term(c, (pn_store_term){ 0, NULL, (int32_t)v });
 }
 
 static int term_string(struct pn_opt_call *c)
@@ -99,8 +114,9 @@ static const struct pn_opt query_rows[] = {
 	  .parse = pn_cli_opt_types, .off = OFF(w.types), .words = pn_cli_type_words },
 	{ .name = "signaled", .help = "exits caused by a signal",
 	  .parse = pn_opt_flag, .off = OFF(w.signaled) },
-	{ .name = "exit-code", .arg = "N", .help = "exits with status N",
-	  .max = 255, TERM_NUMBER },
+	{ .name = "exit-code", .arg = "N", .help = "exits with status N (Windows': as JSON\n"
+		  "writes it, 3221225477 for 0xC0000005)",
+	  .parse = term_exit_code },
 	CLI_WHERE_ROW(OFF(where)),
 	{ .help = "Output:" },
 	{ .name = "json", .key = 'j', .help = "JSON Lines, as procnotify --json",

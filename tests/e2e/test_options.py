@@ -116,7 +116,9 @@ def check_values():
     value_error(["query", "--db", "/nonexistent.db", "--until", "2262-04-12"], "--until")
     value_error(["query", "--db", "/nonexistent.db", "--since", "1677-09-21"], "--since")
     value_error(["query", "--db", "/nonexistent.db", "--pid", "4294967296"], "--pid")
-    value_error(["query", "--db", "/nonexistent.db", "--exit-code", "256"], "--exit-code")
+    # Exit codes are unsigned 32 bits, Windows' statuses included (3221225477).
+    value_error(["query", "--db", "/nonexistent.db", "--exit-code", "4294967296"], "--exit-code")
+    value_error(["query", "--db", "/nonexistent.db", "--exit-code", "-1"], "--exit-code")
     # The ends of the ranges are taken.
     for args in (["-d", "2147483"], ["--ring-size", "2048M"], ["--ring-size", "4096"],
                  ["--netlink-rcvbuf", "1073741823"]):

@@ -59,6 +59,33 @@ check "tree of that key without --host says it is on two hosts" grep -q "is on 2
 check "tree --host of a host without the pid finds nothing (exit 1)" \
 	test "$("$PN" tree --db "$D/f.db" --host nowhere 4242 2>/dev/null; echo $?)" = 1
 
+# An exit code reads the same in every output of the log (README, "Exit
+# codes"): the golden Windows exit (0xC0000005) as 3221225477 in JSON, CSV,
+# ECS and the table, and the filters take that number.
+"$PN" query --db "$D/g.db" --numeric -t exit --json >"$D/exits.json"
+"$PN" query --db "$D/g.db" --numeric -t exit --format csv >"$D/exits.csv"
+"$PN" query --db "$D/g.db" --numeric -t exit --format ecs >"$D/exits.ecs"
+"$PN" query --db "$D/g.db" --numeric -t exit --no-header >"$D/exits.table"
+check "every exit's code is one number in JSON, CSV, ECS and the table" \
+	python3 - "$D/exits.json" "$D/exits.csv" "$D/exits.ecs" "$D/exits.table" <<'PY'
+import csv, json, sys
+# Lost records come with every query: only the exits are compared.
+js = [j for j in map(json.loads, open(sys.argv[1])) if j["type"] == "exit"]
+rows = [r for r in csv.DictReader(open(sys.argv[2], newline="")) if r["type"] == "exit"]
+ecs = [e for e in map(json.loads, open(sys.argv[3])) if e["event"]["action"] == "exit"]
+table = [l for l in open(sys.argv[4]).read().splitlines() if "| exit   |" in l]
+codes = [j["exit_code"] for j in js]
+assert 3221225477 in codes and 3 in codes and None in codes, codes
+assert [r["exit_code"] for r in rows] == ["" if c is None else str(c) for c in codes], rows
+assert [e["process"].get("exit_code") for e in ecs] == codes, ecs
+for c, line in zip(codes, table):
+    assert c is None or ("| exit %d " % c) in line + " ", (c, line)
+PY
+check "the table gives Windows' hex beside it" grep -q "| exit 3221225477 (0xc0000005) after" "$D/exits.table"
+exits() { "$PN" query --db "$D/g.db" --json "$@" | grep -c '"type":"exit".*"exit_code":3221225477'; }
+check "query --exit-code 3221225477 finds the Windows exit" test "$(exits --exit-code 3221225477)" = 1
+check "query --where exit_code=3221225477 finds it too" test "$(exits --where exit_code=3221225477)" = 1
+
 # Lines from before the JSON had a host: --host names it.
 sed -E 's/"host":("([^"\\]|\\.)*"|null),//' "$G" >"$D/old.jsonl"
 "$PN" import --db "$D/old.db" --host legacy-1 "$D/old.jsonl" 2>/dev/null

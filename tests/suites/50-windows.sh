@@ -233,7 +233,7 @@ check "DbgPrint shows the seed's table row with the IRQL" eval \
 wq "$HELPER" inject 4321 1234 77 0xC0000005 133000000000000000 1 "$IMAGE" "$CMDLINE" >/dev/null
 cl --drain >"$T/table.txt"
 check "table output escapes names and shows the exit status" eval \
-	'grep -qE "^\| [0-9:.]+ \| exit   \|    1234 \|    4321 \| ünï\\\\x7cx\.exe +\| status 0xc0000005 after " "$T/table.txt" &&
+	'grep -qE "^\| [0-9:.]+ \| exit   \|    1234 \|    4321 \| ünï\\\\x7cx\.exe +\| exit 3221225477 \\(0xc0000005\\) after " "$T/table.txt" &&
 	 grep -qF "\\x1b[31mred" "$T/table.txt"'
 wq "$HELPER" inject 99 4 0 0 0 1 '' >/dev/null
 check "unknown image and command line come out as null" eval \

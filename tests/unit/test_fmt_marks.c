@@ -92,8 +92,8 @@ static void windows_marks(void)
 	ev.exit_code = (int)0xC0000005;
 	ev.core_dumped = 1;
 	ev.duration_ns = 1500000000;
-	CHECK(says(&ev, "|       - |     500 | -                | status 0xc0000005 (core dumped)"
-			" after 1.50s\n", "\"nt_status\":\"0xc0000005\""));
+	CHECK(says(&ev, "|       - |     500 | -                | exit 3221225477 (0xc0000005)"
+			" (core dumped) after 1.50s\n", "\"nt_status\":\"0xc0000005\""));
 }
 
 static void exits(void)

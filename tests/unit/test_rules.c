@@ -246,13 +246,17 @@ static void exits_and_signals(void)
 	CHECK(where("signal=KILL", &ev, NULL) == 1);
 	CHECK(where("signal=SIGKILL", &ev, NULL) == 1);
 	CHECK(where("signal=9 and signal>0", &ev, NULL) == 1);
-	/* After a signal the exit code is unknown (JSON's null). */
-	CHECK(where("exit_code=-1", &ev, NULL) == 0);
+	/* After a signal the exit code is unknown (JSON's null), -1 or not. */
+	CHECK(where("exit_code=4294967295", &ev, NULL) == 0);
 	CHECK(where("not exit_code=0", &ev, NULL) == 1);
 	ev.signal = 0;
 	ev.exit_code = 255;
 	CHECK(where("exit_code=255 and signal=0", &ev, NULL) == 1);
 	CHECK(where("exit_code>=1 and exit_code<=255", &ev, NULL) == 1);
+	/* Windows' statuses as every output writes them: unsigned. */
+	ev.exit_code = (int)0xC0000005u;
+	CHECK(where("exit_code=3221225477 and exit_code>255", &ev, NULL) == 1);
+	CHECK(where("exit_code>0", &ev, NULL) == 1);
 }
 
 static void tags_and_order(void)
@@ -340,7 +344,7 @@ static void errors(void)
 	error_is("keep uid=x", "f.rules:1:10: uid takes a number from 0 that fits 32 bits");
 	error_is("keep uid=4294967296", "f.rules:1:10: uid takes a number from 0 that fits 32 bits");
 	error_is("keep uid=-1", "f.rules:1:10: uid takes a number from 0 that fits 32 bits");
-	error_is("keep exit_code=1x", "f.rules:1:16: exit_code takes an integer that fits 32 bits");
+	error_is("keep exit_code=1x", "f.rules:1:16: exit_code takes a number from 0 that fits 32 bits");
 	error_is("keep signal=NOPE", "f.rules:1:13: signal takes an integer or a signal name (KILL, SIGKILL)");
 	error_is("keep uid*=0", "f.rules:1:11: uid takes = != < <= > >=");
 	error_is("keep comm<x", "f.rules:1:11: comm takes = != *= ~=");
@@ -692,8 +696,9 @@ static void more_errors(void)
 	error_is("keep image_dev~=1:2", "f.rules:1:17: image_dev takes = or != only");
 	error_is("keep image_dev=-1:2", "f.rules:1:16: a device is MAJOR:MINOR");
 	error_is("keep image_dev=1:2x", "f.rules:1:16: a device is MAJOR:MINOR");
-	error_is("keep exit_code=3000000000", "f.rules:1:16: exit_code takes an integer that fits 32 bits");
-	error_is("keep exit_code=-", "f.rules:1:16: exit_code takes an integer that fits 32 bits");
+	error_is("keep exit_code=4294967296", "f.rules:1:16: exit_code takes a number from 0 that fits 32 bits");
+	error_is("keep exit_code=-1", "f.rules:1:16: exit_code takes a number from 0 that fits 32 bits");
+	error_is("keep exit_code=-", "f.rules:1:16: exit_code takes a number from 0 that fits 32 bits");
 	error_is("keep image_ino=18446744073709551616", "f.rules:1:16: image_ino takes a number from 0");
 	{
 		char text[100] = "deny image_sha256=";

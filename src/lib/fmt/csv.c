@@ -106,8 +106,12 @@ static void put_sdec(pn_buf *b, int64_t v)
 
 #define CSV_u32(name, bit) pn_buf_put_u64(b, ev->name)
 #define CSV_u64 CSV_u32
-#define CSV_i32(name, bit) put_sdec(b, ev->name)
-#define CSV_i64 CSV_i32
+/* The exit code as every output writes it (pn__exit_code()), the other
+ * signed numbers as they are. The comparison of literals folds away. */
+#define IS_EXIT_CODE(name) (!strcmp(#name, "exit_code"))
+#define CSV_i32(name, bit) \
+	(IS_EXIT_CODE(name) ? pn_buf_put_u64(b, pn__exit_code(ev->name)) : put_sdec(b, ev->name))
+#define CSV_i64(name, bit) put_sdec(b, ev->name)
 #define CSV_str(name, bit) put_text(b, ev->name.ptr, ev->name.len)
 #define CSV_argv(name, bit) put_argv(b, &ev->name)
 #define CSV_key(name, bit) put_key(b, &ev->name)
@@ -129,11 +133,12 @@ static void put_sdec(pn_buf *b, int64_t v)
 #define KNOWN_tty KNOWN_VALUE
 #define KNOWN_dev KNOWN_VALUE
 
-#define CELL(name, kind, bit, types, json, table, sql, ...) \
-	if (HAS_COLUMN(json, sql)) {                 \
-		pn_buf_putc(b, ',');                         \
-		if (KNOWN_##kind(bit, types))                \
-			CSV_##kind(name, bit);               \
+/* An exit ended by a signal has no exit code: an empty cell, JSON's null. */
+#define CELL(name, kind, bit, types, json, table, sql, ...)               \
+	if (HAS_COLUMN(json, sql)) {                                      \
+		pn_buf_putc(b, ',');                                      \
+		if (KNOWN_##kind(bit, types) && !(IS_EXIT_CODE(name) && ev->signal)) \
+			CSV_##kind(name, bit);                            \
 	}
 
 #define HEADER(name, kind, bit, types, json, table, sql, ...) \

@@ -227,7 +227,7 @@ static void add_exit(struct ecs *e, const pn_event *ev)
 
 	add_num(e, "process.end", V_TIME, (uint64_t)ev->time_ns);
 	if (!ev->signal)
-		add_num(e, "process.exit_code", V_NUM, (uint32_t)ev->exit_code);
+		add_num(e, "process.exit_code", V_NUM, pn__exit_code(ev->exit_code));
 	if (ev->have & PN_HAVE_NTSTATUS)
 		add_num(e, "procnotify.nt_status", V_NUM, ev->nt_status);
 	if (ev->signal)

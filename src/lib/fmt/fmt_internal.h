@@ -76,8 +76,20 @@ void pn__table_argv(pn_buf *b, const pn_str *argv);
 /* A tree node's end: its exit status, or "no exit recorded", and
  * "; observed at start" when a snapshot found it. */
 void pn__fmt_tree_status(pn_buf *b, const pn_proc_node *p);
-/* "exit 3", "killed by SIGKILL", with " (core dumped)" when it did. */
+/* "exit 3", "exit 3221225477 (0xc0000005)", "killed by SIGKILL", with
+ * " (core dumped)" when it did. */
 void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped);
+
+/*
+ * An exit code as every output writes it (README, "Exit codes"): the 32
+ * bits unsigned. Windows' codes are DWORDs, and its statuses (NTSTATUS)
+ * are above 2^31: 0xC0000005 is 3221225477, the number its hex names, not
+ * -1073741819. Linux's 0 to 255 read the same either way.
+ */
+static inline uint32_t pn__exit_code(int code)
+{
+	return (uint32_t)code;
+}
 
 /* A JSON member's name as written before its value, ,"name": with its
  * length, both known at compile time: PN__MEMBER("pid"). */

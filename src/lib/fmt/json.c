@@ -215,7 +215,7 @@ void pn__json_signal(pn_buf *b, int sig, int core_dumped)
 
 static void put_exit(pn_buf *b, const pn_event *ev)
 {
-	pn__json_u64(b, PN__MEMBER("exit_code"), (uint32_t)ev->exit_code, !ev->signal);
+	pn__json_u64(b, PN__MEMBER("exit_code"), pn__exit_code(ev->exit_code), !ev->signal);
 	if (ev->have & PN_HAVE_NTSTATUS)
 		pn_buf_printf(b, ",\"nt_status\":\"0x%08" PRIx32 "\"", ev->nt_status);
 	pn__json_signal(b, ev->signal, ev->core_dumped);

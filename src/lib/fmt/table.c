@@ -250,14 +250,18 @@ static void put_exec_detail(pn_buf *b, const pn_event *ev)
 		pn_buf_puts(b, " [argv truncated]");
 }
 
-/* printf's "exit %d": the one form of the common case. */
+/* "exit N" by hand: the common case. A code Linux cannot give (above 255:
+ * Windows') adds the hex its documentation names it by (0xc0000005). */
 static void put_exit_code(pn_buf *b, int code)
 {
+	uint32_t v = pn__exit_code(code);
 	char *p = pn__buf_room(b, 16);
 
 	if (!p)
 		return;
-	pn__buf_commit(b, pn__put_sdec(PN__PUT_LIT(p, "exit "), code));
+	pn__buf_commit(b, pn__put_udec(PN__PUT_LIT(p, "exit "), v, 0));
+	if (v > 255)
+		pn_buf_printf(b, " (0x%08" PRIx32 ")", v);
 }
 
 void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped)
@@ -276,13 +280,7 @@ void pn__fmt_exit_status(pn_buf *b, int exit_code, int sig, int core_dumped)
 
 static void put_exit_detail(pn_buf *b, const pn_event *ev)
 {
-	if (ev->have & PN_HAVE_NTSTATUS) {
-		pn_buf_printf(b, "status 0x%08" PRIx32, ev->nt_status);
-		if (ev->core_dumped)
-			pn_buf_puts(b, " (core dumped)");
-	} else {
-		pn__fmt_exit_status(b, ev->exit_code, ev->signal, ev->core_dumped);
-	}
+	pn__fmt_exit_status(b, ev->exit_code, ev->signal, ev->core_dumped);
 	if (ev->duration_ns >= 0) {
 		pn_buf_puts(b, " after ");
 		pn__fmt_duration(b, ev->duration_ns);

@@ -71,7 +71,8 @@ static void tree_json_open(pn_buf *b, const pn_proc_node *p, int selected)
 	pn__json_str(b, PN__MEMBER("cwd"), &p->cwd, h & PN_HAVE_CWD);
 	pn__json_time(b, PN__MEMBER("start"), p->start_ns, 1);
 	pn__json_time(b, PN__MEMBER("end"), p->end_ns, p->end_ns != 0);
-	pn__json_u64(b, PN__MEMBER("exit_code"), (uint32_t)p->exit_code, p->end_ns && !p->signal);
+	pn__json_u64(b, PN__MEMBER("exit_code"), pn__exit_code(p->exit_code),
+		     p->end_ns && !p->signal);
 	pn__json_signal(b, p->signal, p->core_dumped);
 	pn__json_bool(b, PN__MEMBER("observed_at_start"), p->observed_at_start);
 	pn__json_bool(b, PN__MEMBER("selected"), selected);

@@ -57,9 +57,10 @@ static const struct pn__rfield extra_fields[] = {
 	  EXIT_MASK, 0 },
 	{ "mnt_ns", RK_NUM, RV_MNT_NS, offsetof(pn_event, mnt_ns), MEMBER_SIZE(mnt_ns), 0,
 	  PN_HAVE_NS, PN_MASK(PN_EVENT_EXEC), 0 },
-	/* Unknown after a signal, as JSON's null says. */
+	/* Unknown after a signal, as JSON's null says; unsigned, as every
+	 * output writes it (a Windows status 0xC0000005 is 3221225477). */
 	{ "exit_code", RK_NUM, RV_EXIT_CODE, offsetof(pn_event, exit_code), MEMBER_SIZE(exit_code),
-	  1, 0, EXIT_MASK, 0 },
+	  0, 0, EXIT_MASK, 0 },
 };
 
 /* What mnt_ns=host compiles to. */
