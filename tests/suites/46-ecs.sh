@@ -92,7 +92,7 @@ n=$("$PN" query --db "$D/g.db" --format ecs --host nowhere | wc -l)
 check "query --format ecs --host filters like the other formats" test "$n" = 0
 
 if is_root; then
-	"$PN" --format ecs --hostname ecs-1 -o "$D/live.ecs" 2>"$D/mon.err" &
+	"$PN" --format ecs --hostname ecs-1 --db "$D/live.db" -o "$D/live.ecs" 2>"$D/mon.err" &
 	MON=$!
 	for _ in $(seq 100); do grep -q ready "$D/mon.err" && break; sleep 0.1; done
 	/bin/sh -c 'echo $$ >"$1"; exec /bin/true ecs-marker' sh "$D/pid"
@@ -110,6 +110,23 @@ machine = open("/etc/machine-id").read().strip()
 sys.exit(not (len(mine) == 1 and mine[0]["host"]["name"] == "ecs-1"
               and mine[0]["host"].get("id") == machine
               and mine[0]["process"]["executable"] == "/usr/bin/true"))
+PY
+	# The log keeps host names, not machine ids (README, "ECS output"):
+	# a stored event's document is the live one without host.id.
+	"$PN" query --db "$D/live.db" --numeric --format ecs --pid "$P" -t exec >"$D/stored.ecs"
+	check "query --format ecs of the logged exec is the live document but host.id" \
+		python3 - "$D/live.ecs" "$D/stored.ecs" "$P" <<'PY'
+import json, sys
+def execs(path):
+    docs = (json.loads(l) for l in open(path))
+    return {d["event"]["sequence"]: d for d in docs
+            if d["event"]["action"] == "exec" and d["process"]["pid"] == int(sys.argv[3])}
+live, stored = execs(sys.argv[1]), execs(sys.argv[2])
+assert stored and set(stored) <= set(live), (sorted(live), sorted(stored))
+for seq, doc in stored.items():
+    want = live[seq]
+    assert want["host"].pop("id") and want["host"] == {"name": "ecs-1"}, want["host"]
+    assert doc == want, (doc, want)
 PY
 else
 	skip "the live --format ecs stream (needs root)"
