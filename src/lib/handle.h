@@ -1,7 +1,8 @@
 /*
  * The handle's insides, shared by the files of the core: core.c (the
- * handle, dispatch, the process table, loss) and source.c (events from a
- * source beside the backend, the exec enforcer's denials).
+ * handle, dispatch, the process table, loss), loop.c (its event loop) and
+ * source.c (events from a source beside the backend, the exec enforcer's
+ * denials).
  */
 #ifndef PN_HANDLE_H
 #define PN_HANDLE_H
@@ -51,7 +52,6 @@ struct pn_handle {
 
 /* Numbers ev and hands it to every registration that wants its type. */
 void pn__dispatch(pn_handle *h, pn_event *ev);
-int pn__add_fd(int epfd, int fd);
 /* With a source: remember an exiting process's start (source.c). */
 void pn__note_gone(pn_handle *h, const struct pn__proc *p);
 /* A snapshot record's process (linux/snapshot.c): kept while the start's

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include "handle.h"
+#include "loop.h"
 
 /* The start time of the live process pid, or of the latest of that pid to
  * exit; 0 when neither is known. */
