@@ -5,8 +5,9 @@
  *
  * The connector says which task forked, exec'd or exited, and with what exit
  * status, but nothing else: no start time, no name, no path, no arguments.
- * This backend completes its records from /proc the moment an event arrives
- * (procfs.c) and from what it remembers of live tasks (nl_tasks.c). What it
+ * This backend reads the connector's socket (nl_socket.c), completes its
+ * records from /proc the moment an event arrives (procfs.c) and from what
+ * it remembers of live tasks (nl_tasks.c). What it
  * cannot know stays unknown: the record's known bit is left clear.
  *
  * Keys: the start time is /proc/PID/stat's starttime, in clock ticks since
@@ -32,10 +33,10 @@
 #include <sys/socket.h>
 #include "internal.h"
 #include "nl_paths.h"
+#include "nl_socket.h"
 #include "nl_tasks.h"
 #include "procfs.h"
 
-#define DEFAULT_RCVBUF (16u << 20)
 /* Messages handled per drain, so a fork storm cannot starve the caller. */
 #define DRAIN_BATCH 4096
 
@@ -49,63 +50,6 @@ struct nl_state {
 	uint64_t msg[1024];     /* one datagram; uint64_t for alignment */
 	uint64_t rec[PN_REC_MAX_SIZE / 8 + 1];
 };
-
-/* ---- the socket ---- */
-
-static int set_rcvbuf(int fd, uint32_t bytes)
-{
-	int v = (int)(bytes ? bytes : DEFAULT_RCVBUF);
-
-	/* FORCE goes past net.core.rmem_max; it needs CAP_NET_ADMIN, which we have. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0)
-		return 0;
-	return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) ? -errno : 0;
-}
-
-static int send_listen(int fd)
-{
-	union {
-		struct nlmsghdr nl;
-		char bytes[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))];
-	} m;
-	struct cn_msg *cn = NLMSG_DATA(&m.nl);
-	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
-
-	memset(&m, 0, sizeof(m));
-	m.nl.nlmsg_len = NLMSG_LENGTH(sizeof(*cn) + sizeof(op));
-	m.nl.nlmsg_type = NLMSG_DONE;
-	m.nl.nlmsg_pid = (uint32_t)getpid();
-	cn->id.idx = CN_IDX_PROC;
-	cn->id.val = CN_VAL_PROC;
-	cn->len = sizeof(op);
-	memcpy(cn->data, &op, sizeof(op));
-	return send(fd, &m, m.nl.nlmsg_len, 0) < 0 ? -errno : 0;
-}
-
-static int subscribe(struct nl_state *s, uint32_t rcvbuf, char *err, size_t errlen)
-{
-	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
-	int rc;
-
-	s->fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
-	if (s->fd < 0) {
-		rc = -errno;
-		pn__errmsg(err, errlen, "cannot open a netlink connector socket (%s): the kernel "
-			   "needs CONFIG_CONNECTOR and CONFIG_PROC_EVENTS", strerror(-rc));
-		return rc;
-	}
-	if ((rc = set_rcvbuf(s->fd, rcvbuf))) {
-		pn__errmsg(err, errlen, "cannot size the netlink receive buffer: %s", strerror(-rc));
-		return rc;
-	}
-	if (bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)) || (rc = send_listen(s->fd))) {
-		rc = rc ? rc : -errno;
-		pn__errmsg(err, errlen, "cannot subscribe to process events (proc connector): %s",
-			   strerror(-rc));
-		return rc;
-	}
-	return 0;
-}
 
 /* ---- records ---- */
 
@@ -578,8 +522,8 @@ static int nl_open(pn_handle *h, const pn_options *opt, void **state, char *err,
 	s->boot_minus_mono = (pn__clock_ns(CLOCK_BOOTTIME) - mono + s->tick_ns / 2) / s->tick_ns *
 			     s->tick_ns;
 	rc = pn__nt_init(&s->tasks, opt->table_max);
-	if (!rc)
-		rc = subscribe(s, opt->netlink_rcvbuf, err, errlen);
+	if (!rc && (s->fd = pn__nl_socket_open(opt->netlink_rcvbuf, err, errlen)) < 0)
+		rc = s->fd;
 	if (rc) {
 		nl_close(s);
 		return rc;
