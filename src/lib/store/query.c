@@ -10,11 +10,11 @@
 #include "store_internal.h"
 #include "strcache.h"
 
-/* Columns of the select: the event's id, every column of columns.h, its
- * process's key and its host's name. C(name) is a head column's index in
- * a row. */
+/* Columns of the select: the event's id, every column of columns.h and
+ * its process's key (the host's name comes from the reader's cache).
+ * C(name) is a head column's index in a row. */
 #define C(name) (1 + PN__EC_##name)
-enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS, C_HOST_NAME };
+enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS };
 
 /* count: only the rows' ids, which is all a count needs (the join on the
  * process, by its primary key, adds no row and filters none). */
@@ -26,9 +26,8 @@ static void select_cols(pn_buf *sql, int count)
 	}
 	pn_buf_puts(sql, "SELECT e.id, ");
 	pn__event_select(sql, "e");
-	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os, h.name"
-			 " FROM event e LEFT JOIN process p ON p.id = e.process"
-			 " LEFT JOIN host h ON h.id = e.host WHERE ");
+	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os"
+			 " FROM event e LEFT JOIN process p ON p.id = e.process WHERE ");
 }
 
 /* Filters on time, type, rows (?1 to ?5), the reader's host (?6) and the
@@ -241,59 +240,58 @@ static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt
 	return rc;
 }
 
-static int is_null(sqlite3_stmt *st, int i)
+/* The string whose id v holds; one the strings table lacks (a damaged
+ * file) is read as unknown, as the subquery that read it did. */
+static int col_str(struct pn__strcache *c, sqlite3_value *v, pn_str *out)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL;
-}
-
-/* The string whose id column i holds; one the strings table lacks (a
- * damaged file) is read as unknown, as the subquery that read it did. */
-static int col_str(struct pn__strcache *c, sqlite3_stmt *st, int i, pn_str *out)
-{
-	pn_str v;
-	int found, rc = pn__strcache_get(c, sqlite3_column_int64(st, i), &v, &found);
+	pn_str str;
+	int found, rc = pn__strcache_get(c, sqlite3_value_int64(v), &str, &found);
 
 	if (!rc && found)
-		*out = v;
+		*out = str;
 	return rc;
 }
 
-static int col_tty(struct pn__strcache *c, sqlite3_stmt *st, int i, char *tty, size_t size)
+static int col_tty(struct pn__strcache *c, sqlite3_value *v, char *tty, size_t size)
 {
-	pn_str v = { "", 0 };
-	int rc = col_str(c, st, i, &v);
+	pn_str str = { "", 0 };
+	int rc = col_str(c, v, &str);
 
-	if (v.len >= size)
-		v.len = size - 1;
-	memcpy(tty, v.ptr, v.len);
+	if (str.len >= size)
+		str.len = size - 1;
+	memcpy(tty, str.ptr, str.len);
 	return rc;
 }
 
-static pn_dev col_dev(sqlite3_stmt *st, int i)
+static pn_dev col_dev(sqlite3_value *v)
 {
-	uint64_t dev = (uint64_t)sqlite3_column_int64(st, i);
+	uint64_t dev = (uint64_t)sqlite3_value_int64(v);
 
 	return (pn_dev){ (uint32_t)(dev >> 32), (uint32_t)dev };
 }
 
 /* How a column of each kind of procnotify/fields.h is read back (rows.c
- * binds them); a key column holds the start, see own_keys(). */
-#define READ_u32(st, i, ev, name) (ev)->name = (uint32_t)sqlite3_column_int64(st, i)
-#define READ_u64(st, i, ev, name) (ev)->name = (uint64_t)sqlite3_column_int64(st, i)
-#define READ_i32(st, i, ev, name) (ev)->name = sqlite3_column_int(st, i)
-#define READ_i64(st, i, ev, name) (ev)->name = sqlite3_column_int64(st, i)
-#define READ_str(st, i, ev, name) rc = rc ? rc : col_str(sc, st, i, &(ev)->name)
+ * binds them) from its value v; a key column holds the start, see
+ * own_keys(). */
+#define READ_u32(v, ev, name) (ev)->name = (uint32_t)sqlite3_value_int64(v)
+#define READ_u64(v, ev, name) (ev)->name = (uint64_t)sqlite3_value_int64(v)
+#define READ_i32(v, ev, name) (ev)->name = sqlite3_value_int(v)
+#define READ_i64(v, ev, name) (ev)->name = sqlite3_value_int64(v)
+#define READ_str(v, ev, name) rc = rc ? rc : col_str(sc, v, &(ev)->name)
 #define READ_argv READ_str
-#define READ_key(st, i, ev, name) (ev)->name.start_ns = (uint64_t)sqlite3_column_int64(st, i)
-#define READ_tty(st, i, ev, name) rc = rc ? rc : col_tty(sc, st, i, (ev)->name, sizeof((ev)->name))
-#define READ_dev(st, i, ev, name) (ev)->name = col_dev(st, i)
-#define READ_flag(st, i, ev, name)
+#define READ_key(v, ev, name) (ev)->name.start_ns = (uint64_t)sqlite3_value_int64(v)
+#define READ_tty(v, ev, name) rc = rc ? rc : col_tty(sc, v, (ev)->name, sizeof((ev)->name))
+#define READ_dev(v, ev, name) (ev)->name = col_dev(v)
+#define READ_flag(v, ev, name)
 /* A NULL column leaves the field as row_event() set it (unknown); only an
- * event of the field's types reads it. */
+ * event of the field's types reads it. The value is taken once: each
+ * sqlite3_column_*() call enters and leaves the connection's API, two
+ * calls a column where the value's own accessors need none. */
 #define READ_FIELD(name, kind, bit, types, json, table, sql, ...)                      \
 	if (PN__IS_COLUMN(sql)) {                                                    \
-		if ((PN_MASK(ev->type) & (types)) && !is_null(st, i)) {              \
-			READ_##kind(st, i, ev, name);                                \
+		sqlite3_value *v = PN_MASK(ev->type) & (types) ? sqlite3_column_value(st, i) : NULL; \
+		if (v && sqlite3_value_type(v) != SQLITE_NULL) {                     \
+			READ_##kind(v, ev, name);                                    \
 			if (PN__F_##name == PN__F_lost_count)                        \
 				ev->lost_count_known = 1;                            \
 		}                                                                    \
@@ -317,7 +315,7 @@ static void own_keys(sqlite3_stmt *st, pn_event *ev)
  * into sc until its next row. */
 static int row_event(sqlite3_stmt *st, struct pn__strcache *sc, pn_event *ev)
 {
-	int i = 1 + PN__EVENT_HEAD_COLS, rc = 0;
+	int i = 1 + PN__EVENT_HEAD_COLS, rc, found = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = (uint64_t)sqlite3_column_int64(st, C(seq));
@@ -328,12 +326,12 @@ static int row_event(sqlite3_stmt *st, struct pn__strcache *sc, pn_event *ev)
 	ev->duration_ns = -1;
 	/* The name is known when the host row is (schema 8 and later). */
 	ev->have &= ~(uint32_t)PN_HAVE_HOST;
-	if (!is_null(st, C_HOST_NAME)) {
-		ev->host = pn__db_col_str(st, C_HOST_NAME);
+	rc = pn__strcache_host(sc, sqlite3_column_int64(st, C(host)), &ev->host, &found);
+	if (found)
 		ev->have |= PN_HAVE_HOST;
-	}
 	PN_FIELD_MAP(READ_FIELD)
-	for (int k = 0; k < PN_STORE_LOST_COLS; k++)
+	/* Only a lost record has counts (NULL, read as 0, in any other row). */
+	for (int k = 0; ev->type == PN_EVENT_LOST && k < PN_STORE_LOST_COLS; k++)
 		ev->lost_by_type[pn__store_lost_types[k]] = (uint64_t)sqlite3_column_int64(st, i++);
 	if (ev->type != PN_EVENT_LOST)
 		own_keys(st, ev);

@@ -17,9 +17,19 @@ struct slot {
 	char *val;          /* NULL: free */
 };
 
+/* The host of the last row: nearly every row of a log has its monitor's
+ * host, so one name is kept, and a miss (id 0: unknown) too. */
+struct host {
+	int64_t id;         /* -1: none yet */
+	int found;
+	size_t len;
+	char *val;
+};
+
 struct pn__strcache {
 	struct pn__db *d;
-	sqlite3_stmt *get;
+	sqlite3_stmt *get, *host_get;
+	struct host host;
 	uint64_t row;
 	char *aside[ASIDE];
 	unsigned naside;
@@ -36,9 +46,12 @@ int pn__strcache_new(struct pn__db *d, struct pn__strcache **out)
 		return -ENOMEM;
 	c->d = d;
 	c->row = 1;
+	c->host.id = -1;
 	rc = pn__db_prepare(d, "SELECT value FROM str WHERE id = ?1", &c->get);
+	if (!rc)
+		rc = pn__db_prepare(d, "SELECT name FROM host WHERE id = ?1", &c->host_get);
 	if (rc) {
-		free(c);
+		pn__strcache_free(c);
 		return rc;
 	}
 	*out = c;
@@ -58,7 +71,9 @@ void pn__strcache_free(struct pn__strcache *c)
 	for (unsigned i = 0; i < SLOTS; i++)
 		free(c->slot[i].val);
 	free_aside(c);
+	free(c->host.val);
 	sqlite3_finalize(c->get);
+	sqlite3_finalize(c->host_get);
 	free(c);
 }
 
@@ -68,23 +83,24 @@ void pn__strcache_row(struct pn__strcache *c)
 	c->row++;
 }
 
-/* A copy of the looked-up value in *copy. */
-static int fetch(struct pn__strcache *c, int64_t id, char **copy, size_t *len, int *found)
+/* A copy of the value get looks up for id in *copy. */
+static int fetch(struct pn__strcache *c, sqlite3_stmt *get, int64_t id, char **copy, size_t *len,
+		 int *found)
 {
 	int rc;
 
-	sqlite3_bind_int64(c->get, 1, id);
-	rc = sqlite3_step(c->get);
-	*found = rc == SQLITE_ROW && sqlite3_column_type(c->get, 0) != SQLITE_NULL;
+	sqlite3_bind_int64(get, 1, id);
+	rc = sqlite3_step(get);
+	*found = rc == SQLITE_ROW && sqlite3_column_type(get, 0) != SQLITE_NULL;
 	if (*found) {
-		pn_str v = pn__db_col_str(c->get, 0);
+		pn_str v = pn__db_col_str(get, 0);
 
 		*len = v.len;
 		*copy = malloc(v.len ? v.len : 1);
 		if (*copy)
 			memcpy(*copy, v.len ? v.ptr : "", v.len);
 	}
-	sqlite3_reset(c->get);
+	sqlite3_reset(get);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pn__db_err(c->d, rc, "query");
 	return *found && !*copy ? -ENOMEM : 0;
@@ -103,7 +119,7 @@ int pn__strcache_get(struct pn__strcache *c, int64_t id, pn_str *out, int *found
 		*out = (pn_str){ s->val, s->len };
 		return 0;
 	}
-	rc = fetch(c, id, &copy, &len, found);
+	rc = fetch(c, c->get, id, &copy, &len, found);
 	if (rc || !*found)
 		return rc;
 	*out = (pn_str){ copy, len };
@@ -117,5 +133,24 @@ int pn__strcache_get(struct pn__strcache *c, int64_t id, pn_str *out, int *found
 	}
 	free(s->val);
 	*s = (struct slot){ id, c->row, len, copy };
+	return 0;
+}
+
+int pn__strcache_host(struct pn__strcache *c, int64_t id, pn_str *out, int *found)
+{
+	struct host *h = &c->host;
+	int rc = 0;
+
+	if (h->id != id) {
+		free(h->val);
+		h->val = NULL;
+		h->id = -1;
+		rc = fetch(c, c->host_get, id, &h->val, &h->len, &h->found);
+		if (rc)
+			return rc;
+		h->id = id;
+	}
+	*found = h->found;
+	*out = (pn_str){ h->val, h->len };
 	return 0;
 }

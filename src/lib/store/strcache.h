@@ -19,4 +19,7 @@ void pn__strcache_row(struct pn__strcache *c);
 /* The bytes of id, valid until the row after this one; *found is 0 when
  * the strings table has no such id. */
 int pn__strcache_get(struct pn__strcache *c, int64_t id, pn_str *out, int *found);
+/* The name of host id (hosts.c), valid until a row of another host; a
+ * seek per row in a join, where a log's rows have one host or a few. */
+int pn__strcache_host(struct pn__strcache *c, int64_t id, pn_str *out, int *found);
 #endif
