@@ -64,8 +64,13 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
  */
 #define STR_MATCH(test) "SELECT id FROM str WHERE " test
 /* The names (comms and the images' file names, schema 13) that match:
- * thousands of rows where str has millions. */
-#define NAME_MATCH "SELECT n.id FROM name n JOIN str s ON s.id = n.id WHERE CAST(s.value AS TEXT) GLOB ?"
+ * thousands of rows where str has millions. CROSS JOIN keeps name the
+ * outer table: without statistics SQLite took the GLOB for a filter on
+ * str, read all of str (1.7 million rows, 0.3 s of the 0.6 of --name
+ * 'vim*' on 10 million events) and looked each up in name. */
+#define NAME_MATCH                                                \
+	"SELECT n.id FROM name n CROSS JOIN str s ON s.id = n.id" \
+	" WHERE CAST(s.value AS TEXT) GLOB ?"
 /* The processes that used one of the strings: their events are the
  * candidates, read through event(process), which the field's own test
  * then narrows to exactly the events that match. */
