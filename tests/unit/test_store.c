@@ -759,6 +759,41 @@ static void test_long_argv(void)
 	CHECK(count((pn_store_filter){ .name = "long" }) == 1); /* its exit is "sh" */
 }
 
+/* --argv asks the trigram index for the piece of its text whose
+ * trigrams are rarest (trigram.c): here "src/" is in more strings than a
+ * probe reads, a string that holds the piece but not the whole text is no
+ * match, and a quote in the text, texts ORed and another field beside
+ * them number their parameters apart. */
+static void test_argv_piece(void)
+{
+	static char argv[301][32];
+	static const char quoted[] = "say\0\"hi there\"\0";
+	pn_store_term t[2] = { { PN_WHERE_ARGV, "src/m1/f120.c", 0 }, { PN_WHERE_ARGV, "say \"hi", 0 } };
+	pn_store_term named[2] = { { PN_WHERE_NAME, "cc", 0 }, { PN_WHERE_ARGV, "src/m1/f120.c", 0 } };
+	pn_event ev[302];
+	char saved[sizeof(path)];
+
+	for (int i = 0; i < 301; i++) {
+		/* the last: the piece ("f120.c" or less) in another directory */
+		int len = i < 300 ? snprintf(argv[i], sizeof(argv[i]), "cc%c-c%csrc/m%d/f%d.c", 0, 0, i % 7, i)
+				  : snprintf(argv[i], sizeof(argv[i]), "cc%c-c%clib/m1/f120.c", 0, 0);
+
+		ev[i] = exec_event(1000 + (uint32_t)i, 10, T0 + i * NS, "/usr/bin/cc", argv[i],
+				   (size_t)len + 1, "cc", 2);
+	}
+	ev[301] = exec_event(2000, 10, T0 + 400 * NS, "/usr/bin/say", quoted, sizeof(quoted) - 1, "say", 3);
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/piece.db", dir);
+	write_events(ev, 0, 302);
+	CHECK(count((pn_store_filter){ .argv = "src/m1/f120.c" }) == 1);
+	CHECK(count((pn_store_filter){ .argv = "/m1/f120.c" }) == 2);
+	CHECK(count((pn_store_filter){ .argv = "src/m1/f12.c" }) == 0);
+	CHECK(count((pn_store_filter){ .argv = "say \"hi" }) == 1);
+	CHECK(count_where(t, 2) == 2);
+	CHECK(count_where(named, 2) == 1);
+	memcpy(path, saved, sizeof(path));
+}
+
 /* A process first seen without a parent takes the first parent an event
  * names, and keeps it when a later exit names the reaper; both when its
  * row is cached (pid 70) and when a new writer finds it by key (pid 71). */
@@ -1048,6 +1083,7 @@ int main(void)
 	test_retention();
 	test_retention_size();
 	test_long_argv();
+	test_argv_piece();
 	test_commits_on_its_own();
 	test_log_locked();
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);

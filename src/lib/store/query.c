@@ -9,6 +9,7 @@
 #include <string.h>
 #include "store_internal.h"
 #include "strcache.h"
+#include "trigram.h"
 
 /* Columns of the select: the event's id, every column of columns.h and
  * its process's key (the host's name comes from the reader's cache).
@@ -52,7 +53,9 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 		pn_buf_puts(sql, " AND (?3 >> e.type) & 1");
 }
 
-/* The first term's parameter; ?1 to ?7 are add_common()'s. */
+/* The first term's parameter; ?1 to ?7 are add_common()'s. A term's
+ * second parameter (written '@' below), the phrase --argv asks the
+ * trigram index for, comes after every term's first. */
 #define TERM_PARAM 8
 
 /*
@@ -76,12 +79,11 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
  * then narrows to exactly the events that match. */
 #define USED_BY(strs) "e.process IN (SELECT process FROM proc_str WHERE str IN (" strs "))"
 /* The strings whose arguments hold the value: the trigram index's
- * candidates (and the long strings it lacks), each then tested. The
- * index takes a phrase: the value in double quotes, its own doubled. */
-#define ARGV_FTS                                                                            \
-	"SELECT id FROM str WHERE id IN (SELECT rowid FROM str_fts WHERE str_fts MATCH"      \
-	" '\"' || replace(CAST(? AS TEXT), '\"', '\"\"') || '\"' UNION ALL SELECT id FROM str_long)" \
-	" AND instr(pn_args(value), ?) > 0"
+ * candidates for a piece of the value (trigram.h), and the long strings
+ * it lacks, each then tested. */
+#define ARGV_FTS                                                                    \
+	"SELECT id FROM str WHERE id IN (SELECT rowid FROM str_fts WHERE str_fts MATCH @" \
+	" UNION ALL SELECT id FROM str_long) AND instr(pn_args(value), ?) > 0"
 enum bind { BIND_INT, BIND_TEXT, BIND_BLOB };
 static const struct {
 	const char *sql;
@@ -116,16 +118,21 @@ static int fts_fits(const char *v)
 	return n >= 3;
 }
 
-/* One term's test, its '?' numbered as parameter param. */
-static void add_term(pn_buf *sql, const pn_store_term *t, int param)
+static int uses_fts(const pn_store_term *t)
 {
-	const char *p = t->field == PN_WHERE_ARGV && fts_fits(t->s) ? argv_fts_sql
-								     : field_sql[t->field].sql;
+	return t->field == PN_WHERE_ARGV && fts_fits(t->s);
+}
+
+/* One term's test, its '?' numbered as parameter param, its '@' as
+ * phrase. */
+static void add_term(pn_buf *sql, const pn_store_term *t, int param, int phrase)
+{
+	const char *p = uses_fts(t) ? argv_fts_sql : field_sql[t->field].sql;
 
 	pn_buf_putc(sql, '(');
 	for (; *p; p++) {
-		if (*p == '?')
-			pn_buf_printf(sql, "?%d", param);
+		if (*p == '?' || *p == '@')
+			pn_buf_printf(sql, "?%d", *p == '?' ? param : phrase);
 		else
 			pn_buf_putc(sql, *p);
 	}
@@ -143,7 +150,8 @@ static void add_process(pn_buf *sql, const pn_store_where *w)
 			if (w->terms[i].field != field)
 				continue;
 			pn_buf_puts(sql, terms++ ? " OR " : " AND (");
-			add_term(sql, &w->terms[i], TERM_PARAM + (int)i);
+			add_term(sql, &w->terms[i], TERM_PARAM + (int)i,
+				 TERM_PARAM + (int)(w->nterms + i));
 		}
 		if (terms)
 			pn_buf_putc(sql, ')');
@@ -218,6 +226,25 @@ static int window_start(pn_store *s, int64_t since, int64_t *start)
 	return rc;
 }
 
+/* The phrase each --argv term asks the trigram index for. */
+static int bind_phrases(pn_store *s, const pn_store_where *w, sqlite3_stmt *st)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < w->nterms; i++) {
+		pn_buf phrase = { 0 };
+
+		if (!uses_fts(&w->terms[i]))
+			continue;
+		rc = pn__trigram_phrase(&s->db, w->terms[i].s, &phrase);
+		if (!rc)
+			sqlite3_bind_text(st, TERM_PARAM + (int)(w->nterms + i), phrase.data,
+					  (int)phrase.len, SQLITE_TRANSIENT);
+		pn_buf_free(&phrase);
+	}
+	return rc;
+}
+
 /* Prepares the query of w (or its count) with its values bound. */
 static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt **st)
 {
@@ -242,6 +269,12 @@ static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt
 		sqlite3_bind_int64(*st, 6, s->scope_host);
 	if (!rc)
 		sqlite3_bind_int64(*st, 7, start);
+	if (!rc)
+		rc = bind_phrases(s, w, *st);
+	if (rc) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
 	return rc;
 }
 

@@ -1,0 +1,16 @@
+/*
+ * What `query --argv TEXT` asks the trigram index str_fts (schema 13):
+ * not the whole of TEXT but the piece of it whose trigrams are rarest,
+ * chosen by reading the first hits of each. Any piece of TEXT is in every
+ * string that holds TEXT, and the query tests each string the index gives
+ * for the whole of TEXT, so the piece decides only how much is read.
+ */
+#ifndef PN_STORE_TRIGRAM_H
+#define PN_STORE_TRIGRAM_H
+#include "db.h"
+#include "procnotify/format.h"
+
+/* The FTS5 phrase (in double quotes) of the piece of text to look up:
+ * text is ASCII, three characters at least. */
+int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase);
+#endif
