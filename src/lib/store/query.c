@@ -18,17 +18,22 @@
 enum { C_BOOT = 1 + PN__EVENT_COLS, C_START, C_OS };
 
 /* count: only the rows' ids, which is all a count needs (the join on the
- * process, by its primary key, adds no row and filters none). */
-static void select_cols(pn_buf *sql, int count)
+ * process, by its primary key, adds no row and filters none). lost: the
+ * lost records, through their own index; asked only for ids, SQLite took
+ * event_time instead, which holds the type too and so covers the query,
+ * and read all of it: 0.3 s on 10 million events for every count. */
+static void select_cols(pn_buf *sql, int count, int lost)
 {
+	const char *from = lost ? " FROM event e INDEXED BY event_lost" : " FROM event e";
+
 	if (count) {
-		pn_buf_puts(sql, "SELECT e.id FROM event e WHERE ");
+		pn_buf_printf(sql, "SELECT e.id%s WHERE ", from);
 		return;
 	}
 	pn_buf_puts(sql, "SELECT e.id, ");
 	pn__event_select(sql, "e");
-	pn_buf_puts(sql, ", p.boot, p.start_ns, p.os"
-			 " FROM event e LEFT JOIN process p ON p.id = e.process WHERE ");
+	pn_buf_printf(sql, ", p.boot, p.start_ns, p.os%s"
+			   " LEFT JOIN process p ON p.id = e.process WHERE ", from);
 }
 
 /* Filters on time, type, rows (?1 to ?5), the reader's host (?6) and the
@@ -164,13 +169,13 @@ static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int coun
 {
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
-	select_cols(sql, count);
+	select_cols(sql, count, 0);
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, w, scoped);
 	add_process(sql, w);
 	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
-		select_cols(sql, count);
+		select_cols(sql, count, 1);
 		pn_buf_puts(sql, "e.type = 4");
 		add_common(sql, w, scoped);
 	}
