@@ -31,3 +31,16 @@ bench-report: all $(B)/bench/report_gen
 	BUILD=$(B) python3 bench/report_bench.py
 
 .PHONY: bench-report
+
+# The log's row format, measured (bench/store_format.c): replays a real
+# log into today's writer and packed variants; STORE_FORMAT_LOG names it.
+$(B)/bench/store_format: bench/store_format.c $(B)/libprocnotify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PN_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libprocnotify.a $(LDLIBS) $(LIB_EXTRA_LIBS)
+
+bench-format: $(B)/bench/store_format
+	$(B)/bench/store_format -i $(STORE_FORMAT_LOG)
+
+tests: $(B)/bench/store_format
+
+.PHONY: bench-format
