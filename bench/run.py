@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from pn_test import SCOPED_BIN, Scope, connector_fds, kernel_drop_counters  # noqa: E402  (shared with the tests)
 import journal_config  # noqa: E402
+import recorded  # noqa: E402
 import syslog_config  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
@@ -72,6 +73,8 @@ def parse_args():
                     help="monitor CPU measured with no spawner first (BENCH_RATE_IDLE_SECS)")
     ap.add_argument("--json-out", default=os.environ.get("BENCH_JSON"),
                     help="also write every figure to this JSON file (BENCH_JSON)")
+    ap.add_argument("--record", action="store_true", default=bool(os.environ.get("BENCH_RECORD")),
+                    help="make this run the recorded one, bench/recorded.json (BENCH_RECORD)")
     ap.add_argument("--keep", default=os.environ.get("BENCH_KEEP"),
                     help="keep the monitors' logs in this directory (BENCH_KEEP)")
     return ap.parse_args()
@@ -827,11 +830,17 @@ def main():
     print(f"# procnotify benchmark, {info['date']}: nproc {info['nproc']}, kernel {info['kernel']}, "
           f"load average {' '.join(info['loadavg'])} at start, {' '.join(info['loadavg_end'])} "
           f"at end; took {info['minutes']:.1f} min")
-    print_storm(results, absent, configs(workdir), args)
+    cfgs = configs(workdir)
+    print_storm(results, absent, cfgs, args)
     if stall_res:
         print_stall(stall_res)
     if rate_res:
         print_rate(rate_res, args)
+    figs = recorded.figures(results, {name: cfg.label for name, cfg in cfgs.items()},
+                            stall_res, rate_res, args.n)
+    recorded.print_beside(figs, recorded.load(), print_table)
+    if args.record:
+        recorded.record(figs, info, args)
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"machine": info, "args": vars(args), "storm": results, "absent": absent,

@@ -89,4 +89,13 @@ PY
 for o in file pipe; do
 	check "rate table has a row with figures for the $o" grep -qE "^$o +[0-9.]+% " "$out"
 done
+# The run beside the recorded one (bench/recorded.json, committed): its
+# storm ratio, capture and CPU per event, and the paced figures, each with
+# the recorded value and this run's.
+check "the figures are printed beside the recorded run's" \
+	grep -qE '^## Beside the recorded run: .*commit [0-9a-f?]+' "$out"
+for f in "procnotify --json -o FILE: storm ratio" "procnotify --json -o FILE --db LOG: CPU us/event" \
+	"stalled consumer: loss reported exactly \(1 yes\)" "--json to a pipe: exec to visible, p99 ms"; do
+	check "beside the recorded run: ${f//\\/}" grep -qE -- "^$f +[0-9.]+ +[0-9.]+ +" "$out"
+done
 finish
