@@ -622,17 +622,36 @@ static void test_parse(void)
 	test_parse_when();
 }
 
+/* The lost records of host h1 a scoped reader (query --host h1) sees. */
+static int lost_of_h1(pn_buf *out)
+{
+	pn_store_filter lost = { .types = PN_MASK(PN_EVENT_LOST) };
+	pn_store *s = open_store(PN_STORE_READ, NULL);
+	int n = -1;
+
+	pn_buf_reset(out);
+	if (s && pn__store_scope_host(s, "h1") == 0)
+		n = pn_store_query(s, &lost, to_json, out);
+	pn_store_close(s);
+	return n;
+}
+
 /* A writer that dies without closing leaves a run with no end; the next
- * writer appends and puts an unknown-size lost record at the gap. */
+ * writer appends and puts an unknown-size lost record at the gap, on the
+ * host of the dead run's last event (a reader scoped to that host missed
+ * the gap when it had none). */
 static void test_crash_gap(void)
 {
 	pn_event ev = proc_event(PN_EVENT_FORK, 50, 10, T0 + 20 * NS);
 	pn_store_filter lost = { .types = PN_MASK(PN_EVENT_LOST) };
 	pn_buf out = { 0 };
-	pid_t child = fork();
+	pid_t child;
 	pn_store *s;
 	int status;
 
+	ev.host = str("h1", 2);
+	ev.have |= PN_HAVE_HOST;
+	child = fork();
 	if (child == 0) {
 		s = open_store(PN_STORE_WRITE, NULL);
 		pn_store_event(&ev, s);
@@ -645,6 +664,8 @@ static void test_crash_gap(void)
 	CHECK(query_json(&lost, &out) == 2);
 	CHECK(strstr(out.data, "\"count\":null") != NULL);
 	CHECK(count((pn_store_filter){ .have_pid = 1, .pid = 50 }) == 1 + 2);
+	CHECK(lost_of_h1(&out) == 1);
+	CHECK(out.data && strstr(out.data, "\"count\":null") && strstr(out.data, "\"host\":\"h1\""));
 	pn_buf_free(&out);
 }
 

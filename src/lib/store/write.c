@@ -386,26 +386,45 @@ uint64_t pn__store_next_due_ns(const pn_store *s)
 }
 
 /* The gap a crashed run left: its last batch and everything until now.
- * A lost event with an unknown count shows it in every query. */
-static int record_crash_gap(pn_store *s)
+ * A lost event with an unknown count shows it in every query, and in a
+ * query of one host (--host) when it is that host's gap: the host of the
+ * last event the dead run wrote (a monitor's own), read from the newest
+ * event, which only that run can have written since. A run that wrote
+ * none leaves a gap of no known host. */
+static int record_crash_gap(pn_store *s, int64_t dead_run)
 {
+	sqlite3_stmt *st;
 	pn_event ev;
+	int rc = pn__db_prepare(&s->db, "SELECT e.run, h.name FROM event e"
+				" LEFT JOIN host h ON h.id = e.host ORDER BY e.id DESC LIMIT 1", &st);
 
+	if (rc)
+		return rc;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = PN_EVENT_LOST;
 	ev.time_ns = pn__store_wall_ns();
 	ev.duration_ns = -1;
-	return pn__store_add(s, &ev);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == dead_run &&
+	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		ev.host = pn__db_col_str(st, 1);
+		ev.have |= PN_HAVE_HOST;
+	}
+	rc = pn__store_add(s, &ev);
+	sqlite3_finalize(st);
+	return rc;
 }
 
-static int start_run(pn_store *s, int *crashed)
+/* A new run; *dead_run is the last one when it never ended (a crash),
+ * else 0. */
+static int start_run(pn_store *s, int64_t *dead_run)
 {
 	sqlite3_stmt *st;
-	int rc = pn__db_prepare(&s->db, "SELECT ended_ns IS NULL FROM run ORDER BY id DESC LIMIT 1", &st);
+	int rc = pn__db_prepare(&s->db, "SELECT id FROM run WHERE ended_ns IS NULL"
+				" AND id = (SELECT max(id) FROM run)", &st);
 
 	if (rc)
 		return rc;
-	*crashed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	*dead_run = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	rc = pn__db_prepare(&s->db, "INSERT INTO run(started_ns, monitor_pid) VALUES(?1, ?2)", &st);
 	if (rc)
@@ -422,7 +441,7 @@ static int start_run(pn_store *s, int *crashed)
 
 int pn__store_writer_open(pn_store *s)
 {
-	int crashed = 0;
+	int64_t dead_run = 0;
 	int rc = pn__store_rows_open(s);
 
 	if (!rc)
@@ -448,9 +467,9 @@ int pn__store_writer_open(pn_store *s)
 	if (!rc && !s->cache)
 		rc = -ENOMEM;
 	if (!rc)
-		rc = start_run(s, &crashed);
-	if (!rc && crashed)
-		rc = record_crash_gap(s);
+		rc = start_run(s, &dead_run);
+	if (!rc && dead_run)
+		rc = record_crash_gap(s, dead_run);
 	if (!rc)
 		rc = pn__store_commit_batch(s);
 	s->next_retention_ns = pn__store_mono_ns();
