@@ -161,14 +161,21 @@ static __always_inline void submit(void *rec)
 	wake_if_parked(flags);
 }
 
-static __always_inline void fill_hdr(struct pn_rec_hdr *h, __u16 type, __u32 size)
+static __always_inline void fill_hdr_at(struct pn_rec_hdr *h, __u16 type, __u32 size,
+					__u64 time_ns)
 {
 	h->type = type;
 	h->version = PN_REC_VERSION;
 	h->hdr_flags = 0;
 	h->size = size;
-	h->time_ns = bpf_ktime_get_ns();
+	h->time_ns = time_ns;
 	h->drops = 0;
+}
+
+/* The header of a record of something that happens now. */
+static __always_inline void fill_hdr(struct pn_rec_hdr *h, __u16 type, __u32 size)
+{
+	fill_hdr_at(h, type, size, bpf_ktime_get_ns());
 }
 
 /*
@@ -192,11 +199,18 @@ static __always_inline void mark_loss(struct pn_rec_hdr *h)
 	}
 }
 
-/* The header of a record bound for the ring. */
+/* The header of a record bound for the ring, of something at time_ns. */
+static __always_inline void fill_ring_hdr_at(struct pn_rec_hdr *h, __u16 type, __u32 size,
+					     __u64 time_ns)
+{
+	fill_hdr_at(h, type, size, time_ns);
+	mark_loss(h);
+}
+
+/* The header of a record bound for the ring, of something that happens now. */
 static __always_inline void fill_ring_hdr(struct pn_rec_hdr *h, __u16 type, __u32 size)
 {
-	fill_hdr(h, type, size);
-	mark_loss(h);
+	fill_ring_hdr_at(h, type, size, bpf_ktime_get_ns());
 }
 
 /*

