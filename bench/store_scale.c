@@ -13,9 +13,12 @@
  * time span, has a subtree of 10,000 processes, for `tree`.
  *
  * Usage: store_scale [-n EVENTS] [-d DAYS] [-o PATH] [-k] [-w]
+ *        store_scale -r [-o PATH]
  *   default 10,000,000 events over 7 days in /var/tmp/pn-store-scale.db;
  *   -k keeps the file; -w times warm runs only (dropping the page cache
- *   slows every other program on the machine). Prints one line per figure.
+ *   slows every other program on the machine); -r only times the
+ *   retention of the oldest day of the log at PATH, which it changes.
+ *   Prints one line per figure.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -455,21 +458,43 @@ static uint64_t older_than(const char *path, int64_t cut)
 	return n;
 }
 
-/* A day of retention: a writer told to keep DAYS - 1 days runs its steps
- * until nothing older is left; the longest step is how long the writer
- * stood still. */
-static void retention(const char *path, int days)
+/* The oldest event's wall clock time. */
+static int stop_at_first(const pn_event *ev, void *user)
 {
-	int64_t age = (int64_t)(days - 1) * 86400 * NS;
-	pn_store_options o = { .max_age_ns = age };
+	*(int64_t *)user = ev->time_ns;
+	return -ECANCELED;
+}
+
+static int64_t oldest_event(const char *path)
+{
+	pn_store_filter f = { 0 };
+	int64_t t = 0;
+	pn_store *r;
+
+	if (pn_store_open(&r, path, PN_STORE_READ, NULL, NULL, 0) ||
+	    pn_store_query(r, &f, stop_at_first, &t) != -ECANCELED)
+		die("reading the oldest event");
+	pn_store_close(r);
+	return t;
+}
+
+/* A day of retention: a writer told to keep all but the oldest day runs
+ * its steps until nothing older is left; the longest step is how long the
+ * writer stood still, and the target is that none took over 50 ms. */
+static void retention(const char *path)
+{
 	struct timespec ts;
+	int64_t age;
+	pn_store_options o = { 0 };
 	char err[256];
 	pn_store *s;
 	double t0 = now_s(), worst = 0;
 	uint64_t left, gone;
-	int steps = 0;
+	int steps = 0, over = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	age = ts.tv_sec * NS + ts.tv_nsec - (oldest_event(path) + 86400 * NS);
+	o.max_age_ns = age;
 	gone = older_than(path, ts.tv_sec * NS + ts.tv_nsec - age);
 	if (pn_store_open(&s, path, PN_STORE_WRITE, &o, err, sizeof(err)))
 		die(err);
@@ -481,18 +506,21 @@ static void retention(const char *path, int days)
 				die(pn_store_errmsg(s));
 			t = now_s() - t;
 			worst = t > worst ? t : worst;
+			over += t > 0.050;
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		left = older_than(path, ts.tv_sec * NS + ts.tv_nsec - age);
 	} while (left && steps < 100000);
 	pn_store_close(s);
-	printf("%-34s %9.1f s    (%llu events; %d steps, the longest %.1f ms; target <= 50 ms)\n",
-	       "retention of a day", now_s() - t0, (unsigned long long)gone, steps, worst * 1e3);
+	printf("%-34s %9.1f s    (%llu events; %d steps, %d over 50 ms, the longest %.1f ms;"
+	       " target <= 50 ms)\n", "retention of a day", now_s() - t0,
+	       (unsigned long long)gone, steps, over, worst * 1e3);
 }
 
 static void usage(void)
 {
-	fputs("usage: store_scale [-n EVENTS] [-d DAYS] [-o PATH] [-k] [-w]\n", stderr);
+	fputs("usage: store_scale [-n EVENTS] [-d DAYS] [-o PATH] [-k] [-w]\n"
+	      "       store_scale -r [-o PATH]\n", stderr);
 	exit(2);
 }
 
@@ -501,12 +529,12 @@ int main(int argc, char **argv)
 	struct gen g = { .target = 10000000, .next_pid = 300, .rnd = 1 };
 	const char *path = "/var/tmp/pn-store-scale.db";
 	char err[256], key[96], wal[4200];
-	int days = 7, keep_file = 0, warm_only = 0, c, cold_ok;
+	int days = 7, keep_file = 0, warm_only = 0, retention_only = 0, c, cold_ok;
 	struct timespec now;
 	struct stat st;
 	double t;
 
-	while ((c = getopt(argc, argv, "n:d:o:kw")) != -1) {
+	while ((c = getopt(argc, argv, "n:d:o:kwr")) != -1) {
 		if (c == 'n')
 			g.target = strtoull(optarg, NULL, 10);
 		else if (c == 'd')
@@ -517,12 +545,18 @@ int main(int argc, char **argv)
 			keep_file = 1;
 		else if (c == 'w')
 			warm_only = 1;
+		else if (c == 'r')
+			retention_only = 1;
 		else
 			usage();
 	}
 	if (!g.target || days < 2)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it comes, in a log too */
+	if (retention_only) {
+		retention(path);
+		return 0;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	g.t_end = now.tv_sec * NS + now.tv_nsec;
 	g.t0 = g.t_end - (int64_t)days * 86400 * NS;
@@ -564,7 +598,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++)
 			time_ask(path, &asks[i], cold_ok);
 	}
-	retention(path, days);
+	retention(path);
 	if (!keep_file) {
 		unlink(path);
 		unlink(wal);
