@@ -175,6 +175,18 @@ PN_EXPORT int pn_store_query_where(pn_store *s, const pn_store_where *w, pn_stor
  * CLI's --count; not exported by the shared library). */
 int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n);
 
+/* How long the writer stood still, for the benchmarks (issue 16's target
+ * is 50 ms): its batch commits and retention steps (each step with its
+ * commits), the longest of each and how many took over 50 ms. Read after
+ * pn_store_commit(), which waits for the writer. Internal, as
+ * pn__store_count. */
+typedef struct pn__store_stalls {
+	uint64_t commits, commits_over, longest_commit_ns;
+	uint64_t steps, steps_over, longest_step_ns;
+} pn__store_stalls;
+
+void pn__store_stalls_get(const pn_store *s, pn__store_stalls *out);
+
 /* query --where's parent.image and ancestor.image (procnotify/rules.h):
  * inside a visitor of pn_store_query_where(), pn__store_ancestry_begin()
  * for the event visited, then pn__store_ancestor() as the rules input's

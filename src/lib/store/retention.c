@@ -1,13 +1,35 @@
 /*
  * Retention: --db-max-age and --db-max-size. The oldest events go first,
- * then the processes none of the remaining events refer to. Each step
- * removes at most RETENTION_ROWS rows, so the monitor returns to the
- * kernel ring within milliseconds however much is due.
+ * then the processes none of the remaining events refer to. A step is a
+ * transaction of the writer, which stands still meanwhile: each removes at
+ * most s->retention_rows rows of each kind, as many as the last step
+ * removed in RETENTION_STEP_NS, so no step holds the writer for long
+ * however much is due and however slow the machine is. A row's cost
+ * varies tenfold: a process's row is found in two indexes at random
+ * places, a string's words are told to the trigram index.
  */
 #include <stdint.h>
 #include "store_internal.h"
 
-#define RETENTION_ROWS 2000
+#define RETENTION_STEP_NS (20 * 1000000ULL)
+#define RETENTION_MIN_ROWS 16
+#define RETENTION_FIRST_ROWS 250
+#define RETENTION_MAX_ROWS 2000
+
+static int rows_of(const pn_store *s)
+{
+	return s->retention_rows ? s->retention_rows : RETENTION_FIRST_ROWS;
+}
+
+/* At most twice as many as the last step: one cheap step says little. */
+void pn__store_retention_took(pn_store *s, uint64_t ns)
+{
+	uint64_t rows = (uint64_t)rows_of(s), want = rows * RETENTION_STEP_NS / (ns ? ns : 1);
+
+	want = want > 2 * rows ? 2 * rows : want;
+	want = want < RETENTION_MIN_ROWS ? RETENTION_MIN_ROWS : want;
+	s->retention_rows = (int)(want > RETENTION_MAX_ROWS ? RETENTION_MAX_ROWS : want);
+}
 
 /* Pages in use, in bytes: what a deletion can bring down. The free pages
  * are handed back to the file system by incremental_vacuum. */
@@ -26,7 +48,7 @@ static int used_bytes(pn_store *s, int64_t *out)
 }
 
 /* The time before which events go: the age bound, or when the file is too
- * large, far enough to drop the oldest RETENTION_ROWS events. */
+ * large, far enough to drop the oldest rows of a step. */
 static int cutoff(pn_store *s, int64_t *cut, int *over_size)
 {
 	int64_t used, t;
@@ -41,7 +63,7 @@ static int cutoff(pn_store *s, int64_t *cut, int *over_size)
 		return rc;
 	*over_size = 1;
 	rc = pn__db_int(&s->db, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET ?1",
-			   RETENTION_ROWS - 1, &t, &found);
+			   rows_of(s) - 1, &t, &found);
 	/* Fewer events than a step: the older half goes, never all of them. */
 	if (!rc && !found)
 		rc = pn__db_int(&s->db, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET"
@@ -61,7 +83,7 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, cut);
-	sqlite3_bind_int(st, 2, RETENTION_ROWS);
+	sqlite3_bind_int(st, 2, rows_of(s));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	*changed = sqlite3_changes(s->db.conn);
@@ -71,7 +93,7 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 /* The strings no remaining event or process uses: those last used before
  * the oldest event left (see intern.h). str has no index on last_ns (one
  * more index entry per string stored); each step looks at the next
- * RETENTION_ROWS ids of strings instead, from where the last step
+ * rows of a step's ids of strings instead, from where the last step
  * stopped, and starts over at the end. Where --argv and --name find the
  * strings that go goes first: str_fts is told the words it indexed (a
  * table without its text cannot find them otherwise), str_long and name
@@ -104,14 +126,14 @@ static int forget_strings(pn_store *s, int *changed)
 		if (rc)
 			return rc;
 		sqlite3_bind_int64(st, 1, s->str_cursor);
-		sqlite3_bind_int(st, 2, RETENTION_ROWS);
+		sqlite3_bind_int(st, 2, rows_of(s));
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		rc = rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "retention");
 	}
 	if (rc)
 		return rc;
-	s->str_cursor += RETENTION_ROWS;
+	s->str_cursor += rows_of(s);
 	*changed = sqlite3_changes(s->db.conn);
 	/* The writer's cache may hold a string that is gone. */
 	if (*changed) {
@@ -146,10 +168,10 @@ int pn__store_retention_step(pn_store *s)
 	if (!rc && cut > INT64_MIN)
 		rc = forget_strings(s, &strs);
 	if (!rc && cut > INT64_MIN)
-		rc = pn__lookup_sweep(&s->db, s->pair_cursor, RETENTION_ROWS, &pairs);
+		rc = pn__lookup_sweep(&s->db, s->pair_cursor, rows_of(s), &pairs);
 	if (!rc && (events || procs || strs || pairs))
 		rc = pn__db_exec(&s->db, "PRAGMA incremental_vacuum(1024)");
 	if (rc)
 		return rc;
-	return events == RETENTION_ROWS || procs == RETENTION_ROWS || strs > 0 || (over && events);
+	return events == rows_of(s) || procs == rows_of(s) || strs > 0 || (over && events);
 }

@@ -106,6 +106,8 @@ struct pn_store {
 	struct pn__store_batch batch;
 	struct pn__intern strings;  /* ids of the strings table */
 	struct pn__lookup lookup;   /* proc_str and name rows of the batch */
+	int retention_rows;         /* rows a retention step removes at most */
+	pn__store_stalls stalls;    /* how long the writer stood still */
 	int64_t str_cursor;         /* retention's sweep of str: the last id seen */
 	int64_t pair_cursor[2];     /* and of proc_str: the last (str, process) */
 	sqlite3_stmt *touch_process; /* a process row's strings are in use */
@@ -171,8 +173,10 @@ void pn__store_thread_stop(pn_store *s);
 /* Writer setup: statements, the run row, the gap left by a crashed run. */
 int pn__store_writer_open(pn_store *s);
 void pn__store_writer_close(pn_store *s);
-/* One bounded step of retention, inside the open transaction. */
+/* One bounded step of retention, inside the open transaction; then how
+ * long the step took with its commits, which sizes the next one. */
 int pn__store_retention_step(pn_store *s);
+void pn__store_retention_took(pn_store *s, uint64_t ns);
 
 /* rows.c: the insert statements, and binding a row from parameter base + 1. */
 int pn__store_rows_open(pn_store *s);

@@ -313,13 +313,25 @@ int pn__store_add(pn_store *s, const pn_event *ev)
 	return 0;
 }
 
-int pn__store_commit_batch(pn_store *s)
-{
-	int rc;
+/* A stall of the writer: how long it did not take events. */
+#define STALL_NS (50 * 1000000ULL)
 
-	if (!s->in_txn)
-		return 0;
-	rc = flush_events(s);
+static void count_stall(uint64_t *n, uint64_t *over, uint64_t *longest, uint64_t ns)
+{
+	(*n)++;
+	*over += ns > STALL_NS;
+	*longest = ns > *longest ? ns : *longest;
+}
+
+void pn__store_stalls_get(const pn_store *s, pn__store_stalls *out)
+{
+	*out = s->stalls;
+}
+
+static int commit_batch(pn_store *s)
+{
+	int rc = flush_events(s);
+
 	if (!rc)
 		rc = write_processes(s);
 	if (!rc)
@@ -340,6 +352,19 @@ int pn__store_commit_batch(pn_store *s)
 	return rc;
 }
 
+int pn__store_commit_batch(pn_store *s)
+{
+	uint64_t t = pn__store_mono_ns();
+	int rc;
+
+	if (!s->in_txn)
+		return 0;
+	rc = commit_batch(s);
+	count_stall(&s->stalls.commits, &s->stalls.commits_over, &s->stalls.longest_commit_ns,
+		    pn__store_mono_ns() - t);
+	return rc;
+}
+
 static int retention_on(const pn_store *s)
 {
 	return s->opt.max_age_ns || s->opt.max_size;
@@ -352,13 +377,14 @@ static int retention_due(const pn_store *s, uint64_t now)
 
 int pn__store_timers(pn_store *s, int now_all)
 {
-	uint64_t now = pn__store_mono_ns();
+	uint64_t now = pn__store_mono_ns(), start, took;
 	int more;
 
 	if (s->in_txn && (now_all || now - s->batch_start_ns >= PN_STORE_BATCH_MS * 1000000ULL))
 		pn__store_commit_batch(s);
 	if (!pn_store_failed(s) && (now_all ? retention_on(s) : retention_due(s, now))) {
 		/* The batch goes in first: retention sees what it is to judge. */
+		start = pn__store_mono_ns();
 		more = pn__store_commit_batch(s);
 		if (!more)
 			more = begin_batch(s);
@@ -367,7 +393,11 @@ int pn__store_timers(pn_store *s, int now_all)
 		if (more < 0)
 			pn__store_fail(s, more);
 		pn__store_commit_batch(s);
-		s->next_retention_ns = now + (more > 0 ? RETENTION_BUSY_NS : RETENTION_IDLE_NS);
+		took = pn__store_mono_ns() - start;
+		pn__store_retention_took(s, took);
+		count_stall(&s->stalls.steps, &s->stalls.steps_over, &s->stalls.longest_step_ns, took);
+		/* The pause from the step's end: the writer takes events between. */
+		s->next_retention_ns = start + took + (more > 0 ? RETENTION_BUSY_NS : RETENTION_IDLE_NS);
 	}
 	return pn_store_failed(s);
 }
