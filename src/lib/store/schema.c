@@ -395,7 +395,9 @@ static int configure_writer(struct pn__db *d, int64_t version)
 		rc = pn__db_exec(d, "PRAGMA synchronous = NORMAL");
 	/* Checkpoint every 32 MiB of WAL (2048 pages of 16 KiB in a new file,
 	 * 8 MiB in an older one with 4 KiB pages) rather than 4: the index pages a
-	 * batch dirties are copied to the file once for several batches. */
+	 * batch dirties are copied to the file once for several batches. This
+	 * serves the migrations; then the checkpointer's hook (ckpt.c) takes
+	 * the copies off the writer's thread. */
 	if (!rc)
 		rc = pn__db_exec(d, "PRAGMA wal_autocheckpoint = 2048");
 	if (!rc)

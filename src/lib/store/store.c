@@ -113,7 +113,9 @@ static int open_db(pn_store *s, const char *path)
 	rc = create_locked(s, path);
 	if (!rc)
 		rc = open_checked(s, path, flags | SQLITE_OPEN_READWRITE, &version);
-	return rc ? rc : pn__schema_upgrade(&s->db, version);
+	if (!rc)
+		rc = pn__schema_upgrade(&s->db, version);
+	return rc ? rc : pn__ckpt_open(&s->ckpt, &s->db, path, flags | SQLITE_OPEN_READWRITE);
 }
 
 int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
@@ -161,6 +163,7 @@ int pn_store_close(pn_store *s)
 	if (s->mode == PN_STORE_WRITE) {
 		pn__store_thread_stop(s);
 		pn__store_writer_close(s);
+		pn__ckpt_close(&s->ckpt);
 	}
 	rc = pn_store_failed(s);
 	pn__store_ancestry_close(s);

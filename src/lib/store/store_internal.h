@@ -6,6 +6,7 @@
  *   columns.c   the event table's column list
  *   intern.c    the strings table's ids
  *   schema.c    migrations, the checks of a file, the writer's settings
+ *   ckpt.c      the checkpointer's thread and connection
  *   write.c, rows.c, pending.c, retention.c   the writer
  *   query.c, tree.c, report.c (tally.c)   the readers, which hand events,
  *               processes and reports to a visitor and never format
@@ -15,6 +16,7 @@
 #ifndef PN_STORE_INTERNAL_H
 #define PN_STORE_INTERNAL_H
 #include <pthread.h>
+#include "ckpt.h"
 #include "columns.h"
 #include "db.h"
 #include "procnotify/decode.h"
@@ -96,6 +98,7 @@ struct pn__store_walk {
 
 struct pn_store {
 	struct pn__db db;           /* the connection and the last error's words */
+	struct pn__ckpt ckpt;       /* write: copies the WAL into the file */
 	enum pn_store_mode mode;
 	int lock_fd;                /* write: holds the one writer's flock() */
 	pn_store_options opt;

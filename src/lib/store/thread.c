@@ -208,7 +208,10 @@ int pn__store_thread_init(pn_store *s)
 
 static int start(pn_store *s)
 {
-	int rc = pthread_create(&s->thread, NULL, writer_main, s);
+	int rc;
+
+	pn__ckpt_start(&s->ckpt); /* before the writer's first commit */
+	rc = pthread_create(&s->thread, NULL, writer_main, s);
 
 	if (rc) {
 		pn__db_refuse(&s->db, -rc, "cannot start the log's writer thread");
