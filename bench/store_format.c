@@ -1045,19 +1045,7 @@ static void write_procs(struct writer *w)
 
 		p->written = 1;
 		p->row_parent = p->parent_start != 0;
-		if (w->v == GROUPED_LEAN) {
-			r[0] = vint(p->id);
-			r[1] = vint((int64_t)p->key.boot);
-			r[2] = vint((int64_t)p->key.start_ns);
-			r[3] = vint(p->key.os);
-			r[4] = vint(p->key.pid);
-			r[5] = vint_if(p->ppid, p->parent_start != 0);
-			r[6] = vint_if((int64_t)p->parent_start, p->parent_start != 0);
-			r[7] = vint(p->first_ns);
-			r[8] = vint(0);
-			ins_done(&w->proc);
-			continue;
-		}
+		/* The key and the parent, in both process tables. */
 		r[0] = vint(p->id);
 		r[1] = vint((int64_t)p->key.boot);
 		r[2] = vint((int64_t)p->key.start_ns);
@@ -1065,6 +1053,12 @@ static void write_procs(struct writer *w)
 		r[4] = vint(p->key.pid);
 		r[5] = vint_if(p->ppid, p->parent_start != 0);
 		r[6] = vint_if((int64_t)p->parent_start, p->parent_start != 0);
+		if (w->v == GROUPED_LEAN) {
+			r[7] = vint(p->first_ns);
+			r[8] = vint(0);
+			ins_done(&w->proc);
+			continue;
+		}
 		r[7] = vint(p->uid);
 		r[8] = vint(p->gid);
 		r[9] = vint(p->euid);
