@@ -197,26 +197,41 @@ static void failed_batch(void)
 }
 
 /* Retention that cannot delete (a trigger of the test's refuses): the
- * log fails with SQLite's words, as for a write, and keeps its events. */
+ * log fails with SQLite's words, as for a write, and keeps its events.
+ * The events are in the file before the trigger and the bound: the
+ * writer runs a step of its own as soon as it starts, and one on a part
+ * of the events would fail the log before the rest were written (a
+ * failed log takes no more), so the count would depend on when the
+ * caller's thread was preempted. Which step fails first, the writer's
+ * or the tick's, does not matter: the tick reports it. */
 static void failed_retention(void)
 {
 	pn_store_options o = { .max_size = 1 };
 	char p[256];
 	pn_store *s;
 	sqlite3 *other;
+	int rc;
 
 	path_of(p, sizeof(p), "retention.db");
-	s = open_write(p, &o);
+	s = open_write(p, NULL);
 	if (!s)
 		return;
+	add_forks(s, 100, 110);
+	CHECK(pn_store_close(s) == 0);
 	CHECK(sqlite3_open(p, &other) == SQLITE_OK);
 	CHECK(sqlite3_exec(other, "CREATE TRIGGER keep BEFORE DELETE ON event"
 			   " BEGIN SELECT RAISE(ABORT, 'kept by the test'); END", NULL, NULL,
 			   NULL) == SQLITE_OK);
 	sqlite3_close(other);
-	add_forks(s, 100, 110);
-	CHECK(pn_store_tick(s) == -EIO);
+	s = open_write(p, &o);
+	if (!s)
+		return;
+	CHECK(pn_store_start(s) == 0);
+	rc = pn_store_tick(s);
+	CHECK(rc == -EIO);
 	CHECK(pn_store_failed(s) == -EIO && strstr(pn_store_errmsg(s), "kept by the test"));
+	if (rc != -EIO) /* a flake reported here once: what the log said */
+		fprintf(stderr, "tick %d, log %d: %s\n", rc, pn_store_failed(s), pn_store_errmsg(s));
 	CHECK(pn_store_close(s) == -EIO);
 	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE type = 1") == 10);
 	CHECK(sql_int(p, "SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
