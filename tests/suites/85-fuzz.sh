@@ -2,9 +2,10 @@
 # corpus, regression inputs included: a crash, a sanitizer report or a
 # broken invariant fails it. `make fuzz` runs them longer (FUZZ_SECS).
 . tests/lib.sh
+suite_scratch fuzz
 secs=${PN_FUZZ_SECS:-5}
-if ! make -s fuzz-build >/tmp/pn-fuzz-build.log 2>&1; then
-	cat /tmp/pn-fuzz-build.log
+if ! make -s fuzz-build >"$D/build.log" 2>&1; then
+	cat "$D/build.log"
 	fail "fuzz targets build (clang -fsanitize=fuzzer,address,undefined)"
 	finish
 	exit

@@ -1,9 +1,10 @@
 # The unit and end-to-end suites again, built with ASan and UBSan (clang).
 # Any sanitizer report aborts the program under test and fails its checks.
 . tests/lib.sh
+suite_scratch sanitize
 SAN_BUILD=build-san
-if ! make -s sanitize-build B=$SAN_BUILD >/tmp/pn-san-build.log 2>&1; then
-	cat /tmp/pn-san-build.log
+if ! make -s sanitize-build B=$SAN_BUILD >"$D/build.log" 2>&1; then
+	cat "$D/build.log"
 	fail "sanitizer build"
 	finish
 	exit
