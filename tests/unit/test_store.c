@@ -816,6 +816,26 @@ static void test_argv_piece(void)
 	memcpy(path, saved, sizeof(path));
 }
 
+/* --name tests a comm whole and an image by its file name, also when one
+ * string is both: "a/x" is 80's comm and 81's image. */
+static void test_name_uses(void)
+{
+	char saved[sizeof(path)];
+	pn_event ev[2];
+
+	ev[0] = exec_event(80, 10, T0, "/usr/bin/y", "y\0", 2, "a/x", 3);
+	ev[1] = exec_event(81, 10, T0 + NS, "a/x", "x\0", 2, "z", 1);
+	memcpy(saved, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/names.db", dir);
+	write_events(ev, 0, 2);
+	CHECK(db_int("SELECT count(*) FROM str WHERE value = CAST('a/x' AS BLOB)") == 1);
+	CHECK(count((pn_store_filter){ .name = "x" }) == 1);
+	CHECK(count((pn_store_filter){ .name = "a/x" }) == 1);
+	CHECK(count((pn_store_filter){ .name = "[xy]" }) == 2);
+	CHECK(count((pn_store_filter){ .name = "X" }) == 0);
+	memcpy(path, saved, sizeof(path));
+}
+
 /* A process first seen without a parent takes the first parent an event
  * names, and keeps it when a later exit names the reaper; both when its
  * row is cached (pid 70) and when a new writer finds it by key (pid 71). */
@@ -1096,6 +1116,7 @@ int main(void)
 	test_hostile_schema_message();
 	test_migrate_v1();
 	test_first_parent();
+	test_name_uses();
 	test_windows_creator();
 	test_batches();
 	test_tree_loop();

@@ -97,8 +97,7 @@ static const struct {
 	[PN_WHERE_PID] = { "e.process IN (SELECT id FROM process WHERE pid = ?)", BIND_INT },
 	[PN_WHERE_PPID] = { "e.ppid = ?", BIND_INT },
 	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
-	[PN_WHERE_NAME] = { USED_BY(NAME_MATCH) " AND (CAST(" PN__STR_OF("e.comm") " AS TEXT) GLOB ? OR"
-			    " CAST(pn_basename(" PN__STR_OF("e.image") ") AS TEXT) GLOB ?)", BIND_TEXT },
+	[PN_WHERE_NAME] = { USED_BY(NAME_MATCH) " AND pn_name_glob(?, e.comm, e.image)", BIND_TEXT },
 	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
 	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("instr(pn_args(value), ?) > 0") ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },

@@ -46,6 +46,8 @@ static int open_checked(pn_store *s, const char *path, int flags, int64_t *versi
 {
 	int rc = pn__db_open(&s->db, path, flags);
 
+	if (!rc)
+		rc = pn__store_name_glob_add(&s->db);
 	if (!rc && s->mode == PN_STORE_READ)
 		rc = pn__db_exec(&s->db, "PRAGMA query_only = ON");
 	if (!rc)

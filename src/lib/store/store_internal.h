@@ -198,6 +198,10 @@ int pn__store_hosts_open(pn_store *s);
 void pn__store_hosts_close(pn_store *s);
 int pn__store_host_id(pn_store *s, const pn_event *ev, int64_t *id);
 
+/* name_glob.c: --name's test, the SQL function pn_name_glob(), added to
+ * every connection store.c opens. */
+int pn__store_name_glob_add(struct pn__db *d);
+
 /* time.c: an RFC 3339 time (a date alone is midnight UTC). tree.c: a
  * process key as pn_fmt_key() prints it. 0 or -EINVAL (-ERANGE). */
 int pn__store_parse_rfc3339(const char *s, int64_t *out_ns);
