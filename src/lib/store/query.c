@@ -164,14 +164,33 @@ static void add_process(pn_buf *sql, const pn_store_where *w)
 		pn_buf_puts(sql, " AND e.type = 3 AND e.signal <> 0");
 }
 
+/* Whether a term finds its events process by process (USED_BY). */
+static int by_process(const pn_store_where *w)
+{
+	for (size_t i = 0; i < w->nterms; i++)
+		if (w->terms[i].field == PN_WHERE_NAME || uses_fts(&w->terms[i]))
+			return 1;
+	return 0;
+}
+
 static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int count)
 {
+	/* Events found process by process come out of id order: every
+	 * column of every row went through the sort (a fifth of --name's
+	 * instructions). The ids that match are found first, sorted by the
+	 * IN list, and then each row is read once, in order. */
+	int ids_first = !count && by_process(w);
+
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
 	select_cols(sql, count, 0);
+	if (ids_first)
+		pn_buf_puts(sql, "e.id IN (SELECT e.id FROM event e WHERE ");
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, w, scoped);
 	add_process(sql, w);
+	if (ids_first)
+		pn_buf_putc(sql, ')');
 	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
 		select_cols(sql, count, 1);
