@@ -11,21 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store_internal.h"
+#include "strcache.h"
 
 /* A walk up the parents that goes further than this is a damaged file. */
 #define MAX_ANCESTORS 4096
 
 /*
  * The tree is found as ids first (a few dozen bytes per process), and each
- * process's row is read again when its line is printed, with its strings
- * used where SQLite holds them. Copying 10,000 rows into memory before
- * printing faulted in megabytes, the slowest part of a first tree.
+ * process's row is read again when its line is printed. Copying 10,000
+ * rows into memory before printing faulted in megabytes, the slowest part
+ * of a first tree. Its strings come from a reader's cache (strcache.h):
+ * the processes of a tree share a few names, images and directories, and
+ * a subquery per string cost a cursor and a seek per string per process.
  */
-#define STR(col) PN__STR_OF("p." col)
-#define NODE_COLS                                                                       \
-	"p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, " STR("comm") ", "  \
-	STR("image") ", " STR("argv") ", " STR("cwd") ", p.first_ns, p.end_ns, p.exit_code,"  \
-	" p.signal, p.core_dumped, p.host,"                                                     \
+#define NODE_COLS                                                                           \
+	"p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image,"   \
+	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped, p.host," \
 	" EXISTS (SELECT 1 FROM event e WHERE e.process = p.id AND e.type = 6)"
 enum { N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV, N_CWD,
        N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_HOST, N_SNAPSHOT };
@@ -43,6 +44,7 @@ struct tree {
 				 * node's children are adjacent, in start order */
 	size_t ndown;
 	sqlite3_stmt *row;      /* one process's row, by id */
+	struct pn__strcache *sc; /* its strings */
 	const pn_store_tree_visitor *v;
 	void *user;
 };
@@ -52,14 +54,17 @@ static int is_null(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
-/* A string column, pointing into the row, or not known when NULL. */
-static void row_str(sqlite3_stmt *st, int i, pn_str *v, uint32_t bit, uint32_t *have)
+/* A string column, valid until the next row; not known when NULL or when
+ * the strings table lacks its id (a damaged file). */
+static int row_str(struct tree *t, int i, pn_str *v, uint32_t bit, uint32_t *have)
 {
-	if (is_null(st, i))
-		return;
-	v->ptr = sqlite3_column_blob(st, i);
-	v->len = (size_t)sqlite3_column_bytes(st, i);
-	*have |= bit;
+	int found = 0, rc = 0;
+
+	if (!is_null(t->row, i))
+		rc = pn__strcache_get(t->sc, sqlite3_column_int64(t->row, i), v, &found);
+	if (found)
+		*have |= bit;
+	return rc;
 }
 
 /* The parent has the child's boot and os (see migration 1 -> 2). */
@@ -73,10 +78,14 @@ static void row_parent(sqlite3_stmt *st, pn_proc_node *n)
 	n->have |= PN_HAVE_PARENT;
 }
 
-/* The current row as a node; its strings live until the next step. */
-static void row_node(sqlite3_stmt *st, pn_proc_node *n)
+/* The current row as a node; its strings live until the next row. */
+static int row_node(struct tree *t, pn_proc_node *n)
 {
+	sqlite3_stmt *st = t->row;
+	int rc;
+
 	memset(n, 0, sizeof(*n));
+	pn__strcache_row(t->sc);
 	n->pid = (uint32_t)sqlite3_column_int64(st, N_PID);
 	n->key = (pn_key){ (uint64_t)sqlite3_column_int64(st, N_BOOT),
 			   (uint64_t)sqlite3_column_int64(st, N_START), n->pid,
@@ -86,16 +95,20 @@ static void row_node(sqlite3_stmt *st, pn_proc_node *n)
 		n->uid = (uint32_t)sqlite3_column_int64(st, N_UID);
 		n->have |= PN_HAVE_UID;
 	}
-	row_str(st, N_COMM, &n->comm, PN_HAVE_COMM, &n->have);
-	row_str(st, N_IMAGE, &n->image, PN_HAVE_IMAGE, &n->have);
-	row_str(st, N_ARGV, &n->argv, PN_HAVE_ARGV, &n->have);
-	row_str(st, N_CWD, &n->cwd, PN_HAVE_CWD, &n->have);
+	rc = row_str(t, N_COMM, &n->comm, PN_HAVE_COMM, &n->have);
+	if (!rc)
+		rc = row_str(t, N_IMAGE, &n->image, PN_HAVE_IMAGE, &n->have);
+	if (!rc)
+		rc = row_str(t, N_ARGV, &n->argv, PN_HAVE_ARGV, &n->have);
+	if (!rc)
+		rc = row_str(t, N_CWD, &n->cwd, PN_HAVE_CWD, &n->have);
 	n->start_ns = sqlite3_column_int64(st, N_FIRST);
 	n->end_ns = is_null(st, N_END) ? 0 : sqlite3_column_int64(st, N_END);
 	n->exit_code = sqlite3_column_int(st, N_EXIT);
 	n->signal = sqlite3_column_int(st, N_SIG);
 	n->core_dumped = sqlite3_column_int(st, N_CORE);
 	n->observed_at_start = sqlite3_column_int(st, N_SNAPSHOT);
+	return rc;
 }
 
 /* Steps t->row to process id; the caller resets it once done with the row. */
@@ -106,8 +119,10 @@ static int fetch(pn_store *s, struct tree *t, int64_t id, pn_proc_node *n)
 	sqlite3_bind_int64(t->row, 1, id);
 	rc = sqlite3_step(t->row);
 	if (rc == SQLITE_ROW) {
-		row_node(t->row, n);
-		return 0;
+		rc = row_node(t, n);
+		if (rc)
+			sqlite3_reset(t->row);
+		return rc;
 	}
 	sqlite3_reset(t->row);
 	return rc == SQLITE_DONE ? -ENOENT : pn__db_err(&s->db, rc, "tree");
@@ -490,6 +505,8 @@ static int build(pn_store *s, const char *spec, pn_buf *note, struct tree *t)
 				       &t->row);
 	}
 	if (!rc)
+		rc = pn__strcache_new(&s->db, &t->sc);
+	if (!rc)
 		rc = load_ancestors(s, t);
 	if (!rc)
 		rc = walk(s, t);
@@ -513,6 +530,7 @@ int pn_store_tree(pn_store *s, const char *spec, const pn_store_tree_visitor *v,
 		rc = build(s, spec, note, t);
 	sqlite3_exec(s->db.conn, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(t->row);
+	pn__strcache_free(t->sc);
 	free(t->down);
 	free(t);
 	return rc;
