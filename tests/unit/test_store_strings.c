@@ -3,11 +3,14 @@
  * cache of strings holds (4 KiB) is stored whole every time it comes,
  * and one repeated beside it is not confused with it; the empty string
  * is a value, not an unknown one; bytes that are not UTF-8 and NULs
- * inside arguments survive.
+ * inside arguments survive. In a damaged log, an id the strings table
+ * lacks is an unknown string and a value that is no BLOB reads as its
+ * text, whichever way the reader fetched the strings before it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sqlite3.h>
 #include "check.h"
 #include "testdir.h"
 #include "jsonlog.h"
@@ -40,6 +43,32 @@ static int check_event(const pn_event *ev, void *user)
 	return 0;
 }
 
+/* The damage of damage(): comm "run" gone, cwd "/tmp" the integer 42. */
+static int check_damaged(const pn_event *ev, void *user)
+{
+	struct seen *s = user;
+
+	if (ev->type != PN_EVENT_EXEC)
+		return 0;
+	s->n++;
+	s->ok += !ev->comm.ptr && !ev->comm.len && ev->image.len == 7 &&
+		 ev->cwd.len == (ev->pid % 2 ? 0 : 2) && (ev->pid % 2 || !memcmp(ev->cwd.ptr, "42", 2));
+	return 0;
+}
+
+static int damage(void)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open(path, &db);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "DELETE FROM str WHERE value = CAST('run' AS BLOB);"
+				  "UPDATE str SET value = 42 WHERE value = CAST('/tmp' AS BLOB)",
+				  NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
 int main(void)
 {
 	char err[256] = "";
@@ -65,6 +94,13 @@ int main(void)
 	s = NULL;
 	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
 	CHECK(s && pn_store_query(s, &(pn_store_filter){ 0 }, check_event, &seen) == 6);
+	CHECK(seen.n == 6 && seen.ok == 6);
+	pn_store_close(s);
+	s = NULL;
+	CHECK(damage() == SQLITE_OK);
+	seen = (struct seen){ 0 };
+	CHECK(pn_store_open(&s, path, PN_STORE_READ, NULL, err, sizeof(err)) == 0 && s);
+	CHECK(s && pn_store_query(s, &(pn_store_filter){ 0 }, check_damaged, &seen) == 6);
 	CHECK(seen.n == 6 && seen.ok == 6);
 	pn_store_close(s);
 	testdir_remove(dir);
