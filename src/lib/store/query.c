@@ -6,6 +6,7 @@
  * from the user is a bound parameter.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "store_internal.h"
 #include "strcache.h"
@@ -97,7 +98,7 @@ static const struct {
 	[PN_WHERE_PID] = { "e.process IN (SELECT id FROM process WHERE pid = ?)", BIND_INT },
 	[PN_WHERE_PPID] = { "e.ppid = ?", BIND_INT },
 	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
-	[PN_WHERE_NAME] = { USED_BY(NAME_MATCH) " AND pn_name_glob(?, e.comm, e.image)", BIND_TEXT },
+	[PN_WHERE_NAME] = { "pn_name_glob(?, e.comm, e.image)", BIND_TEXT },
 	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
 	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("instr(pn_args(value), ?) > 0") ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
@@ -110,7 +111,7 @@ static const struct {
  * least, which it needs to find anything, and ASCII, which every string
  * splits into the same characters wherever it is (a byte of an invalid
  * UTF-8 sequence may join the next one); otherwise every string is read. */
-static const char argv_fts_sql[] = USED_BY(ARGV_FTS) " AND e.argv IN (" ARGV_FTS ")";
+static const char argv_fts_sql[] = "e.argv IN (" ARGV_FTS ")";
 
 static int fts_fits(const char *v)
 {
@@ -127,25 +128,87 @@ static int uses_fts(const pn_store_term *t)
 	return t->field == PN_WHERE_ARGV && fts_fits(t->s);
 }
 
-/* One term's test, its '?' numbered as parameter param, its '@' as
- * phrase. */
-static void add_term(pn_buf *sql, const pn_store_term *t, int param, int phrase)
+/* The processes whose events are a term's candidates, for the terms
+ * that have a list of them; NULL for the others. */
+static const char *candidates(const pn_store_term *t)
 {
-	const char *p = uses_fts(t) ? argv_fts_sql : field_sql[t->field].sql;
+	if (t->field == PN_WHERE_NAME)
+		return USED_BY(NAME_MATCH);
+	return uses_fts(t) ? USED_BY(ARGV_FTS) : NULL;
+}
 
-	pn_buf_putc(sql, '(');
+/* Whether field has terms, each with a list of candidate processes (a
+ * pid's test is its list). */
+static int all_listed(const pn_store_where *w, int field)
+{
+	size_t terms = 0, listed = 0;
+
+	for (size_t i = 0; i < w->nterms; i++) {
+		if (w->terms[i].field != field)
+			continue;
+		terms++;
+		listed += field == PN_WHERE_PID || candidates(&w->terms[i]);
+	}
+	return terms && listed == terms;
+}
+
+/*
+ * The field whose terms find the candidate events, or -1. Without
+ * statistics SQLite takes the first list of processes it meets: with
+ * --argv X --name gcc it read every gcc's events to keep those of the 3
+ * processes whose arguments held X (3.3 s on 10 million events). Only one
+ * field's lists are written: a pid's; else arguments that few strings hold
+ * (argv_rare); else a name's; else arguments'. A field with a term that
+ * has no list cannot (SQLite would read every event anyway).
+ */
+static int driver(const pn_store_where *w, int argv_rare)
+{
+	if (all_listed(w, PN_WHERE_PID))
+		return PN_WHERE_PID;
+	if (argv_rare && all_listed(w, PN_WHERE_ARGV))
+		return PN_WHERE_ARGV;
+	if (all_listed(w, PN_WHERE_NAME))
+		return PN_WHERE_NAME;
+	return all_listed(w, PN_WHERE_ARGV) ? PN_WHERE_ARGV : -1;
+}
+
+/* SQL text, its '?' numbered as parameter param, its '@' as phrase. */
+static void put_sql(pn_buf *sql, const char *p, int param, int phrase)
+{
 	for (; *p; p++) {
 		if (*p == '?' || *p == '@')
 			pn_buf_printf(sql, "?%d", *p == '?' ? param : phrase);
 		else
 			pn_buf_putc(sql, *p);
 	}
+}
+
+/* --argv's test of each candidate of another field: the strings that
+ * hold the value would be found first, all of them ("gcc" beside --name
+ * cc1: every gcc's arguments), where the candidates are few. */
+static const char argv_row_sql[] = "instr(pn_args(" PN__STR_OF("e.argv") "), ?) > 0";
+
+/* One term's test, after its list of candidate processes if its field is
+ * drives, driver()'s. */
+static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int param, int phrase)
+{
+	const char *cand = t->field == drives ? candidates(t) : NULL;
+	const char *test = uses_fts(t) ? argv_fts_sql : field_sql[t->field].sql;
+
+	if (t->field == PN_WHERE_ARGV && drives >= 0 && drives != PN_WHERE_ARGV)
+		test = argv_row_sql;
+	pn_buf_putc(sql, '(');
+	if (cand) {
+		put_sql(sql, cand, param, phrase);
+		pn_buf_puts(sql, " AND ");
+	}
+	put_sql(sql, test, param, phrase);
 	pn_buf_putc(sql, ')');
 }
 
 /* Filters on the process: a lost record has none, so they skip it. The
  * terms of one field are ORed, the fields ANDed. */
-static void add_process(pn_buf *sql, const pn_store_where *w)
+static void add_process(pn_buf *sql, const pn_store_where *w, int drives)
 {
 	for (int field = 0; field < PN_STORE_WHERE_FIELDS; field++) {
 		int terms = 0;
@@ -154,7 +217,7 @@ static void add_process(pn_buf *sql, const pn_store_where *w)
 			if (w->terms[i].field != field)
 				continue;
 			pn_buf_puts(sql, terms++ ? " OR " : " AND (");
-			add_term(sql, &w->terms[i], TERM_PARAM + (int)i,
+			add_term(sql, &w->terms[i], drives, TERM_PARAM + (int)i,
 				 TERM_PARAM + (int)(w->nterms + i));
 		}
 		if (terms)
@@ -164,22 +227,14 @@ static void add_process(pn_buf *sql, const pn_store_where *w)
 		pn_buf_puts(sql, " AND e.type = 3 AND e.signal <> 0");
 }
 
-/* Whether a term finds its events process by process (USED_BY). */
-static int by_process(const pn_store_where *w)
+/* drives: driver()'s field. */
+static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int count, int drives)
 {
-	for (size_t i = 0; i < w->nterms; i++)
-		if (w->terms[i].field == PN_WHERE_NAME || uses_fts(&w->terms[i]))
-			return 1;
-	return 0;
-}
-
-static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int count)
-{
-	/* Events found process by process come out of id order: every
-	 * column of every row went through the sort (a fifth of --name's
-	 * instructions). The ids that match are found first, sorted by the
-	 * IN list, and then each row is read once, in order. */
-	int ids_first = !count && by_process(w);
+	/* Events found process by process (USED_BY) come out of id order:
+	 * every column of every row went through the sort (a fifth of
+	 * --name's instructions). The ids that match are found first, sorted
+	 * by the IN list, and then each row is read once, in order. */
+	int ids_first = !count && (drives == PN_WHERE_NAME || drives == PN_WHERE_ARGV);
 
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
@@ -188,7 +243,7 @@ static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int coun
 		pn_buf_puts(sql, "e.id IN (SELECT e.id FROM event e WHERE ");
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, w, scoped);
-	add_process(sql, w);
+	add_process(sql, w, drives);
 	if (ids_first)
 		pn_buf_putc(sql, ')');
 	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
@@ -249,55 +304,72 @@ static int window_start(pn_store *s, int64_t since, int64_t *start)
 	return rc;
 }
 
-/* The phrase each --argv term asks the trigram index for. */
-static int bind_phrases(pn_store *s, const pn_store_where *w, sqlite3_stmt *st)
+/* The phrase each --argv term asks the trigram index for, in phrase[] at
+ * the term's index; *rare: every --argv term uses the index, with a
+ * phrase at most PN__TRIGRAM_COUNT_MAX strings hold. Each of those costs
+ * a test (some 3 us) and its processes' events; past that, a name beside
+ * it likely names fewer ("src" is in 867,000 strings of a 10-million-event
+ * log). Counted only when there is a name to choose from. */
+static int make_phrases(pn_store *s, const pn_store_where *w, pn_buf *phrase, int *rare)
 {
-	int rc = 0;
+	int rc = 0, common = 0, names = all_listed(w, PN_WHERE_NAME);
 
 	for (size_t i = 0; !rc && i < w->nterms; i++) {
-		pn_buf phrase = { 0 };
+		int64_t strings = 0;
 
 		if (!uses_fts(&w->terms[i]))
 			continue;
-		rc = pn__trigram_phrase(&s->db, w->terms[i].s, &phrase);
-		if (!rc)
-			sqlite3_bind_text(st, TERM_PARAM + (int)(w->nterms + i), phrase.data,
-					  (int)phrase.len, SQLITE_TRANSIENT);
-		pn_buf_free(&phrase);
+		rc = pn__trigram_phrase(&s->db, w->terms[i].s, &phrase[i], names ? &strings : NULL);
+		common += strings > PN__TRIGRAM_COUNT_MAX;
 	}
+	*rare = !common;
 	return rc;
+}
+
+static void bind_phrases(const pn_store_where *w, const pn_buf *phrase, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < w->nterms; i++)
+		if (uses_fts(&w->terms[i]))
+			sqlite3_bind_text(st, TERM_PARAM + (int)(w->nterms + i), phrase[i].data,
+					  (int)phrase[i].len, SQLITE_TRANSIENT);
 }
 
 /* Prepares the query of w (or its count) with its values bound. */
 static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt **st)
 {
-	pn_buf sql = { 0 };
+	pn_buf sql = { 0 }, *phrase;
 	int64_t start = 0;
-	int rc;
+	int rc = 0, rare = 0;
 
 	for (size_t i = 0; i < w->nterms; i++)
 		if ((unsigned)w->terms[i].field >= PN_STORE_WHERE_FIELDS ||
 		    (field_sql[w->terms[i].field].bind != BIND_INT && !w->terms[i].s))
 			return -EINVAL;
-	if (w->since_ns && (rc = window_start(s, w->since_ns, &start)))
-		return rc;
-	build_sql(&sql, w, s->scoped, count);
-	if (sql.oom)
+	*st = NULL;
+	phrase = calloc(w->nterms + 1, sizeof(*phrase));
+	if (!phrase)
 		return -ENOMEM;
-	rc = pn__db_prepare(&s->db, sql.data, st);
-	pn_buf_free(&sql);
+	if (w->since_ns)
+		rc = window_start(s, w->since_ns, &start);
 	if (!rc)
+		rc = make_phrases(s, w, phrase, &rare);
+	if (!rc)
+		build_sql(&sql, w, s->scoped, count, driver(w, rare));
+	if (!rc && sql.oom)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = pn__db_prepare(&s->db, sql.data, st);
+	if (!rc) {
 		bind_where(*st, w);
-	if (!rc && s->scoped)
-		sqlite3_bind_int64(*st, 6, s->scope_host);
-	if (!rc)
+		if (s->scoped)
+			sqlite3_bind_int64(*st, 6, s->scope_host);
 		sqlite3_bind_int64(*st, 7, start);
-	if (!rc)
-		rc = bind_phrases(s, w, *st);
-	if (rc) {
-		sqlite3_finalize(*st);
-		*st = NULL;
+		bind_phrases(w, phrase, *st);
 	}
+	for (size_t i = 0; i < w->nterms; i++)
+		pn_buf_free(&phrase[i]);
+	free(phrase);
+	pn_buf_free(&sql);
 	return rc;
 }
 

@@ -77,7 +77,23 @@ static int probe_all(struct pn__db *d, const char *text, size_t n, double *est)
 	return rc;
 }
 
-int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase)
+/* The strings the index finds for phrase, up to PN__TRIGRAM_COUNT_MAX + 1. */
+static int count_hits(struct pn__db *d, const pn_buf *phrase, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc = pn__db_prepare(d, "SELECT count(*) FROM (SELECT rowid FROM str_fts WHERE str_fts"
+				" MATCH ?1 LIMIT " STR(PN__TRIGRAM_COUNT_MAX) " + 1)", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, phrase->data, (int)phrase->len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : pn__db_err(d, rc, "query");
+}
+
+int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase, int64_t *strings)
 {
 	size_t n = strlen(text) - 2, lo, hi, r = 0;
 	double est[MAX_TRIGRAMS], cheap;
@@ -96,5 +112,7 @@ int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase)
 	for (hi = r; hi + 1 < n && est[hi + 1] <= cheap; hi++)
 		;
 	put_phrase(phrase, text + lo, hi - lo + 3);
-	return phrase->oom ? -ENOMEM : 0;
+	if (phrase->oom)
+		return -ENOMEM;
+	return strings ? count_hits(d, phrase, strings) : 0;
 }

@@ -10,7 +10,12 @@
 #include "db.h"
 #include "procnotify/format.h"
 
+/* Strings the phrase's hits are counted up to. */
+#define PN__TRIGRAM_COUNT_MAX 4096
+
 /* The FTS5 phrase (in double quotes) of the piece of text to look up:
- * text is ASCII, three characters at least. */
-int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase);
+ * text is ASCII, three characters at least. *strings, unless strings is
+ * NULL: how many strings the index finds for it, counted up to
+ * PN__TRIGRAM_COUNT_MAX + 1 (at least as many as hold text). */
+int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase, int64_t *strings);
 #endif
