@@ -21,6 +21,7 @@
 #define CC1 888  /* the one cc1 */
 #define BOOT 0x5c645282e5804455ULL
 #define T0 (1767225600LL * 1000000000)
+#define WALL(i) (T0 + (int64_t)(i) * 1000) /* process i's events */
 
 static char dir[] = "/tmp/pn-test-terms-XXXXXX";
 static char path[256];
@@ -55,7 +56,7 @@ static void write_log(void)
 
 		ev.seq = 2 * i + 1;
 		ev.type = PN_EVENT_EXEC;
-		ev.time_ns = T0 + (int64_t)i * 1000;
+		ev.time_ns = WALL(i);
 		ev.pid = 1000 + i;
 		ev.ppid = 1;
 		ev.key = (pn_key){ BOOT, 1000000 + i, ev.pid, 'L' };
@@ -78,9 +79,9 @@ static void write_log(void)
 
 /* The events of where, counted by a reader of its own; *read, the bytes
  * that took. */
-static uint64_t ask(const pn_store_term *t, size_t nterms, long long *read)
+static uint64_t ask(const pn_store_term *t, size_t nterms, int64_t since, long long *read)
 {
-	pn_store_where w = { .terms = t, .nterms = nterms };
+	pn_store_where w = { .terms = t, .nterms = nterms, .since_ns = since };
 	pn_store *r = NULL;
 	uint64_t n = 0;
 	long long before;
@@ -98,17 +99,18 @@ static uint64_t ask(const pn_store_term *t, size_t nterms, long long *read)
  * few, reads about what the latter alone reads: at most half as much
  * again (the other's own strings), or slack times, when the index's list
  * of a common trigram is read up to where it says "common". Reading the
- * many processes' events took 1.8 to 5.3 times as much here, and the
- * strings of a common --argv, 10.9 times. */
+ * many processes' events took 1.8 to 5.3 times as much here, the
+ * strings of a common --argv 25 times, and beside a window the events of
+ * every process of that --argv 57 times. */
 static void beside(const char *what, const pn_store_term *alone, const pn_store_term *t,
-		   size_t nterms, uint64_t want, int slack)
+		   size_t nterms, int64_t since, uint64_t want, int slack)
 {
 	long long base, read, most;
 	uint64_t n;
 
-	CHECK(ask(alone, 1, &base) >= want);
+	CHECK(ask(alone, alone ? 1 : 0, since, &base) >= want);
 	most = slack ? base * slack : base + base / 2;
-	n = ask(t, nterms, &read);
+	n = ask(t, nterms, since, &read);
 	CHECK(n == want);
 	CHECK(read <= most);
 	if (n != want || read > most)
@@ -135,11 +137,13 @@ int main(void)
 	write_log();
 	CHECK(stat(path, &st) == 0 && st.st_size > 1 << 20);
 	/* The exec only: its arguments are the exec's. */
-	beside("--argv needle.c --name gcc", argv_name, argv_name, 2, 1, 0);
-	beside("--pid --name 'gc*'", pid_name, pid_name, 2, 2, 0);
-	beside("--argv needle.c --name gcc --name cc1", argv_names, argv_names, 3, 1, 0);
+	beside("--argv needle.c --name gcc", argv_name, argv_name, 2, 0, 1, 0);
+	beside("--pid --name 'gc*'", pid_name, pid_name, 2, 0, 2, 0);
+	beside("--argv needle.c --name gcc --name cc1", argv_names, argv_names, 3, 0, 1, 0);
 	/* Arguments every process has do not find the candidates. */
-	beside("--name cc1 --argv gcc", name_argv, name_argv, 2, 1, 3);
+	beside("--name cc1 --argv gcc", name_argv, name_argv, 2, 0, 1, 3);
+	/* Nor beside a window: its last 50 processes' execs. */
+	beside("--argv gcc --since", NULL, &name_argv[1], 1, WALL(PROCS - 50), 50, 5);
 	testdir_remove(dir);
 	return pn_test_done("test_store_terms");
 }

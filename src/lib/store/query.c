@@ -152,14 +152,19 @@ static int all_listed(const pn_store_where *w, int field)
 	return terms && listed == terms;
 }
 
+/* driver()'s answer when the time window bounds the events read. */
+#define BY_WINDOW PN_STORE_WHERE_FIELDS
+
 /*
- * The field whose terms find the candidate events, or -1. Without
- * statistics SQLite takes the first list of processes it meets: with
- * --argv X --name gcc it read every gcc's events to keep those of the 3
- * processes whose arguments held X (3.3 s on 10 million events). Only one
- * field's lists are written: a pid's; else arguments that few strings hold
- * (argv_rare); else a name's; else arguments'. A field with a term that
- * has no list cannot (SQLite would read every event anyway).
+ * The field whose terms find the candidate events, BY_WINDOW or -1.
+ * Without statistics SQLite takes the first list of processes it meets:
+ * with --argv X --name gcc it read every gcc's events to keep those of
+ * the 3 processes whose arguments held X (3.3 s on 10 million events).
+ * Only one field's lists are written: a pid's; else arguments that few
+ * strings hold (argv_rare); else a name's; else, with a time window,
+ * none (--argv src --since 1h: the hour's events, not the processes of
+ * the 867,000 strings holding "src"); else arguments'. A field with a
+ * term that has no list cannot (SQLite would read every event anyway).
  */
 static int driver(const pn_store_where *w, int argv_rare)
 {
@@ -169,7 +174,9 @@ static int driver(const pn_store_where *w, int argv_rare)
 		return PN_WHERE_ARGV;
 	if (all_listed(w, PN_WHERE_NAME))
 		return PN_WHERE_NAME;
-	return all_listed(w, PN_WHERE_ARGV) ? PN_WHERE_ARGV : -1;
+	if (!all_listed(w, PN_WHERE_ARGV))
+		return -1;
+	return w->since_ns ? BY_WINDOW : PN_WHERE_ARGV;
 }
 
 /* SQL text, its '?' numbered as parameter param, its '@' as phrase. */
@@ -183,9 +190,10 @@ static void put_sql(pn_buf *sql, const char *p, int param, int phrase)
 	}
 }
 
-/* --argv's test of each candidate of another field: the strings that
- * hold the value would be found first, all of them ("gcc" beside --name
- * cc1: every gcc's arguments), where the candidates are few. */
+/* --argv's test of each candidate of another field or of the window:
+ * the strings that hold the value would be found first, all of them
+ * ("gcc" beside --name cc1: every gcc's arguments), where the candidates
+ * are few. */
 static const char argv_row_sql[] = "instr(pn_args(" PN__STR_OF("e.argv") "), ?) > 0";
 
 /* One term's test, after its list of candidate processes if its field is
@@ -307,12 +315,12 @@ static int window_start(pn_store *s, int64_t since, int64_t *start)
 /* The phrase each --argv term asks the trigram index for, in phrase[] at
  * the term's index; *rare: every --argv term uses the index, with a
  * phrase at most PN__TRIGRAM_COUNT_MAX strings hold. Each of those costs
- * a test (some 3 us) and its processes' events; past that, a name beside
- * it likely names fewer ("src" is in 867,000 strings of a 10-million-event
- * log). Counted only when there is a name to choose from. */
+ * a test (some 3 us) and its processes' events; past that, a name or a
+ * window beside it likely names fewer ("src" is in 867,000 strings of a
+ * 10-million-event log). Counted only when there is one to choose. */
 static int make_phrases(pn_store *s, const pn_store_where *w, pn_buf *phrase, int *rare)
 {
-	int rc = 0, common = 0, names = all_listed(w, PN_WHERE_NAME);
+	int rc = 0, common = 0, names = all_listed(w, PN_WHERE_NAME) || w->since_ns;
 
 	for (size_t i = 0; !rc && i < w->nterms; i++) {
 		int64_t strings = 0;
