@@ -37,7 +37,7 @@ extern "C" {
 typedef struct pn_store pn_store;
 
 /* The schema this library writes; a file with a higher version is refused. */
-#define PN_STORE_SCHEMA_VERSION 13
+#define PN_STORE_SCHEMA_VERSION 14
 #define PN_STORE_BATCH_EVENTS 8192
 #define PN_STORE_BATCH_MS 200
 
@@ -177,12 +177,14 @@ int pn__store_count(pn_store *s, const pn_store_where *w, uint64_t *n);
 
 /* How long the writer stood still, for the benchmarks (issue 16's target
  * is 50 ms): its batch commits and retention steps (each step with its
- * commits), the longest of each and how many took over 50 ms. Read after
- * pn_store_commit(), which waits for the writer. Internal, as
- * pn__store_count. */
+ * commits), the longest of each and how many took over 50 ms; and the
+ * merge commands of the trigram index that commits and steps ran, and the
+ * longest. Read after pn_store_commit(), which waits for the writer.
+ * Internal, as pn__store_count. */
 typedef struct pn__store_stalls {
 	uint64_t commits, commits_over, longest_commit_ns;
 	uint64_t steps, steps_over, longest_step_ns;
+	uint64_t merges, longest_merge_ns;
 } pn__store_stalls;
 
 void pn__store_stalls_get(const pn_store *s, pn__store_stalls *out);

@@ -264,13 +264,16 @@ static void error_mapping(void)
 /* ---- schemas ---- */
 
 /* A log of schema version v, as the build that wrote it left it: one run,
- * one process, two events. */
+ * one process, two events. The connection has the store's SQL functions,
+ * which step 13 calls. */
 static void make_old_log(const char *p, int v)
 {
+	struct pn__db d = { 0 };
 	sqlite3 *db;
 	char sql[128];
 
-	CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+	CHECK(pn__db_open(&d, p, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) == 0);
+	db = d.conn;
 	for (int i = 0; i < v; i++)
 		CHECK(sqlite3_exec(db, pn__store_migrations[i], NULL, NULL, NULL) == SQLITE_OK);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = 1886285684;",
@@ -283,7 +286,7 @@ static void make_old_log(const char *p, int v)
 			   "INSERT INTO event(run, seq, type, time_ns, have, flags, process, pid)"
 			   " VALUES(1, 1, 1, 5, 0, 0, 1, 42), (1, 2, 3, 6, 0, 0, 1, 42);",
 			   NULL, NULL, NULL) == SQLITE_OK);
-	sqlite3_close(db);
+	pn__db_close(&d);
 }
 
 static int count_row(const pn_event *ev, void *user)
@@ -309,6 +312,8 @@ static void migrations(void)
 		s = open_write(p, NULL);
 		CHECK(pn_store_close(s) == 0);
 		CHECK(sql_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
+		/* Step 14: the trigram index merges only when the writer asks. */
+		CHECK(sql_int(p, "SELECT v FROM str_fts_config WHERE k = 'automerge'") == 0);
 		CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) == 0);
 		CHECK(s && pn_store_query(s, &by_pid, count_row, &n) == 2 && n == 2);
 		pn_store_close(s);

@@ -28,6 +28,14 @@ static const char sql_touch[] = "UPDATE str SET last_ns = ?2 WHERE id = ?1 AND l
  * index, or its id among the long ones. */
 static const char sql_fts[] = "INSERT INTO str_fts(rowid, args) VALUES(?1, pn_args(?2))";
 static const char sql_long[] = "INSERT INTO str_long(id) VALUES(?1)";
+/* A merge of MERGE_LEAVES leaves (of some 4 KB) of the level with the
+ * most segments, once it has 4 (FTS5's usermerge), or of the merge under
+ * way. It stops at the end of a term: a term's list of strings is written
+ * whole, so a common trigram's, megabytes in the upper levels, is a floor
+ * to what one command takes (bench/RESULTS.md). */
+#define MERGE_LEAVES "16"
+static const char sql_merge[] = "INSERT INTO str_fts(str_fts, rank) VALUES('merge', "
+				MERGE_LEAVES ")";
 
 static int64_t hash_of(const pn_str *v)
 {
@@ -60,6 +68,8 @@ int pn__intern_open(struct pn__intern *in, struct pn__db *d)
 		rc = pn__db_prepare(d, sql_fts, &in->fts);
 	if (!rc)
 		rc = pn__db_prepare(d, sql_long, &in->long_str);
+	if (!rc)
+		rc = pn__db_prepare(d, sql_merge, &in->merge);
 	return rc;
 }
 
@@ -70,6 +80,7 @@ void pn__intern_forget(struct pn__intern *in)
 		in->slot[i] = (struct pn__intern_slot){ 0 };
 	}
 	in->ntouched = 0;
+	in->told = 0;
 }
 
 void pn__intern_close(struct pn__intern *in)
@@ -81,6 +92,7 @@ void pn__intern_close(struct pn__intern *in)
 	sqlite3_finalize(in->touch);
 	sqlite3_finalize(in->fts);
 	sqlite3_finalize(in->long_str);
+	sqlite3_finalize(in->merge);
 }
 
 static int touch(struct pn__intern *in, struct pn__db *d, int64_t id, int64_t t_ns)
@@ -105,6 +117,7 @@ static int index_str(struct pn__intern *in, struct pn__db *d, const pn_str *v, i
 		pn__db_bind_str(st, 2, v, 1);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	in->told += st == in->fts;
 	return rc == SQLITE_DONE ? 0 : pn__db_err(d, rc, "recording a string");
 }
 
@@ -191,4 +204,29 @@ int pn__intern_commit(struct pn__intern *in, struct pn__db *d)
 	}
 	in->ntouched = 0;
 	return rc;
+}
+
+/* A command that merged nothing costs some microseconds: it reads the
+ * index's structure record. */
+int pn__intern_merge(struct pn__intern *in, struct pn__db *d, unsigned commands)
+{
+	uint64_t start = pn__store_mono_ns(), t = start, took;
+	int64_t before;
+	int rc, merged;
+
+	in->told = 0;
+	do {
+		before = sqlite3_total_changes64(d->conn);
+		rc = sqlite3_step(in->merge);
+		sqlite3_reset(in->merge);
+		if (rc != SQLITE_DONE)
+			return pn__db_err(d, rc, "merging the index of arguments");
+		/* The command counts as one change, the rows it wrote as more. */
+		merged = sqlite3_total_changes64(d->conn) - before > 1;
+		took = pn__store_mono_ns() - t;
+		t += took;
+		in->merges++;
+		in->longest_merge_ns = took > in->longest_merge_ns ? took : in->longest_merge_ns;
+	} while (merged && --commands > 0 && t - start < PN__INTERN_MERGE_NS);
+	return 0;
 }

@@ -26,11 +26,22 @@
 
 struct pn__intern_slot;
 
+/* A batch runs one merge command of the trigram index for every so many
+ * strings it put in it, at most (see pn__intern_merge()): a log of 2
+ * million events made flat out, some 370,000 strings, stayed merged with
+ * 2,400 commands, one per 150 strings; the margin is for a larger
+ * index's deeper levels. */
+#define PN__INTERN_MERGE_STRINGS 64
+/* And for this long at most: what is left waits for the next commit. */
+#define PN__INTERN_MERGE_NS (50 * 1000000ULL)
+
 struct pn__intern {
 	struct pn__intern_slot *slot;   /* direct-mapped by hash */
 	uint32_t *touched;              /* slots the open batch used */
 	uint32_t ntouched;
-	sqlite3_stmt *insert, *touch, *fts, *long_str;
+	sqlite3_stmt *insert, *touch, *fts, *long_str, *merge;
+	uint32_t told;                  /* strings str_fts was told of since a merge */
+	uint64_t merges, longest_merge_ns; /* merge commands run, the longest */
 };
 
 int pn__intern_open(struct pn__intern *in, struct pn__db *d);
@@ -41,6 +52,14 @@ int pn__intern_id(struct pn__intern *in, struct pn__db *d, const pn_str *v, int6
 		  int64_t *id);
 /* Writes the last_ns of the strings the batch used: before its COMMIT. */
 int pn__intern_commit(struct pn__intern *in, struct pn__db *d);
+/* Merges the segments of str_fts, the trigram index (schema 14 turned
+ * FTS5's own merging off): up to commands commands of a few leaves each,
+ * while each merged something and for PN__INTERN_MERGE_NS at most. Each
+ * transaction that wrote to the index leaves a segment (its COMMIT
+ * flushes it), and --argv reads every segment: a commit that added
+ * strings (->told) runs one command per PN__INTERN_MERGE_STRINGS of them,
+ * a retention step one. */
+int pn__intern_merge(struct pn__intern *in, struct pn__db *d, unsigned commands);
 /* Forgets every cached id: after a rollback or a retention step, an id
  * the cache holds may be gone from the file. */
 void pn__intern_forget(struct pn__intern *in);

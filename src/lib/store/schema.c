@@ -222,6 +222,18 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"INSERT INTO str_fts(rowid, args) SELECT id, pn_args(value) FROM str"
 	"  WHERE length(value) <= 4096;"
 	"INSERT INTO str_long SELECT id FROM str WHERE length(value) > 4096;",
+	/* 13 -> 14: the trigram index merges its segments when the writer
+	 * asks, a few leaves at a time before the commits that wrote to it
+	 * (intern.h), never on its own. Its automerge ran inside whichever
+	 * statement flushed the index and merged up to 64 leaves per level
+	 * of the index at once: 40 to 65 ms of a retention step that took 3
+	 * ms otherwise. The settings live in the index's own config table,
+	 * hence a step. crisismerge, the merge of all of level 0 that FTS5
+	 * makes once it holds that many segments, stays as a backstop should
+	 * the writer's merges fall behind: at 64 rather than 16, which they
+	 * never reach. */
+	"INSERT INTO str_fts(str_fts, rank) VALUES('automerge', 0);"
+	"INSERT INTO str_fts(str_fts, rank) VALUES('crisismerge', 64);",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)

@@ -326,6 +326,8 @@ static void count_stall(uint64_t *n, uint64_t *over, uint64_t *longest, uint64_t
 void pn__store_stalls_get(const pn_store *s, pn__store_stalls *out)
 {
 	*out = s->stalls;
+	out->merges = s->strings.merges;
+	out->longest_merge_ns = s->strings.longest_merge_ns;
 }
 
 static int commit_batch(pn_store *s)
@@ -338,6 +340,12 @@ static int commit_batch(pn_store *s)
 		rc = pn__lookup_commit(&s->lookup, &s->db, proc_row, s);
 	if (!rc)
 		rc = pn__intern_commit(&s->strings, &s->db);
+	/* The batch's strings go into a segment of the trigram index: it
+	 * pays for their merging as it adds them, as FTS5's automerge made
+	 * it, but a few leaves a command and only what is due. */
+	if (!rc && s->strings.told)
+		rc = pn__intern_merge(&s->strings, &s->db,
+				      1 + s->strings.told / PN__INTERN_MERGE_STRINGS);
 	if (!rc)
 		rc = pn__db_exec(&s->db, "COMMIT");
 	pn__batch_reset(&s->batch);
