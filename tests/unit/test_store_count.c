@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "check.h"
+#include "rchar.h"
 #include "testdir.h"
 #include "procnotify.h"
 #include "procnotify/store.h"
@@ -20,20 +21,6 @@
 
 static char dir[] = "/tmp/pn-test-count-XXXXXX";
 static char path[256];
-
-static long long rchar(void)
-{
-	char line[128];
-	long long v = -1;
-	FILE *f = fopen("/proc/self/io", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "rchar: ", 7))
-			v = atoll(line + 7);
-	if (f)
-		fclose(f);
-	return v;
-}
 
 /* Each process a fork and an exit, and one lost record among them. */
 static void write_log(void)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "check.h"
+#include "rchar.h"
 #include "testdir.h"
 #include "procnotify.h"
 #include "procnotify/store.h"
@@ -25,20 +26,6 @@
 
 static char dir[] = "/tmp/pn-test-terms-XXXXXX";
 static char path[256];
-
-static long long rchar(void)
-{
-	char line[128];
-	long long v = -1;
-	FILE *f = fopen("/proc/self/io", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "rchar: ", 7))
-			v = atoll(line + 7);
-	if (f)
-		fclose(f);
-	return v;
-}
 
 /* Every process but one a gcc: an exec, each with arguments of its own
  * (all with "gcc"), and an exit. */
