@@ -234,6 +234,12 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	 * never reach. */
 	"INSERT INTO str_fts(str_fts, rank) VALUES('automerge', 0);"
 	"INSERT INTO str_fts(str_fts, rank) VALUES('crisismerge', 64);",
+	/* 14 -> 15: the snapshot events by process, for `tree`'s "observed
+	 * at start" of each node (tree.c), which read every event of every
+	 * process of the tree to find none in most: one probe of an index
+	 * that holds the snapshots alone. The writer pays an entry per
+	 * snapshot event only. */
+	"CREATE INDEX event_snapshot ON event(process) WHERE type = 6;",
 };
 
 static int pragma_int(struct pn__db *d, const char *sql, int64_t *out)

@@ -27,7 +27,8 @@
 #define NODE_COLS                                                                           \
 	"p.boot, p.start_ns, p.os, p.pid, p.parent_start, p.ppid, p.uid, p.comm, p.image,"   \
 	" p.argv, p.cwd, p.first_ns, p.end_ns, p.exit_code, p.signal, p.core_dumped, p.host," \
-	" EXISTS (SELECT 1 FROM event e WHERE e.process = p.id AND e.type = 6)"
+	" EXISTS (SELECT 1 FROM event e INDEXED BY event_snapshot WHERE e.process = p.id"        \
+	" AND e.type = 6)"
 enum { N_BOOT, N_START, N_OS, N_PID, N_PSTART, N_PPID, N_UID, N_COMM, N_IMAGE, N_ARGV, N_CWD,
        N_FIRST, N_END, N_EXIT, N_SIG, N_CORE, N_HOST, N_SNAPSHOT };
 
