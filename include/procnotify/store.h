@@ -37,7 +37,7 @@ extern "C" {
 typedef struct pn_store pn_store;
 
 /* The schema this library writes; a file with a higher version is refused. */
-#define PN_STORE_SCHEMA_VERSION 15
+#define PN_STORE_SCHEMA_VERSION 16
 #define PN_STORE_BATCH_EVENTS 8192
 #define PN_STORE_BATCH_MS 200
 

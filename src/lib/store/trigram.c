@@ -1,6 +1,6 @@
 /*
  * The piece of `query --argv TEXT` to ask the trigram index for (see
- * trigram.h). The index answers a phrase by reading the whole list of
+ * trigram.h). The index answers a query by reading the whole list of
  * every trigram in it, and a path's trigrams include some that half the
  * strings hold: "src/m10/f1234.c" read 867,000 entries of "src" (48 ms on
  * a 10-million-event log) to find 3 strings, which its "1234" alone finds.
@@ -34,6 +34,17 @@ static void put_phrase(pn_buf *b, const char *p, size_t n)
 		pn_buf_putc(b, p[i]);
 	}
 	pn_buf_putc(b, '"');
+}
+
+/* The n trigrams from p on, ANDed: the index has no positions to ask
+ * for them in a row (schema 16). */
+static void put_trigrams(pn_buf *b, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			pn_buf_putc(b, ' ');
+		put_phrase(b, p + i, 3);
+	}
 }
 
 /* How many of the span string ids hold the trigram t, estimated: its
@@ -111,7 +122,7 @@ int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase, int64
 		;
 	for (hi = r; hi + 1 < n && est[hi + 1] <= cheap; hi++)
 		;
-	put_phrase(phrase, text + lo, hi - lo + 3);
+	put_trigrams(phrase, text + lo, hi - lo + 1);
 	if (phrase->oom)
 		return -ENOMEM;
 	return strings ? count_hits(d, phrase, strings) : 0;

@@ -13,9 +13,10 @@
 /* Strings the phrase's hits are counted up to. */
 #define PN__TRIGRAM_COUNT_MAX 4096
 
-/* The FTS5 phrase (in double quotes) of the piece of text to look up:
- * text is ASCII, three characters at least. *strings, unless strings is
- * NULL: how many strings the index finds for it, counted up to
- * PN__TRIGRAM_COUNT_MAX + 1 (at least as many as hold text). */
+/* The FTS5 query of the piece of text to look up, its trigrams ANDed,
+ * each a phrase in double quotes: text is ASCII, three characters at
+ * least. *strings, unless strings is NULL: how many strings the index
+ * finds for it, counted up to PN__TRIGRAM_COUNT_MAX + 1 (at least as
+ * many as hold text). */
 int pn__trigram_phrase(struct pn__db *d, const char *text, pn_buf *phrase, int64_t *strings);
 #endif
