@@ -2,33 +2,44 @@
  * Retention: --db-max-age and --db-max-size. The oldest events go first,
  * then the processes none of the remaining events refer to. A step is a
  * transaction of the writer, which stands still meanwhile: each removes at
- * most s->retention_rows rows of each kind, as many as the last step
- * removed in RETENTION_STEP_NS, so no step holds the writer for long
- * however much is due and however slow the machine is. A row's cost
- * varies tenfold: a process's row is found in two indexes at random
- * places, a string's words are told to the trigram index.
+ * most a step's rows of each kind, as many as the last step removed in its
+ * kind's budget of time, so no step holds the writer for long however much
+ * is due and however slow the machine is. A row's cost varies tenfold: a
+ * process's row is found in two indexes at random places, a string's words
+ * are told to the trigram index (50 us a string, 4 an event, on a
+ * 10-million-event log), so strings are sized on their own: sized with
+ * the rest, a step's 800 strings took 37 to 52 ms.
  */
 #include <stdint.h>
 #include "store_internal.h"
 
-#define RETENTION_STEP_NS (20 * 1000000ULL)
+/* What a step spends besides its rows (the trigram index's merge, up to
+ * 17 ms on that log since schema 16, the vacuum and the commit, some 3
+ * ms each) fits in 50 ms beside the two budgets. */
+#define RETENTION_ROWS_NS (12 * 1000000ULL) /* events, processes, pairs */
+#define RETENTION_STRS_NS (4 * 1000000ULL)  /* strings */
 #define RETENTION_MIN_ROWS 16
 #define RETENTION_FIRST_ROWS 250
 #define RETENTION_MAX_ROWS 2000
+/* Free pages handed back to the file system a step: 2 MiB of 16 KiB
+ * pages, some 5 ms. 1,024 took 20 to 56 ms, and as long again to commit,
+ * when a migration had freed the old trigram index (290 MB). */
+#define RETENTION_VACUUM "PRAGMA incremental_vacuum(128)"
 
-static int rows_of(const pn_store *s)
+static int rows_of(const pn_store *s, enum pn__retention_kind k)
 {
-	return s->retention_rows ? s->retention_rows : RETENTION_FIRST_ROWS;
+	return s->retention_rows[k] ? s->retention_rows[k] : RETENTION_FIRST_ROWS;
 }
 
-/* At most twice as many as the last step: one cheap step says little. */
-void pn__store_retention_took(pn_store *s, uint64_t ns)
+/* The next step's rows of kind k, whose statements took ns for the last
+ * step's: at most twice as many, as one cheap step says little. */
+static void sized(pn_store *s, enum pn__retention_kind k, uint64_t ns, uint64_t budget)
 {
-	uint64_t rows = (uint64_t)rows_of(s), want = rows * RETENTION_STEP_NS / (ns ? ns : 1);
+	uint64_t rows = (uint64_t)rows_of(s, k), want = rows * budget / (ns ? ns : 1);
 
 	want = want > 2 * rows ? 2 * rows : want;
 	want = want < RETENTION_MIN_ROWS ? RETENTION_MIN_ROWS : want;
-	s->retention_rows = (int)(want > RETENTION_MAX_ROWS ? RETENTION_MAX_ROWS : want);
+	s->retention_rows[k] = (int)(want > RETENTION_MAX_ROWS ? RETENTION_MAX_ROWS : want);
 }
 
 /* Pages in use, in bytes: what a deletion can bring down. The free pages
@@ -63,7 +74,7 @@ static int cutoff(pn_store *s, int64_t *cut, int *over_size)
 		return rc;
 	*over_size = 1;
 	rc = pn__db_int(&s->db, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET ?1",
-			   rows_of(s) - 1, &t, &found);
+			   rows_of(s, PN__RETENTION_ROWS) - 1, &t, &found);
 	/* Fewer events than a step: the older half goes, never all of them. */
 	if (!rc && !found)
 		rc = pn__db_int(&s->db, "SELECT time_ns FROM event ORDER BY time_ns LIMIT 1 OFFSET"
@@ -83,7 +94,7 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, cut);
-	sqlite3_bind_int(st, 2, rows_of(s));
+	sqlite3_bind_int(st, 2, rows_of(s, PN__RETENTION_ROWS));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	*changed = sqlite3_changes(s->db.conn);
@@ -126,14 +137,14 @@ static int forget_strings(pn_store *s, int *changed)
 		if (rc)
 			return rc;
 		sqlite3_bind_int64(st, 1, s->str_cursor);
-		sqlite3_bind_int(st, 2, rows_of(s));
+		sqlite3_bind_int(st, 2, rows_of(s, PN__RETENTION_STRS));
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		rc = rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "retention");
 	}
 	if (rc)
 		return rc;
-	s->str_cursor += rows_of(s);
+	s->str_cursor += rows_of(s, PN__RETENTION_STRS);
 	*changed = sqlite3_changes(s->db.conn);
 	/* The writer's cache may hold a string that is gone. */
 	if (*changed) {
@@ -147,6 +158,8 @@ int pn__store_retention_step(pn_store *s)
 {
 	int64_t cut;
 	int over, events = 0, procs = 0, strs = 0, pairs = 0;
+	int rows = rows_of(s, PN__RETENTION_ROWS);
+	uint64_t t0 = pn__store_mono_ns(), t1, t2;
 	int rc = cutoff(s, &cut, &over);
 
 	if (!rc && cut > INT64_MIN)
@@ -165,20 +178,26 @@ int pn__store_retention_step(pn_store *s)
 				      " WHERE p.first_ns <= min(?1 - 1, (SELECT coalesce(min(time_ns), ?1)"
 				      " FROM event)) AND NOT EXISTS (SELECT 1 FROM event e"
 				      " WHERE e.process = p.id) LIMIT ?2)", cut, &procs);
+	t1 = pn__store_mono_ns();
 	if (!rc && cut > INT64_MIN)
 		rc = forget_strings(s, &strs);
+	t2 = pn__store_mono_ns();
 	if (!rc && cut > INT64_MIN)
-		rc = pn__lookup_sweep(&s->db, s->pair_cursor, rows_of(s), &pairs);
+		rc = pn__lookup_sweep(&s->db, s->pair_cursor, rows, &pairs);
+	sized(s, PN__RETENTION_ROWS, t1 - t0 + pn__store_mono_ns() - t2, RETENTION_ROWS_NS);
+	sized(s, PN__RETENTION_STRS, t2 - t1, RETENTION_STRS_NS);
 	/* One merge command of the trigram index a step: the deletions a
-	 * step tells it are a few leaves, and one command a step kept it
-	 * merged (3 to 5 segments after a day, bench/RESULTS.md). A command
-	 * may write a common trigram's whole list, tens of ms: more of them
-	 * a step (for 10 ms) held three times as many steps over 50 ms. */
+	 * step tells it are a few leaves. A command may write a common
+	 * trigram's whole list: up to 26 ms with positions, 17 without
+	 * (schema 16). More of them a step, for 6 ms, reached the merges of
+	 * the index's largest segments, each up to 146 ms, where one a step
+	 * left 84 small segments after a day (3 to 5 with positions), which
+	 * the writer's own merges take on as it adds strings. */
 	if (!rc && cut > INT64_MIN)
 		rc = pn__intern_merge(&s->strings, &s->db, 1);
 	if (!rc && (events || procs || strs || pairs))
-		rc = pn__db_exec(&s->db, "PRAGMA incremental_vacuum(1024)");
+		rc = pn__db_exec(&s->db, RETENTION_VACUUM);
 	if (rc)
 		return rc;
-	return events == rows_of(s) || procs == rows_of(s) || strs > 0 || (over && events);
+	return events == rows || procs == rows || strs > 0 || (over && events);
 }

@@ -96,6 +96,9 @@ struct pn__store_walk {
 	int has_parent;
 };
 
+/* The kinds of rows a retention step sizes on its own (retention.c). */
+enum pn__retention_kind { PN__RETENTION_ROWS, PN__RETENTION_STRS, PN__RETENTION_KINDS };
+
 struct pn_store {
 	struct pn__db db;           /* the connection and the last error's words */
 	struct pn__ckpt ckpt;       /* write: copies the WAL into the file */
@@ -109,7 +112,7 @@ struct pn_store {
 	struct pn__store_batch batch;
 	struct pn__intern strings;  /* ids of the strings table */
 	struct pn__lookup lookup;   /* proc_str and name rows of the batch */
-	int retention_rows;         /* rows a retention step removes at most */
+	int retention_rows[PN__RETENTION_KINDS]; /* rows a retention step removes at most */
 	pn__store_stalls stalls;    /* how long the writer stood still */
 	int64_t str_cursor;         /* retention's sweep of str: the last id seen */
 	int64_t pair_cursor[2];     /* and of proc_str: the last (str, process) */
@@ -176,10 +179,8 @@ void pn__store_thread_stop(pn_store *s);
 /* Writer setup: statements, the run row, the gap left by a crashed run. */
 int pn__store_writer_open(pn_store *s);
 void pn__store_writer_close(pn_store *s);
-/* One bounded step of retention, inside the open transaction; then how
- * long the step took with its commits, which sizes the next one. */
+/* One bounded step of retention, inside the open transaction. */
 int pn__store_retention_step(pn_store *s);
-void pn__store_retention_took(pn_store *s, uint64_t ns);
 
 /* rows.c: the insert statements, and binding a row from parameter base + 1. */
 int pn__store_rows_open(pn_store *s);

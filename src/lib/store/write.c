@@ -402,7 +402,6 @@ int pn__store_timers(pn_store *s, int now_all)
 			pn__store_fail(s, more);
 		pn__store_commit_batch(s);
 		took = pn__store_mono_ns() - start;
-		pn__store_retention_took(s, took);
 		count_stall(&s->stalls.steps, &s->stalls.steps_over, &s->stalls.longest_step_ns, took);
 		/* The pause from the step's end: the writer takes events between. */
 		s->next_retention_ns = start + took + (more > 0 ? RETENTION_BUSY_NS : RETENTION_IDLE_NS);
