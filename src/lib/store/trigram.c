@@ -48,9 +48,12 @@ static void put_trigrams(pn_buf *b, const char *p, size_t n)
 }
 
 /* How many of the span string ids hold the trigram t, estimated: its
- * hits when fewer than PROBE_HITS, else as many as its first PROBE_HITS
+ * hits when fewer than PROBE_HITS, else as many as its newest PROBE_HITS
  * hits over the ids they stretch across (ids come in the order strings
- * first came, which mixes every kind of string). */
+ * first came, which mixes every kind of string). The newest: after
+ * retention the oldest ids left are the few strings still in use, so
+ * the first hits of "src" stretched across 145,000 ids, not 511, and
+ * the index lists the strings it removed first, to be skipped. */
 static int probe(struct pn__db *d, sqlite3_stmt *st, const char *t, double span, double *est)
 {
 	pn_buf b = { 0 };
@@ -81,7 +84,8 @@ static int probe_all(struct pn__db *d, const char *text, size_t n, double *est)
 
 	if (!rc)
 		rc = pn__db_prepare(d, "SELECT count(*), max(rowid) - min(rowid) + 1 FROM (SELECT rowid"
-				    " FROM str_fts WHERE str_fts MATCH ?1 LIMIT " STR(PROBE_HITS) ")", &st);
+				    " FROM str_fts WHERE str_fts MATCH ?1 ORDER BY rowid DESC"
+				    " LIMIT " STR(PROBE_HITS) ")", &st);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = probe(d, st, text + i, (double)span, &est[i]);
 	sqlite3_finalize(st);
@@ -93,7 +97,8 @@ static int count_hits(struct pn__db *d, const pn_buf *phrase, int64_t *n)
 {
 	sqlite3_stmt *st;
 	int rc = pn__db_prepare(d, "SELECT count(*) FROM (SELECT rowid FROM str_fts WHERE str_fts"
-				" MATCH ?1 LIMIT " STR(PN__TRIGRAM_COUNT_MAX) " + 1)", &st);
+				" MATCH ?1 ORDER BY rowid DESC LIMIT " STR(PN__TRIGRAM_COUNT_MAX) " + 1)",
+				&st);
 
 	if (rc)
 		return rc;
