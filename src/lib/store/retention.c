@@ -13,14 +13,26 @@
 #include <stdint.h>
 #include "store_internal.h"
 
-/* What a step spends besides its rows (the trigram index's merge, up to
- * 17 ms on that log since schema 16, the vacuum and the commit, some 3
- * ms each) fits in 50 ms beside the two budgets. */
-#define RETENTION_ROWS_NS (12 * 1000000ULL) /* events, processes, pairs */
-#define RETENTION_STRS_NS (4 * 1000000ULL)  /* strings */
+/*
+ * Each kind's budget of statement time a step, and its most rows. What a
+ * step spends besides (the trigram index's merge, up to 17 ms on that
+ * log since schema 16, the vacuum, and the commit, which writes every
+ * page the statements changed) fits in 50 ms beside them. The most rows
+ * bound the commit, which no budget sees: 2,000 events with their
+ * processes and pairs took 26 to 33 ms to commit.
+ */
+static const struct {
+	uint64_t ns;
+	int most;
+} kinds[PN__RETENTION_KINDS] = {
+	[PN__RETENTION_ROWS] = { 12 * 1000000ULL, 1000 }, /* events, processes, pairs */
+	[PN__RETENTION_STRS] = { 4 * 1000000ULL, 1000 },  /* strings that are due */
+};
+/* The ids of strings a step looks through at most, for those due: some
+ * 0.1 us an id, each of the five statements that look. */
+#define STR_SCAN 4000
 #define RETENTION_MIN_ROWS 16
 #define RETENTION_FIRST_ROWS 250
-#define RETENTION_MAX_ROWS 2000
 /* Free pages handed back to the file system a step: 2 MiB of 16 KiB
  * pages, some 5 ms. 1,024 took 20 to 56 ms, and as long again to commit,
  * when a migration had freed the old trigram index (290 MB). */
@@ -31,15 +43,15 @@ static int rows_of(const pn_store *s, enum pn__retention_kind k)
 	return s->retention_rows[k] ? s->retention_rows[k] : RETENTION_FIRST_ROWS;
 }
 
-/* The next step's rows of kind k, whose statements took ns for the last
- * step's: at most twice as many, as one cheap step says little. */
-static void sized(pn_store *s, enum pn__retention_kind k, uint64_t ns, uint64_t budget)
+/* The next step's rows of kind k, done of which took ns in the last
+ * step: at most twice as many, as one cheap step says little. */
+static void sized(pn_store *s, enum pn__retention_kind k, uint64_t ns, int done)
 {
-	uint64_t rows = (uint64_t)rows_of(s, k), want = rows * budget / (ns ? ns : 1);
+	uint64_t rows = (uint64_t)rows_of(s, k), want = (uint64_t)done * kinds[k].ns / (ns ? ns : 1);
 
 	want = want > 2 * rows ? 2 * rows : want;
 	want = want < RETENTION_MIN_ROWS ? RETENTION_MIN_ROWS : want;
-	s->retention_rows[k] = (int)(want > RETENTION_MAX_ROWS ? RETENTION_MAX_ROWS : want);
+	s->retention_rows[k] = (int)(want > (uint64_t)kinds[k].most ? (uint64_t)kinds[k].most : want);
 }
 
 /* Pages in use, in bytes: what a deletion can bring down. The free pages
@@ -103,16 +115,24 @@ static int delete_before(pn_store *s, const char *sql, int64_t cut, int *changed
 
 /* The strings no remaining event or process uses: those last used before
  * the oldest event left (see intern.h). str has no index on last_ns (one
- * more index entry per string stored); each step looks at the next
- * rows of a step's ids of strings instead, from where the last step
- * stopped, and starts over at the end. Where --argv and --name find the
+ * more index entry per string stored); each step looks at the ids from
+ * where the last step stopped instead, up to a step's strings due or
+ * STR_SCAN ids, and starts over at the end. A step's rows are strings
+ * due, not ids: they are due in some ranges of ids and not in others,
+ * so a range sized by its time grew through the ranges where none was,
+ * up to one that held 767 (18 ms). Where --argv and --name find the
  * strings that go goes first: str_fts is told the words it indexed (a
  * table without its text cannot find them otherwise), str_long and name
  * lose their rows. The last statement's changes are the strings removed. */
 #define XSTR(x) #x
 #define FTS_MAX(x) XSTR(x)
-#define STR_GONE " id > ?1 AND id <= ?1 + ?2 AND last_ns <" \
-		 " (SELECT coalesce(min(time_ns), 9223372036854775807) FROM event)"
+#define STR_DUE " last_ns < (SELECT coalesce(min(time_ns), 9223372036854775807) FROM event)"
+#define STR_GONE " id > ?1 AND id <= ?2 AND" STR_DUE
+/* The end of the range: the last of the first ?2 strings due after the
+ * cursor ?1, or ?3 ids after it. */
+static const char str_end_sql[] =
+	"SELECT coalesce((SELECT id FROM str WHERE id > ?1 AND id <= ?1 + ?3 AND" STR_DUE
+	" ORDER BY id LIMIT 1 OFFSET ?2 - 1), ?1 + ?3)";
 static const char *const forget_sql[] = {
 	"INSERT INTO str_fts(str_fts, rowid, args) SELECT 'delete', id, pn_args(value) FROM str"
 	" WHERE length(value) <= " FTS_MAX(PN__STR_FTS_MAX) " AND" STR_GONE,
@@ -121,10 +141,26 @@ static const char *const forget_sql[] = {
 	"DELETE FROM str WHERE" STR_GONE,
 };
 
+static int strings_end(pn_store *s, int64_t *end)
+{
+	sqlite3_stmt *st;
+	int rc = pn__db_prepare(&s->db, str_end_sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, s->str_cursor);
+	sqlite3_bind_int(st, 2, rows_of(s, PN__RETENTION_STRS));
+	sqlite3_bind_int(st, 3, STR_SCAN);
+	rc = sqlite3_step(st);
+	*end = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : pn__db_err(&s->db, rc, "retention");
+}
+
 static int forget_strings(pn_store *s, int *changed)
 {
 	sqlite3_stmt *st;
-	int64_t last;
+	int64_t last, end;
 	int found, rc = pn__db_int(&s->db, "SELECT max(id) FROM str", 0, &last, &found);
 
 	*changed = 0;
@@ -132,19 +168,21 @@ static int forget_strings(pn_store *s, int *changed)
 		s->str_cursor = 0; /* the end: the next step starts over */
 		return 0;
 	}
+	if (!rc)
+		rc = strings_end(s, &end);
 	for (size_t i = 0; !rc && i < sizeof(forget_sql) / sizeof(forget_sql[0]); i++) {
 		rc = pn__db_prepare(&s->db, forget_sql[i], &st);
 		if (rc)
 			return rc;
 		sqlite3_bind_int64(st, 1, s->str_cursor);
-		sqlite3_bind_int(st, 2, rows_of(s, PN__RETENTION_STRS));
+		sqlite3_bind_int64(st, 2, end);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		rc = rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "retention");
 	}
 	if (rc)
 		return rc;
-	s->str_cursor += rows_of(s, PN__RETENTION_STRS);
+	s->str_cursor = end;
 	*changed = sqlite3_changes(s->db.conn);
 	/* The writer's cache may hold a string that is gone. */
 	if (*changed) {
@@ -184,8 +222,10 @@ int pn__store_retention_step(pn_store *s)
 	t2 = pn__store_mono_ns();
 	if (!rc && cut > INT64_MIN)
 		rc = pn__lookup_sweep(&s->db, s->pair_cursor, rows, &pairs);
-	sized(s, PN__RETENTION_ROWS, t1 - t0 + pn__store_mono_ns() - t2, RETENTION_ROWS_NS);
-	sized(s, PN__RETENTION_STRS, t2 - t1, RETENTION_STRS_NS);
+	sized(s, PN__RETENTION_ROWS, t1 - t0 + pn__store_mono_ns() - t2, rows);
+	/* A step that met no string due says nothing of what one costs. */
+	if (strs)
+		sized(s, PN__RETENTION_STRS, t2 - t1, strs);
 	/* One merge command of the trigram index a step: the deletions a
 	 * step tells it are a few leaves. A command may write a common
 	 * trigram's whole list: up to 26 ms with positions, 17 without
