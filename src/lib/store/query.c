@@ -197,10 +197,11 @@ static void put_sql(pn_buf *sql, const char *p, int param, int phrase)
 static const char argv_row_sql[] = "instr(pn_args(" PN__STR_OF("e.argv") "), ?) > 0";
 
 /* One term's test, after its list of candidate processes if its field is
- * drives, driver()'s. */
-static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int param, int phrase)
+ * drives, driver()'s, and cands. */
+static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int cands, int param,
+		     int phrase)
 {
-	const char *cand = t->field == drives ? candidates(t) : NULL;
+	const char *cand = cands && t->field == drives ? candidates(t) : NULL;
 	const char *test = uses_fts(t) ? argv_fts_sql : field_sql[t->field].sql;
 
 	if (t->field == PN_WHERE_ARGV && drives >= 0 && drives != PN_WHERE_ARGV)
@@ -215,8 +216,9 @@ static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int param,
 }
 
 /* Filters on the process: a lost record has none, so they skip it. The
- * terms of one field are ORed, the fields ANDed. */
-static void add_process(pn_buf *sql, const pn_store_where *w, int drives)
+ * terms of one field are ORed, the fields ANDed. cands: the driving
+ * field's terms find their candidates here, not in a list of ids. */
+static void add_process(pn_buf *sql, const pn_store_where *w, int drives, int cands)
 {
 	for (int field = 0; field < PN_STORE_WHERE_FIELDS; field++) {
 		int terms = 0;
@@ -225,7 +227,7 @@ static void add_process(pn_buf *sql, const pn_store_where *w, int drives)
 			if (w->terms[i].field != field)
 				continue;
 			pn_buf_puts(sql, terms++ ? " OR " : " AND (");
-			add_term(sql, &w->terms[i], drives, TERM_PARAM + (int)i,
+			add_term(sql, &w->terms[i], drives, cands, TERM_PARAM + (int)i,
 				 TERM_PARAM + (int)(w->nterms + i));
 		}
 		if (terms)
@@ -235,25 +237,42 @@ static void add_process(pn_buf *sql, const pn_store_where *w, int drives)
 		pn_buf_puts(sql, " AND e.type = 3 AND e.signal <> 0");
 }
 
+/* The ids of the events of the driving field's candidate processes,
+ * from the index of events by process alone (it holds the ids). */
+static void add_candidate_ids(pn_buf *sql, const pn_store_where *w, int drives)
+{
+	int terms = 0;
+
+	pn_buf_puts(sql, "e.id IN (SELECT e.id FROM event e WHERE ");
+	for (size_t i = 0; i < w->nterms; i++) {
+		if (w->terms[i].field != drives)
+			continue;
+		pn_buf_puts(sql, terms++ ? " OR " : "");
+		put_sql(sql, candidates(&w->terms[i]), TERM_PARAM + (int)i,
+			TERM_PARAM + (int)(w->nterms + i));
+	}
+	pn_buf_puts(sql, ") AND ");
+}
+
 /* drives: driver()'s field. */
 static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int count, int drives)
 {
 	/* Events found process by process (USED_BY) come out of id order:
 	 * every column of every row went through the sort (a fifth of
-	 * --name's instructions). The ids that match are found first, sorted
-	 * by the IN list, and then each row is read once, in order. */
+	 * --name's instructions). The candidates' ids are found first, from
+	 * the index alone, sorted by the IN list, and then each row is read
+	 * once, in order, and tested: the tests in the list read each row
+	 * twice (--name 'vim*': 7,959 reads of 3,992 pages of events). */
 	int ids_first = !count && (drives == PN_WHERE_NAME || drives == PN_WHERE_ARGV);
 
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
 	select_cols(sql, count, 0);
 	if (ids_first)
-		pn_buf_puts(sql, "e.id IN (SELECT e.id FROM event e WHERE ");
+		add_candidate_ids(sql, w, drives);
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, w, scoped);
-	add_process(sql, w, drives);
-	if (ids_first)
-		pn_buf_putc(sql, ')');
+	add_process(sql, w, drives, !ids_first);
 	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
 		select_cols(sql, count, 1);
