@@ -6,7 +6,7 @@
  * 145,000 ids instead of 511, the reader took it for a rare trigram, and
  * `--argv src/m10/f1234.c` read the whole list of "src" (318 ms, 47 ms
  * once the reader estimated from the newest hits). Here the strings are
- * written in that order: a stretch where one in 200 holds "src", then a
+ * written in that order: a stretch where one in 100 holds "src", then a
  * stretch where all do, then the few that hold the text.
  */
 #include <stdio.h>
@@ -19,9 +19,9 @@
 #include "store/db.h"
 #include "store/trigram.h"
 
-#define SPARSE 40000 /* one in SPARSE_EVERY of these holds "src" */
-#define SPARSE_EVERY 200
-#define DENSE 20000  /* these all do */
+#define SPARSE 20000 /* one in SPARSE_EVERY of these holds "src" */
+#define SPARSE_EVERY 100
+#define DENSE 10000  /* these all do */
 #define NEEDLES 50   /* these hold the text */
 #define BOOT 0x5c645282e5804455ULL
 #define T0 (1767225600LL * 1000000000)
