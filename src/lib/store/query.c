@@ -196,29 +196,21 @@ static void put_sql(pn_buf *sql, const char *p, int param, int phrase)
  * are few. */
 static const char argv_row_sql[] = "instr(pn_args(" PN__STR_OF("e.argv") "), ?) > 0";
 
-/* One term's test, after its list of candidate processes if its field is
- * drives, driver()'s, and cands. */
-static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int cands, int param,
-		     int phrase)
+/* One term's test of an event; drives: driver()'s field. */
+static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int param, int phrase)
 {
-	const char *cand = cands && t->field == drives ? candidates(t) : NULL;
 	const char *test = uses_fts(t) ? argv_fts_sql : field_sql[t->field].sql;
 
 	if (t->field == PN_WHERE_ARGV && drives >= 0 && drives != PN_WHERE_ARGV)
 		test = argv_row_sql;
 	pn_buf_putc(sql, '(');
-	if (cand) {
-		put_sql(sql, cand, param, phrase);
-		pn_buf_puts(sql, " AND ");
-	}
 	put_sql(sql, test, param, phrase);
 	pn_buf_putc(sql, ')');
 }
 
 /* Filters on the process: a lost record has none, so they skip it. The
- * terms of one field are ORed, the fields ANDed. cands: the driving
- * field's terms find their candidates here, not in a list of ids. */
-static void add_process(pn_buf *sql, const pn_store_where *w, int drives, int cands)
+ * terms of one field are ORed, the fields ANDed. */
+static void add_process(pn_buf *sql, const pn_store_where *w, int drives)
 {
 	for (int field = 0; field < PN_STORE_WHERE_FIELDS; field++) {
 		int terms = 0;
@@ -227,7 +219,7 @@ static void add_process(pn_buf *sql, const pn_store_where *w, int drives, int ca
 			if (w->terms[i].field != field)
 				continue;
 			pn_buf_puts(sql, terms++ ? " OR " : " AND (");
-			add_term(sql, &w->terms[i], drives, cands, TERM_PARAM + (int)i,
+			add_term(sql, &w->terms[i], drives, TERM_PARAM + (int)i,
 				 TERM_PARAM + (int)(w->nterms + i));
 		}
 		if (terms)
@@ -262,8 +254,9 @@ static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int coun
 	 * --name's instructions). The candidates' ids are found first, from
 	 * the index alone, sorted by the IN list, and then each row is read
 	 * once, in order, and tested: the tests in the list read each row
-	 * twice (--name 'vim*': 7,959 reads of 3,992 pages of events). */
-	int ids_first = !count && (drives == PN_WHERE_NAME || drives == PN_WHERE_ARGV);
+	 * twice (--name 'vim*': 7,959 reads of 3,992 pages of events). A
+	 * count reads the same rows the same way. */
+	int ids_first = drives == PN_WHERE_NAME || drives == PN_WHERE_ARGV;
 
 	if (count)
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
@@ -272,7 +265,7 @@ static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int coun
 		add_candidate_ids(sql, w, drives);
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, w, scoped);
-	add_process(sql, w, drives, !ids_first);
+	add_process(sql, w, drives);
 	if (!w->types || (w->types & PN_MASK(PN_EVENT_LOST))) {
 		pn_buf_puts(sql, " UNION ALL ");
 		select_cols(sql, count, 1);
