@@ -19,6 +19,17 @@
  * entry is never edited: a change is a new entry, so every older file can
  * be brought forward step by step.
  */
+/* The trigram index's strings (steps 13 and 16), and its merging left to
+ * the writer (steps 14 and 16, see step 14): the steps that write them
+ * write the same text. 4096 is PN__STR_FTS_MAX, spelled out because a
+ * released step's text never changes. */
+#define FTS_FILL                                                          \
+	"INSERT INTO str_fts(rowid, args) SELECT id, pn_args(value) FROM str" \
+	"  WHERE length(value) <= 4096;"
+#define FTS_MERGE_BY_WRITER                                             \
+	"INSERT INTO str_fts(str_fts, rank) VALUES('automerge', 0);" \
+	"INSERT INTO str_fts(str_fts, rank) VALUES('crisismerge', 64);"
+
 const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	/* 0 -> 1: runs, processes and events. Strings from processes are BLOBs
 	 * so their bytes round-trip exactly, whatever their encoding. */
@@ -219,8 +230,7 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"  UNION SELECT id FROM temp.base;"
 	"DROP TABLE temp.base;"
 	"DROP INDEX str_value;"
-	"INSERT INTO str_fts(rowid, args) SELECT id, pn_args(value) FROM str"
-	"  WHERE length(value) <= 4096;"
+	FTS_FILL
 	"INSERT INTO str_long SELECT id FROM str WHERE length(value) > 4096;",
 	/* 13 -> 14: the trigram index merges its segments when the writer
 	 * asks, a few leaves at a time before the commits that wrote to it
@@ -232,8 +242,7 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	 * makes once it holds that many segments, stays as a backstop should
 	 * the writer's merges fall behind: at 64 rather than 16, which they
 	 * never reach. */
-	"INSERT INTO str_fts(str_fts, rank) VALUES('automerge', 0);"
-	"INSERT INTO str_fts(str_fts, rank) VALUES('crisismerge', 64);",
+	FTS_MERGE_BY_WRITER,
 	/* 14 -> 15: the snapshot events by process, for `tree`'s "observed
 	 * at start" of each node (tree.c), which read every event of every
 	 * process of the tree to find none in most: one probe of an index
@@ -254,10 +263,8 @@ const char *const pn__store_migrations[PN_STORE_SCHEMA_VERSION] = {
 	"DROP TABLE str_fts;"
 	"CREATE VIRTUAL TABLE str_fts USING fts5(args, content = '', columnsize = 0,"
 	"  detail = none, tokenize = 'trigram case_sensitive 1');"
-	"INSERT INTO str_fts(str_fts, rank) VALUES('automerge', 0);"
-	"INSERT INTO str_fts(str_fts, rank) VALUES('crisismerge', 64);"
-	"INSERT INTO str_fts(rowid, args) SELECT id, pn_args(value) FROM str"
-	"  WHERE length(value) <= 4096;"
+	FTS_MERGE_BY_WRITER
+	FTS_FILL
 	"INSERT INTO str_fts(str_fts) VALUES('optimize');",
 };
 
