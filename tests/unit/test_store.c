@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "sqlite_int.h"
+#include "store_open.h"
 #include "procnotify.h"
 #include "procnotify/format.h"
 #include "procnotify/store.h"
@@ -112,25 +113,11 @@ static int history(pn_event *ev)
 	return n;
 }
 
-static pn_store *open_store(enum pn_store_mode mode, const pn_store_options *o)
-{
-	char err[256] = "";
-	pn_store *s = NULL;
-	int rc = pn_store_open(&s, path, mode, o, err, sizeof(err));
-
-	/* Every caller needs the log: failing to open it is a failure, never a
-	 * reason to skip checks in silence. */
-	CHECK(rc == 0 && s != NULL);
-	if (rc)
-		fprintf(stderr, "open %s: %s\n", path, err);
-	return s;
-}
-
 static void write_history(void)
 {
 	pn_event ev[16];
 	int n = history(ev);
-	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+	pn_store *s = store_open(path, PN_STORE_WRITE, NULL);
 
 	if (!s)
 		return;
@@ -183,7 +170,7 @@ static int tree(pn_store *s, const char *spec, int json, pn_buf *out, pn_buf *no
 
 static int query_json(const pn_store_filter *f, pn_buf *out)
 {
-	pn_store *s = open_store(PN_STORE_READ, NULL);
+	pn_store *s = store_open(path, PN_STORE_READ, NULL);
 	int n;
 
 	pn_buf_reset(out);
@@ -284,7 +271,7 @@ static void test_filters(void)
 /* The events a list of terms matches (lost records included). */
 static int count_where(const pn_store_term *t, size_t n)
 {
-	pn_store *s = open_store(PN_STORE_READ, NULL);
+	pn_store *s = store_open(path, PN_STORE_READ, NULL);
 	pn_buf out = { 0 };
 	pn_store_where w = { .terms = t, .nterms = n };
 	int rc = s ? pn_store_query_where(s, &w, to_json, &out) : -1;
@@ -334,7 +321,7 @@ static void test_sql_metacharacters(void)
 
 static void test_tree(void)
 {
-	pn_store *s = open_store(PN_STORE_READ, NULL);
+	pn_store *s = store_open(path, PN_STORE_READ, NULL);
 	pn_buf out = { 0 }, note = { 0 };
 
 	if (!s)
@@ -494,7 +481,7 @@ static void test_hostile_schema_message(void)
 static void test_one_writer(void)
 {
 	char err[256] = "";
-	pn_store *w = open_store(PN_STORE_WRITE, NULL), *w2 = NULL, *r = NULL;
+	pn_store *w = store_open(path, PN_STORE_WRITE, NULL), *w2 = NULL, *r = NULL;
 
 	CHECK(w != NULL);
 	CHECK(pn_store_open(&w2, path, PN_STORE_WRITE, NULL, err, sizeof(err)) == -EBUSY);
@@ -502,7 +489,7 @@ static void test_one_writer(void)
 	CHECK(pn_store_open(&r, path, PN_STORE_READ, NULL, NULL, 0) == 0);
 	pn_store_close(r);
 	CHECK(pn_store_close(w) == 0);
-	w2 = open_store(PN_STORE_WRITE, NULL);
+	w2 = store_open(path, PN_STORE_WRITE, NULL);
 	CHECK(w2 != NULL);
 	pn_store_close(w2);
 }
@@ -626,7 +613,7 @@ static void test_parse(void)
 static int lost_of_h1(pn_buf *out)
 {
 	pn_store_filter lost = { .types = PN_MASK(PN_EVENT_LOST) };
-	pn_store *s = open_store(PN_STORE_READ, NULL);
+	pn_store *s = store_open(path, PN_STORE_READ, NULL);
 	int n = -1;
 
 	pn_buf_reset(out);
@@ -653,13 +640,13 @@ static void test_crash_gap(void)
 	ev.have |= PN_HAVE_HOST;
 	child = fork();
 	if (child == 0) {
-		s = open_store(PN_STORE_WRITE, NULL);
+		s = store_open(path, PN_STORE_WRITE, NULL);
 		pn_store_event(&ev, s);
 		_exit(s && pn_store_commit(s) == 0 ? 0 : 1); /* no close: a crash */
 	}
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && !WEXITSTATUS(status));
 	CHECK(db_int("SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
-	s = open_store(PN_STORE_WRITE, NULL);
+	s = store_open(path, PN_STORE_WRITE, NULL);
 	pn_store_close(s);
 	CHECK(query_json(&lost, &out) == 2);
 	CHECK(strstr(out.data, "\"count\":null") != NULL);
@@ -683,7 +670,7 @@ static void test_retention(void)
 	old_exit = exit_event(60, 10, old_fork.time_ns + NS, 0, 0);
 	fresh = proc_event(PN_EVENT_FORK, 61, 10, (int64_t)now.tv_sec * NS);
 	snprintf(path, sizeof(path), "%s/retention.db", dir);
-	s = open_store(PN_STORE_WRITE, &o);
+	s = store_open(path, PN_STORE_WRITE, &o);
 	if (!s)
 		return;
 	pn_store_event(&old_fork, s);
@@ -700,7 +687,7 @@ static void test_retention(void)
 	CHECK(db_int("SELECT count(*) FROM proc_str") == 1);
 	/* A late event of the forgotten process: the writer's cached row id is
 	 * stale, and the row comes back under it with what the event tells. */
-	s = open_store(PN_STORE_WRITE, &o);
+	s = store_open(path, PN_STORE_WRITE, &o);
 	if (!s)
 		return;
 	pn_store_event(&old_fork, s);
@@ -726,7 +713,7 @@ static void test_retention_size(void)
 	int steps = 0;
 
 	snprintf(path, sizeof(path), "%s/size.db", dir);
-	s = open_store(PN_STORE_WRITE, &o);
+	s = store_open(path, PN_STORE_WRITE, &o);
 	if (!s)
 		return;
 	for (uint32_t pid = 100; pid < 6100; pid++) {
@@ -750,7 +737,7 @@ static void test_retention_size(void)
 /* Records ev[from..to) in one writer session. */
 static void write_events(const pn_event *ev, int from, int to)
 {
-	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+	pn_store *s = store_open(path, PN_STORE_WRITE, NULL);
 
 	for (int i = from; s && i < to; i++)
 		pn_store_event(&ev[i], s);
@@ -910,7 +897,7 @@ static void test_tree_loop(void)
 	memcpy(saved, path, sizeof(path));
 	snprintf(path, sizeof(path), "%s/loop.db", dir);
 	write_events(ev, 0, 2);
-	s = open_store(PN_STORE_READ, NULL);
+	s = store_open(path, PN_STORE_READ, NULL);
 	CHECK(s && tree(s, "90", 0, &out, NULL) == 0);
 	CHECK_STR(out.data, "91 [sh] [no exit recorded] L:1122334455667788:9100:91\n"
 			    "  90 [sh] [no exit recorded] L:1122334455667788:9000:90 <= selected\n"
@@ -946,7 +933,7 @@ static void test_batches(void)
 	memcpy(saved, path, sizeof(path));
 	snprintf(path, sizeof(path), "%s/batches.db", dir);
 	write_events(ev, 0, split);
-	pn_store *s = open_store(PN_STORE_WRITE, NULL);
+	pn_store *s = store_open(path, PN_STORE_WRITE, NULL);
 
 	for (int i = split; s && i < n; i++)
 		pn_store_event(&ev[i], s);
@@ -997,11 +984,11 @@ static void test_migrate_v1(void)
 	CHECK(sqlite3_exec(db, pn__store_migrations[0], NULL, NULL, NULL) == SQLITE_OK);
 	CHECK(sqlite3_exec(db, v1_rows, NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
-	CHECK(pn_store_close(open_store(PN_STORE_WRITE, NULL)) == 0);
+	CHECK(pn_store_close(store_open(path, PN_STORE_WRITE, NULL)) == 0);
 	CHECK(db_int("PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
 	CHECK(db_int("SELECT count(*) FROM process WHERE ppid IS NULL AND parent_start IS NULL") == 1);
 	CHECK(db_int("SELECT parent_start FROM process WHERE pid = 40") == 3000);
-	s = open_store(PN_STORE_READ, NULL);
+	s = store_open(path, PN_STORE_READ, NULL);
 	CHECK(s && tree(s, "L:1122334455667788:3000:30", 0, &out, NULL) == 0);
 	CHECK_STR(out.data,
 		  "30 /usr/bin/curl : curl -s http://x/ [exit 7] L:1122334455667788:3000:30 <= selected\n"
@@ -1020,7 +1007,7 @@ static void test_commits_on_its_own(void)
 	int waited = 0;
 
 	snprintf(path, sizeof(path), "%s/due.db", dir);
-	s = open_store(PN_STORE_WRITE, NULL);
+	s = store_open(path, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	pn_store_event(&ev, s);
@@ -1058,7 +1045,7 @@ static void test_log_locked(void)
 	double t;
 
 	snprintf(path, sizeof(path), "%s/locked.db", dir);
-	s = open_store(PN_STORE_WRITE, &o);
+	s = store_open(path, PN_STORE_WRITE, &o);
 	CHECK(s != NULL && sqlite3_open(path, &db) == SQLITE_OK);
 	CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
 	if (!s)

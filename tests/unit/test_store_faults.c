@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "store_open.h"
 #include "sqlite_int.h"
 #include "procnotify/store.h"
 #include "store/db.h"
@@ -118,17 +119,6 @@ static void add_forks(pn_store *s, uint32_t from, uint32_t to)
 	}
 }
 
-static pn_store *open_write(const char *p, const pn_store_options *o)
-{
-	char err[256] = "";
-	pn_store *s = NULL;
-
-	CHECK(pn_store_open(&s, p, PN_STORE_WRITE, o, err, sizeof(err)) == 0 && s);
-	if (!s)
-		fprintf(stderr, "open %s: %s\n", p, err);
-	return s;
-}
-
 /* A COMMIT whose pages cannot be written: the batch is rolled back, the
  * failure is kept with SQLite's words, the run is not marked ended, and
  * the file holds exactly the batches committed before. */
@@ -138,7 +128,7 @@ static void failed_commit(int err, const char *words)
 	pn_store *s;
 
 	path_of(p, sizeof(p), "commit.db");
-	s = open_write(p, NULL);
+	s = store_open(p, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	add_forks(s, 100, 110);
@@ -157,7 +147,7 @@ static void failed_commit(int err, const char *words)
 	CHECK(sql_int(p, "SELECT count(*) FROM process WHERE pid >= 200") == 0);
 	CHECK(sql_int(p, "SELECT count(*) FROM run WHERE ended_ns IS NULL") == 1);
 	/* The next writer finds the gap and appends after it. */
-	s = open_write(p, NULL);
+	s = store_open(p, PN_STORE_WRITE, NULL);
 	add_forks(s, 400, 401);
 	CHECK(pn_store_close(s) == 0);
 	CHECK(sql_int(p, "SELECT count(*) FROM event WHERE type = 4") == 1);
@@ -176,7 +166,7 @@ static void failed_batch(void)
 	sqlite3 *other;
 
 	path_of(p, sizeof(p), "batch.db");
-	s = open_write(p, NULL);
+	s = store_open(p, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	add_forks(s, 100, 110);
@@ -213,7 +203,7 @@ static void failed_retention(void)
 	int rc;
 
 	path_of(p, sizeof(p), "retention.db");
-	s = open_write(p, NULL);
+	s = store_open(p, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	add_forks(s, 100, 110);
@@ -223,7 +213,7 @@ static void failed_retention(void)
 			   " BEGIN SELECT RAISE(ABORT, 'kept by the test'); END", NULL, NULL,
 			   NULL) == SQLITE_OK);
 	sqlite3_close(other);
-	s = open_write(p, &o);
+	s = store_open(p, PN_STORE_WRITE, &o);
 	if (!s)
 		return;
 	CHECK(pn_store_start(s) == 0);
@@ -309,7 +299,7 @@ static void migrations(void)
 		snprintf(p, sizeof(p), "%s/v%d.db", dir, v);
 		unlink(p);
 		make_old_log(p, v);
-		s = open_write(p, NULL);
+		s = store_open(p, PN_STORE_WRITE, NULL);
 		CHECK(pn_store_close(s) == 0);
 		CHECK(sql_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
 		/* Step 14: the trigram index merges only when the writer asks. */
@@ -341,7 +331,7 @@ static void migrated_lookup(void)
 			   "UPDATE event SET comm = 1, argv = 2 WHERE seq = 1;",
 			   NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
-	s = open_write(p, NULL);
+	s = store_open(p, PN_STORE_WRITE, NULL);
 	CHECK(pn_store_close(s) == 0);
 	CHECK(pn_store_open(&s, p, PN_STORE_READ, NULL, err, sizeof(err)) == 0);
 	CHECK(s && pn_store_query(s, &by_name, count_row, &n) == 1 && n == 1);
@@ -389,7 +379,7 @@ static void failed_migration(void)
 	CHECK_STR(after, before);
 	CHECK(sql_int(p, "SELECT count(*) FROM event") == 2);
 	CHECK(sql_int(p, "PRAGMA integrity_check") == 0);
-	s = open_write(p, NULL);
+	s = store_open(p, PN_STORE_WRITE, NULL);
 	CHECK(pn_store_close(s) == 0);
 	CHECK(sql_int(p, "PRAGMA user_version") == PN_STORE_SCHEMA_VERSION);
 	free(before);
@@ -431,7 +421,7 @@ static void retention_small(void)
 	pn_store *s;
 
 	path_of(p, sizeof(p), "small.db");
-	s = open_write(p, &o);
+	s = store_open(p, PN_STORE_WRITE, &o);
 	if (!s)
 		return;
 	add_forks(s, 1000, 1100);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "check.h"
+#include "store_open.h"
 #include "testdir.h"
 #include "jsonlog.h"
 #include "sqlite_int.h"
@@ -25,17 +26,6 @@
 
 static char dir[] = "/tmp/pn-test-fts-XXXXXX";
 static char path[256];
-
-static pn_store *open_log(const pn_store_options *o)
-{
-	char err[256] = "";
-	pn_store *s = NULL;
-
-	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, o, err, sizeof(err)) == 0 && s);
-	if (!s)
-		fprintf(stderr, "open %s: %s\n", path, err);
-	return s;
-}
 
 /* An exec of pid whose arguments are "run needle-<pid>", in 2020. */
 static void add_exec(pn_store *s, unsigned pid)
@@ -73,7 +63,7 @@ static void merged_on_commit(void)
 	pn_store *s;
 
 	snprintf(path, sizeof(path), "%s/log.db", dir);
-	s = open_log(NULL);
+	s = store_open(path, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	CHECK(sql_int(path, "SELECT v FROM str_fts_config WHERE k = 'automerge'") == 0);
@@ -95,7 +85,7 @@ static void merged_on_commit(void)
 static void forgotten_words(void)
 {
 	pn_store_options o = { .max_age_ns = 86400 * NS };
-	pn_store *s = open_log(&o);
+	pn_store *s = store_open(path, PN_STORE_WRITE, &o);
 
 	if (!s)
 		return;

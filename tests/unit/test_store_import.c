@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
+#include "store_open.h"
 #include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
@@ -31,17 +32,6 @@ static int import(pn_store *s, unsigned seq, const char *type, int sec, const ch
 		snprintf(h, sizeof(h), ",\"host\":\"%s\"", host);
 	return import_line(s, "{\"seq\":%u,\"type\":\"%s\",\"time\":\"2026-01-02T03:04:%02dZ\"%s%s%u}",
 			   seq, type, sec, h, strcmp(type, "lost") ? ",\"pid\":" : ",\"count\":", pid);
-}
-
-static pn_store *open_log(enum pn_store_mode mode)
-{
-	char err[256] = "";
-	pn_store *s = NULL;
-
-	CHECK(pn_store_open(&s, path, mode, NULL, err, sizeof(err)) == 0 && s);
-	if (!s)
-		fprintf(stderr, "open %s: %s\n", path, err);
-	return s;
 }
 
 /* The events the log holds for a host (NULL: every host). */
@@ -92,7 +82,7 @@ static int import_rows(pn_store *s, int want)
 /* Every event once, wherever its first copy is. */
 static void dedup(void)
 {
-	pn_store *s = open_log(PN_STORE_WRITE);
+	pn_store *s = store_open(path, PN_STORE_WRITE, NULL);
 
 	if (!s)
 		return;
@@ -109,7 +99,7 @@ static void dedup(void)
 	CHECK(import_rows(s, 0) == 0);            /* committed */
 	CHECK(pn_store_close(s) == 0);
 
-	s = open_log(PN_STORE_WRITE);             /* a new run, statements anew */
+	s = store_open(path, PN_STORE_WRITE, NULL);             /* a new run, statements anew */
 	if (!s)
 		return;
 	CHECK(import_rows(s, 0) == 0);
@@ -117,7 +107,7 @@ static void dedup(void)
 	CHECK(import(s, 200, "exec", 3, "a", 10) == 1);
 	CHECK(pn_store_close(s) == 0);
 
-	s = open_log(PN_STORE_READ);
+	s = store_open(path, PN_STORE_READ, NULL);
 	if (!s)
 		return;
 	/* a: 5 rows, the loss and 101 execs; b: one; no host: one (each
@@ -146,7 +136,7 @@ static void hosts_sharing_a_slot(void)
 	}
 	CHECK(y[0] && z[0]);
 	snprintf(path, sizeof(path), "%s/slots.db", dir);
-	s = open_log(PN_STORE_WRITE);
+	s = store_open(path, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	for (unsigned seq = 1; seq <= 9; seq++)
@@ -159,7 +149,7 @@ static void hosts_sharing_a_slot(void)
 	CHECK(import(s, 50, "fork", 1, "", 1) == 1);
 	CHECK(import(s, 50, "fork", 1, NULL, 1) == 0);
 	CHECK(pn_store_close(s) == 0);
-	s = open_log(PN_STORE_READ);
+	s = store_open(path, PN_STORE_READ, NULL);
 	if (!s)
 		return;
 	CHECK(count(s, x) == 4);
@@ -185,7 +175,7 @@ static void long_host_names(void)
 	memcpy(b, a, sizeof(a));
 	b[0] = 'b';
 	snprintf(path, sizeof(path), "%s/longhost.db", dir);
-	s = open_log(PN_STORE_WRITE);
+	s = store_open(path, PN_STORE_WRITE, NULL);
 	if (!s)
 		return;
 	first = import_line(s, "{\"seq\":1,\"type\":\"fork\",\"time\":\"2026-01-02T00:00:00Z\","

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "check.h"
+#include "store_open.h"
 #include "testdir.h"
 #include "jsonlog.h"
 #include "procnotify.h"
@@ -23,14 +24,8 @@ static char path[256];
 
 static pn_store *open_log(const char *name, const pn_store_options *o)
 {
-	char err[256] = "";
-	pn_store *s = NULL;
-
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, o, err, sizeof(err)) == 0 && s);
-	if (!s)
-		fprintf(stderr, "open %s: %s\n", path, err);
-	return s;
+	return store_open(path, PN_STORE_WRITE, o);
 }
 
 /* n forks, one a second from 2020-01-01T00:00:00Z, each a process. */

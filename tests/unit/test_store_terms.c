@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "check.h"
+#include "store_open.h"
 #include "rchar.h"
 #include "testdir.h"
 #include "procnotify.h"
@@ -32,10 +33,9 @@ static char path[256];
 static void write_log(void)
 {
 	pn_store_options o = { .queue_bytes = 512u << 20 };
-	char err[256] = "", args[64];
-	pn_store *s = NULL;
+	char args[64];
+	pn_store *s = store_open(path, PN_STORE_WRITE, &o);
 
-	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, &o, err, sizeof(err)) == 0 && s);
 	for (uint32_t i = 0; s && i < PROCS; i++) {
 		pn_event ev = { 0 };
 		int n = i == RARE ? snprintf(args, sizeof(args), "gcc%c-c%cneedle.c", 0, 0)
@@ -73,7 +73,7 @@ static uint64_t ask(const pn_store_term *t, size_t nterms, int64_t since, long l
 	uint64_t n = 0;
 	long long before;
 
-	CHECK(pn_store_open(&r, path, PN_STORE_READ, NULL, NULL, 0) == 0 && r);
+	r = store_open(path, PN_STORE_READ, NULL);
 	before = rchar();
 	CHECK(before >= 0 && r && pn__store_count(r, &w, &n) == 0);
 	*read = rchar() - before;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "check.h"
+#include "store_open.h"
 #include "testdir.h"
 #include "procnotify.h"
 #include "procnotify/store.h"
@@ -43,10 +44,9 @@ static int args_of(uint32_t i, char *args, size_t size)
 static void write_log(void)
 {
 	pn_store_options o = { .queue_bytes = 512u << 20 };
-	char err[256] = "", args[64];
-	pn_store *s = NULL;
+	char args[64];
+	pn_store *s = store_open(path, PN_STORE_WRITE, &o);
 
-	CHECK(pn_store_open(&s, path, PN_STORE_WRITE, &o, err, sizeof(err)) == 0 && s);
 	for (uint32_t i = 0; s && i < SPARSE + DENSE + NEEDLES; i++) {
 		pn_event ev = { 0 };
 
@@ -81,7 +81,7 @@ static int count_events(const char *argv)
 	pn_store *r = NULL;
 	int n;
 
-	CHECK(pn_store_open(&r, path, PN_STORE_READ, NULL, NULL, 0) == 0 && r);
+	r = store_open(path, PN_STORE_READ, NULL);
 	if (!r)
 		return -1;
 	n = pn_store_query(r, &f, visit, NULL);
