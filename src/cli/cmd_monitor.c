@@ -93,7 +93,27 @@ struct consumers {
 	uint32_t types;          /* the sink's mask: o->types, or the last reload's */
 	int argc;                /* the command line, to read the options again */
 	char **argv;
+	int upgrading;           /* the log's schema before its upgrade, while it runs */
+	double upgrade_start;
 };
+
+/* The log's migration runs on its own thread while the monitor watches
+ * (pn_store_options.upgrade_later): said when it begins, with the ready
+ * line, and when it ends, since until then the log takes no event. */
+static void upgrade_news(struct consumers *c)
+{
+	int from = c->store ? pn_store_upgrading(c->store) : 0;
+
+	if (from && !c->upgrading) {
+		fprintf(stderr, "procnotify: %s: upgrading the log from schema %d to %d; its "
+				"events wait for it\n", c->o->db, from, PN_STORE_SCHEMA_VERSION);
+		c->upgrade_start = now_s();
+	} else if (!from && c->upgrading && !pn_store_failed(c->store)) {
+		fprintf(stderr, "procnotify: %s: upgraded the log to schema %d in %.1f s\n",
+			c->o->db, PN_STORE_SCHEMA_VERSION, now_s() - c->upgrade_start);
+	}
+	c->upgrading = from;
+}
 
 static int consumers_ok(const struct consumers *c)
 {
@@ -122,6 +142,8 @@ static void losses_to_streams(struct consumers *c, int final)
  * thread and commits a batch every PN_STORE_BATCH_MS. */
 static void consumers_flush(struct consumers *c)
 {
+	if (c->upgrading)
+		upgrade_news(c);
 	losses_to_streams(c, 0);
 	sink_flush(&c->sink);
 }
@@ -288,13 +310,14 @@ static void finish_consumers(struct consumers *c)
 {
 	pn_cli_outputs_drain(&c->outs);
 	losses_to_streams(c, 1);
+	upgrade_news(c);
 	sink_flush(&c->sink);
 }
 
 static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int argc, char **argv)
 {
 	struct monitor_opts opts = *o;
-	struct consumers c;
+	struct consumers c = { 0 };
 	pn_handle *h = NULL;
 	int rc, store_rc;
 
@@ -328,6 +351,7 @@ static int monitor(const struct monitor_opts *o, struct pn_outfile *out, int arg
 		rc = start_consumers(&c);
 	if (rc == 0) {
 		fprintf(stderr, "procnotify: ready (backend %s)\n", pn_backend_name(h));
+		upgrade_news(&c);
 		pn_cli_notify("READY=1");
 		rc = run_loop(h, &c, o->duration_s);
 		pn_cli_notify("STOPPING=1");

@@ -9,6 +9,7 @@
  * each of its events a time in ns. The time index finds the candidates;
  * the events of the batch not yet inserted are looked at in memory.
  */
+#include <errno.h>
 #include "store_internal.h"
 
 static const char sql_seen[] =
@@ -55,6 +56,11 @@ int pn__store_import(pn_store *s, const pn_event *ev)
 	int64_t host;
 	int rc = pn_store_failed(s);
 
+	/* Imports write on the caller's thread, which has no schema to
+	 * write to until the writer thread's upgrade is done. */
+	if (!rc && pn_store_upgrading(s))
+		rc = pn__db_refuse(&s->db, -EBUSY, "the log is being upgraded: open it for an "
+						   "import without upgrade_later");
 	if (!rc)
 		rc = pn__store_host_id(s, ev, &host);
 	if (!rc)

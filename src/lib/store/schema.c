@@ -410,12 +410,13 @@ int pn__schema_check(struct pn__db *d, enum pn_store_mode mode, int64_t *version
 	if (mode == PN_STORE_READ && *version < PN_STORE_SCHEMA_VERSION)
 		return pn__db_refuse(d, -EPROTONOSUPPORT,
 				     blank ? "the database is empty: not a procnotify log"
-					   : "the log has an older schema; run procnotify --db on it "
-					     "once to upgrade it");
+					   : "the log has an older schema: a monitor writing it "
+					     "upgrades it (procnotify --db), and one at work may "
+					     "be doing so now");
 	return 0;
 }
 
-static int configure_writer(struct pn__db *d, int64_t version)
+int pn__schema_configure(struct pn__db *d, int64_t version)
 {
 	int rc = 0;
 
@@ -457,9 +458,5 @@ static int configure_writer(struct pn__db *d, int64_t version)
 
 int pn__schema_upgrade(struct pn__db *d, int64_t version)
 {
-	int rc = configure_writer(d, version);
-
-	if (!rc && version < PN_STORE_SCHEMA_VERSION)
-		rc = migrate(d, version);
-	return rc;
+	return version < PN_STORE_SCHEMA_VERSION ? migrate(d, version) : 0;
 }

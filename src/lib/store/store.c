@@ -116,6 +116,12 @@ static int open_db(pn_store *s, const char *path)
 	if (!rc)
 		rc = open_checked(s, path, flags | SQLITE_OPEN_READWRITE, &version);
 	if (!rc)
+		rc = pn__schema_configure(&s->db, version);
+	/* A new file's tables take milliseconds; an old log's migration is
+	 * left to the writer thread when the caller would rather not wait. */
+	if (!rc && s->opt.upgrade_later && version > 0 && version < PN_STORE_SCHEMA_VERSION)
+		s->upgrading = (int)version;
+	else if (!rc)
 		rc = pn__schema_upgrade(&s->db, version);
 	return rc ? rc : pn__ckpt_open(&s->ckpt, &s->db, path, flags | SQLITE_OPEN_READWRITE);
 }
@@ -142,7 +148,7 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	if (opt)
 		s->opt = *opt;
 	rc = open_db(s, path);
-	if (!rc && mode == PN_STORE_WRITE)
+	if (!rc && mode == PN_STORE_WRITE && !s->upgrading)
 		rc = pn__store_writer_open(s);
 	if (!rc && mode == PN_STORE_WRITE)
 		rc = pn__store_thread_init(s);
@@ -176,6 +182,11 @@ int pn_store_close(pn_store *s)
 		close(s->lock_fd);
 	free(s);
 	return rc;
+}
+
+int pn_store_upgrading(const pn_store *s)
+{
+	return __atomic_load_n(&s->upgrading, __ATOMIC_ACQUIRE);
 }
 
 int pn_store_failed(const pn_store *s)

@@ -123,6 +123,8 @@ struct pn_store {
 	sqlite3_stmt *import_seen;  /* import.c, prepared by the first import */
 	int scoped;                 /* readers: only the rows of scope_host */
 	int64_t scope_host;         /* its id; -1 for a name the log lacks */
+	int upgrading;              /* the schema version to migrate from on the
+				     * writer thread, 0 once done (atomic) */
 	int in_txn;                 /* a batch transaction is open */
 	uint32_t pending;           /* events in it */
 	uint64_t batch_start_ns;    /* monotonic time the open transaction began */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "schema.h"
 #include "store_internal.h"
 
 /* A writer that found only a few events waits this long before looking
@@ -94,14 +95,30 @@ static int flush(pn_store *s, int tick)
 	return gap || tick ? ask(s, tick) : pn_store_failed(s);
 }
 
+/* A store whose upgrade is still due writes on its thread only: this
+ * starts it. *rc is why it could not. */
+static int threaded(pn_store *s, int *rc)
+{
+	*rc = !s->thread_started && pn_store_upgrading(s) ? start(s) : 0;
+	return s->thread_started;
+}
+
 int pn_store_commit(pn_store *s)
 {
-	return s->thread_started ? flush(s, 0) : pn__store_commit_batch(s);
+	int rc;
+
+	if (threaded(s, &rc))
+		return flush(s, 0);
+	return rc ? rc : pn__store_commit_batch(s);
 }
 
 int pn_store_tick(pn_store *s)
 {
-	return s->thread_started ? flush(s, 1) : pn__store_timers(s, 1);
+	int rc;
+
+	if (threaded(s, &rc))
+		return flush(s, 1);
+	return rc ? rc : pn__store_timers(s, 1);
 }
 
 int pn_store_due_ms(const pn_store *s)
@@ -150,6 +167,26 @@ static size_t write_queued(pn_store *s, size_t head, size_t used, size_t *bytes)
 	return n;
 }
 
+/* The migration pn_store_open() left to this thread, then the writer's
+ * statements, which need the new schema. Events queue meanwhile. Another
+ * process's write lock is waited for as a batch waits for it: for as long
+ * as it is held, unless someone waits for the writer; each step is a
+ * transaction, so the next try starts from the schema the file has. */
+static void upgrade(pn_store *s)
+{
+	int64_t version = pn_store_upgrading(s);
+	int rc;
+
+	while ((rc = pn__schema_upgrade(&s->db, version)) == -EBUSY && !pn__store_impatient(s) &&
+	       !(rc = pn__schema_check(&s->db, PN_STORE_WRITE, &version)))
+		;
+	if (!rc)
+		rc = pn__store_writer_open(s);
+	if (rc)
+		pn__store_fail(s, rc);
+	__atomic_store_n(&s->upgrading, 0, __ATOMIC_RELEASE);
+}
+
 static void *writer_main(void *arg)
 {
 	pn_store *s = arg;
@@ -157,6 +194,8 @@ static void *writer_main(void *arg)
 	uint64_t asked;
 	int tick;
 
+	if (pn_store_upgrading(s))
+		upgrade(s);
 	lock(s);
 	for (;;) {
 		wait_for_work(s);
