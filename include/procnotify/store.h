@@ -44,6 +44,12 @@ typedef struct pn_store pn_store;
 enum pn_store_mode {
 	PN_STORE_READ = 0,  /* read-only: the file is never modified */
 	PN_STORE_WRITE = 1, /* create (mode 0600) or append, migrating old schemas */
+	/* As PN_STORE_WRITE, but an older log is migrated by the writer thread
+	 * when it starts (pn_store_start()), not by pn_store_open(), so a
+	 * monitor need not wait for it (8.6 million events: some 20 s). Events
+	 * wait in the queue meanwhile, and those that do not fit are a lost
+	 * record, as when the log falls behind. See pn_store_upgrading(). */
+	PN_STORE_WRITE_UPGRADE_LATER = 2,
 };
 
 typedef struct pn_store_options {
@@ -52,19 +58,12 @@ typedef struct pn_store_options {
 	size_t queue_bytes;  /* write: room for events on their way to the log;
 			      * 0: 32 MiB (PN_STORE_QUEUE_BYTES); less than one
 			      * lost record (about 1 KiB) is refused: -EINVAL */
-	int upgrade_later;   /* write: a log of an older schema is migrated by
-			      * the writer thread when it starts, not by
-			      * pn_store_open(), so a monitor need not wait for
-			      * it (a 10-million-event log: some 20 s); events
-			      * wait in the queue meanwhile, and those that do
-			      * not fit are a lost record as when the log falls
-			      * behind. See pn_store_upgrading(). */
 } pn_store_options;
 
 /* Opens path. In write mode it also starts a new run and, when the previous
  * run ended without closing (a crash), records a lost event at the gap
- * (with upgrade_later and an older log: the writer thread does both, after
- * the migration).
+ * (PN_STORE_WRITE_UPGRADE_LATER and an older log: the writer thread does
+ * both, after the migration).
  * On failure *out is NULL and err (if given) holds the reason. */
 PN_EXPORT int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 		  const pn_store_options *opt, char *err, size_t errlen);
@@ -106,7 +105,7 @@ PN_EXPORT int pn_store_tick(pn_store *s);
 PN_EXPORT int pn_store_due_ms(const pn_store *s);
 
 /* The schema version the log had while its migration is still to come or
- * under way on the writer thread (pn_store_options.upgrade_later), 0 once
+ * under way on the writer thread (PN_STORE_WRITE_UPGRADE_LATER), 0 once
  * it is done (or failed: see pn_store_failed()) or when none was due.
  * Safe from any thread. */
 PN_EXPORT int pn_store_upgrading(const pn_store *s);

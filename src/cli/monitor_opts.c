@@ -217,9 +217,6 @@ static void monitor_defaults(struct monitor_opts *o)
 	o->syslog_facility = 10;
 	o->syslog_severity = 6;
 	o->deny_deadline_ms = 100;
-	/* An old log's migration (some 20 s for 10 million events) runs on
-	 * the log's thread while the monitor already watches. */
-	o->db_opt.upgrade_later = 1;
 }
 
 /* The command line is read twice: first on its own, to learn which config

@@ -36,7 +36,6 @@ static const struct fixed {
 	ROW("db-max-age", db_opt.max_age_ns, K_U64),
 	ROW("db-max-size", db_opt.max_size, K_U64),
 	ROW("db-queue", db_opt.queue_bytes, K_U64), /* no option sets it: the default */
-	ROW("db-upgrade-later", db_opt.upgrade_later, K_INT), /* likewise */
 	ROW("syslog", syslog, K_STR),
 	ROW("journal", journal, K_STR),
 	ROW("syslog-priority", syslog_facility, K_INT),
@@ -47,7 +46,7 @@ static const struct fixed {
 
 /* A new member of struct monitor_opts needs a row above (or a live path in
  * pn_cli_reload_types): this fails to compile until the size is updated. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct monitor_opts) == 448,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct monitor_opts) == 440,
 	       "struct monitor_opts changed: give the new member a row in reload.c");
 
 static int same(const struct fixed *f, const void *a, const void *b)

@@ -386,7 +386,7 @@ static void failed_migration(void)
 	free(after);
 }
 
-/* A monitor's log of an older schema (pn_store_options.upgrade_later):
+/* A monitor's log of an older schema (PN_STORE_WRITE_UPGRADE_LATER):
  * the open leaves the migration to the writer thread, so the monitor
  * watches at once (a 10-million-event log took 22.7 s, blind, in the
  * open); the events given meanwhile wait in the queue, and those that do
@@ -395,7 +395,7 @@ static void failed_migration(void)
  * up here, as a long one holds the writer. */
 static void upgrade_later(void)
 {
-	pn_store_options o = { .upgrade_later = 1, .queue_bytes = 64 << 10 };
+	pn_store_options o = { .queue_bytes = 64 << 10 };
 	pn_store_filter by_pid = { .have_pid = 1, .pid = 42 };
 	int v = PN_STORE_SCHEMA_VERSION - 1, n = 0;
 	char p[256], err[256] = "";
@@ -406,7 +406,7 @@ static void upgrade_later(void)
 
 	path_of(p, sizeof(p), "later.db");
 	make_old_log(p, v);
-	s = store_open(p, PN_STORE_WRITE, &o);
+	s = store_open(p, PN_STORE_WRITE_UPGRADE_LATER, &o);
 	CHECK(s && pn_store_upgrading(s) == v);
 	CHECK(sql_int(p, "PRAGMA user_version") == v);
 	CHECK(pn_store_open(&r, p, PN_STORE_READ, NULL, err, sizeof(err)) == -EPROTONOSUPPORT);
@@ -440,14 +440,13 @@ static void upgrade_later(void)
  * schema and rows for the next open. */
 static void failed_upgrade_later(void)
 {
-	pn_store_options o = { .upgrade_later = 1 };
 	int v = PN_STORE_SCHEMA_VERSION - 1;
 	char p[256];
 	pn_store *s;
 
 	path_of(p, sizeof(p), "later-broken.db");
 	make_old_log(p, v);
-	s = store_open(p, PN_STORE_WRITE, &o);
+	s = store_open(p, PN_STORE_WRITE_UPGRADE_LATER, NULL);
 	if (!s)
 		return;
 	fail_writes("later-broken.db-wal", EIO);

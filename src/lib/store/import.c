@@ -59,8 +59,8 @@ int pn__store_import(pn_store *s, const pn_event *ev)
 	/* Imports write on the caller's thread, which has no schema to
 	 * write to until the writer thread's upgrade is done. */
 	if (!rc && pn_store_upgrading(s))
-		rc = pn__db_refuse(&s->db, -EBUSY, "the log is being upgraded: open it for an "
-						   "import without upgrade_later");
+		rc = pn__db_refuse(&s->db, -EBUSY, "the log is being upgraded: open it with "
+						   "PN_STORE_WRITE for an import");
 	if (!rc)
 		rc = pn__store_host_id(s, ev, &host);
 	if (!rc)

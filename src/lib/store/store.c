@@ -101,7 +101,7 @@ static int open_read(pn_store *s, const char *path, int flags)
 	return open_checked(s, uri, flags | SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &version);
 }
 
-static int open_db(pn_store *s, const char *path)
+static int open_db(pn_store *s, const char *path, int later)
 {
 	/* NOMUTEX: a pn_store is used by one thread at a time (the monitor's
 	 * event loop, or one query), so SQLite's per-call locking of the
@@ -119,7 +119,7 @@ static int open_db(pn_store *s, const char *path)
 		rc = pn__schema_configure(&s->db, version);
 	/* A new file's tables take milliseconds; an old log's migration is
 	 * left to the writer thread when the caller would rather not wait. */
-	if (!rc && s->opt.upgrade_later && version > 0 && version < PN_STORE_SCHEMA_VERSION)
+	if (!rc && later && version > 0 && version < PN_STORE_SCHEMA_VERSION)
 		s->upgrading = (int)version;
 	else if (!rc)
 		rc = pn__schema_upgrade(&s->db, version);
@@ -129,10 +129,13 @@ static int open_db(pn_store *s, const char *path)
 int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 		  const pn_store_options *opt, char *err, size_t errlen)
 {
+	int later = mode == PN_STORE_WRITE_UPGRADE_LATER;
 	pn_store *s;
 	int rc;
 
 	*out = NULL;
+	if (later)
+		mode = PN_STORE_WRITE;
 	if (mode == PN_STORE_WRITE && opt && opt->queue_bytes &&
 	    opt->queue_bytes < pn__queue_min_bytes()) {
 		if (err && errlen)
@@ -147,7 +150,7 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	s->lock_fd = -1;
 	if (opt)
 		s->opt = *opt;
-	rc = open_db(s, path);
+	rc = open_db(s, path, later);
 	if (!rc && mode == PN_STORE_WRITE && !s->upgrading)
 		rc = pn__store_writer_open(s);
 	if (!rc && mode == PN_STORE_WRITE)
