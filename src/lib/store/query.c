@@ -89,7 +89,7 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
  * it lacks, each then tested. */
 #define ARGV_FTS                                                                    \
 	"SELECT id FROM str WHERE id IN (SELECT rowid FROM str_fts WHERE str_fts MATCH @" \
-	" UNION ALL SELECT id FROM str_long) AND instr(pn_args(value), ?) > 0"
+	" UNION ALL SELECT id FROM str_long) AND pn_args_has(value, ?)"
 enum bind { BIND_INT, BIND_TEXT, BIND_BLOB };
 static const struct {
 	const char *sql;
@@ -100,7 +100,7 @@ static const struct {
 	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
 	[PN_WHERE_NAME] = { "pn_name_glob(?, e.comm, e.image)", BIND_TEXT },
 	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
-	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("instr(pn_args(value), ?) > 0") ")", BIND_BLOB },
+	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("pn_args_has(value, ?)") ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
 	[PN_WHERE_CONTAINER] = { "e.container_id IN (" STR_MATCH("CAST(value AS TEXT) = ? OR"
 				 " (length(value) = 64 AND substr(CAST(value AS TEXT), 1, length(?)) = ?)") ")",
@@ -194,7 +194,7 @@ static void put_sql(pn_buf *sql, const char *p, int param, int phrase)
  * the strings that hold the value would be found first, all of them
  * ("gcc" beside --name cc1: every gcc's arguments), where the candidates
  * are few. */
-static const char argv_row_sql[] = "instr(pn_args(" PN__STR_OF("e.argv") "), ?) > 0";
+static const char argv_row_sql[] = "pn_args_has(" PN__STR_OF("e.argv") ", ?)";
 
 /* One term's test of an event; drives: driver()'s field. */
 static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int param, int phrase)
