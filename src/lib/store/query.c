@@ -90,6 +90,12 @@ static void add_common(pn_buf *sql, const pn_store_where *w, int scoped)
 #define ARGV_FTS                                                                    \
 	"SELECT id FROM str WHERE id IN (SELECT rowid FROM str_fts WHERE str_fts MATCH @" \
 	" UNION ALL SELECT id FROM str_long) AND pn_args_has(value, ?)"
+/* The strings whose arguments hold the value, every string read: for a
+ * value the trigram index cannot look for. */
+#define ARGV_SCAN STR_MATCH("pn_args_has(value, ?)")
+/* The same strings read beforehand, a JSON array of their ids
+ * (scan_strings()). */
+#define ARGV_SCANNED "SELECT value FROM json_each(@)"
 enum bind { BIND_INT, BIND_TEXT, BIND_BLOB };
 static const struct {
 	const char *sql;
@@ -100,7 +106,7 @@ static const struct {
 	[PN_WHERE_UID] = { "e.uid = ?", BIND_INT },
 	[PN_WHERE_NAME] = { "pn_name_glob(?, e.comm, e.image)", BIND_TEXT },
 	[PN_WHERE_IMAGE] = { "e.image IN (" STR_MATCH("CAST(value AS TEXT) GLOB ?") ")", BIND_TEXT },
-	[PN_WHERE_ARGV] = { "e.argv IN (" STR_MATCH("pn_args_has(value, ?)") ")", BIND_BLOB },
+	[PN_WHERE_ARGV] = { "e.argv IN (" ARGV_SCAN ")", BIND_BLOB },
 	[PN_WHERE_EXIT_CODE] = { "e.type = 3 AND e.signal = 0 AND e.exit_code = ?", BIND_INT },
 	[PN_WHERE_CONTAINER] = { "e.container_id IN (" STR_MATCH("CAST(value AS TEXT) = ? OR"
 				 " (length(value) = 64 AND substr(CAST(value AS TEXT), 1, length(?)) = ?)") ")",
@@ -129,17 +135,23 @@ static int uses_fts(const pn_store_term *t)
 }
 
 /* The processes whose events are a term's candidates, for the terms
- * that have a list of them; NULL for the others. */
-static const char *candidates(const pn_store_term *t)
+ * that have a list of them; NULL for the others. phrase: the term's,
+ * which for an --argv the trigram index cannot help holds the strings
+ * found, when they are few enough to find the candidates. */
+static const char *candidates(const pn_store_term *t, const pn_buf *phrase)
 {
 	if (t->field == PN_WHERE_NAME)
 		return USED_BY(NAME_MATCH);
-	return uses_fts(t) ? USED_BY(ARGV_FTS) : NULL;
+	if (t->field != PN_WHERE_ARGV)
+		return NULL;
+	if (uses_fts(t))
+		return USED_BY(ARGV_FTS);
+	return phrase->len ? USED_BY(ARGV_SCANNED) : NULL;
 }
 
 /* Whether field has terms, each with a list of candidate processes (a
- * pid's test is its list). */
-static int all_listed(const pn_store_where *w, int field)
+ * pid's test is its list); phrase: every term's. */
+static int all_listed(const pn_store_where *w, const pn_buf *phrase, int field)
 {
 	size_t terms = 0, listed = 0;
 
@@ -147,7 +159,7 @@ static int all_listed(const pn_store_where *w, int field)
 		if (w->terms[i].field != field)
 			continue;
 		terms++;
-		listed += field == PN_WHERE_PID || candidates(&w->terms[i]);
+		listed += field == PN_WHERE_PID || candidates(&w->terms[i], &phrase[i]);
 	}
 	return terms && listed == terms;
 }
@@ -166,17 +178,17 @@ static int all_listed(const pn_store_where *w, int field)
  * the 867,000 strings holding "src"); else arguments'. A field with a
  * term that has no list cannot (SQLite would read every event anyway).
  */
-static int driver(const pn_store_where *w, int argv_rare)
+static int driver(const pn_store_where *w, const pn_buf *phrase, int argv_rare)
 {
-	if (all_listed(w, PN_WHERE_PID))
+	if (all_listed(w, phrase, PN_WHERE_PID))
 		return PN_WHERE_PID;
-	if (argv_rare && all_listed(w, PN_WHERE_ARGV))
+	if (argv_rare && all_listed(w, phrase, PN_WHERE_ARGV))
 		return PN_WHERE_ARGV;
-	if (all_listed(w, PN_WHERE_NAME))
+	if (all_listed(w, phrase, PN_WHERE_NAME))
 		return PN_WHERE_NAME;
-	if (!all_listed(w, PN_WHERE_ARGV))
-		return -1;
-	return w->since_ns ? BY_WINDOW : PN_WHERE_ARGV;
+	if (w->since_ns)
+		return BY_WINDOW;
+	return all_listed(w, phrase, PN_WHERE_ARGV) ? PN_WHERE_ARGV : -1;
 }
 
 /* SQL text, its '?' numbered as parameter param, its '@' as phrase. */
@@ -193,7 +205,8 @@ static void put_sql(pn_buf *sql, const char *p, int param, int phrase)
 /* --argv's test of each candidate of another field or of the window:
  * the strings that hold the value would be found first, all of them
  * ("gcc" beside --name cc1: every gcc's arguments), where the candidates
- * are few. */
+ * are few. Also of the candidates of its own scan of every string, which
+ * a test by the list would make again. */
 static const char argv_row_sql[] = "pn_args_has(" PN__STR_OF("e.argv") ", ?)";
 
 /* One term's test of an event; drives: driver()'s field. */
@@ -201,7 +214,7 @@ static void add_term(pn_buf *sql, const pn_store_term *t, int drives, int param,
 {
 	const char *test = uses_fts(t) ? argv_fts_sql : field_sql[t->field].sql;
 
-	if (t->field == PN_WHERE_ARGV && drives >= 0 && drives != PN_WHERE_ARGV)
+	if (t->field == PN_WHERE_ARGV && drives >= 0 && (drives != PN_WHERE_ARGV || !uses_fts(t)))
 		test = argv_row_sql;
 	pn_buf_putc(sql, '(');
 	put_sql(sql, test, param, phrase);
@@ -231,7 +244,8 @@ static void add_process(pn_buf *sql, const pn_store_where *w, int drives)
 
 /* The ids of the events of the driving field's candidate processes,
  * from the index of events by process alone (it holds the ids). */
-static void add_candidate_ids(pn_buf *sql, const pn_store_where *w, int drives)
+static void add_candidate_ids(pn_buf *sql, const pn_store_where *w, const pn_buf *phrase,
+			      int drives)
 {
 	int terms = 0;
 
@@ -240,14 +254,15 @@ static void add_candidate_ids(pn_buf *sql, const pn_store_where *w, int drives)
 		if (w->terms[i].field != drives)
 			continue;
 		pn_buf_puts(sql, terms++ ? " OR " : "");
-		put_sql(sql, candidates(&w->terms[i]), TERM_PARAM + (int)i,
+		put_sql(sql, candidates(&w->terms[i], &phrase[i]), TERM_PARAM + (int)i,
 			TERM_PARAM + (int)(w->nterms + i));
 	}
 	pn_buf_puts(sql, ") AND ");
 }
 
 /* drives: driver()'s field. */
-static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int count, int drives)
+static void build_sql(pn_buf *sql, const pn_store_where *w, const pn_buf *phrase, int scoped,
+		      int count, int drives)
 {
 	/* Events found process by process (USED_BY) come out of id order:
 	 * every column of every row went through the sort (a fifth of
@@ -262,7 +277,7 @@ static void build_sql(pn_buf *sql, const pn_store_where *w, int scoped, int coun
 		pn_buf_puts(sql, "SELECT count(*) FROM (");
 	select_cols(sql, count, 0);
 	if (ids_first)
-		add_candidate_ids(sql, w, drives);
+		add_candidate_ids(sql, w, phrase, drives);
 	pn_buf_puts(sql, "e.type <> 4");
 	add_common(sql, w, scoped);
 	add_process(sql, w, drives);
@@ -324,22 +339,113 @@ static int window_start(pn_store *s, int64_t since, int64_t *start)
 	return rc;
 }
 
+/* A string read by an --argv the trigram index cannot help costs about
+ * a fortieth of a process of a name beside it, tested with its events:
+ * --argv -j read the 1.7 million strings of the 10-million-event log in
+ * 0.37 s; beside it, --name make's 232,000 processes took 2.1 s. */
+#define STRINGS_PER_PROCESS 40
+
+/* The processes of the name terms' names, counted up to max. */
+static int name_processes(pn_store *s, const pn_store_where *w, int64_t max, int64_t *n)
+{
+	pn_buf sql = { 0 };
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	*n = 0;
+	for (size_t i = 0; !rc && i < w->nterms && *n <= max; i++) {
+		if (w->terms[i].field != PN_WHERE_NAME)
+			continue;
+		pn_buf_reset(&sql);
+		pn_buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM proc_str WHERE str IN (");
+		put_sql(&sql, NAME_MATCH, 1, 1);
+		pn_buf_puts(&sql, ") LIMIT ?2)");
+		rc = sql.oom ? -ENOMEM : pn__db_prepare(&s->db, sql.data, &st);
+		if (rc)
+			break;
+		sqlite3_bind_text(st, 1, w->terms[i].s, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, max + 1 - *n);
+		rc = sqlite3_step(st) == SQLITE_ROW ? 0 : pn__db_err(&s->db, sqlite3_errcode(s->db.conn),
+								      "counting a name's processes");
+		*n += rc ? 0 : sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	pn_buf_free(&sql);
+	return rc;
+}
+
+/* Whether an --argv the trigram index cannot help should read every
+ * string to find the candidates: not beside a window or a pid, whose
+ * events are read instead, nor beside a name whose processes cost less. */
+static int scan_pays(pn_store *s, const pn_store_where *w, const pn_buf *phrase, int *pays)
+{
+	int64_t strings = 0, procs = 0;
+	int found, rc;
+
+	*pays = !w->since_ns && !all_listed(w, phrase, PN_WHERE_PID);
+	if (!*pays || !all_listed(w, phrase, PN_WHERE_NAME))
+		return 0;
+	rc = pn__db_int(&s->db, "SELECT max(id) FROM str", 0, &strings, &found);
+	if (!rc)
+		rc = name_processes(s, w, strings / STRINGS_PER_PROCESS, &procs);
+	*pays = procs * STRINGS_PER_PROCESS > strings;
+	return rc;
+}
+
+/* The strings that hold an --argv the trigram index cannot help, every
+ * string read, as the JSON array of their ids in *ids; left empty past
+ * PN__TRIGRAM_COUNT_MAX of them, whose processes would be too many to be
+ * the candidates ("-c" is in 50,452 strings of the 10-million-event log:
+ * beside --name bash, reading their processes' events took 8.2 s, bash's
+ * alone 0.25). */
+static int scan_strings(pn_store *s, const pn_store_term *t, pn_buf *ids)
+{
+	sqlite3_stmt *st;
+	int n = 0, rc = pn__db_prepare(&s->db, "SELECT id FROM str WHERE pn_args_has(value, ?1)"
+					       " LIMIT ?2", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(st, 1, t->s, (int)strlen(t->s), SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, PN__TRIGRAM_COUNT_MAX + 1);
+	pn_buf_putc(ids, '[');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		pn_buf_printf(ids, n++ ? ",%lld" : "%lld", (long long)sqlite3_column_int64(st, 0));
+	pn_buf_putc(ids, ']');
+	rc = rc == SQLITE_DONE ? 0 : pn__db_err(&s->db, rc, "reading the strings");
+	sqlite3_finalize(st);
+	if (n > PN__TRIGRAM_COUNT_MAX)
+		pn_buf_reset(ids);
+	return rc ? rc : ids->oom ? -ENOMEM : 0;
+}
+
 /* The phrase each --argv term asks the trigram index for, in phrase[] at
- * the term's index; *rare: every --argv term uses the index, with a
+ * the term's index; *rare: every --argv term the index helps has a
  * phrase at most PN__TRIGRAM_COUNT_MAX strings hold. Each of those costs
  * a test (some 3 us) and its processes' events; past that, a name or a
  * window beside it likely names fewer ("src" is in 867,000 strings of a
- * 10-million-event log). Counted only when there is one to choose. */
+ * 10-million-event log). Counted only when there is one to choose. A term
+ * the index cannot help gets the strings that hold it instead, when
+ * reading every string pays (scan_pays()). */
 static int make_phrases(pn_store *s, const pn_store_where *w, pn_buf *phrase, int *rare)
 {
-	int rc = 0, common = 0, names = all_listed(w, PN_WHERE_NAME) || w->since_ns;
+	int rc = 0, common = 0, scan = -1;
+	int names = all_listed(w, phrase, PN_WHERE_NAME) || w->since_ns;
 
 	for (size_t i = 0; !rc && i < w->nterms; i++) {
+		const pn_store_term *t = &w->terms[i];
 		int64_t strings = 0;
 
-		if (!uses_fts(&w->terms[i]))
+		if (t->field != PN_WHERE_ARGV)
 			continue;
-		rc = pn__trigram_phrase(&s->db, w->terms[i].s, &phrase[i], names ? &strings : NULL);
+		if (!uses_fts(t)) {
+			if (scan < 0)
+				rc = scan_pays(s, w, phrase, &scan);
+			if (!rc && scan)
+				rc = scan_strings(s, t, &phrase[i]);
+			continue;
+		}
+		rc = pn__trigram_phrase(&s->db, t->s, &phrase[i], names ? &strings : NULL);
 		common += strings > PN__TRIGRAM_COUNT_MAX;
 	}
 	*rare = !common;
@@ -349,7 +455,7 @@ static int make_phrases(pn_store *s, const pn_store_where *w, pn_buf *phrase, in
 static void bind_phrases(const pn_store_where *w, const pn_buf *phrase, sqlite3_stmt *st)
 {
 	for (size_t i = 0; i < w->nterms; i++)
-		if (uses_fts(&w->terms[i]))
+		if (phrase[i].len)
 			sqlite3_bind_text(st, TERM_PARAM + (int)(w->nterms + i), phrase[i].data,
 					  (int)phrase[i].len, SQLITE_TRANSIENT);
 }
@@ -374,7 +480,7 @@ static int prepare(pn_store *s, const pn_store_where *w, int count, sqlite3_stmt
 	if (!rc)
 		rc = make_phrases(s, w, phrase, &rare);
 	if (!rc)
-		build_sql(&sql, w, s->scoped, count, driver(w, rare));
+		build_sql(&sql, w, phrase, s->scoped, count, driver(w, phrase, rare));
 	if (!rc && sql.oom)
 		rc = -ENOMEM;
 	if (!rc)
