@@ -406,6 +406,8 @@ static void upgrade_later(void)
 
 	path_of(p, sizeof(p), "later.db");
 	make_old_log(p, v);
+	CHECK(pn_store_open(&r, p, (enum pn_store_mode)3, NULL, err, sizeof(err)) == -EINVAL && !r);
+	CHECK(sql_int(p, "PRAGMA user_version") == v);
 	s = store_open(p, PN_STORE_WRITE_UPGRADE_LATER, &o);
 	CHECK(s && pn_store_upgrading(s) == v);
 	CHECK(sql_int(p, "PRAGMA user_version") == v);

@@ -134,6 +134,8 @@ int pn_store_open(pn_store **out, const char *path, enum pn_store_mode mode,
 	int rc;
 
 	*out = NULL;
+	if ((unsigned)mode > PN_STORE_WRITE_UPGRADE_LATER)
+		return -EINVAL; /* any other value would be taken for a writer */
 	if (later)
 		mode = PN_STORE_WRITE;
 	if (mode == PN_STORE_WRITE && opt && opt->queue_bytes &&
