@@ -345,31 +345,30 @@ static int window_start(pn_store *s, int64_t since, int64_t *start)
  * 0.37 s; beside it, --name make's 232,000 processes took 2.1 s. */
 #define STRINGS_PER_PROCESS 40
 
-/* The processes of the name terms' names, counted up to max. */
+/* The processes of the name terms' names, counted up to max: one
+ * statement, each term's name bound in turn. */
 static int name_processes(pn_store *s, const pn_store_where *w, int64_t max, int64_t *n)
 {
 	pn_buf sql = { 0 };
 	sqlite3_stmt *st = NULL;
-	int rc = 0;
+	int rc;
 
 	*n = 0;
+	pn_buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM proc_str WHERE str IN (");
+	put_sql(&sql, NAME_MATCH, 1, 1);
+	pn_buf_puts(&sql, ") LIMIT ?2)");
+	rc = sql.oom ? -ENOMEM : pn__db_prepare(&s->db, sql.data, &st);
 	for (size_t i = 0; !rc && i < w->nterms && *n <= max; i++) {
 		if (w->terms[i].field != PN_WHERE_NAME)
 			continue;
-		pn_buf_reset(&sql);
-		pn_buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM proc_str WHERE str IN (");
-		put_sql(&sql, NAME_MATCH, 1, 1);
-		pn_buf_puts(&sql, ") LIMIT ?2)");
-		rc = sql.oom ? -ENOMEM : pn__db_prepare(&s->db, sql.data, &st);
-		if (rc)
-			break;
 		sqlite3_bind_text(st, 1, w->terms[i].s, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, max + 1 - *n);
 		rc = sqlite3_step(st) == SQLITE_ROW ? 0 : pn__db_err(&s->db, sqlite3_errcode(s->db.conn),
 								      "counting a name's processes");
 		*n += rc ? 0 : sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 	}
+	sqlite3_finalize(st);
 	pn_buf_free(&sql);
 	return rc;
 }
