@@ -551,16 +551,16 @@ for _ in range(600):
 c.execute("ROLLBACK")
 EOF
 }
-# The echo's own exec, not the grep's that looks for it.
-marker_execs() { grep '"type":"exec"' | grep -c "\"/bin/echo\",\"procnotify-locked-marker-$TOKEN-"; }
+# The echo's own exec, not the grep's that looks for it; $1 names the test.
+marker_execs() { grep '"type":"exec"' | grep -c "\"/bin/echo\",\"procnotify-$1-marker-$TOKEN-"; }
 locked_run() {
 	start_monitor "$D/locked.db" "$D/locked.json" "$D/locked.err" || return 1
 	hold_lock "$D/locked.db" &
 	local holder=$!
 	for _ in $(seq 100); do [ -e "$D/locked.db.held" ] && break; sleep 0.1; done
 	for i in $(seq 50); do /bin/echo "procnotify-locked-marker-$TOKEN-$i" >/dev/null; sleep 0.05; done
-	for _ in $(seq 300); do [ "$(marker_execs <"$D/locked.json")" = 50 ] && break; sleep 0.1; done
-	kill -0 "$holder" && marker_execs <"$D/locked.json" >"$D/locked.live"
+	for _ in $(seq 300); do [ "$(marker_execs locked <"$D/locked.json")" = 50 ] && break; sleep 0.1; done
+	kill -0 "$holder" && marker_execs locked <"$D/locked.json" >"$D/locked.live"
 	touch "$D/locked.db.release"
 	wait "$holder"
 	sleep 1
@@ -570,7 +570,7 @@ check "a monitor whose log is locked for 8 s runs on and stops cleanly" locked_r
 check "... its stream showed the 50 events while the log was locked" test "$(cat "$D/locked.live")" = 50
 all_logged() {
 	local n
-	n=$("$PN" query --db "$D/locked.db" --type exec --json | marker_execs)
+	n=$("$PN" query --db "$D/locked.db" --type exec --json | marker_execs locked)
 	[ "$n" = 50 ] && return 0
 	echo "# the log has $n; the monitor said:"
 	sed 's/^/#   /' "$D/locked.err"
@@ -586,7 +586,6 @@ check "... and the log has all 50 once the lock was gone" all_logged
 # gone the log is upgraded and has them too.
 NEWV=$(sed -n 's/^#define PN_STORE_SCHEMA_VERSION \([0-9]*\)$/\1/p' include/procnotify/store.h)
 OLDV=$((NEWV - 1))
-old_markers() { grep '"type":"exec"' | grep -c "\"/bin/echo\",\"procnotify-old-marker-$TOKEN-"; }
 old_log() {
 	PN_OLD_LOG="$D/old.db" PN_OLD_VERSION=$OLDV "$BUILD/tests/test_store_faults" >/dev/null &&
 		sqlite3 "$D/old.db" 'PRAGMA journal_mode = WAL' >/dev/null
@@ -598,8 +597,8 @@ old_run() {
 	for _ in $(seq 100); do [ -e "$D/old.db.held" ] && break; sleep 0.1; done
 	start_monitor "$D/old.db" "$D/old.json" "$D/old.err" && up=1
 	for i in $(seq 5); do /bin/echo "procnotify-old-marker-$TOKEN-$i" >/dev/null; done
-	for _ in $(seq 300); do [ "$(old_markers <"$D/old.json")" = 5 ] && break; sleep 0.1; done
-	kill -0 "$holder" && old_markers <"$D/old.json" >"$D/old.live" &&
+	for _ in $(seq 300); do [ "$(marker_execs old <"$D/old.json")" = 5 ] && break; sleep 0.1; done
+	kill -0 "$holder" && marker_execs old <"$D/old.json" >"$D/old.live" &&
 		sqlite3 "$D/old.db" 'PRAGMA user_version' >"$D/old.during"
 	touch "$D/old.db.release"
 	wait "$holder"
@@ -617,7 +616,7 @@ upgraded_after_ready() {
 }
 check "... it said the upgrade had ended, after the ready line" upgraded_after_ready
 check "... the log is at schema $NEWV and has the 5 markers" \
-	test "$(sqlite3 "$D/old.db" 'PRAGMA user_version')-$("$PN" query --db "$D/old.db" --type exec --json | old_markers)" = "$NEWV-5"
+	test "$(sqlite3 "$D/old.db" 'PRAGMA user_version')-$("$PN" query --db "$D/old.db" --type exec --json | marker_execs old)" = "$NEWV-5"
 
 # The bench of the log at scale (make bench-store), small and warm only
 # (dropping the page cache would slow every other program): it writes its
